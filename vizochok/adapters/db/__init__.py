@@ -1,0 +1,5 @@
+"""PostgreSQL: schema, migrations, row-level-security scoped connections and repositories."""
+
+from vizochok.adapters.db.database import Database
+
+__all__ = ("Database",)

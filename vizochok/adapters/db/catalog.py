@@ -1,0 +1,195 @@
+"""Products and catalog jobs in PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from psycopg.types.json import Jsonb
+
+from vizochok.core.catalog import content_hash, fulltext_fields, row_hash, search_name
+from vizochok.core.models import CatalogJob, ProductInput
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from psycopg import AsyncConnection
+
+    from vizochok.adapters.db.database import Database
+
+_PRODUCT_COLUMNS = (
+    "sku", "name", "category_path", "brand", "description", "ingredients", "country", "unit",
+    "quantity_step", "min_quantity", "weight", "volume", "image_url", "attributes", "barcode", "is_active",
+)  # fmt: skip
+
+_UPSERT = f"""
+INSERT INTO products (tenant_id, {", ".join(_PRODUCT_COLUMNS)}, content_hash, row_hash, embed_job_id,
+                      search_name, fts, updated_at)
+VALUES (%s, {", ".join(["%s"] * len(_PRODUCT_COLUMNS))}, %s, %s, %s, %s,
+        setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')
+        || setweight(to_tsvector('simple', %s), 'C') || setweight(to_tsvector('simple', %s), 'D'),
+        now())
+ON CONFLICT (tenant_id, sku) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:])},
+    content_hash = EXCLUDED.content_hash, row_hash = EXCLUDED.row_hash,
+    embed_job_id = COALESCE(EXCLUDED.embed_job_id, products.embed_job_id),
+    search_name = EXCLUDED.search_name, fts = EXCLUDED.fts, updated_at = now()
+"""
+
+
+def _job(row: dict[str, Any]) -> CatalogJob:
+    return CatalogJob(
+        job_id=row["id"], tenant_id=row["tenant_id"], status=row["status"], total=row["total"],
+        embedded=row["embedded"], created=row["created"], updated=row["updated"], unchanged=row["unchanged"],
+        errors=row["errors"], started_at=row["started_at"], completed_at=row["completed_at"],
+    )  # fmt: skip
+
+
+class PostgresCatalogRepository:
+    """Upserts by SKU with content hashes, so that only real content changes are re-embedded."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def upsert(
+        self, tenant_id: str, job_id: str, products: Sequence[ProductInput], errors: Sequence[str] = ()
+    ) -> tuple[CatalogJob, int]:
+        """Write products and create their job; returns the job and how many products await embedding."""
+        created = updated = unchanged = to_embed = 0
+        async with self._db.tenant(tenant_id) as conn:
+            existing = await self._existing(conn, tenant_id, [p.sku for p in products])
+            params = []
+            for product in products:
+                c_hash, r_hash = content_hash(product), row_hash(product)
+                old = existing.get(product.sku)
+                if old is not None and old["row_hash"] == r_hash:
+                    unchanged += 1
+                    continue
+                created += old is None
+                updated += old is not None
+                needs_embedding = product.is_active and (old is None or old["embedded_hash"] != c_hash)
+                to_embed += needs_embedding
+                params.append(self._params(tenant_id, product, c_hash, r_hash, job_id if needs_embedding else None))
+            status = "pending" if to_embed else "complete"
+            await conn.execute(
+                """INSERT INTO catalog_jobs (id, tenant_id, status, total, created, updated, unchanged, to_embed,
+                       errors, completed_at)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN now() END)""",
+                (job_id, tenant_id, status, len(products) + len(errors), created, updated, unchanged, to_embed,
+                 Jsonb(list(errors)), status == "complete"),
+            )  # fmt: skip
+            if params:
+                async with conn.cursor() as cur:
+                    await cur.executemany(_UPSERT, params)
+            job = await self._get_job(conn, job_id)
+        assert job is not None  # noqa: S101 - inserted in this transaction
+        return job, to_embed
+
+    @staticmethod
+    def _params(tenant_id: str, p: ProductInput, c_hash: str, r_hash: str, job_id: str | None) -> tuple[Any, ...]:
+        values = [getattr(p, c) for c in _PRODUCT_COLUMNS]
+        values[_PRODUCT_COLUMNS.index("attributes")] = Jsonb(p.attributes) if p.attributes is not None else None
+        return (tenant_id, *values, c_hash, r_hash, job_id, search_name(p), *fulltext_fields(p))
+
+    @staticmethod
+    async def _existing(conn: AsyncConnection, tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
+        cur = await conn.execute(
+            "SELECT sku, row_hash, embedded_hash FROM products WHERE tenant_id = %s AND sku = ANY(%s)",
+            (tenant_id, skus),
+        )
+        return {row["sku"]: row for row in await cur.fetchall()}
+
+    @staticmethod
+    async def _get_job(conn: AsyncConnection, job_id: str) -> CatalogJob | None:
+        cur = await conn.execute("SELECT * FROM catalog_jobs WHERE id = %s", (job_id,))
+        row = await cur.fetchone()
+        return None if row is None else _job(row)
+
+    async def get_job(self, tenant_id: str, job_id: str) -> CatalogJob | None:
+        """One job of the tenant."""
+        async with self._db.tenant(tenant_id) as conn:
+            return await self._get_job(conn, job_id)
+
+    async def list_jobs(self, tenant_id: str, limit: int = 20) -> list[CatalogJob]:
+        """Recent jobs, newest first."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                "SELECT * FROM catalog_jobs ORDER BY submitted_at DESC, id DESC LIMIT %s", (limit,)
+            )
+            return [_job(r) for r in await cur.fetchall()]
+
+    async def update_job(self, job: CatalogJob) -> None:
+        """Persist a job's progress."""
+        async with self._db.tenant(job.tenant_id) as conn:
+            await conn.execute(
+                """UPDATE catalog_jobs SET status = %s, embedded = %s, errors = %s, started_at = %s,
+                       completed_at = %s WHERE id = %s""",
+                (job.status, job.embedded, Jsonb(job.errors), job.started_at, job.completed_at, job.job_id),
+            )
+
+    async def pending_embeddings(
+        self, tenant_id: str, job_id: str, limit: int
+    ) -> list[tuple[ProductInput, str]]:
+        """Products of this job whose embedding is missing or stale, with the content hash to embed."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                f"""SELECT {", ".join(_PRODUCT_COLUMNS)}, content_hash FROM products
+                    WHERE embed_job_id = %s AND embedded_hash IS DISTINCT FROM content_hash
+                    ORDER BY sku LIMIT %s""",
+                (job_id, limit),
+            )
+            rows = await cur.fetchall()
+        return [(ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}), r["content_hash"]) for r in rows]
+
+    async def store_embeddings(self, tenant_id: str, items: Sequence[tuple[str, str, list[float]]]) -> int:
+        """Attach `(sku, content_hash, vector)`; a row whose content changed meanwhile keeps waiting."""
+        async with self._db.tenant(tenant_id) as conn, conn.cursor() as cur:
+            await cur.executemany(
+                """UPDATE products SET embedding = %s::vector, embedded_hash = content_hash
+                   WHERE sku = %s AND content_hash = %s""",
+                [(str(vector), sku, c_hash) for sku, c_hash, vector in items],
+            )
+            return max(cur.rowcount, 0)
+
+    async def remaining(self, tenant_id: str, job_id: str) -> int:
+        """Products of the job still waiting for a vector."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                """SELECT count(*) AS n FROM products
+                   WHERE embed_job_id = %s AND embedded_hash IS DISTINCT FROM content_hash""",
+                (job_id,),
+            )
+            row = await cur.fetchone()
+        return int(row["n"]) if row else 0
+
+    async def unfinished_jobs(self) -> list[tuple[str, str]]:
+        """`(tenant_id, job_id)` of jobs to resume after a restart, across tenants."""
+        async with self._db.unscoped() as conn:
+            cur = await conn.execute("SELECT * FROM vizochok_unfinished_jobs()")
+            return [(r["tenant_id"], r["job_id"]) for r in await cur.fetchall()]
+
+    async def count_active(self, tenant_id: str) -> int:
+        """Active, searchable products of a tenant."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                "SELECT count(*) AS n FROM products WHERE is_active AND embedding IS NOT NULL"
+            )
+            row = await cur.fetchone()
+        return int(row["n"]) if row else 0
+
+    async def has_catalog(self, tenant_id: str) -> bool:
+        """Whether any active product is searchable yet."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM products WHERE is_active AND embedding IS NOT NULL) AS found"
+            )
+            row = await cur.fetchone()
+        return bool(row and row["found"])
+
+    async def get_products(self, tenant_id: str, skus: Sequence[str]) -> dict[str, ProductInput]:
+        """Catalog data of the given SKUs (descriptive only: no prices live here)."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE sku = ANY(%s)", (list(skus),)
+            )
+            rows = await cur.fetchall()
+        return {r["sku"]: ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows}

@@ -1,0 +1,52 @@
+"""Durable conversation log: every message, tool call, tool result and emitted frame."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from psycopg.types.json import Jsonb
+
+from vizochok.core.chat import ConversationState, LogEntry
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from vizochok.adapters.db.database import Database
+
+
+class PostgresConversationLog:
+    """Rows in `conversations` and `conversation_log`, scoped by row-level security."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def start(self, state: ConversationState) -> None:
+        """Record a new conversation (idempotent)."""
+        async with self._db.tenant(state.tenant_id) as conn:
+            await conn.execute(
+                """INSERT INTO conversations (id, tenant_id, user_id, store_id) VALUES (%s, %s, %s, %s)
+                   ON CONFLICT (id) DO NOTHING""",
+                (state.conversation_id, state.tenant_id, state.user_id, state.store_id),
+            )
+
+    async def append(self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry]) -> None:
+        """Append entries in order, in one transaction."""
+        if not entries:
+            return
+        async with self._db.tenant(tenant_id) as conn:
+            async with conn.cursor() as cur:
+                await cur.executemany(
+                    """INSERT INTO conversation_log (tenant_id, conversation_id, turn, kind, payload, created_at)
+                       VALUES (%s, %s, %s, %s, %s, %s)""",
+                    [(tenant_id, conversation_id, e.turn, e.kind, Jsonb(e.payload), e.created_at) for e in entries],
+                )
+            await conn.execute("UPDATE conversations SET updated_at = now() WHERE id = %s", (conversation_id,))
+
+    async def entries(self, tenant_id: str, conversation_id: str) -> list[LogEntry]:
+        """Every entry of a conversation in order."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                "SELECT turn, kind, payload, created_at FROM conversation_log WHERE conversation_id = %s ORDER BY id",
+                (conversation_id,),
+            )
+            return [LogEntry(**row) for row in await cur.fetchall()]

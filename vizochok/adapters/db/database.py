@@ -1,0 +1,70 @@
+"""The async connection pool and the one way to touch tenant data: a transaction scoped to a tenant.
+
+Queries on the request path use psycopg directly (no ORM round trip); the SQLModel tables in
+`tables.py` are the schema of record for migrations.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from psycopg import AsyncConnection
+
+_SET_TENANT = "SELECT set_config('vizochok.tenant_id', %s, true)"
+
+
+def libpq_url(url: str) -> str:
+    """Strip a SQLAlchemy driver suffix (`postgresql+psycopg://`) so libpq accepts the URL."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.split('+', 1)[0]}{sep}{rest}"
+
+
+class Database:
+    """A pooled async connection; every tenant query runs inside `tenant(tenant_id)`."""
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = url
+        self.pool: AsyncConnectionPool = AsyncConnectionPool(
+            libpq_url(url),
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+        )
+
+    async def open(self) -> None:
+        """Open the pool and wait for a first connection."""
+        await self.pool.open(wait=True, timeout=30)
+
+    @asynccontextmanager
+    async def tenant(self, tenant_id: str) -> AsyncIterator[AsyncConnection]:
+        """A transaction in which row-level security shows only `tenant_id`'s rows.
+
+        The setting is transaction-local (`set_config(..., true)`), so a pooled connection
+        never carries one tenant's scope into the next checkout.
+        """
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute(_SET_TENANT, (tenant_id,))
+            yield conn
+
+    @asynccontextmanager
+    async def unscoped(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction with no tenant: row-level security shows no tenant rows at all."""
+        async with self.pool.connection() as conn, conn.transaction():
+            yield conn
+
+    async def ping(self) -> None:
+        """Raise unless the database answers."""
+        async with self.pool.connection(timeout=2) as conn:
+            await conn.execute("SELECT 1")
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.pool.close()

@@ -1,0 +1,116 @@
+"""In-memory catalog and conversation log, for dev mode and fast tests of the core."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vizochok.core.catalog import content_hash, row_hash
+from vizochok.core.models import CatalogJob, ProductInput
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from vizochok.core.chat import ConversationState, LogEntry
+
+
+class InMemoryCatalogRepository:
+    """Products per tenant in dicts; same counting rules as PostgreSQL."""
+
+    def __init__(self) -> None:
+        self.products: dict[str, dict[str, ProductInput]] = {}
+        self.hashes: dict[tuple[str, str], tuple[str, str, str | None, str | None]] = {}
+        """(tenant, sku) → (content_hash, row_hash, embedded_hash, embed_job_id)."""
+        self.vectors: dict[tuple[str, str], list[float]] = {}
+        self.jobs: dict[str, CatalogJob] = {}
+
+    async def upsert(
+        self, tenant_id: str, job_id: str, products: Sequence[ProductInput], errors: Sequence[str] = ()
+    ) -> tuple[CatalogJob, int]:
+        """Write products and create their job."""
+        job = CatalogJob(job_id=job_id, tenant_id=tenant_id, status="pending", total=len(products) + len(errors), errors=list(errors))
+        to_embed = 0
+        for product in products:
+            c_hash, r_hash = content_hash(product), row_hash(product)
+            old = self.hashes.get((tenant_id, product.sku))
+            if old is not None and old[1] == r_hash:
+                job.unchanged += 1
+                continue
+            job.created += old is None
+            job.updated += old is not None
+            embed = product.is_active and (old is None or old[2] != c_hash)
+            to_embed += embed
+            self.products.setdefault(tenant_id, {})[product.sku] = product
+            self.hashes[(tenant_id, product.sku)] = (c_hash, r_hash, old[2] if old else None, job_id if embed else (old[3] if old else None))
+        if not to_embed:
+            job.status = "complete"
+        self.jobs[job_id] = job
+        return job.model_copy(), to_embed
+
+    async def get_job(self, tenant_id: str, job_id: str) -> CatalogJob | None:
+        """One job of the tenant."""
+        job = self.jobs.get(job_id)
+        return job.model_copy() if job and job.tenant_id == tenant_id else None
+
+    async def list_jobs(self, tenant_id: str, limit: int = 20) -> list[CatalogJob]:
+        """Newest first."""
+        return [j.model_copy() for j in reversed(self.jobs.values()) if j.tenant_id == tenant_id][:limit]
+
+    async def update_job(self, job: CatalogJob) -> None:
+        """Persist progress."""
+        self.jobs[job.job_id] = job.model_copy()
+
+    async def pending_embeddings(self, tenant_id: str, job_id: str, limit: int) -> list[tuple[ProductInput, str]]:
+        """Products of the job still to embed."""
+        out = []
+        for (tenant, sku), (c_hash, _, embedded, job) in sorted(self.hashes.items()):
+            if tenant == tenant_id and job == job_id and embedded != c_hash:
+                out.append((self.products[tenant][sku], c_hash))
+        return out[:limit]
+
+    async def store_embeddings(self, tenant_id: str, items: Sequence[tuple[str, str, list[float]]]) -> int:
+        """Attach vectors whose content did not change meanwhile."""
+        stored = 0
+        for sku, c_hash, vector in items:
+            current = self.hashes.get((tenant_id, sku))
+            if current and current[0] == c_hash:
+                self.hashes[(tenant_id, sku)] = (c_hash, current[1], c_hash, current[3])
+                self.vectors[(tenant_id, sku)] = vector
+                stored += 1
+        return stored
+
+    async def unfinished_jobs(self) -> list[tuple[str, str]]:
+        """Jobs to resume."""
+        return [(j.tenant_id, j.job_id) for j in self.jobs.values() if j.status in ("pending", "embedding")]
+
+    async def count_active(self, tenant_id: str) -> int:
+        """Active products with a vector."""
+        return sum(1 for sku, p in self.products.get(tenant_id, {}).items() if p.is_active and (tenant_id, sku) in self.vectors)
+
+    async def has_catalog(self, tenant_id: str) -> bool:
+        """At least one active, searchable product."""
+        return await self.count_active(tenant_id) > 0
+
+    async def get_products(self, tenant_id: str, skus: Sequence[str]) -> dict[str, ProductInput]:
+        """Catalog data by SKU."""
+        products = self.products.get(tenant_id, {})
+        return {s: products[s] for s in skus if s in products}
+
+
+class InMemoryConversationLog:
+    """Entries in a dict, in order."""
+
+    def __init__(self) -> None:
+        self.conversations: dict[tuple[str, str], ConversationState] = {}
+        self.log: dict[tuple[str, str], list[LogEntry]] = {}
+
+    async def start(self, state: ConversationState) -> None:
+        """Record a new conversation."""
+        self.conversations.setdefault((state.tenant_id, state.conversation_id), state.model_copy())
+
+    async def append(self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry]) -> None:
+        """Append in order."""
+        self.log.setdefault((tenant_id, conversation_id), []).extend(entries)
+
+    async def entries(self, tenant_id: str, conversation_id: str) -> list[LogEntry]:
+        """Every entry in order."""
+        return list(self.log.get((tenant_id, conversation_id), []))

@@ -1,0 +1,144 @@
+"""SQLModel tables. The migrations in `migrations/versions` create them; a test keeps both in step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Column, DateTime, ForeignKeyConstraint, Index, Text, func
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlmodel import Field, SQLModel
+
+EMBEDDING_DIM = 384
+
+TENANT_TABLES = ("tenants", "api_keys", "products", "catalog_jobs", "conversations", "conversation_log")
+"""Every table holding one tenant's data; each has row-level security forced on it."""
+
+
+def _now() -> Column[Any]:
+    return Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class TenantRow(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: str = Field(primary_key=True)
+    name: str
+    store_id: str = Field(unique=True)
+    llm: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    disabled_tools: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    limits: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    search: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    allowed_origins: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    products_url: str = ""
+    cart_url: str = ""
+    cart_get_url: str = ""
+    webhook_timeout: float = 5.0
+    webhook_secret_enc: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class ApiKeyRow(SQLModel, table=True):
+    __tablename__ = "api_keys"
+
+    id: str = Field(primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True)
+    kind: str
+    key_hash: str = Field(unique=True)
+    display_prefix: str
+    name: str = ""
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    revoked: bool = False
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class ProductRow(SQLModel, table=True):
+    __tablename__ = "products"
+    __table_args__ = (
+        Index("products_trgm_name", "search_name", postgresql_using="gin", postgresql_ops={"search_name": "gin_trgm_ops"}),
+        Index("products_fts", "fts", postgresql_using="gin"),
+        Index(
+            "products_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+    )
+
+    tenant_id: str = Field(primary_key=True, foreign_key="tenants.id")
+    sku: str = Field(primary_key=True)
+    name: str
+    category_path: str | None = None
+    brand: str | None = None
+    description: str | None = None
+    ingredients: str | None = None
+    country: str | None = None
+    unit: str = "pcs"
+    quantity_step: float | None = None
+    min_quantity: float | None = None
+    weight: float | None = None
+    volume: float | None = None
+    image_url: str | None = None
+    attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    barcode: str | None = None
+    is_active: bool = True
+    content_hash: str
+    """Hash of the fields that are embedded; a change queues re-embedding."""
+    row_hash: str
+    """Hash of every field, so that an identical re-upload is counted as unchanged."""
+    embedded_hash: str | None = None
+    """`content_hash` at the time the stored embedding was made."""
+    embed_job_id: str | None = None
+    search_name: str = ""
+    """Normalized name and brand, for trigram matching."""
+    fts: Any = Field(default=None, sa_column=Column(TSVECTOR))
+    embedding: Any = Field(default=None, sa_column=Column(Vector(EMBEDDING_DIM)))
+    created_at: datetime | None = Field(default=None, sa_column=_now())
+    updated_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class CatalogJobRow(SQLModel, table=True):
+    __tablename__ = "catalog_jobs"
+
+    id: str = Field(primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True)
+    status: str
+    total: int = 0
+    embedded: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    to_embed: int = 0
+    errors: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    submitted_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class ConversationRow(SQLModel, table=True):
+    __tablename__ = "conversations"
+
+    id: str = Field(primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True)
+    user_id: str
+    store_id: str
+    created_at: datetime | None = Field(default=None, sa_column=_now())
+    updated_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class ConversationLogRow(SQLModel, table=True):
+    __tablename__ = "conversation_log"
+    __table_args__ = (
+        ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
+        Index("conversation_log_conv", "conversation_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id")
+    conversation_id: str
+    turn: int = 0
+    kind: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=_now())

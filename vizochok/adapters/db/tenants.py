@@ -1,0 +1,131 @@
+"""Tenants and API keys in PostgreSQL."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from psycopg.types.json import Jsonb
+
+from vizochok.adapters.security.keys import display_prefix, generate_key, hash_key
+from vizochok.core.models import Principal, Tenant, TenantLLMConfig, WebhookConfig
+
+if TYPE_CHECKING:
+    from vizochok.adapters.db.database import Database
+    from vizochok.adapters.security.secrets import SecretBox
+
+
+def new_id(prefix: str) -> str:
+    """A short random id such as `tnt_3fA9…`."""
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+class PostgresTenantRepository:
+    """Reads and writes tenants; the webhook secret is encrypted at rest."""
+
+    def __init__(self, db: Database, box: SecretBox) -> None:
+        self._db = db
+        self._box = box
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        """The tenant, with its webhook secret decrypted in memory."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute("SELECT * FROM tenants WHERE id = %s", (tenant_id,))
+            row = await cur.fetchone()
+        return None if row is None else self._to_model(row)
+
+    async def create(self, name: str, store_id: str, **settings: Any) -> Tenant:
+        """Insert a tenant. `settings` may hold any `Tenant` field but `id`."""
+        tenant = Tenant(id=new_id("tnt"), name=name, store_id=store_id, **settings)
+        async with self._db.tenant(tenant.id) as conn:
+            await conn.execute(
+                """INSERT INTO tenants (id, name, store_id, llm, disabled_tools, limits, search,
+                       allowed_origins, products_url, cart_url, cart_get_url, webhook_timeout, webhook_secret_enc)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                (
+                    tenant.id, tenant.name, tenant.store_id,
+                    Jsonb(tenant.llm.model_dump(exclude_none=True)), Jsonb(tenant.disabled_tools),
+                    Jsonb(tenant.limits), Jsonb(tenant.search), Jsonb(tenant.allowed_origins),
+                    tenant.webhooks.products_url, tenant.webhooks.cart_url, tenant.webhooks.cart_get_url,
+                    tenant.webhooks.timeout_seconds,
+                    self._box.encrypt(tenant.webhooks.secret) if tenant.webhooks.secret else None,
+                ),
+            )  # fmt: skip
+        return tenant
+
+    async def create_key(
+        self, tenant_id: str, kind: str, scopes: list[str], name: str = ""
+    ) -> tuple[str, str]:
+        """A new key for the tenant; returns `(key_id, raw_key)`. The raw key is never stored."""
+        raw = generate_key("pk" if kind == "pk" else "sk")
+        key_id = new_id("key")
+        async with self._db.tenant(tenant_id) as conn:
+            await conn.execute(
+                """INSERT INTO api_keys (id, tenant_id, kind, key_hash, display_prefix, name, scopes)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+                (key_id, tenant_id, kind, hash_key(raw), display_prefix(raw), name, Jsonb(scopes)),
+            )
+        return key_id, raw
+
+    async def update_webhooks(
+        self,
+        tenant_id: str,
+        *,
+        products_url: str | None = None,
+        cart_url: str | None = None,
+        cart_get_url: str | None = None,
+        timeout_seconds: float | None = None,
+        secret: str | None = None,
+    ) -> None:
+        """Change the given webhook fields; `None` leaves a field as it is."""
+        fields: dict[str, Any] = {
+            "products_url": products_url,
+            "cart_url": cart_url,
+            "cart_get_url": cart_get_url,
+            "webhook_timeout": timeout_seconds,
+            "webhook_secret_enc": self._box.encrypt(secret) if secret is not None else None,
+        }
+        changes = {k: v for k, v in fields.items() if v is not None}
+        if not changes:
+            return
+        assignments = ", ".join(f"{column} = %s" for column in changes)
+        async with self._db.tenant(tenant_id) as conn:
+            await conn.execute(f"UPDATE tenants SET {assignments} WHERE id = %s", (*changes.values(), tenant_id))  # noqa: S608 - column names are fixed above
+
+    def _to_model(self, row: dict[str, Any]) -> Tenant:
+        secret = self._box.decrypt(row["webhook_secret_enc"]) if row["webhook_secret_enc"] else None
+        return Tenant(
+            id=row["id"],
+            name=row["name"],
+            store_id=row["store_id"],
+            llm=TenantLLMConfig(**row["llm"]),
+            disabled_tools=row["disabled_tools"],
+            limits=row["limits"],
+            search=row["search"],
+            allowed_origins=row["allowed_origins"],
+            webhooks=WebhookConfig(
+                products_url=row["products_url"],
+                cart_url=row["cart_url"],
+                cart_get_url=row["cart_get_url"],
+                timeout_seconds=row["webhook_timeout"],
+                secret=secret,
+            ),
+        )
+
+
+class PostgresKeyRepository:
+    """Resolves raw API keys through a SECURITY DEFINER function (keys cross tenants)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def authenticate(self, raw_key: str) -> Principal | None:
+        """The principal of a live key, or None."""
+        if not raw_key.startswith(("pk_", "sk_")):
+            return None
+        async with self._db.unscoped() as conn:
+            cur = await conn.execute("SELECT * FROM vizochok_authenticate(%s)", (hash_key(raw_key),))
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Principal(key_id=row["key_id"], tenant_id=row["tenant_id"], kind=row["kind"], scopes=row["scopes"])

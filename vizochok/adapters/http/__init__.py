@@ -1,0 +1,3 @@
+"""HTTP and WebSocket adapters (Litestar)."""
+
+__all__ = ()

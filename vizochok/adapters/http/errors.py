@@ -1,0 +1,44 @@
+"""Every HTTP error is JSON `{"code", "detail"}` with a fitting status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from litestar import MediaType, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from vizochok.core.errors import ErrorCode, VizochokError
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+_BY_STATUS = {
+    400: ErrorCode.VALIDATION_ERROR,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.NOT_FOUND,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    429: ErrorCode.RATE_LIMIT_EXCEEDED,
+    503: ErrorCode.SERVICE_UNAVAILABLE,
+}
+
+
+def _json(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    return Response({"code": code, "detail": detail, **extra}, status_code=status, media_type=MediaType.JSON)
+
+
+def vizochok_error(_: Request[Any, Any, Any], exc: VizochokError) -> Response[dict[str, Any]]:
+    """A core error, by its code."""
+    return _json(exc.http_status, exc.code, exc.detail or exc.code.replace("_", " "), **exc.extra)
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    """Litestar's own errors, in our shape."""
+    if isinstance(exc, ValidationException):
+        return _json(422, ErrorCode.VALIDATION_ERROR, str(exc.detail), errors=exc.extra or [])
+    code = _BY_STATUS.get(exc.status_code, ErrorCode.INTERNAL_ERROR)
+    return _json(exc.status_code, code, str(exc.detail))
+
+
+EXCEPTION_HANDLERS = {VizochokError: vizochok_error, HTTPException: http_error}

@@ -1,0 +1,35 @@
+"""`GET /api/v1/search`: catalog retrieval only, no webhook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from litestar import get
+from litestar.params import Parameter
+
+from vizochok.adapters.http.auth import authorize
+from vizochok.core.errors import ErrorCode, VizochokError
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+    from vizochok.core.ports import KeyRepository, TenantRepository
+    from vizochok.core.services.search import SearchService
+
+
+@get("/api/v1/search", tags=["search"])
+async def search_catalog(
+    request: Request[Any, Any, Any],
+    keys: KeyRepository,
+    tenants: TenantRepository,
+    search: SearchService,
+    q: str = Parameter(min_length=1, max_length=200),
+    limit: int = Parameter(default=10, ge=1, le=50),
+) -> dict[str, Any]:
+    """`{"items": [{"sku", "name", "score"}]}`, best first."""
+    principal = await authorize(request, keys, "catalog")
+    tenant = await tenants.get(principal.tenant_id)
+    if tenant is None:
+        raise VizochokError(ErrorCode.INVALID_API_KEY)
+    hits = await search.search(tenant, q, limit=limit)
+    return {"items": [{"sku": h.sku, "name": h.name, "score": h.score} for h in hits]}

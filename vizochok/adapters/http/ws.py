@@ -1,0 +1,194 @@
+"""`/api/v1/ws/chat`: the handshake, frame validation, per-socket limits, and turns as background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+from pydantic import ValidationError
+
+from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.frames import (
+    ActionFrame,
+    AuthFrame,
+    AuthOk,
+    Error,
+    MessageFrame,
+    PingFrame,
+    Pong,
+    ServerFrame,
+    parse_client_frame,
+)
+
+if TYPE_CHECKING:
+    from vizochok.core.services.chat import ChatService, Connection
+
+_log = logging.getLogger(__name__)
+
+CLOSE_AUTH_TIMEOUT = 4001
+CLOSE_FORBIDDEN = 4003
+CLOSE_TOO_MANY = 4029
+
+
+class SocketSink:
+    """Sends frames in order; a closed socket swallows them (the turn still finishes and is saved)."""
+
+    def __init__(self, socket: WebSocket[Any, Any, Any]) -> None:
+        self._socket = socket
+        self._lock = asyncio.Lock()
+        self.closed = False
+
+    async def send(self, frame: ServerFrame) -> None:
+        """Send one frame as JSON text."""
+        if self.closed:
+            return
+        async with self._lock:
+            try:
+                await self._socket.send_text(json.dumps(frame.dump(), ensure_ascii=False))
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                self.closed = True
+
+
+class SlidingWindow:
+    """At most `limit` events per `seconds` on one socket; refused events count too (DECISIONS §1)."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self._limit = limit
+        self._seconds = seconds
+        self._times: deque[float] = deque()
+
+    def hit(self, now: float | None = None) -> int:
+        """Record an event; returns 0 when allowed, else whole seconds to wait (at least 1)."""
+        now = time.monotonic() if now is None else now
+        while self._times and self._times[0] <= now - self._seconds:
+            self._times.popleft()
+        allowed = len(self._times) < self._limit
+        self._times.append(now)
+        if allowed:
+            return 0
+        # The next event is allowed once enough entries expire to leave fewer than `limit`.
+        frees_at = self._times[len(self._times) - self._limit] + self._seconds
+        return max(1, math.ceil(frees_at - now))
+
+
+class ChatSocket:
+    """One shopper's socket from handshake to close."""
+
+    def __init__(self, socket: WebSocket[Any, Any, Any], chat: ChatService) -> None:
+        self.socket = socket
+        self.chat = chat
+        self.sink = SocketSink(socket)
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        """Serve the socket until the client leaves."""
+        await self.socket.accept()
+        conn = await self._handshake()
+        if conn is None:
+            return
+        window = SlidingWindow(conn.limits.socket_messages_per_window, conn.limits.socket_window_seconds)
+        try:
+            while True:
+                message = await self.socket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                await self._on_frame(conn, window, message)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.sink.closed = True
+            # Turns in flight finish and save their state even though nobody listens any more.
+            if self.tasks:
+                await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def _handshake(self) -> Connection | None:
+        limits = self.chat.default_limits
+        try:
+            async with asyncio.timeout(limits.auth_timeout_seconds):
+                message = await self.socket.receive()
+        except TimeoutError:
+            await self.socket.close(code=CLOSE_AUTH_TIMEOUT, reason="auth timeout")
+            return None
+        frame = self._decode(message, limits.max_frame_bytes)
+        if not isinstance(frame, AuthFrame):
+            await self.socket.close(code=CLOSE_AUTH_TIMEOUT, reason="first frame must be auth")
+            return None
+        try:
+            conn = await self.chat.authenticate(frame, self.socket.headers.get("origin"))
+        except VizochokError as exc:
+            await self.sink.send(Error(code=exc.code))
+            await self.socket.close(code=CLOSE_FORBIDDEN, reason=exc.code)
+            return None
+        await self.sink.send(AuthOk())
+        await self.sink.send(await self.chat.open(conn, frame.conversation_id))
+        return conn
+
+    def _decode(self, message: dict[str, Any], max_bytes: int) -> Any:
+        raw = message.get("text")
+        if raw is None:
+            return None
+        if len(raw.encode()) > max_bytes:
+            return None
+        try:
+            return parse_client_frame(json.loads(raw))
+        except (ValueError, ValidationError):
+            return None
+
+    async def _on_frame(self, conn: Connection, window: SlidingWindow, message: dict[str, Any]) -> None:
+        raw = message.get("text")
+        if raw is None:
+            await self.sink.send(Error(code=ErrorCode.INVALID_JSON))
+            return
+        max_bytes = conn.limits.max_frame_bytes
+        if len(raw) > max_bytes // 4 and len(raw.encode()) > max_bytes:
+            await self.sink.send(Error(code=ErrorCode.MESSAGE_TOO_LARGE, extra={"max_size": max_bytes}))
+            return
+        try:
+            data = json.loads(raw)
+            frame = parse_client_frame(data) if isinstance(data, dict) else None
+        except (ValueError, ValidationError):
+            frame = None
+        if frame is None:
+            await self.sink.send(Error(code=ErrorCode.INVALID_JSON))
+            return
+        if isinstance(frame, PingFrame):
+            await self.sink.send(Pong())
+            return
+        if not isinstance(frame, MessageFrame | ActionFrame):
+            return  # pong, or a repeated auth: nothing to do
+        retry_after = window.hit()
+        if retry_after:
+            await self.sink.send(Error(code=ErrorCode.RATE_LIMIT_EXCEEDED, extra={"retry_after": retry_after}))
+            return
+        task = asyncio.create_task(self._turn(conn, frame))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _turn(self, conn: Connection, frame: MessageFrame | ActionFrame) -> None:
+        try:
+            if isinstance(frame, MessageFrame):
+                if frame.conversation_id and frame.conversation_id != conn.conversation_id:
+                    await self.sink.send(await self.chat.open(conn, frame.conversation_id))
+                await self.chat.message(conn, frame.text, self.sink)
+            else:
+                await self.chat.action(conn, frame.action, self.sink)
+        except VizochokError as exc:
+            await self.sink.send(Error(code=exc.code, extra=exc.extra))
+        except Exception:
+            _log.exception("turn failed outside the agent")
+            await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
+
+
+@websocket("/api/v1/ws/chat")
+async def chat_socket(socket: WebSocket[Any, Any, Any], chat: ChatService) -> None:
+    """The chat protocol of DECISIONS §1."""
+    with contextlib.suppress(WebSocketDisconnect):
+        await ChatSocket(socket, chat).run()

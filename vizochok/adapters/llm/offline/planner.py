@@ -1,0 +1,151 @@
+"""A rule-based planner that speaks the LLM port: it reads the conversation and calls tools like a model would."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from vizochok.adapters.llm.offline.intents import Intent, Item, parse_intent
+from vizochok.adapters.llm.offline.texts import reason, text
+from vizochok.core.chat import ToolCall
+from vizochok.core.language import detect_language
+from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
+from vizochok.core.search import normalize
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+MAX_SHOWN = 6
+
+
+def _qty(value: float) -> str:
+    return f"{value:g}"
+
+
+def _quantity_for(item: Item, offer: dict[str, Any]) -> float:
+    """The shopper's quantity in the product's own unit."""
+    unit = offer.get("unit") or "pcs"
+    quantity = item.quantity or 1.0
+    if item.unit == "g" and unit == "kg":
+        return round(quantity / 1000, 3)
+    if item.unit == "dozen":
+        # "десяток яєць" is one pack when the pack already holds ten.
+        return quantity if re.search(r"\b10\s*(шт|pcs)", offer.get("name", "").casefold()) else quantity * 10
+    if unit == "pcs":
+        return float(max(1, round(quantity)))
+    return quantity
+
+
+class _Step:
+    def __init__(self, calls: list[tuple[str, dict[str, Any]]] | None = None, reply: str = "") -> None:
+        self.calls = calls or []
+        self.reply = reply
+
+
+class OfflineLLM:
+    """Deterministic and free: records zero tokens (DECISIONS §1)."""
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMEvent]:
+        """Decide the next step from the last user message and the tool results since."""
+        last_user = max(i for i, m in enumerate(request.messages) if m.role == "user")
+        user_text = request.messages[last_user].content
+        results = [
+            (m.name or "", json.loads(m.content or "{}"))
+            for m in request.messages[last_user + 1 :]
+            if m.role == "tool"
+        ]
+        lang = request.language or detect_language(user_text)
+        step = self._decide(parse_intent(user_text), results, request.context, lang)
+        for index, (name, args) in enumerate(step.calls):
+            yield ToolCallChunk(call=ToolCall(id=f"offline_{len(request.messages)}_{index}", name=name, arguments=args))
+        for word in re.findall(r"\S+\s*", step.reply):
+            yield TextChunk(delta=word)
+        yield Usage(prompt_tokens=0, completion_tokens=0)
+
+    def _decide(self, intent: Intent, results: list[tuple[str, dict[str, Any]]], context: dict[str, Any], lang: str) -> _Step:
+        selection: list[dict[str, Any]] = context.get("selection", [])
+        if not results:
+            return self._first(intent, selection, lang)
+        names = {name for name, _ in results}
+        if names == {"search_products"}:
+            return self._after_search(intent, [r for _, r in results], lang)
+        return _Step(reply=self._summary(results, lang))
+
+    def _first(self, intent: Intent, selection: list[dict[str, Any]], lang: str) -> _Step:
+        if intent.kind == "greet":
+            return _Step(reply=text("greet", lang))
+        if intent.kind == "clear":
+            return _Step([("clear_selection", {})])
+        if intent.kind == "cart":
+            return _Step(reply=self._cart(selection, lang))
+        if intent.kind in ("remove", "update"):
+            calls, missing = [], []
+            for item in intent.items:
+                line = _match_line(item.query, selection)
+                if line is None:
+                    missing.append(text("not_in_cart", lang, query=item.query))
+                elif intent.kind == "remove":
+                    calls.append(("remove_from_selection", {"sku": line["sku"]}))
+                else:
+                    calls.append(("update_selection_quantity", {"sku": line["sku"], "quantity": item.quantity or 1}))
+            return _Step(calls, " ".join(missing)) if calls else _Step(reply=" ".join(missing) or text("cart_empty", lang))
+        return _Step([("search_products", {"query": item.query}) for item in intent.items])
+
+    def _after_search(self, intent: Intent, searches: list[dict[str, Any]], lang: str) -> _Step:
+        if any(s.get("error") == "prices_unavailable" for s in searches):
+            return _Step(reply=text("no_prices", lang))
+        not_found = [text("not_found", lang, query=s["query"]) for s in searches if not s.get("items")]
+        if intent.kind == "add":
+            calls = []
+            for item, search in zip(intent.items, searches, strict=False):
+                if search.get("items"):
+                    offer = search["items"][0]
+                    calls.append(("add_to_selection", {"sku": offer["sku"], "quantity": _quantity_for(item, offer)}))
+            return _Step(calls, " ".join(not_found)) if calls else _Step(reply=" ".join(not_found))
+        offers = [o for s in searches for o in s.get("items", [])][:MAX_SHOWN]
+        if not offers:
+            return _Step(reply=" ".join(not_found))
+        reply = text("found", lang, query=searches[0]["query"])
+        promo = next((o for o in offers if o.get("promo_price") is not None), None)
+        if promo:
+            reply += text("promo", lang, name=promo["name"], promo=f"{promo['promo_price']:.2f}", price=f"{promo['price']:.2f}")
+        return _Step([("show_products", {"skus": [o["sku"] for o in offers]})], reply)
+
+    def _summary(self, results: list[tuple[str, dict[str, Any]]], lang: str) -> str:
+        parts = []
+        for name, result in results:
+            if name == "search_products" and not result.get("items"):
+                parts.append(text("not_found", lang, query=result.get("query", "")))
+            elif name == "add_to_selection":
+                if result.get("ok"):
+                    parts.append(text("added", lang, name=result["name"], quantity=_qty(result["quantity"])))
+                else:
+                    parts.append(text("add_failed", lang, name=result.get("name") or result.get("sku", ""), reason=reason(result.get("reason") or result.get("error"), lang)))
+            elif name == "remove_from_selection":
+                parts.append(text("removed", lang, name=result.get("name", "")) if result.get("ok") else text("change_failed", lang, reason=reason(result.get("reason") or result.get("error"), lang)))
+            elif name == "update_selection_quantity":
+                parts.append(text("updated", lang, name=result.get("sku", ""), quantity=_qty(result.get("quantity", 0))) if result.get("ok") else text("change_failed", lang, reason=reason(result.get("reason") or result.get("error"), lang)))
+            elif name == "clear_selection":
+                parts.append(text("cleared", lang) if result.get("ok") else text("change_failed", lang, reason=reason(result.get("reason"), lang)))
+        return " ".join(parts)
+
+    @staticmethod
+    def _cart(selection: list[dict[str, Any]], lang: str) -> str:
+        if not selection:
+            return text("cart_empty", lang)
+        lines = ", ".join(text("cart_line", lang, name=i["name"], quantity=_qty(i["quantity"])) for i in selection)
+        total = sum((i["promo_price"] if i.get("promo_price") is not None else i["price"]) * i["quantity"] for i in selection)
+        return text("cart_total", lang, lines=lines, total=f"{total:.2f}")
+
+
+def _match_line(query: str, selection: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cart line whose name shares the most word stems with the query."""
+    stems = {w[:4] for w in re.findall(r"\w+", normalize(query)) if len(w) > 2}  # noqa: PLR2004
+    best, best_score = None, 0
+    for line in selection:
+        words = {w[:4] for w in re.findall(r"\w+", normalize(line["name"]))}
+        score = len(stems & words)
+        if score > best_score:
+            best, best_score = line, score
+    return best

@@ -1,0 +1,3 @@
+"""Search engines behind the `ProductSearch` port."""
+
+__all__ = ()

@@ -1,0 +1,3 @@
+"""Conversation sessions behind the `SessionStore` port."""
+
+__all__ = ()

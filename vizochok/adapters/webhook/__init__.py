@@ -1,0 +1,3 @@
+"""Clients of the retailer's webhooks behind the `RetailerWebhooks` port."""
+
+__all__ = ()

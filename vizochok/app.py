@@ -1,0 +1,121 @@
+"""`create_app()`: settings → container → plugins → Litestar, with dependencies bridged in one place."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from dependency_injector import providers
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from vizochok import __version__
+from vizochok.adapters.container import Container, get
+from vizochok.adapters.http.catalog import CatalogController
+from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
+from vizochok.adapters.http.health import healthz, readyz
+from vizochok.adapters.http.search import search_catalog
+from vizochok.adapters.http.ws import chat_socket
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Sequence
+
+    from litestar.types import ControllerRouterHandler
+
+    from vizochok.settings import Settings
+
+_log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 32 * 1024 * 1024
+"""Largest HTTP request body; beyond it the answer is 413 `payload_too_large`."""
+
+
+def build_container(settings: Settings) -> Container:
+    """The composition root; tests override providers on the returned container."""
+    return Container(settings=providers.Object(settings))
+
+
+def _dependencies(container: Container) -> dict[str, Provide]:
+    """The one bridge from dependency-injector to Litestar: handlers get services, never adapters' wiring."""
+    services = {
+        "chat": container.chat_service,
+        "catalog": container.catalog_service,
+        "catalog_repository": container.catalog_repository,
+        "keys": container.keys,
+        "tenants": container.tenants,
+        "search": container.search_service,
+        "database": container.database,
+        "valkey": container.valkey,
+    }
+    return {name: Provide(_provider_fn(provider)) for name, provider in services.items()}
+
+
+def _provider_fn(provider: Any) -> Any:
+    async def provide() -> Any:
+        return await get(provider)
+
+    return provide
+
+
+def _signature_namespace() -> dict[str, Any]:
+    """Types that handlers name only under TYPE_CHECKING, so Litestar can resolve their signatures."""
+    from valkey.asyncio import Valkey  # noqa: PLC0415
+
+    from vizochok.adapters.db import Database  # noqa: PLC0415
+    from vizochok.core.ports import CatalogRepository, KeyRepository, TenantRepository  # noqa: PLC0415
+    from vizochok.core.services.catalog import CatalogService  # noqa: PLC0415
+    from vizochok.core.services.chat import ChatService  # noqa: PLC0415
+    from vizochok.core.services.search import SearchService  # noqa: PLC0415
+
+    return {
+        "Valkey": Valkey, "Database": Database, "CatalogRepository": CatalogRepository,
+        "KeyRepository": KeyRepository, "TenantRepository": TenantRepository, "CatalogService": CatalogService,
+        "ChatService": ChatService, "SearchService": SearchService,
+    }  # fmt: skip
+
+
+def create_app(
+    settings: Settings,
+    *,
+    container: Container | None = None,
+    extra_routes: Sequence[ControllerRouterHandler] = (),
+    on_ready: Sequence[Any] = (),
+) -> Litestar:
+    """The ASGI app. `settings` must carry resolved URLs (see `vizochok.bootstrap.prepare`)."""
+    container = container or build_container(settings)
+    container.plugin_manager()  # misspelt hooks and unknown plugins fail here, at start-up
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await container.init_resources()
+        resumed = await (await get(container.catalog_service)).resume()
+        if resumed:
+            _log.info("resumed %d catalog job(s)", resumed)
+        for hook in on_ready:
+            await hook(app, container)
+        try:
+            yield
+        finally:
+            await (await get(container.catalog_service)).close()
+            await container.shutdown_resources()
+
+    app = Litestar(
+        route_handlers=[healthz, readyz, CatalogController, search_catalog, chat_socket, *extra_routes],
+        dependencies=_dependencies(container),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        signature_namespace=_signature_namespace(),
+        openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
+    )
+    app.state.container = container
+    return app
+
+
+def app_from_environment() -> Litestar:
+    """Factory for `vizochok serve --workers N`: the parent already put resolved URLs in the environment."""
+    from vizochok.settings import get_settings  # noqa: PLC0415
+
+    return create_app(get_settings())

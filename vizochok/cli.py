@@ -1,0 +1,138 @@
+"""The `vizochok` command line (DECISIONS §4)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from vizochok.settings import Settings, get_settings
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _prepare(settings: Settings) -> Any:
+    from vizochok.bootstrap import prepare  # noqa: PLC0415 - keeps `--help` fast
+
+    print("Starting services and applying migrations…", file=sys.stderr)  # noqa: T201
+    return prepare(settings)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the server, with `--workers` processes sharing PostgreSQL and Valkey."""
+    import uvicorn  # noqa: PLC0415
+
+    from vizochok.bootstrap import environment  # noqa: PLC0415
+
+    prepared = _prepare(get_settings())
+    try:
+        if args.workers > 1:
+            # Workers inherit resolved URLs and never start servers of their own (DECISIONS §6).
+            os.environ.update(environment(prepared.settings))
+            uvicorn.run("vizochok.app:app_from_environment", factory=True, host=args.host, port=args.port, workers=args.workers)
+        else:
+            from vizochok.app import create_app  # noqa: PLC0415
+
+            uvicorn.run(create_app(prepared.settings), host=args.host, port=args.port)
+    finally:
+        prepared.stop()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Everything on one machine with no configuration."""
+    import uvicorn  # noqa: PLC0415
+
+    from vizochok.demo.app import create_demo_app  # noqa: PLC0415
+
+    settings = get_settings(webhooks={"allow_private_hosts": True})
+    prepared = _prepare(settings)
+    try:
+        base_url = f"http://{args.host}:{args.port}"
+        print(f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it)", file=sys.stderr)  # noqa: T201
+        uvicorn.run(create_demo_app(prepared.settings, base_url), host=args.host, port=args.port)
+    finally:
+        prepared.stop()
+    return 0
+
+
+def cmd_tenant_create(args: argparse.Namespace) -> int:
+    """Create a tenant with a public chat key and a secret catalog+admin key."""
+    from vizochok.operator import create_tenant  # noqa: PLC0415
+
+    prepared = _prepare(get_settings())
+    try:
+        result = asyncio.run(create_tenant(prepared.settings, args.name, args.store_id))
+    finally:
+        prepared.stop()
+    if args.json:
+        print(json.dumps(result))  # noqa: T201
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")  # noqa: T201
+        print("Keep the secret key safe: it is shown only now.", file=sys.stderr)  # noqa: T201
+    return 0
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    """Upload a JSON, NDJSON or CSV file of products to a tenant, with progress."""
+    from vizochok.operator import import_catalog  # noqa: PLC0415
+
+    path = Path(args.file)
+    if not path.exists():
+        print(f"error: {path} does not exist", file=sys.stderr)  # noqa: T201
+        return 2
+    prepared = _prepare(get_settings())
+    try:
+        return asyncio.run(import_catalog(prepared.settings, path, args.tenant))
+    finally:
+        prepared.stop()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="vizochok", description="Self-hostable AI shopping assistant for grocery retailers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="run the demo store with no configuration")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+
+    tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="tenant_command", required=True)
+    create = tenant.add_parser("create", help="create a tenant and its first keys")
+    create.add_argument("--name", required=True)
+    create.add_argument("--store-id", required=True)
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.set_defaults(func=cmd_tenant_create)
+
+    catalog = sub.add_parser("catalog", help="manage catalogs").add_subparsers(dest="catalog_command", required=True)
+    imp = catalog.add_parser("import", help="import products from JSON, NDJSON or CSV")
+    imp.add_argument("file")
+    imp.add_argument("--tenant", required=True, help="tenant id (tnt_…) or store id")
+    imp.set_defaults(func=cmd_catalog_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `vizochok` script."""
+    args = build_parser().parse_args(argv)
+    _setup_logging(os.environ.get("VIZOCHOK_LOG_LEVEL", "INFO"))
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The agent loop: ask the model, run the tools it calls, repeat, within rounds, budget and time."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from vizochok.core.agent.prompt import system_prompt
+from vizochok.core.agent.tools import ToolError, ToolResult
+from vizochok.core.chat import ChatMessage, LogEntry, ToolCall
+from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from vizochok.core.agent.tools import Tool, Turn
+    from vizochok.core.models import Tenant
+    from vizochok.core.ports import LLM
+
+_log = logging.getLogger(__name__)
+
+HISTORY_MESSAGES = 40
+"""Messages of earlier turns sent to the model; older ones stay in the log only."""
+
+
+class ModelChoice:
+    """The model names a tenant's turn uses (smart routing)."""
+
+    def __init__(self, complex_model: str, fast_model: str) -> None:
+        self.complex_model = complex_model
+        self.fast_model = fast_model
+
+
+class Agent:
+    """Runs one turn at a time; frames go out through the turn's emitter as they happen."""
+
+    def __init__(
+        self,
+        llm_for: Callable[[Tenant], LLM],
+        models_for: Callable[[Tenant], ModelChoice],
+        tools: Mapping[str, Tool],
+    ) -> None:
+        self._llm_for = llm_for
+        self._models_for = models_for
+        self._tools = tools
+
+    def tools_for(self, tenant: Tenant) -> dict[str, Tool]:
+        """The tools this tenant allows."""
+        disabled = set(tenant.disabled_tools)
+        return {name: tool for name, tool in self._tools.items() if name not in disabled}
+
+    async def run(self, turn: Turn, user_text: str, max_rounds: int) -> None:
+        """Answer `user_text`; raises `VizochokError(MAX_ROUNDS_EXCEEDED)` when the model will not stop."""
+        state = turn.state
+        state.history.append(ChatMessage(role="user", content=user_text))
+        tools = self.tools_for(turn.tenant)
+        specs = [ToolSpec(name=t.name, description=t.description, parameters=t.args.model_json_schema()) for t in tools.values()]
+        llm = self._llm_for(turn.tenant)
+        models = self._models_for(turn.tenant)
+        first_history = max(0, len(state.history) - HISTORY_MESSAGES)
+        for _ in range(max_rounds):
+            await turn.emitter.status("thinking")
+            request = LLMRequest(
+                # Smart routing: the conversation's first call gets the complex model, every later one the fast model.
+                model=models.complex_model if state.llm_calls == 0 else models.fast_model,
+                system=system_prompt(turn.tenant),
+                messages=state.history[first_history:],
+                tools=specs,
+                language=state.language,
+                context={"selection": [i.model_dump() for i in state.selection]},
+            )
+            text, calls = await self._call_model(turn, llm, request)
+            state.history.append(ChatMessage(role="assistant", content=text, tool_calls=calls))
+            turn.log.append(LogEntry(kind="assistant_message", payload={"text": text, "model": request.model}, turn=turn.number))
+            if not calls:
+                return
+            paused = False
+            for call in calls:
+                result = await self._run_tool(turn, tools, call)
+                state.history.append(
+                    ChatMessage(role="tool", tool_call_id=call.id, name=call.name, content=json.dumps(result.content, ensure_ascii=False))
+                )
+                paused = paused or result.pause
+            if paused:
+                return
+        raise VizochokError(ErrorCode.MAX_ROUNDS_EXCEEDED, f"the model kept calling tools after {max_rounds} rounds")
+
+    async def _call_model(self, turn: Turn, llm: LLM, request: LLMRequest) -> tuple[str, list[ToolCall]]:
+        text: list[str] = []
+        calls: list[ToolCall] = []
+        async for event in llm.stream(request):
+            if isinstance(event, TextChunk):
+                text.append(event.delta)
+                await turn.emitter.text(event.delta)
+            elif isinstance(event, ToolCallChunk):
+                calls.append(event.call)
+            elif isinstance(event, Usage):
+                turn.state.tokens_used += event.prompt_tokens + event.completion_tokens
+        turn.state.llm_calls += 1
+        return "".join(text), calls
+
+    async def _run_tool(self, turn: Turn, tools: Mapping[str, Tool], call: ToolCall) -> ToolResult:
+        turn.log.append(LogEntry(kind="tool_call", payload=call.model_dump(), turn=turn.number))
+        tool = tools.get(call.name)
+        if tool is None:
+            result = ToolResult({"error": f"tool {call.name!r} is not available"})
+        else:
+            try:
+                args = tool.args.model_validate(call.arguments)
+                result = await tool.run(turn, args)
+            except ValidationError as exc:
+                result = ToolResult({"error": "invalid arguments", "details": json.loads(exc.json(include_url=False))})
+            except ToolError as exc:
+                result = ToolResult({"error": str(exc)})
+        turn.log.append(LogEntry(kind="tool_result", payload={"id": call.id, "name": call.name, **result.content}, turn=turn.number))
+        return result

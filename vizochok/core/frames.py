@@ -1,0 +1,268 @@
+"""WebSocket frames of DECISIONS §1: the client's and the server's, fields in documented order."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from vizochok.core.chat import PendingTool
+from vizochok.core.models import CartItem, ProductCard
+
+# --- client → server -------------------------------------------------------------------------
+
+
+class _ClientFrame(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class AuthFrame(_ClientFrame):
+    """The first frame of every socket."""
+
+    type: Literal["auth"]
+    token: str
+    store_id: str | None = None
+    user_id: str | None = Field(default=None, max_length=200)
+    conversation_id: str | None = None
+
+
+class MessageFrame(_ClientFrame):
+    """A shopper's message."""
+
+    type: Literal["message"]
+    text: str = Field(min_length=1)
+    conversation_id: str | None = None
+
+
+class AddToCartAction(_ClientFrame):
+    action: Literal["add_to_cart"]
+    sku: str
+    quantity: float | None = Field(default=None, gt=0)
+
+
+class RemoveFromCartAction(_ClientFrame):
+    action: Literal["remove_from_cart"]
+    sku: str
+
+
+class UpdateQuantityAction(_ClientFrame):
+    action: Literal["update_quantity"]
+    sku: str
+    quantity: float = Field(ge=0)
+
+
+class QuickReplyAction(_ClientFrame):
+    action: Literal["quick_reply"]
+    value: str
+
+
+class ChecklistSubmitAction(_ClientFrame):
+    action: Literal["checklist_submit"]
+    skus: list[str]
+
+
+class MealPlanApproveAction(_ClientFrame):
+    action: Literal["meal_plan_approve"]
+
+
+class MealPlanModifyAction(_ClientFrame):
+    action: Literal["meal_plan_modify"]
+    text: str = Field(min_length=1)
+
+
+Action = Annotated[
+    AddToCartAction
+    | RemoveFromCartAction
+    | UpdateQuantityAction
+    | QuickReplyAction
+    | ChecklistSubmitAction
+    | MealPlanApproveAction
+    | MealPlanModifyAction,
+    Field(discriminator="action"),
+]
+
+
+class ActionFrame(_ClientFrame):
+    """Answers an interactive tool or acts on a card. The action's fields sit beside `action`."""
+
+    type: Literal["action"]
+    action: Action
+
+
+class PingFrame(_ClientFrame):
+    type: Literal["ping"]
+
+
+class PongFrame(_ClientFrame):
+    type: Literal["pong"]
+
+
+ClientFrame = Annotated[
+    AuthFrame | MessageFrame | ActionFrame | PingFrame | PongFrame, Field(discriminator="type")
+]
+_client_frames: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
+
+
+def parse_client_frame(data: dict[str, Any]) -> ClientFrame:
+    """Validate a decoded client frame. Raises `pydantic.ValidationError`.
+
+    Actions arrive flat (`{"type":"action","action":"add_to_cart","sku":…}`), so the
+    action's own fields are folded into the nested model before validation.
+    """
+    if data.get("type") == "action" and isinstance(data.get("action"), str):
+        data = {"type": "action", "action": {k: v for k, v in data.items() if k != "type"}}
+    return _client_frames.validate_python(data)
+
+
+# --- server → client -------------------------------------------------------------------------
+
+StatusCode = Literal["thinking", "searching", "checking_prices", "updating_cart"]
+CartChangeAction = Literal["item_selected", "item_removed", "quantity_updated", "cart_cleared"]
+
+
+class ServerFrame(BaseModel):
+    """Base of every server frame; `dump()` gives the wire form."""
+
+    def dump(self) -> dict[str, Any]:
+        """The JSON object sent on the socket, fields in declaration order."""
+        return self.model_dump(mode="json", exclude_none=False)
+
+
+class AuthOk(ServerFrame):
+    type: Literal["auth_ok"] = "auth_ok"
+
+
+class ConversationStarted(ServerFrame):
+    type: Literal["conversation_started"] = "conversation_started"
+    conversation_id: str
+
+
+class SessionRestored(ServerFrame):
+    type: Literal["session_restored"] = "session_restored"
+    conversation_id: str
+    selected_items: list[CartItem]
+    pending_tool: PendingTool | None
+
+    def dump(self) -> dict[str, Any]:
+        """Pending tool on the wire is `{tool, payload}` only."""
+        data = super().dump()
+        if data["pending_tool"] is not None:
+            data["pending_tool"] = {k: data["pending_tool"][k] for k in ("tool", "payload")}
+        return data
+
+
+class Status(ServerFrame):
+    type: Literal["status"] = "status"
+    code: StatusCode
+
+
+class TextDelta(ServerFrame):
+    type: Literal["text_delta"] = "text_delta"
+    delta: str
+
+
+class TextEnd(ServerFrame):
+    type: Literal["text_end"] = "text_end"
+
+
+class ProductCards(ServerFrame):
+    type: Literal["product_cards"] = "product_cards"
+    items: list[ProductCard]
+
+
+class QuickReplyOption(BaseModel):
+    label: str
+    value: str
+
+
+class QuickReplies(ServerFrame):
+    type: Literal["quick_replies"] = "quick_replies"
+    question: str
+    options: list[QuickReplyOption]
+
+
+class ChecklistItem(BaseModel):
+    sku: str
+    name: str
+    quantity: float
+    unit: str
+    price: float
+    promo_price: float | None
+    checked: bool
+
+
+class IngredientChecklist(ServerFrame):
+    type: Literal["ingredient_checklist"] = "ingredient_checklist"
+    recipe: str
+    servings: int
+    items: list[ChecklistItem]
+
+
+class MealItem(BaseModel):
+    sku: str
+    name: str
+    quantity: float
+    unit: str
+
+
+class Meal(BaseModel):
+    name: str
+    items: list[MealItem]
+
+
+class MealDay(BaseModel):
+    day: str
+    meals: list[Meal]
+
+
+class MealPlan(ServerFrame):
+    type: Literal["meal_plan"] = "meal_plan"
+    days: list[MealDay]
+
+
+class CartChanged(ServerFrame):
+    type: Literal["cart_changed"] = "cart_changed"
+    action: CartChangeAction
+    sku: str | None = None
+    name: str | None = None
+    quantity: float | None = None
+    price: float | None = None
+    items: list[CartItem]
+    total: float
+
+    def dump(self) -> dict[str, Any]:
+        """`cart_cleared` carries no item fields."""
+        data = super().dump()
+        if self.action == "cart_cleared":
+            for key in ("sku", "name", "quantity", "price"):
+                data.pop(key)
+        return data
+
+
+class ResponseComplete(ServerFrame):
+    type: Literal["response_complete"] = "response_complete"
+    conversation_id: str
+
+
+class Error(ServerFrame):
+    """`error{code, …}`; extra fields (`retry_after`, `limit`, `max_size`) only when they apply."""
+
+    type: Literal["error"] = "error"
+    code: str
+    extra: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    def dump(self) -> dict[str, Any]:
+        """Flatten the extra fields beside `code`."""
+        return {"type": "error", "code": self.code, **self.extra}
+
+
+class Ping(ServerFrame):
+    type: Literal["ping"] = "ping"
+
+
+class Pong(ServerFrame):
+    type: Literal["pong"] = "pong"
+
+
+UI_FRAMES = (ProductCards, QuickReplies, IngredientChecklist, MealPlan, CartChanged)
+"""Frames that follow `text_end` within a turn."""

@@ -1,0 +1,52 @@
+"""What the agent asks a language model and what streams back (the data of the `LLM` port)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from vizochok.core.chat import ChatMessage, ToolCall
+
+
+class ToolSpec(BaseModel):
+    """A tool as offered to a model: a name, a description and a JSON schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+class LLMRequest(BaseModel):
+    """One call to a model."""
+
+    model: str
+    system: str
+    messages: list[ChatMessage]
+    tools: list[ToolSpec] = Field(default_factory=list)
+    language: str | None = None
+    """The shopper's language when known (`uk`, `en`, `ru`)."""
+    context: dict[str, Any] = Field(default_factory=dict)
+    """Structured facts for rule-based providers (the offline planner); real models ignore it."""
+
+
+class TextChunk(BaseModel):
+    """A piece of assistant text."""
+
+    delta: str
+
+
+class ToolCallChunk(BaseModel):
+    """A complete tool call; providers assemble streamed argument deltas before yielding it."""
+
+    call: ToolCall
+
+
+class Usage(BaseModel):
+    """Tokens the provider reports for the call."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+LLMEvent = TextChunk | ToolCallChunk | Usage

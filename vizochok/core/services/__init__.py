@@ -1,0 +1,3 @@
+"""Use cases: what the HTTP and WebSocket adapters call."""
+
+__all__ = ()

@@ -1,0 +1,192 @@
+"""Chat use cases: authenticate a socket, start or restore its conversation, run turns and actions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from vizochok.core.agent.emitter import TurnEmitter
+from vizochok.core.agent.tools import AgentServices, ToolError, Turn
+from vizochok.core.chat import ConversationState, LogEntry
+from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.frames import (
+    ConversationStarted,
+    MealPlanModifyAction,
+    QuickReplyAction,
+    ServerFrame,
+    SessionRestored,
+)
+from vizochok.core.ids import new_id
+from vizochok.core.language import detect_language
+from vizochok.core.services.actions import run_action
+from vizochok.core.webhooks import WebhookFailure
+
+if TYPE_CHECKING:
+    from vizochok.core.agent.emitter import FrameSink
+    from vizochok.core.agent.loop import Agent
+    from vizochok.core.frames import Action, AuthFrame
+    from vizochok.core.limits import Limits
+    from vizochok.core.models import Principal, Tenant
+    from vizochok.core.ports import CatalogRepository, ConversationLog, KeyRepository, SessionStore, TenantRepository
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class Connection:
+    """One authenticated socket."""
+
+    tenant: Tenant
+    principal: Principal
+    user_id: str
+    store_id: str
+    limits: Limits
+    conversation_id: str = ""
+    turns: int = field(default=0)
+
+
+class ChatService:
+    """Everything the WebSocket adapter asks of the core."""
+
+    def __init__(
+        self,
+        *,
+        keys: KeyRepository,
+        tenants: TenantRepository,
+        sessions: SessionStore,
+        log: ConversationLog,
+        catalog: CatalogRepository,
+        agent: Agent,
+        services: AgentServices,
+        default_limits: Limits,
+    ) -> None:
+        self._keys = keys
+        self._tenants = tenants
+        self._sessions = sessions
+        self._log = log
+        self._catalog = catalog
+        self._agent = agent
+        self._services = services
+        self.default_limits = default_limits
+
+    async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
+        """Check the key, its scope and the page's origin; raises `VizochokError`."""
+        principal = await self._keys.authenticate(auth.token)
+        if principal is None or "chat" not in principal.scopes:
+            raise VizochokError(ErrorCode.INVALID_API_KEY)
+        tenant = await self._tenants.get(principal.tenant_id)
+        if tenant is None:
+            raise VizochokError(ErrorCode.INVALID_API_KEY)
+        if principal.kind == "pk" and tenant.allowed_origins and origin not in tenant.allowed_origins:
+            raise VizochokError(ErrorCode.ORIGIN_NOT_ALLOWED)
+        return Connection(
+            tenant=tenant,
+            principal=principal,
+            # A widget always sends the id it keeps in localStorage; raw clients without one get a fresh id.
+            user_id=auth.user_id or f"anon_{secrets.token_hex(8)}",
+            store_id=auth.store_id or tenant.store_id,
+            limits=self.default_limits.for_tenant(tenant.limits),
+        )
+
+    async def open(self, conn: Connection, conversation_id: str | None) -> ServerFrame:
+        """Restore the named live conversation of this tenant and user, or start a new one."""
+        if conversation_id:
+            state = await self._sessions.load(conn.tenant.id, conversation_id)
+            if state is not None and state.user_id == conn.user_id:
+                conn.conversation_id = conversation_id
+                await self._sessions.save(state, conn.limits.session_ttl_seconds)
+                return SessionRestored(
+                    conversation_id=conversation_id, selected_items=state.selection, pending_tool=state.pending_tool
+                )
+        state = await self._start(conn)
+        return ConversationStarted(conversation_id=state.conversation_id)
+
+    async def _start(self, conn: Connection) -> ConversationState:
+        state = ConversationState(
+            conversation_id=new_id("conv"), tenant_id=conn.tenant.id, user_id=conn.user_id, store_id=conn.store_id
+        )
+        if conn.tenant.webhooks.cart_get_url:
+            try:
+                state.selection = await self._services.webhooks.get_cart(conn.tenant, conn.store_id, conn.user_id)
+                state.remember_skus([i.sku for i in state.selection])
+            except WebhookFailure as failure:
+                # The shopper can still chat; the selection starts empty rather than wrong.
+                _log.warning("cart GET failed for tenant %s: %s", conn.tenant.id, failure.reason)
+        await self._log.start(state)
+        await self._sessions.save(state, conn.limits.session_ttl_seconds)
+        conn.conversation_id = state.conversation_id
+        return state
+
+    async def message(self, conn: Connection, text: str, sink: FrameSink) -> None:
+        """Run one agent turn for a shopper's message."""
+        await self._turn(conn, sink, text=text)
+
+    async def action(self, conn: Connection, action: Action, sink: FrameSink) -> None:
+        """Act on a card button, or answer an interactive frame as the shopper's next words."""
+        if isinstance(action, QuickReplyAction):
+            await self._turn(conn, sink, text=action.value)
+        elif isinstance(action, MealPlanModifyAction):
+            await self._turn(conn, sink, text=action.text)
+        else:
+            await self._turn(conn, sink, action=action)
+
+    async def _turn(self, conn: Connection, sink: FrameSink, *, text: str | None = None, action: Action | None = None) -> None:
+        limits = conn.limits
+        lease = limits.turn_timeout_seconds + 15
+        async with self._sessions.turn_lease(conn.tenant.id, conn.conversation_id, lease) as acquired:
+            if not acquired:
+                raise VizochokError(ErrorCode.AGENT_BUSY)
+            state = await self._sessions.load(conn.tenant.id, conn.conversation_id)
+            if state is None:
+                # The session expired while the socket stayed open: carry on in a new conversation.
+                state = await self._start(conn)
+                await sink.send(ConversationStarted(conversation_id=state.conversation_id))
+            if state.tokens_used >= limits.session_token_limit:
+                raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
+            conn.turns += 1
+            log: list[LogEntry] = []
+            turn = Turn(
+                tenant=conn.tenant, state=state, store_id=conn.store_id, services=self._services,
+                emitter=TurnEmitter(sink, log, conn.turns), number=conn.turns, log=log,
+            )  # fmt: skip
+            if text is not None:
+                state.language = detect_language(text, state.language or "uk")
+                entry = LogEntry(kind="user_message", payload={"text": text}, turn=turn.number)
+                # Stored before the agent runs: an acknowledged message survives a crash mid-turn.
+                await self._log.append(conn.tenant.id, state.conversation_id, [entry])
+            elif action is not None:
+                log.append(LogEntry(kind="action", payload=action.model_dump(), turn=turn.number))
+            try:
+                error = await self._run(turn, text, action, limits)
+            finally:
+                await self._sessions.save(state, limits.session_ttl_seconds)
+                await self._log.append(conn.tenant.id, state.conversation_id, log)
+        await turn.emitter.complete()
+        if self._services.observer is not None:
+            await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)
+
+    async def _run(self, turn: Turn, text: str | None, action: Action | None, limits: Limits) -> ErrorCode | None:
+        error: ErrorCode | None = None
+        try:
+            async with asyncio.timeout(limits.turn_timeout_seconds):
+                if text is not None:
+                    if not await self._catalog.has_catalog(turn.tenant.id):
+                        raise VizochokError(ErrorCode.NO_CATALOG_DATA)
+                    await self._agent.run(turn, text, limits.max_rounds)
+                elif action is not None:
+                    await run_action(turn, action)
+        except VizochokError as exc:
+            error = exc.code
+        except TimeoutError:
+            error = ErrorCode.INTERNAL_ERROR
+            _log.warning("turn %s of %s timed out", turn.number, turn.state.conversation_id)
+        except ToolError as exc:
+            await turn.emitter.text(str(exc))
+        except Exception:
+            _log.exception("turn %s of %s failed", turn.number, turn.state.conversation_id)
+            error = ErrorCode.INTERNAL_ERROR
+        await turn.emitter.finish(turn.state.conversation_id, error=error)
+        return error

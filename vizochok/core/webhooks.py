@@ -1,0 +1,58 @@
+"""Webhook signing (DECISIONS §2) and the failure type of webhook calls. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Literal
+
+SIGNATURE_HEADER = "X-VIZOCHOK-Signature"
+TIMESTAMP_HEADER = "X-VIZOCHOK-Timestamp"
+IDEMPOTENCY_HEADER = "X-VIZOCHOK-Idempotency-Key"
+TOLERANCE_SECONDS = 300
+
+FailureReason = Literal["webhook_timeout", "webhook_error"]
+
+
+class WebhookFailure(Exception):  # noqa: N818 - a domain outcome, named for what the agent sees
+    """The retailer could not be asked: the reason is what the agent and the shopper see."""
+
+    def __init__(self, reason: FailureReason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason: FailureReason = reason
+        self.detail = detail
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """Signature headers for `body`: HMAC-SHA256 over `f"{ts}."` followed by the exact bytes."""
+    ts = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return {SIGNATURE_HEADER: f"sha256={digest}", TIMESTAMP_HEADER: str(ts)}
+
+
+def verify(
+    secret: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    *,
+    now: float | None = None,
+    tolerance: int = TOLERANCE_SECONDS,
+) -> bool:
+    """Check a request the platform signed; the retailer's side of `sign`.
+
+    Rejects a missing header, a timestamp more than `tolerance` seconds away in either
+    direction, and any digest that differs, comparing in constant time.
+    """
+    if not signature or not timestamp or not signature.startswith("sha256="):
+        return False
+    try:
+        ts = int(timestamp)
+    except ValueError:
+        return False
+    current = time.time() if now is None else now
+    if abs(current - ts) > tolerance:
+        return False
+    expected = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.removeprefix("sha256="))

@@ -1,0 +1,3 @@
+"""The demo: a tenant, a Ukrainian grocery catalog, a retailer backend and a storefront page."""
+
+__all__ = ()

@@ -1,0 +1,43 @@
+"""The demo server: the platform, the demo retailer mounted beside it, and the page at `/`."""
+
+from __future__ import annotations
+
+from vizochok.adapters.container import get
+
+from typing import TYPE_CHECKING, Any
+
+from vizochok.app import build_container, create_app
+from vizochok.demo.page import page_config, page_handler
+from vizochok.demo.retailer import DemoRetailer, load_retailer_data
+from vizochok.demo.setup import ensure_demo_catalog, ensure_demo_tenant, load_catalog
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+    from vizochok.adapters.container import Container
+    from vizochok.settings import Settings
+
+
+def create_demo_app(settings: Settings, base_url: str) -> Litestar:
+    """`settings` must allow private webhook hosts: the retailer lives on this machine."""
+    data = load_retailer_data()
+    retailer = DemoRetailer(products=data["products"], names={p["sku"]: p["name"] for p in load_catalog()})
+    config: dict[str, Any] = {}
+
+    async def on_ready(_app: Litestar, container: Container) -> None:
+        demo = await ensure_demo_tenant(container, base_url, settings.data_dir)
+        tenant = await (await get(container.tenants)).get(demo.tenant_id)
+        assert tenant is not None  # noqa: S101 - just ensured
+        retailer.secret = demo.webhook_secret
+        config.update(page_config(demo, tenant.store_id))
+        await ensure_demo_catalog(container, demo.tenant_id)
+
+    app = create_app(
+        settings,
+        container=build_container(settings),
+        extra_routes=[retailer.router(), page_handler(config)],
+        on_ready=[on_ready],
+    )
+    app.state.retailer = retailer
+    app.state.demo_config = config
+    return app

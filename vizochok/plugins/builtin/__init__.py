@@ -1,0 +1,3 @@
+"""Built-in plugins: our own features, registered like anyone else's."""
+
+__all__ = ()

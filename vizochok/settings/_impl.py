@@ -1,0 +1,70 @@
+"""The root settings object, read from the environment when asked for, never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vizochok.settings.limits import LimitSettings
+from vizochok.settings.llm import LLMSettings
+from vizochok.settings.search import EmbeddingSettings, SearchSettings
+from vizochok.settings.webhooks import WebhookSettings
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("vizochok"))
+
+
+class PluginSettings(BaseModel):
+    """Which third-party plugins may load."""
+
+    load: list[str] | None = None
+    """Allowlist of entry-point names; `None` loads every installed `vizochok` entry point."""
+    trace: bool = False
+    """Log every hook call (pluggy monitoring)."""
+
+
+class Settings(BaseSettings):
+    """Everything the process needs, from `VIZOCHOK_*` variables (nested with `__`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VIZOCHOK_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    database_url: str | None = None
+    """Application connection, bound by row-level security. Unset: embedded PostgreSQL."""
+    database_admin_url: str | None = None
+    """Owner connection for migrations and operator commands; defaults to `database_url`."""
+    database_app_role: str = "vizochok_app"
+    """Role the application connects as in embedded mode (no superuser, no BYPASSRLS)."""
+    database_pool_size: int = 10
+    """Connections per process."""
+    valkey_url: str | None = None
+    """Valkey (or Redis) URL. Unset: embedded Valkey."""
+    elasticsearch_url: str | None = None
+    """Elasticsearch URL; enables the `elasticsearch` search backend."""
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    """Where embedded services keep their data."""
+    secret_key: SecretStr | None = None
+    """Encrypts webhook secrets at rest. Unset: a key is generated once under `data_dir`."""
+    public_url: str | None = None
+    """Base URL shoppers reach the server at (used by the demo page); derived from host and port when unset."""
+    log_level: str = "INFO"
+    """Python logging level."""
+
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    plugins: PluginSettings = Field(default_factory=PluginSettings)
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment now; keyword arguments win over it."""
+    return Settings(**overrides)  # type: ignore[arg-type]

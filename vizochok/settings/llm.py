@@ -1,0 +1,22 @@
+"""LLM provider settings: the global default that a tenant's own settings override."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, SecretStr
+
+
+class LLMSettings(BaseModel):
+    """Which model answers shoppers when a tenant has not chosen one."""
+
+    provider: str = "offline"
+    """`offline` (rule-based, no key), `openai` (any OpenAI-compatible endpoint) or `anthropic`."""
+    complex_model: str = "offline"
+    """Serves the first LLM call of a conversation."""
+    fast_model: str = "offline"
+    """Serves every later tool-chain iteration."""
+    base_url: str | None = None
+    """Endpoint of an OpenAI-compatible or Anthropic server; the provider's default when unset."""
+    api_key: SecretStr | None = None
+    """Provider key. Read from the environment only, never stored in the database."""
+    request_timeout_seconds: float = 60.0
+    """Timeout of one LLM HTTP request."""
