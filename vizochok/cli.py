@@ -16,6 +16,9 @@ from vizochok.settings import Settings, get_settings
 
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The embedded servers and migrations narrate every step at INFO; only their problems matter here.
+    for noisy in ("pgserver", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _prepare(settings: Settings) -> Any:

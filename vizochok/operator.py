@@ -11,6 +11,7 @@ import secrets
 import sys
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from vizochok.app import build_container
@@ -79,7 +80,10 @@ async def import_catalog(settings: Settings, path: Path, tenant_id: str) -> int:
         repo = await get(container.catalog_repository)
         jobs = []
         errors: list[str] = []
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True),
+        ) as bar:
             upload = bar.add_task("uploading", total=len(products))
             total_to_embed = 0
             for start in range(0, len(products), IMPORT_BATCH):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from vizochok.core.chat import ConversationState, LogEntry
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from vizochok.core.search import SearchRequest
 
 
+@runtime_checkable
 class LLM(Protocol):
     """A language model that streams text and tool calls."""
 
@@ -34,6 +35,7 @@ class LLM(Protocol):
         ...
 
 
+@runtime_checkable
 class Embedder(Protocol):
     """Turns texts into unit vectors off the event loop."""
 
@@ -48,6 +50,7 @@ class Embedder(Protocol):
         ...
 
 
+@runtime_checkable
 class ProductSearch(Protocol):
     """Retrieval over one tenant's catalog."""
 
@@ -56,6 +59,7 @@ class ProductSearch(Protocol):
         ...
 
 
+@runtime_checkable
 class RetailerWebhooks(Protocol):
     """The retailer's backend: the source of truth for prices, stock and the cart."""
 
@@ -74,6 +78,7 @@ class RetailerWebhooks(Protocol):
         ...
 
 
+@runtime_checkable
 class SessionStore(Protocol):
     """Live conversation state with an inactivity TTL, and the one-turn-at-a-time lease."""
 
@@ -92,6 +97,7 @@ class SessionStore(Protocol):
         ...
 
 
+@runtime_checkable
 class Observer(Protocol):
     """Receives events for plugins; must never raise into a chat turn."""
 
@@ -104,6 +110,7 @@ class Observer(Protocol):
         ...
 
 
+@runtime_checkable
 class TenantRepository(Protocol):
     """Tenants and their settings."""
 
@@ -112,6 +119,7 @@ class TenantRepository(Protocol):
         ...
 
 
+@runtime_checkable
 class KeyRepository(Protocol):
     """API keys, stored as SHA-256 hashes."""
 
@@ -120,6 +128,7 @@ class KeyRepository(Protocol):
         ...
 
 
+@runtime_checkable
 class CatalogRepository(Protocol):
     """Products and catalog jobs of each tenant."""
 
@@ -166,6 +175,7 @@ class CatalogRepository(Protocol):
         ...
 
 
+@runtime_checkable
 class ConversationLog(Protocol):
     """Durable record of conversations: messages, tool calls and results, emitted frames."""
 

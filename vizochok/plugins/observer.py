@@ -26,7 +26,9 @@ class PluginObserver:
         self._emit("on_turn_completed", tenant_id=tenant_id, conversation_id=conversation_id, turn=turn, error=error)
 
     def _emit(self, hook: str, **kwargs: Any) -> None:
-        try:
-            getattr(self._pm.hook, hook)(**kwargs)
-        except Exception:
-            _log.exception("plugin hook %s failed; the turn goes on", hook)
+        # Each implementation is called on its own, so one broken plugin cannot starve the others.
+        for impl in getattr(self._pm.hook, hook).get_hookimpls():
+            try:
+                impl.function(*(kwargs[name] for name in impl.argnames))
+            except Exception:
+                _log.exception("plugin %s failed in %s; the turn goes on", impl.plugin_name, hook)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vizochok.adapters.security.keys import hash_key
 from vizochok.core.catalog import content_hash, row_hash
-from vizochok.core.models import CatalogJob, ProductInput
+from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -114,3 +115,35 @@ class InMemoryConversationLog:
     async def entries(self, tenant_id: str, conversation_id: str) -> list[LogEntry]:
         """Every entry in order."""
         return list(self.log.get((tenant_id, conversation_id), []))
+
+
+class InMemoryTenantRepository:
+    """Tenants in a dict."""
+
+    def __init__(self) -> None:
+        self.tenants: dict[str, Tenant] = {}
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        """A copy of the tenant."""
+        tenant = self.tenants.get(tenant_id)
+        return tenant.model_copy(deep=True) if tenant else None
+
+    def add(self, tenant: Tenant) -> Tenant:
+        """Store a tenant (test and dev set-up)."""
+        self.tenants[tenant.id] = tenant
+        return tenant
+
+
+class InMemoryKeyRepository:
+    """Raw keys hashed into a dict, like the database keeps them."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, Principal] = {}
+
+    def add(self, raw_key: str, principal: Principal) -> None:
+        """Store a key."""
+        self.keys[hash_key(raw_key)] = principal
+
+    async def authenticate(self, raw_key: str) -> Principal | None:
+        """The principal of a known key."""
+        return self.keys.get(hash_key(raw_key))

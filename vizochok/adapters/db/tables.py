@@ -43,7 +43,7 @@ class ApiKeyRow(SQLModel, table=True):
     __tablename__ = "api_keys"
 
     id: str = Field(primary_key=True)
-    tenant_id: str = Field(foreign_key="tenants.id", index=True)
+    tenant_id: str = Field(foreign_key="tenants.id", ondelete="CASCADE", index=True)
     kind: str
     key_hash: str = Field(unique=True)
     display_prefix: str
@@ -67,7 +67,7 @@ class ProductRow(SQLModel, table=True):
         ),
     )
 
-    tenant_id: str = Field(primary_key=True, foreign_key="tenants.id")
+    tenant_id: str = Field(primary_key=True, foreign_key="tenants.id", ondelete="CASCADE")
     sku: str = Field(primary_key=True)
     name: str
     category_path: str | None = None
@@ -103,7 +103,7 @@ class CatalogJobRow(SQLModel, table=True):
     __tablename__ = "catalog_jobs"
 
     id: str = Field(primary_key=True)
-    tenant_id: str = Field(foreign_key="tenants.id", index=True)
+    tenant_id: str = Field(foreign_key="tenants.id", ondelete="CASCADE", index=True)
     status: str
     total: int = 0
     embedded: int = 0
@@ -121,7 +121,7 @@ class ConversationRow(SQLModel, table=True):
     __tablename__ = "conversations"
 
     id: str = Field(primary_key=True)
-    tenant_id: str = Field(foreign_key="tenants.id", index=True)
+    tenant_id: str = Field(foreign_key="tenants.id", ondelete="CASCADE", index=True)
     user_id: str
     store_id: str
     created_at: datetime | None = Field(default=None, sa_column=_now())
@@ -136,7 +136,7 @@ class ConversationLogRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    tenant_id: str = Field(foreign_key="tenants.id")
+    tenant_id: str = Field(foreign_key="tenants.id", ondelete="CASCADE")
     conversation_id: str
     turn: int = 0
     kind: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from litestar import MediaType, Response
@@ -11,6 +12,8 @@ from vizochok.core.errors import ErrorCode, VizochokError
 
 if TYPE_CHECKING:
     from litestar import Request
+
+_log = logging.getLogger(__name__)
 
 _BY_STATUS = {
     400: ErrorCode.VALIDATION_ERROR,
@@ -41,4 +44,10 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[s
     return _json(exc.status_code, code, str(exc.detail))
 
 
-EXCEPTION_HANDLERS = {VizochokError: vizochok_error, HTTPException: http_error}
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A bug: logged with its traceback, answered without internals."""
+    _log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _json(500, ErrorCode.INTERNAL_ERROR, "internal error; it has been logged")
+
+
+EXCEPTION_HANDLERS = {VizochokError: vizochok_error, HTTPException: http_error, Exception: unexpected_error}

@@ -1,0 +1,56 @@
+"""The command line, as an operator runs it: a separate process with its own embedded services."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vizochok.cli import build_parser
+
+
+def run(*args: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")}
+    env["VIZOCHOK_DATA_DIR"] = str(data_dir)
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "vizochok.cli", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+
+
+@pytest.mark.slow
+def test_tenant_create_and_catalog_import(tmp_path: Path) -> None:
+    created = run("tenant", "create", "--name", "Сільпо тест", "--store-id", "silpo-1", "--json", data_dir=tmp_path)
+    assert created.returncode == 0, created.stderr
+    tenant = json.loads(created.stdout)
+    assert set(tenant) == {"tenant_id", "store_id", "public_key", "secret_key"}
+    assert tenant["public_key"].startswith("pk_") and tenant["secret_key"].startswith("sk_")
+    assert tenant["store_id"] == "silpo-1"
+
+    products = tmp_path / "products.csv"
+    products.write_text(
+        "sku,name,brand,volume,attributes,is_active\n"
+        'c1,Молоко Галичина 2.5%,Галичина,900,"{""fat"": ""2.5%""}",true\n'
+        "c2,Кефір Ферма,Ферма,,,\n"
+        ",no sku,,,,\n",
+        encoding="utf-8",
+    )
+    imported = run("catalog", "import", str(products), "--tenant", tenant["tenant_id"], data_dir=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert f"imported 2 products into {tenant['tenant_id']}; 1 rejected" in imported.stdout
+    assert "embedding" in imported.stderr  # the progress bar
+
+    unknown = run("catalog", "import", str(products), "--tenant", "tnt_nope", data_dir=tmp_path)
+    assert unknown.returncode == 2
+    assert "no tenant 'tnt_nope'" in unknown.stderr
+
+
+def test_every_documented_command_parses() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["serve", "--workers", "2"]).workers == 2
+    assert parser.parse_args(["demo", "--port", "9000"]).port == 9000
+    assert parser.parse_args(["tenant", "create", "--name", "n", "--store-id", "s", "--json"]).json is True
+    assert parser.parse_args(["catalog", "import", "f.json", "--tenant", "t"]).tenant == "t"
