@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from vizochok.settings import Settings, get_settings
 
 
 def _setup_logging(level: str) -> None:
+    # pgserver asks platformdirs for a runtime dir at import; the fallback it warns about is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The embedded servers and migrations narrate every step at INFO; only their problems matter here.
     for noisy in ("pgserver", "alembic"):
