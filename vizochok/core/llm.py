@@ -50,3 +50,19 @@ class Usage(BaseModel):
 
 
 LLMEvent = TextChunk | ToolCallChunk | Usage
+
+
+class LLMError(Exception):
+    """A provider failed; the turn ends with `internal_error` unless a wrapper recovers."""
+
+
+class LLMRateLimited(LLMError):
+    """HTTP 429 or the provider's equivalent; `retry_after` in seconds when the provider said."""
+
+    def __init__(self, message: str = "rate limited", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class LLMTimeout(LLMError):
+    """The provider did not answer in time."""
