@@ -12,7 +12,10 @@ from vizochok.adapters.db.tables import TENANT_TABLES
 from vizochok.core.chat import ConversationState, LogEntry
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
+from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
 from vizochok.core.models import ProductInput
+from vizochok.core.profile import UserProfile
+from vizochok.core.usage import UsageRecord
 
 pytestmark = pytest.mark.asyncio
 
@@ -23,6 +26,10 @@ async def _seed(database: Database, tenant: dict[str, str], sku: str) -> None:
     state = ConversationState(conversation_id=f"conv_{sku}", tenant_id=tenant["tenant_id"], user_id="u", store_id="s")
     await log.start(state)
     await log.append(tenant["tenant_id"], state.conversation_id, [LogEntry(kind="user_message", payload={"text": sku})])
+    await PostgresUsageRecorder(database, {}).record(
+        UsageRecord(tenant_id=tenant["tenant_id"], conversation_id=state.conversation_id, model="m", prompt_tokens=1)
+    )
+    await PostgresProfileRepository(database).save(tenant["tenant_id"], UserProfile(user_id="u", dietary=["vegan"]))
 
 
 async def test_unfiltered_queries_see_only_the_current_tenant(database: Database, make_tenant: Any) -> None:

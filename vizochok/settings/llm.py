@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
+
+from vizochok.core.usage import ModelPrice
 
 
 class LLMSettings(BaseModel):
@@ -20,3 +22,5 @@ class LLMSettings(BaseModel):
     """Provider key. Read from the environment only, never stored in the database."""
     request_timeout_seconds: float = 60.0
     """Timeout of one LLM HTTP request."""
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    """Per-model prices per million tokens, e.g. `{"gpt-4o": {"prompt": 2.5, "completion": 10}}`."""

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from vizochok.adapters.security.keys import hash_key
 from vizochok.core.catalog import content_hash, row_hash
 from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
+from vizochok.core.profile import UserProfile
+from vizochok.core.usage import ModelPrice, UsageRecord, price_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -147,3 +149,31 @@ class InMemoryKeyRepository:
     async def authenticate(self, raw_key: str) -> Principal | None:
         """The principal of a known key."""
         return self.keys.get(hash_key(raw_key))
+
+
+class InMemoryUsageRecorder:
+    """Recorded calls in a list, priced like the PostgreSQL ledger."""
+
+    def __init__(self, prices: dict[str, ModelPrice] | None = None) -> None:
+        self.records: list[UsageRecord] = []
+        self._prices = prices or {}
+
+    async def record(self, record: UsageRecord) -> None:
+        """Keep the call with its cost."""
+        self.records.append(record.model_copy(update={"cost": price_of(record, self._prices)}))
+
+
+class InMemoryProfileRepository:
+    """Profiles in a dict."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[tuple[str, str], UserProfile] = {}
+
+    async def get(self, tenant_id: str, user_id: str) -> UserProfile | None:
+        """A copy of the profile."""
+        profile = self.profiles.get((tenant_id, user_id))
+        return profile.model_copy(deep=True) if profile else None
+
+    async def save(self, tenant_id: str, profile: UserProfile) -> None:
+        """Store a copy."""
+        self.profiles[(tenant_id, profile.user_id)] = profile.model_copy(deep=True)

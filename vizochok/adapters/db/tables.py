@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Column, DateTime, ForeignKeyConstraint, Index, Text, func
+from sqlalchemy import Column, DateTime, ForeignKeyConstraint, Index, Numeric, Text, func
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
 EMBEDDING_DIM = 384
 
-TENANT_TABLES = ("tenants", "api_keys", "products", "catalog_jobs", "conversations", "conversation_log")
+TENANT_TABLES = (
+    "tenants", "api_keys", "products", "catalog_jobs", "conversations", "conversation_log", "llm_usage", "user_profiles",
+)  # fmt: skip
 """Every table holding one tenant's data; each has row-level security forced on it."""
 
 
@@ -142,3 +145,28 @@ class ConversationLogRow(SQLModel, table=True):
     kind: str
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     created_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class LLMUsageRow(SQLModel, table=True):
+    __tablename__ = "llm_usage"
+    __table_args__ = (Index("llm_usage_tenant_time", "tenant_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", ondelete="CASCADE")
+    conversation_id: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 8), nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class UserProfileRow(SQLModel, table=True):
+    __tablename__ = "user_profiles"
+
+    tenant_id: str = Field(primary_key=True, foreign_key="tenants.id", ondelete="CASCADE")
+    user_id: str = Field(primary_key=True)
+    language: str | None = None
+    dietary: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    favorite_brands: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime | None = Field(default=None, sa_column=_now())

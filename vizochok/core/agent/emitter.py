@@ -27,6 +27,7 @@ class TurnEmitter:
         self._text_started = False
         self._finished = False
         self._complete: ResponseComplete | None = None
+        self._last_status: StatusCode | None = None
         self._log = log
         self._turn = turn
         self.text_parts: list[str] = []
@@ -42,8 +43,9 @@ class TurnEmitter:
         await self._sink.send(frame)
 
     async def status(self, code: StatusCode) -> None:
-        """A progress hint; only meaningful before the answer's text starts."""
-        if not self._text_started:
+        """A progress hint; only before the answer's text starts, and only when it changes."""
+        if not self._text_started and code != self._last_status:
+            self._last_status = code
             await self._send(Status(code=code))
 
     async def text(self, delta: str) -> None:

@@ -4,27 +4,40 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from vizochok.core.agent.pending import answer_pending
 from vizochok.core.agent.prompt import system_prompt
 from vizochok.core.agent.tools import ToolError, ToolResult
 from vizochok.core.chat import ChatMessage, LogEntry, ToolCall
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.core.usage import UsageRecord
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from vizochok.core.agent.tools import Tool, Turn
     from vizochok.core.models import Tenant
-    from vizochok.core.ports import LLM
+    from vizochok.core.ports import LLM, UsageRecorder
 
 _log = logging.getLogger(__name__)
 
 HISTORY_MESSAGES = 40
 """Messages of earlier turns sent to the model; older ones stay in the log only."""
+
+
+def _history_start(history: list[ChatMessage]) -> int:
+    """Index of the first message to send: recent ones only, never starting on an orphaned tool result."""
+    last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=0)
+    start = max(0, len(history) - HISTORY_MESSAGES)
+    if start >= last_user:
+        return last_user  # a long turn: keep all of it
+    while history[start].role != "user":
+        start += 1
+    return start
 
 
 class ModelChoice:
@@ -43,10 +56,12 @@ class Agent:
         llm_for: Callable[[Tenant], LLM],
         models_for: Callable[[Tenant], ModelChoice],
         tools: Mapping[str, Tool],
+        usage: UsageRecorder | None = None,
     ) -> None:
         self._llm_for = llm_for
         self._models_for = models_for
         self._tools = tools
+        self._usage = usage
 
     def tools_for(self, tenant: Tenant) -> dict[str, Tool]:
         """The tools this tenant allows."""
@@ -56,26 +71,45 @@ class Agent:
     async def run(self, turn: Turn, user_text: str, max_rounds: int) -> None:
         """Answer `user_text`; raises `VizochokError(MAX_ROUNDS_EXCEEDED)` when the model will not stop."""
         state = turn.state
+        if state.pending_tool is not None:
+            # The shopper moved on without answering: the paused tool gets that as its result.
+            answer_pending(turn, {"status": "dismissed", "reason": "the shopper sent a new message"})
         state.history.append(ChatMessage(role="user", content=user_text))
+        await self._loop(turn, max_rounds)
+
+    async def resume(self, turn: Turn, answer: dict[str, Any], max_rounds: int) -> None:
+        """Continue a paused turn: the shopper's answer becomes the interactive tool's result."""
+        answer_pending(turn, answer)
+        await self._loop(turn, max_rounds)
+
+    async def _loop(self, turn: Turn, max_rounds: int) -> None:
+        state = turn.state
         tools = self.tools_for(turn.tenant)
         specs = [ToolSpec(name=t.name, description=t.description, parameters=t.args.model_json_schema()) for t in tools.values()]
         llm = self._llm_for(turn.tenant)
         models = self._models_for(turn.tenant)
-        first_history = max(0, len(state.history) - HISTORY_MESSAGES)
+        first_history = _history_start(state.history)
         for _ in range(max_rounds):
             await turn.emitter.status("thinking")
             request = LLMRequest(
                 # Smart routing: the conversation's first call gets the complex model, every later one the fast model.
                 model=models.complex_model if state.llm_calls == 0 else models.fast_model,
-                system=system_prompt(turn.tenant),
+                system=system_prompt(turn.tenant, turn.profile),
                 messages=state.history[first_history:],
                 tools=specs,
                 language=state.language,
-                context={"selection": [i.model_dump() for i in state.selection]},
+                context={"selection": [i.model_dump() for i in state.selection], "profile": turn.profile},
             )
-            text, calls = await self._call_model(turn, llm, request)
+            text, calls, usage = await self._call_model(turn, llm, request)
+            if self._usage is not None:
+                await self._usage.record(
+                    UsageRecord(tenant_id=turn.tenant.id, conversation_id=state.conversation_id, model=request.model,
+                                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+                )  # fmt: skip
             state.history.append(ChatMessage(role="assistant", content=text, tool_calls=calls))
-            turn.log.append(LogEntry(kind="assistant_message", payload={"text": text, "model": request.model}, turn=turn.number))
+            turn.log.append(
+                LogEntry(kind="assistant_message", payload={"text": text, "model": request.model, **usage.model_dump()}, turn=turn.number)
+            )
             if not calls:
                 return
             paused = False
@@ -84,14 +118,17 @@ class Agent:
                 state.history.append(
                     ChatMessage(role="tool", tool_call_id=call.id, name=call.name, content=json.dumps(result.content, ensure_ascii=False))
                 )
+                if result.pending is not None:
+                    state.pending_tool = result.pending.model_copy(update={"tool_call_id": call.id})
                 paused = paused or result.pause
             if paused:
                 return
         raise VizochokError(ErrorCode.MAX_ROUNDS_EXCEEDED, f"the model kept calling tools after {max_rounds} rounds")
 
-    async def _call_model(self, turn: Turn, llm: LLM, request: LLMRequest) -> tuple[str, list[ToolCall]]:
+    async def _call_model(self, turn: Turn, llm: LLM, request: LLMRequest) -> tuple[str, list[ToolCall], Usage]:
         text: list[str] = []
         calls: list[ToolCall] = []
+        usage = Usage()
         async for event in llm.stream(request):
             if isinstance(event, TextChunk):
                 text.append(event.delta)
@@ -99,9 +136,13 @@ class Agent:
             elif isinstance(event, ToolCallChunk):
                 calls.append(event.call)
             elif isinstance(event, Usage):
-                turn.state.tokens_used += event.prompt_tokens + event.completion_tokens
+                usage = Usage(
+                    prompt_tokens=usage.prompt_tokens + event.prompt_tokens,
+                    completion_tokens=usage.completion_tokens + event.completion_tokens,
+                )
+        turn.state.tokens_used += usage.prompt_tokens + usage.completion_tokens
         turn.state.llm_calls += 1
-        return "".join(text), calls
+        return "".join(text), calls, usage
 
     async def _run_tool(self, turn: Turn, tools: Mapping[str, Tool], call: ToolCall) -> ToolResult:
         turn.log.append(LogEntry(kind="tool_call", payload=call.model_dump(), turn=turn.number))

@@ -14,6 +14,12 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "The store did not confirm the change ({reason}).",
         "ru": "Магазин не подтвердил изменение ({reason}).",
     },
+    "budget": {
+        "uk": "Ця розмова вже довга: щоб я й далі відповідав точно, почніть, будь ласка, нову.",
+        "en": "This conversation is getting long: please start a new one so I can keep answering well.",
+        "ru": "Этот разговор уже длинный: чтобы я и дальше отвечал точно, начните, пожалуйста, новый.",
+    },
+    "checklist_added": {"uk": "Додав до кошика {count} з {total} товарів.", "en": "Added {count} of {total} products to the cart.", "ru": "Добавил в корзину {count} из {total} товаров."},
     "invalid": {"uk": "Не вийшло: {reason}.", "en": "That did not work: {reason}.", "ru": "Не получилось: {reason}."},
 }
 

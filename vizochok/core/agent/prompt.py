@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from vizochok.core.models import Tenant
+    from vizochok.core.profile import UserProfile
 
 DEFAULT_PERSONA = (
     "You are the shopping assistant of a grocery store. Answer in the shopper's language "
@@ -26,7 +27,15 @@ RULES = """Rules:
 - When a request is ambiguous, ask with ask_user and give short options."""
 
 
-def system_prompt(tenant: Tenant) -> str:
-    """The prompt for this tenant's model."""
+def system_prompt(tenant: Tenant, profile: UserProfile | None = None) -> str:
+    """The prompt for this tenant's model, with the shopper's profile when there is one."""
     persona = tenant.llm.system_prompt or DEFAULT_PERSONA
-    return f"{persona}\n\nStore: {tenant.name}.\n\n{RULES}"
+    prompt = f"{persona}\n\nStore: {tenant.name}.\n\n{RULES}"
+    if profile is not None and (profile.dietary or profile.favorite_brands):
+        facts = []
+        if profile.dietary:
+            facts.append("diet: " + ", ".join(profile.dietary) + " (never suggest products that break it)")
+        if profile.favorite_brands:
+            facts.append("favourite brands: " + ", ".join(profile.favorite_brands) + " (prefer them when they fit)")
+        prompt += "\n\nShopper profile — " + "; ".join(facts) + "."
+    return prompt

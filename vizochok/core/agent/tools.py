@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
+from vizochok.core.chat import PendingTool
 from vizochok.core.webhooks import WebhookFailure
 
 if TYPE_CHECKING:
     from vizochok.core.agent.emitter import TurnEmitter
     from vizochok.core.chat import ConversationState, LogEntry
     from vizochok.core.models import LivePrice, ProductInput, SearchHit, Tenant
+    from vizochok.core.profile import UserProfile
     from vizochok.core.ports import CatalogRepository, Observer, RetailerWebhooks
     from vizochok.core.services.search import SearchService
 
@@ -28,6 +30,8 @@ class ToolResult:
     content: dict[str, Any]
     pause: bool = False
     """Interactive tools pause the turn until the shopper answers."""
+    pending: PendingTool | None = None
+    """What the widget must redraw after a reconnect while the turn is paused."""
 
 
 class Tool(Protocol):
@@ -69,6 +73,8 @@ class Turn:
     products: dict[str, SearchHit] = field(default_factory=dict)
     """Catalog data of products found in this turn."""
     prices_failed: bool = False
+    profile: UserProfile | None = None
+    """The shopper's profile when the socket named a user and one exists."""
 
     @property
     def session_id(self) -> str:

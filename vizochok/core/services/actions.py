@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from vizochok.core.agent.builtin.cart import add_product, apply, check_quantity
 from vizochok.core.agent.phrases import format_quantity, phrase
 from vizochok.core.agent.tools import ToolError
+from vizochok.core.agent.pending import answer_pending
 from vizochok.core.frames import (
     AddToCartAction,
     ChecklistSubmitAction,
+    MealPlanApproveAction,
     RemoveFromCartAction,
     UpdateQuantityAction,
 )
@@ -27,8 +29,22 @@ async def run_action(turn: Turn, action: Action) -> None:
     if isinstance(action, AddToCartAction):
         await _add(turn, action.sku, action.quantity)
     elif isinstance(action, ChecklistSubmitAction):
-        for sku in action.skus:
-            await _add(turn, sku, None)
+        pending = turn.state.pending_tool
+        quantities = {}
+        if pending is not None and pending.tool == "show_recipe_checklist":
+            quantities = {i["sku"]: i["quantity"] for i in pending.payload.get("items", [])}
+        await _add_many(turn, [(sku, quantities.get(sku)) for sku in action.skus])
+    elif isinstance(action, MealPlanApproveAction):
+        pending = turn.state.pending_tool
+        if pending is None or pending.tool != "show_meal_plan":
+            await turn.emitter.text(phrase("invalid", lang, reason="no meal plan to approve"))
+            return
+        totals: dict[str, float] = {}
+        for day in pending.payload.get("days", []):
+            for meal in day.get("meals", []):
+                for item in meal.get("items", []):
+                    totals[item["sku"]] = totals.get(item["sku"], 0) + item["quantity"]
+        await _add_many(turn, list(totals.items()))
     elif isinstance(action, RemoveFromCartAction):
         item = _line(turn, action.sku)
         result = await apply(turn, CartOperation(action="remove", sku=action.sku), "item_removed", None)
@@ -46,6 +62,25 @@ async def run_action(turn: Turn, action: Action) -> None:
         await _say(turn, result.ok, "updated", reason=result.reason, name=item.name, quantity=format_quantity(action.quantity))
     else:
         await turn.emitter.text(phrase("invalid", lang, reason=action.action))
+
+
+async def _add_many(turn: Turn, lines: list[tuple[str, float | None]]) -> None:
+    """Add several products (a submitted checklist or an approved plan) and answer the paused tool."""
+    outcomes = []
+    for sku, quantity in lines:
+        try:
+            outcomes.append(await add_product(turn, sku, quantity or await _default_quantity(turn, sku)))
+        except ToolError as exc:
+            outcomes.append({"ok": False, "sku": sku, "reason": str(exc)})
+    if turn.state.pending_tool is not None and turn.state.pending_tool.tool in ("show_recipe_checklist", "show_meal_plan"):
+        answer_pending(turn, {"added": [o["sku"] for o in outcomes if o["ok"]], "failed": [o for o in outcomes if not o["ok"]]})
+    added = sum(1 for o in outcomes if o["ok"])
+    await turn.emitter.text(phrase("checklist_added", turn.state.language, count=added, total=len(lines)))
+
+
+async def _default_quantity(turn: Turn, sku: str) -> float:
+    product = (await turn.catalog_data([sku])).get(sku)
+    return (product.min_quantity or product.quantity_step or 1.0) if product else 1.0
 
 
 async def _add(turn: Turn, sku: str, quantity: float | None) -> None:

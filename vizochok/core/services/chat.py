@@ -20,7 +20,9 @@ from vizochok.core.frames import (
     SessionRestored,
 )
 from vizochok.core.ids import new_id
+from vizochok.core.agent.phrases import phrase
 from vizochok.core.language import detect_language
+from vizochok.core.profile import UserProfile, apply_statements
 from vizochok.core.services.actions import run_action
 from vizochok.core.webhooks import WebhookFailure
 
@@ -30,9 +32,19 @@ if TYPE_CHECKING:
     from vizochok.core.frames import Action, AuthFrame
     from vizochok.core.limits import Limits
     from vizochok.core.models import Principal, Tenant
-    from vizochok.core.ports import CatalogRepository, ConversationLog, KeyRepository, SessionStore, TenantRepository
+    from vizochok.core.ports import (
+        CatalogRepository,
+        ConversationLog,
+        KeyRepository,
+        ProfileRepository,
+        SessionStore,
+        TenantRepository,
+    )
 
 _log = logging.getLogger(__name__)
+
+BUDGET_WARNING = 0.8
+"""From this share of `session_token_limit` on, the assistant suggests a new conversation."""
 
 
 @dataclass
@@ -62,6 +74,7 @@ class ChatService:
         agent: Agent,
         services: AgentServices,
         default_limits: Limits,
+        profiles: ProfileRepository | None = None,
     ) -> None:
         self._keys = keys
         self._tenants = tenants
@@ -71,6 +84,7 @@ class ChatService:
         self._agent = agent
         self._services = services
         self.default_limits = default_limits
+        self._profiles = profiles
 
     async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
         """Check the key, its scope and the page's origin; raises `VizochokError`."""
@@ -125,13 +139,8 @@ class ChatService:
         await self._turn(conn, sink, text=text)
 
     async def action(self, conn: Connection, action: Action, sink: FrameSink) -> None:
-        """Act on a card button, or answer an interactive frame as the shopper's next words."""
-        if isinstance(action, QuickReplyAction):
-            await self._turn(conn, sink, text=action.value)
-        elif isinstance(action, MealPlanModifyAction):
-            await self._turn(conn, sink, text=action.text)
-        else:
-            await self._turn(conn, sink, action=action)
+        """Act on a card button, or answer the paused interactive tool."""
+        await self._turn(conn, sink, action=action)
 
     async def _turn(self, conn: Connection, sink: FrameSink, *, text: str | None = None, action: Action | None = None) -> None:
         limits = conn.limits
@@ -152,6 +161,7 @@ class ChatService:
                 tenant=conn.tenant, state=state, store_id=conn.store_id, services=self._services,
                 emitter=TurnEmitter(sink, log, conn.turns), number=conn.turns, log=log,
             )  # fmt: skip
+            turn.profile = await self._profile(conn, text)
             if text is not None:
                 state.language = detect_language(text, state.language or "uk")
                 entry = LogEntry(kind="user_message", payload={"text": text}, turn=turn.number)
@@ -168,16 +178,45 @@ class ChatService:
         if self._services.observer is not None:
             await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)
 
+    async def _profile(self, conn: Connection, text: str | None) -> UserProfile | None:
+        """The shopper's profile, updated from explicit statements in `text`."""
+        if self._profiles is None or conn.user_id.startswith("anon_"):
+            return None
+        profile = await self._profiles.get(conn.tenant.id, conn.user_id)
+        if text is not None:
+            candidate = profile or UserProfile(user_id=conn.user_id)
+            if apply_statements(candidate, text):
+                await self._profiles.save(conn.tenant.id, candidate)
+                profile = candidate
+        return profile
+
+    async def _dispatch(self, turn: Turn, text: str | None, action: Action | None, limits: Limits) -> None:
+        """A message runs the agent; an answer to the paused tool resumes it; card actions act directly."""
+        pending = turn.state.pending_tool.tool if turn.state.pending_tool else None
+        if isinstance(action, QuickReplyAction):
+            if pending == "ask_user":
+                await self._agent.resume(turn, {"answer": action.value}, limits.max_rounds)
+                return
+            text, action = action.value, None
+        elif isinstance(action, MealPlanModifyAction):
+            if pending == "show_meal_plan":
+                await self._agent.resume(turn, {"modify": action.text}, limits.max_rounds)
+                return
+            text, action = action.text, None
+        if text is not None:
+            if not await self._catalog.has_catalog(turn.tenant.id):
+                raise VizochokError(ErrorCode.NO_CATALOG_DATA)
+            await self._agent.run(turn, text, limits.max_rounds)
+        elif action is not None:
+            await run_action(turn, action)
+
     async def _run(self, turn: Turn, text: str | None, action: Action | None, limits: Limits) -> ErrorCode | None:
         error: ErrorCode | None = None
         try:
             async with asyncio.timeout(limits.turn_timeout_seconds):
-                if text is not None:
-                    if not await self._catalog.has_catalog(turn.tenant.id):
-                        raise VizochokError(ErrorCode.NO_CATALOG_DATA)
-                    await self._agent.run(turn, text, limits.max_rounds)
-                elif action is not None:
-                    await run_action(turn, action)
+                await self._dispatch(turn, text, action, limits)
+                if turn.state.tokens_used >= BUDGET_WARNING * limits.session_token_limit:
+                    await turn.emitter.text(("" if not turn.emitter.text_parts else " ") + phrase("budget", turn.state.language))
         except VizochokError as exc:
             error = exc.code
         except TimeoutError:

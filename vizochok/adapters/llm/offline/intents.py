@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from vizochok.adapters.llm.offline.lexicon import (
     FILLER_WORDS,
     GREETINGS,
+    MEAL_PLAN_CUES,
+    RECIPE_CUES,
+    WEEK_WORDS,
     NUMBER_WORDS,
     SEARCH_FILLER,
     SEPARATORS,
     UNITS,
     VERBS,
 )
+from vizochok.adapters.llm.offline.recipes import Recipe, find_recipe
 from vizochok.core.search import normalize
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -35,8 +39,11 @@ class Intent:
     """What the shopper wants."""
 
     kind: str
-    """`add`, `remove`, `update`, `clear`, `cart`, `search` or `greet`."""
+    """`add`, `remove`, `update`, `clear`, `cart`, `search`, `recipe`, `meal_plan` or `greet`."""
     items: list[Item] = field(default_factory=list)
+    recipe: Recipe | None = None
+    servings: int = 4
+    days: int = 3
 
 
 def _strip_phrase(text: str, phrases: tuple[str, ...]) -> tuple[str | None, str]:
@@ -82,9 +89,29 @@ def parse_item(chunk: str) -> Item:
     return Item(query=" ".join(rest).strip(" .!?"), quantity=quantity, unit=unit)
 
 
+_SERVINGS = re.compile(r"(?:на|for)\s+(\d{1,2})\s*(?:порц|ос[іо]б|персон|людей|people|servings|persons|человек|едок)")
+_DAYS = re.compile(r"(\d{1,2})\s*(?:дн|день|days?|дня|дней)")
+
+
+def _meal_or_recipe(folded: str) -> Intent | None:
+    if any(cue in folded for cue in MEAL_PLAN_CUES):
+        days = _DAYS.search(folded)
+        count = int(days.group(1)) if days else (7 if any(w in folded for w in WEEK_WORDS) else 3)
+        return Intent(kind="meal_plan", days=max(1, min(count, 7)))
+    recipe = find_recipe(folded)
+    # A dish name alone ("вареники") is a product search: frozen varenyky are sold too.
+    if recipe is not None and any(cue in folded for cue in RECIPE_CUES):
+        servings = _SERVINGS.search(folded)
+        return Intent(kind="recipe", recipe=recipe, servings=int(servings.group(1)) if servings else 4)
+    return None
+
+
 def parse_intent(text: str) -> Intent:
     """The intent of one message."""
     folded = normalize(text).strip(" .!?")
+    planned = _meal_or_recipe(folded)
+    if planned is not None:
+        return planned
     for kind in ("clear", "cart", "remove", "update", "add"):
         verb, rest = _strip_phrase(folded, VERBS[kind])
         if verb is None:

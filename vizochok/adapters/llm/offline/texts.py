@@ -31,6 +31,22 @@ _TEXTS: dict[str, dict[str, str]] = {
     "cart_empty": {"uk": "Кошик поки порожній.", "en": "The cart is empty so far.", "ru": "Корзина пока пуста."},
     "cart_line": {"uk": "{name} × {quantity}", "en": "{name} × {quantity}", "ru": "{name} × {quantity}"},
     "cart_total": {"uk": "У кошику: {lines}. Разом {total} грн.", "en": "In the cart: {lines}. Total {total} UAH.", "ru": "В корзине: {lines}. Итого {total} грн."},
+    "recipe": {
+        "uk": "Ось що потрібно для страви «{dish}» на {servings} порц. Зніміть позначку з того, що вже є вдома, і натисніть «Додати».",
+        "en": "Here is what you need for {dish} ({servings} servings). Untick what you already have and press Add.",
+        "ru": "Вот что нужно для блюда «{dish}» на {servings} порц. Снимите отметку с того, что уже есть дома, и нажмите «Добавить».",
+    },
+    "recipe_missing": {"uk": " Не знайшов у магазині: {items}.", "en": " Not found in the store: {items}.", "ru": " Не нашёл в магазине: {items}."},
+    "meal_plan": {
+        "uk": "Ось план харчування на {days} дн. Схваліть його — і я додам усе до кошика, або напишіть, що змінити.",
+        "en": "Here is a {days}-day meal plan. Approve it and I will add everything to the cart, or tell me what to change.",
+        "ru": "Вот план питания на {days} дн. Одобрите его — и я добавлю всё в корзину, или напишите, что изменить.",
+    },
+    "which": {"uk": "Який саме варіант «{query}» вам потрібен?", "en": "Which “{query}” do you mean?", "ru": "Какой именно вариант «{query}» вам нужен?"},
+    "day": {"uk": "День {n}", "en": "Day {n}", "ru": "День {n}"},
+    "breakfast": {"uk": "Сніданок: {dish}", "en": "Breakfast: {dish}", "ru": "Завтрак: {dish}"},
+    "lunch": {"uk": "Обід: {dish}", "en": "Lunch: {dish}", "ru": "Обед: {dish}"},
+    "dinner": {"uk": "Вечеря: {dish}", "en": "Dinner: {dish}", "ru": "Ужин: {dish}"},
     "greet": {
         "uk": "Вітаю! Я допоможу знайти продукти й зібрати кошик. Напишіть, наприклад: «додай два молока і хліб».",
         "en": "Hello! I can find groceries and fill your cart. Try: “add two milks and bread”.",

@@ -7,6 +7,7 @@ from vizochok.core.agent.builtin.cart import (
     UpdateSelectionQuantity,
 )
 from vizochok.core.agent.builtin.catalog import GetProductDetails, SearchProducts, ShowProducts
+from vizochok.core.agent.builtin.interactive import AskUser, ShowMealPlan, ShowRecipeChecklist
 
 BUILTIN_TOOLS = (
     SearchProducts,
@@ -16,15 +17,21 @@ BUILTIN_TOOLS = (
     RemoveFromSelection,
     UpdateSelectionQuantity,
     ClearSelection,
+    AskUser,
+    ShowRecipeChecklist,
+    ShowMealPlan,
 )
 
 __all__ = (
     "BUILTIN_TOOLS",
     "AddToSelection",
+    "AskUser",
     "ClearSelection",
     "GetProductDetails",
     "RemoveFromSelection",
     "SearchProducts",
+    "ShowMealPlan",
+    "ShowRecipeChecklist",
     "ShowProducts",
     "UpdateSelectionQuantity",
 )

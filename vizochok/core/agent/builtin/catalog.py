@@ -14,6 +14,7 @@ from vizochok.core.search import SearchFilters
 if TYPE_CHECKING:
     from vizochok.core.agent.tools import Turn
     from vizochok.core.models import LivePrice, SearchHit
+    from vizochok.core.profile import UserProfile
 
 MAX_CARDS = 8
 
@@ -25,10 +26,20 @@ def _offer(hit: SearchHit, price: LivePrice) -> dict[str, object]:
         "name": hit.name,
         "brand": hit.brand,
         "unit": hit.unit,
+        "category": hit.category_path,
         "price": price.price,
         "promo_price": price.promo_price,
         "promo_label": price.promo_label,
     }
+
+
+def personalise(hits: list[SearchHit], profile: UserProfile | None) -> list[SearchHit]:
+    """Drop what the shopper's diet rules out; favourite brands first, otherwise in search order."""
+    if profile is None:
+        return hits
+    allowed = [h for h in hits if not profile.excludes(h.attributes)]
+    favorites = {b.casefold() for b in profile.favorite_brands}
+    return sorted(allowed, key=lambda h: (h.brand or "").casefold() not in favorites)
 
 
 class SearchProductsArgs(BaseModel):
@@ -51,6 +62,7 @@ class SearchProducts:
         """Hits that the retailer prices and has in stock; others are dropped."""
         await turn.emitter.status("searching")
         hits = await turn.services.search.search(turn.tenant, args.query, limit=10, filters=args.filters)
+        hits = personalise(hits, turn.profile)
         prices = await turn.live_prices([h.sku for h in hits])
         if turn.prices_failed:
             return ToolResult({"query": args.query, "items": [], "error": "prices_unavailable"})

@@ -1,0 +1,125 @@
+"""A built-in recipe book of common Ukrainian dishes, for "what do I need for …" and meal plans.
+
+Each ingredient is `(search query, kilograms when sold by weight, packs when sold by the piece)`
+for four servings; the planner scales by servings and picks whichever amount fits the product's unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vizochok.core.search import normalize
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One dish."""
+
+    key: str
+    names: dict[str, str]
+    """The dish's name in uk, en and ru."""
+    aliases: tuple[str, ...]
+    """Word stems that name the dish in any of the three languages."""
+    meal: str
+    """`breakfast`, `soup` or `main`: where it fits in a meal plan."""
+    vegetarian: bool
+    ingredients: tuple[tuple[str, float, int], ...]
+
+
+def _r(key: str, uk: str, en: str, ru: str, aliases: str, meal: str, veg: bool, *ingredients: tuple[str, float, int]) -> Recipe:
+    return Recipe(key, {"uk": uk, "en": en, "ru": ru}, tuple(aliases.split()), meal, veg, ingredients)
+
+
+RECIPES: tuple[Recipe, ...] = (
+    _r("borshch", "Борщ", "Borscht", "Борщ", "борщ borsch borshch борщу борща", "soup", False,
+       ("яловичина", 0.6, 1), ("буряк", 0.5, 1), ("картопля", 0.6, 1), ("капуста", 0.5, 1), ("морква", 0.2, 1),
+       ("цибуля", 0.2, 1), ("томатна паста", 0.1, 1), ("часник", 0.05, 1), ("сметана", 0.2, 1), ("кріп", 0.05, 1)),
+    _r("green_borshch", "Зелений борщ", "Green borscht", "Зелёный борщ", "зелений борщ щавел sorrel щавель green", "soup", False,
+       ("курка", 0.6, 1), ("картопля", 0.6, 1), ("щавель", 0.2, 1), ("яйця", 0.0, 1), ("цибуля", 0.1, 1), ("кріп", 0.05, 1), ("сметана", 0.2, 1)),
+    _r("kapusniak", "Капусняк", "Sauerkraut soup", "Капустняк", "капусняк капустняк", "soup", False,
+       ("свинина", 0.5, 1), ("квашена капуста", 0.5, 1), ("картопля", 0.5, 1), ("пшоно", 0.1, 1), ("цибуля", 0.1, 1), ("морква", 0.1, 1)),
+    _r("solianka", "Солянка", "Solyanka", "Солянка", "солянк solyanka", "soup", False,
+       ("ковбаса", 0.3, 1), ("сосиски", 0.2, 1), ("огірки мариновані", 0.2, 1), ("томатна паста", 0.1, 1), ("цибуля", 0.1, 1), ("лимон", 0.1, 1), ("маслини", 0.1, 1)),
+    _r("yushka", "Юшка рибна", "Fish soup", "Уха", "юшк уха ухи fish soup", "soup", False,
+       ("риба", 0.6, 1), ("картопля", 0.5, 1), ("морква", 0.1, 1), ("цибуля", 0.1, 1), ("лавровий лист", 0.01, 1), ("кріп", 0.05, 1)),
+    _r("okroshka", "Окрошка", "Okroshka", "Окрошка", "окрошк okroshka", "soup", False,
+       ("квас", 0.0, 2), ("картопля", 0.4, 1), ("огірки", 0.3, 1), ("редиска", 0.2, 1), ("яйця", 0.0, 1), ("ковбаса варена", 0.3, 1), ("кріп", 0.05, 1)),
+    _r("veg_soup", "Овочевий суп", "Vegetable soup", "Овощной суп", "овочев овощн vegetable", "soup", True,
+       ("картопля", 0.5, 1), ("морква", 0.2, 1), ("цибуля", 0.1, 1), ("капуста", 0.3, 1), ("квасоля", 0.0, 1), ("кріп", 0.05, 1)),
+    _r("mushroom_soup", "Грибний суп", "Mushroom soup", "Грибной суп", "грибн mushroom", "soup", True,
+       ("гриби", 0.4, 1), ("картопля", 0.5, 1), ("морква", 0.1, 1), ("цибуля", 0.1, 1), ("вершки", 0.0, 1), ("кріп", 0.05, 1)),
+    _r("varenyky_potato", "Вареники з картоплею", "Varenyky with potato", "Вареники с картошкой", "вареник varenyky dumplings", "main", True,
+       ("борошно", 0.5, 1), ("картопля", 0.8, 1), ("цибуля", 0.2, 1), ("олія соняшникова", 0.05, 1), ("сметана", 0.2, 1)),
+    _r("varenyky_cheese", "Вареники з сиром", "Varenyky with cottage cheese", "Вареники с творогом", "вареник varenyky сиром творогом cottage", "main", True,
+       ("борошно", 0.5, 1), ("сир кисломолочний", 0.5, 1), ("яйця", 0.0, 1), ("цукор", 0.05, 1), ("сметана", 0.2, 1)),
+    _r("holubtsi", "Голубці", "Cabbage rolls", "Голубцы", "голубц holubtsi cabbage rolls", "main", False,
+       ("капуста", 1.0, 1), ("фарш", 0.5, 1), ("рис", 0.2, 1), ("морква", 0.2, 1), ("цибуля", 0.2, 1), ("томатна паста", 0.1, 1), ("сметана", 0.2, 1)),
+    _r("deruny", "Деруни", "Potato pancakes", "Драники", "деруни дерун драник драники", "breakfast", True,
+       ("картопля", 1.0, 1), ("цибуля", 0.1, 1), ("яйця", 0.0, 1), ("борошно", 0.1, 1), ("олія соняшникова", 0.1, 1), ("сметана", 0.2, 1)),
+    _r("olivier", "Олів'є", "Olivier salad", "Оливье", "олів'є олівьє олив'є оливье olivier", "main", False,
+       ("картопля", 0.5, 1), ("морква", 0.2, 1), ("ковбаса варена", 0.3, 1), ("горошок консервований", 0.0, 1), ("огірки мариновані", 0.2, 1), ("яйця", 0.0, 1), ("майонез", 0.2, 1)),
+    _r("vinegret", "Вінегрет", "Vinaigrette salad", "Винегрет", "вінегрет винегрет vinaigrette", "main", True,
+       ("буряк", 0.4, 1), ("картопля", 0.4, 1), ("морква", 0.2, 1), ("квашена капуста", 0.2, 1), ("огірки мариновані", 0.2, 1), ("олія соняшникова", 0.05, 1)),
+    _r("herring_fur", "Оселедець під шубою", "Herring under a fur coat", "Селёдка под шубой", "шубою шубой шуба fur coat оселед", "main", False,
+       ("оселедець", 0.3, 1), ("буряк", 0.4, 1), ("картопля", 0.4, 1), ("морква", 0.2, 1), ("яйця", 0.0, 1), ("майонез", 0.2, 1)),
+    _r("nalysnyky", "Налисники з сиром", "Crepes with cottage cheese", "Блинчики с творогом", "налисник blintz", "breakfast", True,
+       ("борошно", 0.3, 1), ("молоко", 0.0, 1), ("яйця", 0.0, 1), ("сир кисломолочний", 0.4, 1), ("цукор", 0.05, 1), ("масло вершкове", 0.05, 1)),
+    _r("mlyntsi", "Млинці", "Pancakes", "Блины", "млинц млинці блин блины pancakes crepes", "breakfast", True,
+       ("борошно", 0.3, 1), ("молоко", 0.0, 1), ("яйця", 0.0, 1), ("цукор", 0.05, 1), ("олія соняшникова", 0.05, 1)),
+    _r("syrnyky", "Сирники", "Syrnyky (cottage cheese pancakes)", "Сырники", "сирник сырник syrnyky cheesecakes", "breakfast", True,
+       ("сир кисломолочний", 0.5, 1), ("яйця", 0.0, 1), ("борошно", 0.1, 1), ("цукор", 0.05, 1), ("сметана", 0.2, 1)),
+    _r("pelmeni", "Пельмені", "Pelmeni", "Пельмени", "пельмен pelmeni", "main", False,
+       ("борошно", 0.5, 1), ("фарш", 0.5, 1), ("цибуля", 0.2, 1), ("яйця", 0.0, 1), ("сметана", 0.2, 1)),
+    _r("plov", "Плов", "Plov (pilaf)", "Плов", "плов pilaf plov", "main", False,
+       ("свинина", 0.6, 1), ("рис", 0.4, 1), ("морква", 0.3, 1), ("цибуля", 0.2, 1), ("часник", 0.05, 1), ("олія соняшникова", 0.1, 1)),
+    _r("kotlety", "Котлети", "Cutlets", "Котлеты", "котлет cutlets patties", "main", False,
+       ("фарш", 0.6, 1), ("хліб", 0.0, 1), ("яйця", 0.0, 1), ("цибуля", 0.1, 1), ("сухарі панірувальні", 0.0, 1), ("олія соняшникова", 0.1, 1)),
+    _r("buckwheat_meat", "Гречка з м'ясом", "Buckwheat with meat", "Гречка с мясом", "гречк buckwheat", "main", False,
+       ("гречка", 0.4, 1), ("свинина", 0.5, 1), ("морква", 0.1, 1), ("цибуля", 0.1, 1), ("олія соняшникова", 0.05, 1)),
+    _r("kholodets", "Холодець", "Kholodets (meat aspic)", "Холодец", "холодец холодц aspic", "main", False,
+       ("свинина", 1.0, 1), ("курка", 0.5, 1), ("морква", 0.1, 1), ("цибуля", 0.1, 1), ("часник", 0.05, 1), ("лавровий лист", 0.01, 1)),
+    _r("kulish", "Куліш", "Kulish (millet porridge)", "Кулеш", "куліш кулеш kulish", "soup", False,
+       ("пшоно", 0.3, 1), ("сало", 0.2, 1), ("картопля", 0.4, 1), ("цибуля", 0.1, 1), ("кріп", 0.05, 1)),
+    _r("banosh", "Банош", "Banosh", "Банош", "банош banosh", "breakfast", False,
+       ("кукурудзяна крупа", 0.3, 1), ("сметана", 0.4, 1), ("бринза", 0.2, 1), ("сало", 0.1, 1), ("гриби", 0.2, 1)),
+    _r("pyrizhky", "Пиріжки з капустою", "Pies with cabbage", "Пирожки с капустой", "пиріж пирож pies", "main", True,
+       ("борошно", 0.6, 1), ("дріжджі", 0.0, 1), ("молоко", 0.0, 1), ("капуста", 0.6, 1), ("цибуля", 0.1, 1), ("олія соняшникова", 0.1, 1)),
+    _r("zrazy", "Зрази картопляні з грибами", "Potato zrazy with mushrooms", "Зразы картофельные с грибами", "зраз zrazy", "main", True,
+       ("картопля", 1.0, 1), ("гриби", 0.3, 1), ("цибуля", 0.1, 1), ("яйця", 0.0, 1), ("борошно", 0.1, 1), ("олія соняшникова", 0.1, 1)),
+    _r("pechenia", "Печеня", "Pechenia (pot roast)", "Жаркое", "печеня жарк pot roast", "main", False,
+       ("свинина", 0.7, 1), ("картопля", 1.0, 1), ("морква", 0.2, 1), ("цибуля", 0.2, 1), ("часник", 0.05, 1), ("лавровий лист", 0.01, 1)),
+    _r("zavyvanets", "Завиванець з маком", "Poppy seed roll", "Рулет с маком", "завиванец завиванц poppy маком", "breakfast", True,
+       ("борошно", 0.5, 1), ("мак", 0.0, 1), ("молоко", 0.0, 1), ("дріжджі", 0.0, 1), ("цукор", 0.1, 1), ("масло вершкове", 0.1, 1), ("яйця", 0.0, 1)),
+    _r("oatmeal", "Вівсянка з бананом", "Oatmeal with banana", "Овсянка с бананом", "вівсян овсян oatmeal porridge", "breakfast", True,
+       ("вівсяні пластівці", 0.0, 1), ("молоко", 0.0, 1), ("банани", 0.5, 1), ("мед", 0.0, 1)),
+)  # fmt: skip
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in normalize(text).replace("'", "").split() if len(w) > 2]  # noqa: PLR2004
+
+
+def _stem(word: str) -> str:
+    # Declension changes the last letter or two ("плов" → "плову", "борщ" → "борщу", "вареники" → "вареників").
+    return word[:5] if len(word) > 5 else word[: max(3, len(word) - 1)]  # noqa: PLR2004
+
+
+def find_recipe(text: str) -> Recipe | None:
+    """The dish a sentence names: the recipe with the most alias stems in it ("вареники з сиром")."""
+    words = _words(text)
+    best, best_score = None, 0
+    for recipe in RECIPES:
+        # Score by how many of the sentence's words the dish's names explain ("зеленого борщу" → green borshch).
+        score = len({w for w in words for alias in recipe.aliases if w.startswith(_stem(alias))})
+        if score > best_score:
+            best, best_score = recipe, score
+    return best
+
+
+def plan_dishes(days: int, vegetarian: bool) -> list[list[tuple[str, Recipe]]]:
+    """`days` lists of (meal name key, dish): a breakfast, a soup for lunch and a main for dinner."""
+    pool = {meal: [r for r in RECIPES if r.meal == meal and (r.vegetarian or not vegetarian)] for meal in ("breakfast", "soup", "main")}
+    return [
+        [(meal, pool[kind][day % len(pool[kind])]) for meal, kind in (("breakfast", "breakfast"), ("lunch", "soup"), ("dinner", "main"))]
+        for day in range(days)
+    ]
