@@ -68,3 +68,47 @@ class QueueLLM(ScriptedLLM):
     def enqueue(self, *replies: Reply) -> None:
         """Add replies to the end of the queue."""
         self.queue.extend(replies)
+
+
+def example_value(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> Any:
+    """A value that satisfies a (pydantic-generated) JSON schema: the smallest valid one."""
+    defs = defs if defs is not None else schema.get("$defs", {})
+    if "$ref" in schema:
+        return example_value(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+    if "anyOf" in schema:
+        non_null = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return example_value(non_null[0], defs) if non_null else None
+    if "default" in schema:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: example_value(sub, defs) for name, sub in schema.get("properties", {}).items() if name in schema.get("required", [])}
+    if kind == "array":
+        return [example_value(schema.get("items", {}), defs) for _ in range(schema.get("minItems", 1))]
+    if kind == "string":
+        return "a" * max(1, schema.get("minLength", 1))
+    if kind == "integer":
+        return max(1, int(schema.get("minimum", schema.get("exclusiveMinimum", 0)) + 1))
+    if kind == "number":
+        return max(1.0, float(schema.get("minimum", schema.get("exclusiveMinimum", 0))) + 1.0)
+    if kind == "boolean":
+        return True
+    return None
+
+
+class EveryToolLLM:
+    """Calls every offered tool once, with schema-valid arguments, then answers (pydantic-ai's TestModel)."""
+
+    def __init__(self) -> None:
+        self.requests: list[LLMRequest] = []
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[LLMEvent]:
+        """First call: every tool; later calls: a short text."""
+        self.requests.append(request)
+        if not any(m.role == "tool" for m in request.messages):
+            for index, tool in enumerate(request.tools):
+                arguments = example_value(tool.parameters)
+                yield ToolCallChunk(call=ToolCall(id=f"every_{index}", name=tool.name, arguments=arguments))
+        else:
+            yield TextChunk(delta="done")
+        yield Usage(prompt_tokens=1, completion_tokens=1)
