@@ -16,6 +16,7 @@ from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.health import healthz, readyz
+from vizochok.adapters.http.profiles import ProfileController
 from vizochok.adapters.http.search import search_catalog
 from vizochok.adapters.http.ws import chat_socket
 
@@ -48,6 +49,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "search": container.search_service,
         "database": container.database,
         "valkey": container.valkey,
+        "profiles": container.profiles,
     }
     return {name: Provide(_provider_fn(provider)) for name, provider in services.items()}
 
@@ -64,7 +66,12 @@ def _signature_namespace() -> dict[str, Any]:
     from valkey.asyncio import Valkey  # noqa: PLC0415
 
     from vizochok.adapters.db import Database  # noqa: PLC0415
-    from vizochok.core.ports import CatalogRepository, KeyRepository, TenantRepository  # noqa: PLC0415
+    from vizochok.core.ports import (  # noqa: PLC0415
+        CatalogRepository,
+        KeyRepository,
+        ProfileRepository,
+        TenantRepository,
+    )
     from vizochok.core.services.catalog import CatalogService  # noqa: PLC0415
     from vizochok.core.services.chat import ChatService  # noqa: PLC0415
     from vizochok.core.services.search import SearchService  # noqa: PLC0415
@@ -72,7 +79,7 @@ def _signature_namespace() -> dict[str, Any]:
     return {
         "Valkey": Valkey, "Database": Database, "CatalogRepository": CatalogRepository,
         "KeyRepository": KeyRepository, "TenantRepository": TenantRepository, "CatalogService": CatalogService,
-        "ChatService": ChatService, "SearchService": SearchService,
+        "ChatService": ChatService, "SearchService": SearchService, "ProfileRepository": ProfileRepository,
     }  # fmt: skip
 
 
@@ -102,7 +109,9 @@ def create_app(
             await container.shutdown_resources()
 
     app = Litestar(
-        route_handlers=[healthz, readyz, CatalogController, search_catalog, chat_socket, *extra_routes],
+        route_handlers=[
+            healthz, readyz, CatalogController, search_catalog, ProfileController, chat_socket, *extra_routes,
+        ],  # fmt: skip
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],

@@ -1,0 +1,3 @@
+"""Example plugin: delivery slots as an agent tool."""
+
+__all__ = ()

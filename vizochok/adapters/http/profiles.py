@@ -1,0 +1,56 @@
+"""Shoppers' profiles over HTTP, for the retailer's backend (an `sk_` key with the `admin` scope)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from litestar import Controller, Request, get, put
+from pydantic import BaseModel, Field
+
+from vizochok.adapters.http.auth import authorize
+from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.profile import Diet, UserProfile
+
+if TYPE_CHECKING:
+    from vizochok.core.ports import KeyRepository, ProfileRepository
+
+
+class ProfileInput(BaseModel):
+    """A whole profile; omitted fields become empty."""
+
+    language: str | None = Field(default=None, pattern="^(uk|en|ru)$")
+    dietary: list[Diet] = Field(default_factory=list)
+    favorite_brands: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ProfileController(Controller):
+    """`GET`/`PUT /api/v1/profiles/{user_id}`."""
+
+    path = "/api/v1/profiles"
+    tags = ["profiles"]  # noqa: RUF012 - Litestar reads it as a class attribute
+
+    @get("/{user_id:str}")
+    async def get_profile(
+        self, request: Request[Any, Any, Any], user_id: str, keys: KeyRepository, profiles: ProfileRepository
+    ) -> dict[str, Any]:
+        """The profile of one shopper of this tenant."""
+        principal = await authorize(request, keys, "admin")
+        profile = await profiles.get(principal.tenant_id, user_id)
+        if profile is None:
+            raise VizochokError(ErrorCode.NOT_FOUND, f"no profile for user {user_id!r}")
+        return profile.model_dump()
+
+    @put("/{user_id:str}")
+    async def put_profile(
+        self, request: Request[Any, Any, Any], user_id: str, data: dict[str, Any], keys: KeyRepository,
+        profiles: ProfileRepository,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Create or replace a profile."""
+        principal = await authorize(request, keys, "admin")
+        try:
+            fields = ProfileInput.model_validate(data)
+        except ValueError as exc:
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, str(exc)) from exc
+        profile = UserProfile(user_id=user_id, **fields.model_dump())
+        await profiles.save(principal.tenant_id, profile)
+        return profile.model_dump()
