@@ -157,6 +157,8 @@ class Tenant(BaseModel):
     """Search options: fusion weights, `rrf_k`, reranker, dictionary."""
     allowed_origins: list[str] = Field(default_factory=list)
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
+    plan: str = "standard"
+    """Names a set of limits in the settings' plan table; the tenant's own `limits` override it."""
 
 
 class Principal(BaseModel):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Column, DateTime, ForeignKeyConstraint, Index, Numeric, Text, func
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, Text, func
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -15,6 +15,7 @@ EMBEDDING_DIM = 384
 
 TENANT_TABLES = (
     "tenants", "api_keys", "products", "catalog_jobs", "conversations", "conversation_log", "llm_usage", "user_profiles",
+    "audit_log",
 )  # fmt: skip
 """Every table holding one tenant's data; each has row-level security forced on it."""
 
@@ -39,6 +40,7 @@ class TenantRow(SQLModel, table=True):
     cart_get_url: str = ""
     webhook_timeout: float = 5.0
     webhook_secret_enc: str | None = Field(default=None, sa_column=Column(Text))
+    plan: str = "standard"
     created_at: datetime | None = Field(default=None, sa_column=_now())
 
 
@@ -53,6 +55,9 @@ class ApiKeyRow(SQLModel, table=True):
     name: str = ""
     scopes: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     revoked: bool = False
+    expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    """Set when the key was rotated: it keeps working until then."""
+    rotated_to: str | None = None
     last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime | None = Field(default=None, sa_column=_now())
 
@@ -170,3 +175,29 @@ class UserProfileRow(SQLModel, table=True):
     dietary: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     favorite_brands: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     updated_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class AdminUserRow(SQLModel, table=True):
+    __tablename__ = "admin_users"
+    __table_args__ = (CheckConstraint("(role = 'operator') = (tenant_id IS NULL)"),)
+
+    id: str = Field(primary_key=True)
+    tenant_id: str | None = Field(default=None, foreign_key="tenants.id", ondelete="CASCADE", index=True)
+    email: str = Field(unique=True)
+    password_hash: str
+    role: str
+    disabled: bool = False
+    created_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+class AuditLogRow(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("audit_log_tenant_time", "tenant_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", ondelete="CASCADE")
+    actor: str
+    action: str
+    target: str = ""
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=_now())

@@ -103,6 +103,7 @@ class PostgresTenantRepository:
             limits=row["limits"],
             search=row["search"],
             allowed_origins=row["allowed_origins"],
+            plan=row.get("plan", "standard"),
             webhooks=WebhookConfig(
                 products_url=row["products_url"],
                 cart_url=row["cart_url"],

@@ -1,0 +1,3 @@
+"""Admin sign-in: password hashing, sessions with CSRF tokens, and throttling of failed logins."""
+
+__all__ = ()

@@ -1,0 +1,77 @@
+"""Admin sessions in Valkey (opaque cookie token → identity and CSRF token) and the failed-login throttle."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import TYPE_CHECKING
+
+from vizochok.core.admin import AdminIdentity
+
+if TYPE_CHECKING:
+    from valkey.asyncio import Valkey
+
+SESSION_TTL_SECONDS = 8 * 3600
+
+
+def _key(token: str) -> str:
+    # Only a hash of the cookie is stored: a dump of the cache does not sign anyone in.
+    return "admin:session:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+class ValkeyAdminSessions:
+    """`create` returns `(cookie token, csrf token)`; the CSRF token must come back in a header."""
+
+    def __init__(self, client: Valkey) -> None:
+        self._client = client
+
+    async def create(self, identity: AdminIdentity) -> tuple[str, str]:
+        """A new session."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        await self._client.hset(_key(token), mapping={"identity": identity.model_dump_json(), "csrf": csrf})
+        await self._client.expire(_key(token), SESSION_TTL_SECONDS)
+        return token, csrf
+
+    async def get(self, token: str) -> tuple[AdminIdentity, str] | None:
+        """The identity and CSRF token of a live session."""
+        data = await self._client.hgetall(_key(token))
+        if not data:
+            return None
+        return AdminIdentity.model_validate_json(data["identity"]), data["csrf"]
+
+    async def delete(self, token: str) -> None:
+        """Sign out."""
+        await self._client.delete(_key(token))
+
+
+class ValkeyLoginThrottle:
+    """At most `attempts` failed logins per email and per client address in `window` seconds."""
+
+    def __init__(self, client: Valkey, attempts: int = 5, window: int = 900) -> None:
+        self._client = client
+        self._attempts = attempts
+        self._window = window
+
+    def _keys(self, email: str, address: str) -> list[str]:
+        return [f"admin:fail:email:{email.lower()}", f"admin:fail:ip:{address}"]
+
+    async def retry_after(self, email: str, address: str) -> int:
+        """Seconds until another attempt is allowed (0: allowed now)."""
+        waits = []
+        for key in self._keys(email, address):
+            count = await self._client.get(key)
+            if count is not None and int(count) >= self._attempts:
+                waits.append(max(1, await self._client.ttl(key)))
+        return max(waits, default=0)
+
+    async def failed(self, email: str, address: str) -> None:
+        """Count a failure."""
+        async with self._client.pipeline(transaction=True) as pipe:
+            for key in self._keys(email, address):
+                pipe.incr(key)
+                pipe.expire(key, self._window, nx=True)
+            await pipe.execute()
+
+    async def succeeded(self, email: str, address: str) -> None:
+        """Forget the email's failures (the address keeps its count)."""
+        await self._client.delete(self._keys(email, address)[0])

@@ -1,0 +1,202 @@
+"""The admin API (`/api/v1/admin/…`): a signed-in session with CSRF, or an `sk_` key with the `admin` scope."""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING, Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import Cookie
+from litestar.params import Parameter
+from pydantic import BaseModel, Field
+
+from vizochok.core.admin import AdminIdentity, NewAdminUser, NewApiKey, SettingsPatch
+from vizochok.core.billing import statement_csv
+from vizochok.core.errors import ErrorCode, VizochokError
+
+if TYPE_CHECKING:
+    from vizochok.core.ports import KeyRepository
+    from vizochok.core.services.admin import AdminService
+
+COOKIE = "vz_admin"
+CSRF_HEADER = "x-csrf-token"
+TENANT_HEADER = "x-vizochok-tenant"
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+async def admin_identity(request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> AdminIdentity:
+    """Who calls: the session cookie (with the CSRF header on changes) or an admin `sk_` key."""
+    header = request.headers.get("authorization", "")
+    if header.startswith("Bearer "):
+        principal = await keys.authenticate(header.removeprefix("Bearer ").strip())
+        if principal is None:
+            raise VizochokError(ErrorCode.INVALID_API_KEY, "unknown or revoked key")
+        if principal.kind != "sk" or "admin" not in principal.scopes:
+            raise VizochokError(ErrorCode.FORBIDDEN, "the admin API needs an sk_ key with the admin scope")
+        return admin.key_identity(principal)
+    token = request.cookies.get(COOKIE)
+    session = await admin.sessions.get(token) if token else None
+    if session is None:
+        raise VizochokError(ErrorCode.UNAUTHORIZED, "sign in, or send Authorization: Bearer <sk_ key>")
+    identity, csrf = session
+    if request.method not in _SAFE and not hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), csrf):
+        raise VizochokError(ErrorCode.FORBIDDEN, "missing or wrong X-CSRF-Token header")
+    chosen = request.headers.get(TENANT_HEADER)
+    if identity.role == "operator" and chosen:
+        identity = identity.model_copy(update={"tenant_id": chosen})
+    return identity
+
+
+class LoginInput(BaseModel):
+    email: str = Field(min_length=3, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class RotateInput(BaseModel):
+    overlap_seconds: int = 3600
+
+
+def _tenant_view(tenant: Any) -> dict[str, Any]:
+    data = tenant.model_dump(mode="json")
+    webhooks = data.pop("webhooks")
+    data["webhooks"] = {k: v for k, v in webhooks.items() if k != "secret"}
+    data["webhooks"]["has_secret"] = bool(tenant.webhooks.secret) if hasattr(tenant.webhooks, "secret") else False
+    return data
+
+
+class AdminAuthController(Controller):
+    """Sign in and out."""
+
+    path = "/api/v1/admin"
+    tags = ["admin"]  # noqa: RUF012
+
+    @post("/login", status_code=200)
+    async def login(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService) -> Response[dict[str, Any]]:
+        """Sets an HttpOnly, SameSite=Strict session cookie; the CSRF token in the body goes in X-CSRF-Token."""
+        body = LoginInput.model_validate(data)
+        address = request.client.host if request.client else "unknown"
+        token, csrf, identity = await admin.login(body.email, body.password, address)
+        cookie = Cookie(key=COOKIE, value=token, httponly=True, samesite="strict", path="/", secure=request.url.scheme == "https")
+        return Response({"csrf_token": csrf, "user": identity.model_dump()}, cookies=[cookie])
+
+    @post("/logout", status_code=200)
+    async def logout(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> Response[dict[str, Any]]:
+        """Ends the session."""
+        await admin_identity(request, admin, keys)
+        token = request.cookies.get(COOKIE)
+        if token:
+            await admin.sessions.delete(token)
+        return Response({"ok": True}, cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")])
+
+    @get("/me")
+    async def me(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """The caller."""
+        return (await admin_identity(request, admin, keys)).model_dump()
+
+
+class AdminController(Controller):
+    """Settings, keys, users, conversations, usage and billing, audit."""
+
+    path = "/api/v1/admin"
+    tags = ["admin"]  # noqa: RUF012
+
+    @get("/settings")
+    async def get_settings(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """LLM, tools, plugins, search, limits, origins and webhooks (never the secret)."""
+        identity = await admin_identity(request, admin, keys)
+        tenant = await admin.settings(identity)
+        return {**_tenant_view(tenant), "plan": await admin.plan(identity)}
+
+    @patch("/settings")
+    async def patch_settings(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """Change settings (editor; the plan: operator)."""
+        identity = await admin_identity(request, admin, keys)
+        tenant = await admin.update_settings(identity, SettingsPatch.model_validate(data))
+        return {**_tenant_view(tenant), "plan": await admin.plan(identity)}
+
+    @get("/keys")
+    async def list_keys(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[dict[str, Any]]:
+        """Every key, without the key."""
+        identity = await admin_identity(request, admin, keys)
+        return [k.model_dump(mode="json") for k in await admin.keys(identity)]
+
+    @post("/keys", status_code=201)
+    async def create_key(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """A new key; `key` is in this answer only."""
+        identity = await admin_identity(request, admin, keys)
+        info, raw = await admin.create_key(identity, NewApiKey.model_validate(data))
+        return {**info.model_dump(mode="json"), "key": raw}
+
+    @delete("/keys/{key_id:str}", status_code=200)
+    async def revoke_key(self, request: Request[Any, Any, Any], key_id: str, admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """Revoke now."""
+        await admin.revoke_key(await admin_identity(request, admin, keys), key_id)
+        return {"ok": True}
+
+    @post("/keys/{key_id:str}/rotate", status_code=201)
+    async def rotate_key(
+        self, request: Request[Any, Any, Any], key_id: str, data: dict[str, Any], admin: AdminService, keys: KeyRepository
+    ) -> dict[str, Any]:
+        """A successor key (shown once); the old one works for `overlap_seconds` more."""
+        identity = await admin_identity(request, admin, keys)
+        info, raw = await admin.rotate_key(identity, key_id, RotateInput.model_validate(data).overlap_seconds)
+        return {**info.model_dump(mode="json"), "key": raw, "replaces": key_id}
+
+    @get("/users")
+    async def list_users(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[dict[str, Any]]:
+        """The tenant's people (owner)."""
+        return [u.model_dump(mode="json") for u in await admin.users(await admin_identity(request, admin, keys))]
+
+    @post("/users", status_code=201)
+    async def add_user(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """Add a colleague (owner)."""
+        identity = await admin_identity(request, admin, keys)
+        return (await admin.add_user(identity, NewAdminUser.model_validate(data))).model_dump(mode="json")
+
+    @post("/users/{user_id:str}/disable", status_code=200)
+    async def disable_user(self, request: Request[Any, Any, Any], user_id: str, admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """Lock a colleague out (owner)."""
+        await admin.set_user_disabled(await admin_identity(request, admin, keys), user_id, disabled=True)
+        return {"ok": True}
+
+    @get("/conversations")
+    async def conversations(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        q: str | None = Parameter(default=None, max_length=200), limit: int = Parameter(default=50, ge=1, le=200),
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Recent conversations, optionally containing `q`."""
+        rows = await admin.conversations(await admin_identity(request, admin, keys), q, limit)
+        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
+
+    @get("/conversations/{conversation_id:str}")
+    async def transcript(self, request: Request[Any, Any, Any], conversation_id: str, admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """Every message, tool call, result and frame, with cost and latency per turn."""
+        return await admin.transcript(await admin_identity(request, admin, keys), conversation_id)
+
+    @get("/billing/statement")
+    async def statement(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        month: str = Parameter(pattern=r"^\d{4}-\d{2}$"), format: str = Parameter(default="json", pattern="^(json|csv)$"),  # noqa: A002
+    ) -> Response[Any]:  # fmt: skip
+        """The month's usage ledger and totals, as JSON or CSV."""
+        statement = await admin.statement(await admin_identity(request, admin, keys), month)
+        if format == "csv":
+            return Response(
+                statement_csv(statement), media_type="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="vizochok-{statement.tenant_id}-{month}.csv"'},
+            )  # fmt: skip
+        return Response(statement.model_dump(mode="json"))
+
+    @get("/audit")
+    async def audit(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        limit: int = Parameter(default=100, ge=1, le=500),
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Who changed what, newest first."""
+        return [e.model_dump(mode="json") for e in await admin.audit_entries(await admin_identity(request, admin, keys), limit)]
+
+    @get("/tenants")
+    async def tenants(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[dict[str, Any]]:
+        """Every tenant (platform operators)."""
+        rows = await admin.tenants(await admin_identity(request, admin, keys))
+        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]

@@ -1,0 +1,231 @@
+"""Administration use cases: sign-in, settings, keys, users, conversations, usage; every change audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from vizochok.core.admin import (
+    AdminIdentity,
+    AdminUser,
+    ApiKeyInfo,
+    AuditEntry,
+    NewAdminUser,
+    NewApiKey,
+    SettingsPatch,
+    check_key_scopes,
+    require,
+)
+from vizochok.core.billing import Statement, build_statement
+from vizochok.core.errors import ErrorCode, VizochokError
+
+if TYPE_CHECKING:
+    from vizochok.core.admin_ports import AdminSessions, AdminStore, LoginThrottle, PasswordHasher
+    from vizochok.core.models import Principal, Tenant
+    from vizochok.core.ports import TenantRepository
+
+MAX_ROTATION_OVERLAP = 30 * 24 * 3600
+
+
+def tenant_of(identity: AdminIdentity) -> str:
+    """The tenant an identity acts for; operators must name one."""
+    if identity.tenant_id is None:
+        raise VizochokError(ErrorCode.VALIDATION_ERROR, "operators name the tenant in the X-Vizochok-Tenant header")
+    return identity.tenant_id
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """`YYYY-MM` → first day of the month and of the next."""
+    try:
+        year, number = (int(p) for p in month.split("-"))
+        start = date(year, number, 1)
+    except ValueError as exc:
+        raise VizochokError(ErrorCode.VALIDATION_ERROR, "month must look like 2026-11") from exc
+    end = date(year + (number == 12), number % 12 + 1, 1)  # noqa: PLR2004
+    return start, end
+
+
+class AdminService:
+    """What the admin API and panel ask of the core."""
+
+    def __init__(
+        self,
+        store: AdminStore,
+        tenants: TenantRepository,
+        passwords: PasswordHasher,
+        sessions: AdminSessions,
+        throttle: LoginThrottle,
+    ) -> None:
+        self._store = store
+        self._tenants = tenants
+        self._passwords = passwords
+        self.sessions = sessions
+        self._throttle = throttle
+
+    # --- who is calling ---------------------------------------------------------------------
+
+    async def login(self, email: str, password: str, address: str) -> tuple[str, str, AdminIdentity]:
+        """`(cookie token, csrf token, identity)`; failures are counted and throttled."""
+        wait = await self._throttle.retry_after(email, address)
+        if wait:
+            raise VizochokError(ErrorCode.RATE_LIMIT_EXCEEDED, "too many failed logins", retry_after=wait)
+        record = await self._store.login_record(email)
+        valid = record is not None and not record["disabled"] and await self._passwords.verify(record["password_hash"], password)
+        if not valid or record is None:
+            await self._throttle.failed(email, address)
+            raise VizochokError(ErrorCode.UNAUTHORIZED, "wrong email or password")
+        await self._throttle.succeeded(email, address)
+        identity = AdminIdentity(actor=f"user:{record['user_id']}", tenant_id=record["tenant_id"], role=record["role"], email=email.lower())
+        token, csrf = await self.sessions.create(identity)
+        if identity.tenant_id:
+            await self._store.audit(identity.tenant_id, identity.actor, "login")
+        return token, csrf, identity
+
+    @staticmethod
+    def key_identity(principal: Principal) -> AdminIdentity:
+        """An `sk_` key with the `admin` scope acts with the owner's rights."""
+        return AdminIdentity(actor=f"key:{principal.key_id}", tenant_id=principal.tenant_id, role="owner")
+
+    async def create_user(self, tenant_id: str | None, email: str, password: str, role: str, actor: str = "cli") -> AdminUser:
+        """A user of a tenant, or an operator (`tenant_id` None). Used by the CLI and by owners."""
+        if (role == "operator") != (tenant_id is None):
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, "operators have no tenant; everyone else has one")
+        if len(password) < 10:  # noqa: PLR2004
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, "passwords have at least 10 characters")
+        user = await self._store.create_user(tenant_id, email, await self._passwords.hash(password), role)
+        if tenant_id:
+            await self._store.audit(tenant_id, actor, "user.create", user.id, {"email": user.email, "role": role})
+        return user
+
+    # --- settings ---------------------------------------------------------------------------
+
+    async def settings(self, identity: AdminIdentity) -> Tenant:
+        """The tenant's settings (the webhook secret is never part of them)."""
+        require(identity, "viewer")
+        tenant = await self._tenants.get(tenant_of(identity))
+        if tenant is None:
+            raise VizochokError(ErrorCode.NOT_FOUND, "no such tenant")
+        return tenant.model_copy(update={"webhooks": tenant.webhooks.model_copy(update={"secret": None})})
+
+    async def update_settings(self, identity: AdminIdentity, patch: SettingsPatch) -> Tenant:
+        """Change settings; the plan only by operators."""
+        require(identity, "operator" if patch.plan is not None else "editor")
+        tenant_id = tenant_of(identity)
+        await self._store.update_settings(tenant_id, patch)
+        await self._store.audit(tenant_id, identity.actor, "settings.update", tenant_id, patch.model_dump(mode="json", exclude_unset=True))
+        return await self.settings(identity)
+
+    async def plan(self, identity: AdminIdentity) -> str:
+        """The tenant's plan."""
+        require(identity, "viewer")
+        return await self._store.plan_of(tenant_of(identity))
+
+    # --- keys -------------------------------------------------------------------------------
+
+    async def keys(self, identity: AdminIdentity) -> list[ApiKeyInfo]:
+        """Every key, never the key itself."""
+        require(identity, "editor")
+        return await self._store.list_keys(tenant_of(identity))
+
+    async def create_key(self, identity: AdminIdentity, new: NewApiKey) -> tuple[ApiKeyInfo, str]:
+        """A key, shown once."""
+        require(identity, "owner")
+        check_key_scopes(new)
+        info, raw = await self._store.create_key(tenant_of(identity), new.kind, list(new.scopes), new.name)
+        await self._store.audit(tenant_of(identity), identity.actor, "key.create", info.id, {"kind": new.kind, "scopes": list(new.scopes)})
+        return info, raw
+
+    async def revoke_key(self, identity: AdminIdentity, key_id: str) -> None:
+        """Revoke now."""
+        require(identity, "owner")
+        if not await self._store.revoke_key(tenant_of(identity), key_id):
+            raise VizochokError(ErrorCode.NOT_FOUND, f"no key {key_id!r}")
+        await self._store.audit(tenant_of(identity), identity.actor, "key.revoke", key_id)
+
+    async def rotate_key(self, identity: AdminIdentity, key_id: str, overlap_seconds: int) -> tuple[ApiKeyInfo, str]:
+        """A successor key; the old one keeps working for the overlap, so nothing goes down."""
+        require(identity, "owner")
+        if not 0 <= overlap_seconds <= MAX_ROTATION_OVERLAP:
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"overlap_seconds must be 0…{MAX_ROTATION_OVERLAP}")
+        rotated = await self._store.rotate_key(tenant_of(identity), key_id, overlap_seconds)
+        if rotated is None:
+            raise VizochokError(ErrorCode.NOT_FOUND, f"no live key {key_id!r}")
+        await self._store.audit(tenant_of(identity), identity.actor, "key.rotate", key_id, {"successor": rotated[0].id, "overlap_seconds": overlap_seconds})
+        return rotated
+
+    # --- users ------------------------------------------------------------------------------
+
+    async def users(self, identity: AdminIdentity) -> list[AdminUser]:
+        """The tenant's people."""
+        require(identity, "owner")
+        return await self._store.list_users(tenant_of(identity))
+
+    async def add_user(self, identity: AdminIdentity, new: NewAdminUser) -> AdminUser:
+        """A colleague with a role."""
+        require(identity, "owner")
+        return await self.create_user(tenant_of(identity), new.email, new.password, new.role, actor=identity.actor)
+
+    async def set_user_disabled(self, identity: AdminIdentity, user_id: str, disabled: bool) -> None:  # noqa: FBT001
+        """Lock a colleague out, or let them back in."""
+        require(identity, "owner")
+        if not await self._store.set_user_disabled(tenant_of(identity), user_id, disabled):
+            raise VizochokError(ErrorCode.NOT_FOUND, f"no user {user_id!r}")
+        await self._store.audit(tenant_of(identity), identity.actor, "user.disable" if disabled else "user.enable", user_id)
+
+    # --- conversations, usage, audit --------------------------------------------------------
+
+    async def conversations(self, identity: AdminIdentity, query: str | None, limit: int) -> list[dict[str, Any]]:
+        """Recent conversations, optionally matching a text."""
+        require(identity, "viewer")
+        return await self._store.conversations(tenant_of(identity), query, limit)
+
+    async def transcript(self, identity: AdminIdentity, conversation_id: str) -> dict[str, Any]:
+        """One conversation with every entry, grouped per turn with latency and cost."""
+        require(identity, "viewer")
+        data = await self._store.transcript(tenant_of(identity), conversation_id)
+        if data is None:
+            raise VizochokError(ErrorCode.NOT_FOUND, f"no conversation {conversation_id!r}")
+        return {**data, "turns": _turns(data["entries"], data["usage"])}
+
+    async def statement(self, identity: AdminIdentity, month: str) -> Statement:
+        """The month's ledger and totals."""
+        require(identity, "viewer")
+        tenant_id = tenant_of(identity)
+        start, end = month_bounds(month)
+        lines = await self._store.ledger(tenant_id, start, end)
+        activity = await self._store.activity(tenant_id, start, end)
+        return build_statement(tenant_id, month, await self._store.plan_of(tenant_id), lines, activity)
+
+    async def audit_entries(self, identity: AdminIdentity, limit: int) -> list[AuditEntry]:
+        """Who changed what, newest first."""
+        require(identity, "viewer")
+        return await self._store.audit_entries(tenant_of(identity), limit)
+
+    async def tenants(self, identity: AdminIdentity) -> list[dict[str, Any]]:
+        """All tenants (operators)."""
+        require(identity, "operator")
+        return await self._store.list_tenants()
+
+    async def audit(self, identity: AdminIdentity, action: str, target: str = "", details: dict[str, Any] | None = None) -> None:
+        """Record a change made elsewhere (for example by the webhooks API)."""
+        await self._store.audit(tenant_of(identity), identity.actor, action, target, details)
+
+
+def _turns(entries: list[dict[str, Any]], usage: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per turn: the shopper's words, the tools called, latency from first to last entry, and LLM cost."""
+    turns: dict[int, dict[str, Any]] = {}
+    for entry in entries:
+        turn = turns.setdefault(entry["turn"], {"turn": entry["turn"], "started_at": entry["created_at"], "tools": [], "frames": 0})
+        turn["ended_at"] = entry["created_at"]
+        if entry["kind"] == "user_message":
+            turn["message"] = entry["payload"].get("text")
+        elif entry["kind"] == "tool_call":
+            turn["tools"].append(entry["payload"].get("name"))
+        elif entry["kind"] == "frame":
+            turn["frames"] += 1
+    for turn in turns.values():
+        turn["latency_ms"] = round((turn["ended_at"] - turn["started_at"]).total_seconds() * 1000)
+        window = [u for u in usage if turn["started_at"] <= u["created_at"] <= turn["ended_at"]]
+        turn["cost"] = round(sum(u["cost"] for u in window), 8)
+        turn["tokens"] = sum(u["prompt_tokens"] + u["completion_tokens"] for u in window)
+    return [turns[k] for k in sorted(turns)]
