@@ -1,4 +1,8 @@
-"""Registers the built-in LLM providers."""
+"""Registers the built-in LLM providers.
+
+Each factory imports its adapter inside the function, so a deployment that never names a provider
+never imports its module.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,21 @@ def _offline(_config: LLMSettings) -> LLM:
     return OfflineLLM()
 
 
+def _openai(config: LLMSettings) -> LLM:
+    from vizochok.adapters.llm.openai import OpenAILLM  # noqa: PLC0415
+
+    return OpenAILLM(config.base_url, config.api_key, config.request_timeout_seconds)
+
+
+def _anthropic(config: LLMSettings) -> LLM:
+    from vizochok.adapters.llm.anthropic import AnthropicLLM  # noqa: PLC0415
+
+    return AnthropicLLM(config.base_url, config.api_key, config.request_timeout_seconds, config.max_output_tokens)
+
+
 @hookimpl
 def register_llm_providers(register: Register) -> None:
-    """`offline`: the rule-based planner that needs no key."""
+    """`offline` (rule-based, no key), `openai` (any Chat Completions server) and `anthropic`."""
     register(_offline, name="offline")
+    register(_openai, name="openai")
+    register(_anthropic, name="anthropic")
