@@ -82,7 +82,9 @@ async def test_other_errors_are_not_retried(wire: WireServer, llm: OpenAILLM) ->
     assert len(wire.requests) == 1
 
 
-async def test_429_forever_falls_back_to_the_other_model(wire: WireServer, llm: OpenAILLM) -> None:
+async def test_429_forever_falls_back_to_the_other_model(
+    wire: WireServer, llm: OpenAILLM, caplog: pytest.LogCaptureFixture
+) -> None:
     def by_model(request: Recorded) -> Answer:
         if request.body["model"] == "gpt-big":
             return Answer(status=429, body=RATE_LIMITED, headers={"Retry-After": "0"})
@@ -93,6 +95,7 @@ async def test_429_forever_falls_back_to_the_other_model(wire: WireServer, llm: 
     events = await collect(resilient.stream(ask(model="gpt-big")))
     assert text_of(events) == "from the small one"
     assert wire.models() == ["gpt-big", "gpt-big", "gpt-small"]
+    assert "model gpt-big still rate limited; trying gpt-small" in caplog.text
 
 
 async def test_fallback_model_rate_limited_too_raises(wire: WireServer, llm: OpenAILLM) -> None:
@@ -145,7 +148,7 @@ async def test_the_key_arrives_but_is_never_logged(wire: WireServer, llm: OpenAI
     assert all(r.auth_ok for r in wire.requests)
     assert len(wire.requests) == 4
     assert errors == ["openai answered HTTP 400: bad request"]
-    assert "falling back" not in caplog.text  # the 400 is not a rate limit
+    assert "still rate limited" not in caplog.text  # the 400 is not a rate limit: no fallback
     assert "rate limited; retry 1" in caplog.text  # the logs were really captured
     assert API_KEY not in caplog.text
     assert API_KEY not in repr(llm) + repr(anthropic)

@@ -29,6 +29,7 @@ _NAME = "anthropic"
 _OVERLOADED = 529
 """Anthropic's "overloaded": as transient as a 429, so it is retried and falls back the same way."""
 _TRANSIENT_ERRORS = {"rate_limit_error", "overloaded_error"}
+_PROMPT_TOKEN_FIELDS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
 def _blocks(message: ChatMessage) -> list[dict[str, Any]]:
@@ -36,7 +37,10 @@ def _blocks(message: ChatMessage) -> list[dict[str, Any]]:
         return [{"type": "tool_result", "tool_use_id": message.tool_call_id, "content": message.content}]
     # The API rejects empty text blocks, so an assistant turn of only tool calls carries none.
     blocks: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
-    blocks += [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in message.tool_calls]
+    blocks += [
+        {"type": "tool_use", "id": call.id, "name": call.name, "input": call.arguments}
+        for call in message.tool_calls
+    ]
     return blocks
 
 
@@ -68,7 +72,8 @@ def wire_body(request: LLMRequest, max_tokens: int) -> dict[str, Any]:
         body["system"] = request.system
     if request.tools:
         body["tools"] = [
-            {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
+            {"name": tool.name, "description": tool.description, "input_schema": tool.parameters}
+            for tool in request.tools
         ]
     return body
 
@@ -91,6 +96,51 @@ def _stream_error(payload: dict[str, Any]) -> LLMError:
     error = payload.get("error") or {}
     message = f"{_NAME} failed mid-stream: {error.get('type')}: {str(error.get('message'))[:300]}"
     return LLMRateLimited(message) if error.get("type") in _TRANSIENT_ERRORS else LLMError(message)
+
+
+class _Reader:
+    """The state of one event stream: tool blocks being filled, token counts, whether it ended."""
+
+    def __init__(self) -> None:
+        self.tools: dict[int, tuple[dict[str, Any], list[str]]] = {}
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.stopped = False
+
+    def feed(self, event: str, payload: dict[str, Any]) -> str:
+        """Take one event; returns the text it carries ("" for most)."""
+        kind = payload.get("type", event)
+        if kind == "error":
+            raise _stream_error(payload)
+        if kind == "message_start":
+            usage = (payload.get("message") or {}).get("usage") or {}
+            # Cached prompt tokens are billed too, so they count against the conversation's budget.
+            self.prompt_tokens = sum(usage.get(k) or 0 for k in _PROMPT_TOKEN_FIELDS)
+            self.completion_tokens = usage.get("output_tokens") or 0
+        elif kind == "content_block_start":
+            block = payload.get("content_block") or {}
+            if block.get("type") == "tool_use":
+                self.tools[int(payload.get("index", len(self.tools)))] = (block, [])
+        elif kind == "content_block_delta":
+            return self._delta(int(payload.get("index", -1)), payload.get("delta") or {})
+        elif kind == "message_delta":
+            # `output_tokens` here is the running total, not an increment.
+            usage = payload.get("usage") or {}
+            self.completion_tokens = usage.get("output_tokens") or self.completion_tokens
+        elif kind == "message_stop":
+            self.stopped = True
+        # `ping`, `content_block_stop` and block types we do not use (thinking) need nothing.
+        return ""
+
+    def _delta(self, index: int, delta: dict[str, Any]) -> str:
+        if delta.get("type") == "text_delta":
+            return str(delta.get("text") or "")
+        if delta.get("type") == "input_json_delta":
+            if index not in self.tools:
+                msg = f"{_NAME} streamed tool input for a block it never started ({index})"
+                raise LLMError(msg)
+            self.tools[index][1].append(delta.get("partial_json") or "")
+        return ""
 
 
 class AnthropicLLM:
@@ -117,48 +167,18 @@ class AnthropicLLM:
         headers = {"anthropic-version": API_VERSION, "Accept": "text/event-stream"}
         if self._key:
             headers["x-api-key"] = self._key
-        tool_blocks: dict[int, tuple[dict[str, Any], list[str]]] = {}
-        prompt_tokens = completion_tokens = 0
-        stopped = False
+        reader = _Reader()
         body = wire_body(request, self._max_tokens)
         async with post_stream(self._client, _NAME, self._url, headers, body, (_OVERLOADED,)) as response:
             async for event, data in sse(response):
-                payload = decode(data, _NAME)
-                kind = payload.get("type", event)
-                if kind == "error":
-                    raise _stream_error(payload)
-                if kind == "message_start":
-                    usage = (payload.get("message") or {}).get("usage") or {}
-                    # Cached prompt tokens are billed too, so they count against the conversation's budget.
-                    prompt_tokens = sum(
-                        usage.get(k) or 0
-                        for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-                    )
-                    completion_tokens = usage.get("output_tokens") or 0
-                elif kind == "content_block_start":
-                    block = payload.get("content_block") or {}
-                    if block.get("type") == "tool_use":
-                        tool_blocks[int(payload.get("index", len(tool_blocks)))] = (block, [])
-                elif kind == "content_block_delta":
-                    delta = payload.get("delta") or {}
-                    if delta.get("type") == "text_delta" and delta.get("text"):
-                        yield TextChunk(delta=delta["text"])
-                    elif delta.get("type") == "input_json_delta":
-                        index = int(payload.get("index", -1))
-                        if index not in tool_blocks:
-                            msg = f"{_NAME} streamed tool input for a block it never started ({index})"
-                            raise LLMError(msg)
-                        tool_blocks[index][1].append(delta.get("partial_json") or "")
-                elif kind == "message_delta":
-                    # `output_tokens` here is the running total, not an increment.
-                    completion_tokens = (payload.get("usage") or {}).get("output_tokens") or completion_tokens
-                elif kind == "message_stop":
-                    stopped = True
+                text = reader.feed(event, decode(data, _NAME))
+                if text:
+                    yield TextChunk(delta=text)
+                if reader.stopped:
                     break
-                # `ping`, `content_block_stop` and block types we do not use (thinking) need nothing.
-        if not stopped:
+        if not reader.stopped:
             msg = f"{_NAME} stream ended before message_stop"
             raise LLMError(msg)
-        for index in sorted(tool_blocks):
-            yield ToolCallChunk(call=_tool_call(*tool_blocks[index]))
-        yield Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        for block, parts in (reader.tools[i] for i in sorted(reader.tools)):
+            yield ToolCallChunk(call=_tool_call(block, parts))
+        yield Usage(prompt_tokens=reader.prompt_tokens, completion_tokens=reader.completion_tokens)

@@ -43,7 +43,10 @@ def wire_messages(system: str, messages: list[ChatMessage]) -> list[dict[str, An
                     {
                         "id": call.id,
                         "type": "function",
-                        "function": {"name": call.name, "arguments": json.dumps(call.arguments, ensure_ascii=False)},
+                        "function": {
+                            "name": call.name,
+                            "arguments": json.dumps(call.arguments, ensure_ascii=False),
+                        },
                     }
                     for call in message.tool_calls
                 ],
@@ -63,8 +66,8 @@ def wire_body(request: LLMRequest) -> dict[str, Any]:
     }
     if request.tools:
         body["tools"] = [
-            {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
-            for t in request.tools
+            {"type": "function", "function": tool.model_dump(include={"name", "description", "parameters"})}
+            for tool in request.tools
         ]
     return body
 
@@ -108,6 +111,37 @@ class _Assembler:
         return calls
 
 
+class _Reader:
+    """The state of one stream: tool calls being assembled, the usage, whether the model finished."""
+
+    def __init__(self) -> None:
+        self.calls = _Assembler()
+        self.usage: Usage | None = None
+        self.finished = False
+
+    def feed(self, chunk: dict[str, Any]) -> list[str]:
+        """Take one chunk; returns the text deltas it carries."""
+        if "error" in chunk:  # vLLM and OpenRouter report failures inside a 200 stream
+            error = chunk["error"]
+            message = error.get("message", error) if isinstance(error, dict) else error
+            msg = f"{_NAME} failed mid-stream: {str(message)[:300]}"
+            raise LLMError(msg)
+        texts = []
+        for choice in chunk.get("choices") or []:
+            delta = choice.get("delta") or {}
+            if delta.get("content"):
+                texts.append(str(delta["content"]))
+            for position, fragment in enumerate(delta.get("tool_calls") or []):
+                self.calls.add(position, fragment)
+            self.finished = self.finished or bool(choice.get("finish_reason"))
+        if usage := chunk.get("usage"):
+            self.usage = Usage(
+                prompt_tokens=usage.get("prompt_tokens") or 0,
+                completion_tokens=usage.get("completion_tokens") or 0,
+            )
+        return texts
+
+
 class OpenAILLM:
     """The `LLM` port over `POST {base_url}/chat/completions` with `stream: true`."""
 
@@ -131,36 +165,19 @@ class OpenAILLM:
         headers = {"Accept": "text/event-stream"}
         if self._key:  # local servers (Ollama, llama.cpp) usually want none
             headers["Authorization"] = f"Bearer {self._key}"
-        calls, finished = _Assembler(), False
-        usage: Usage | None = None
+        reader = _Reader()
         async with post_stream(self._client, _NAME, self._url, headers, wire_body(request)) as response:
             async for _event, data in sse(response):
                 if data.strip() == "[DONE]":
-                    finished = True
+                    reader.finished = True
                     break
-                chunk = decode(data, _NAME)
-                if "error" in chunk:  # vLLM and OpenRouter report failures inside a 200 stream
-                    error = chunk["error"]
-                    message = error.get("message", error) if isinstance(error, dict) else error
-                    msg = f"{_NAME} failed mid-stream: {str(message)[:300]}"
-                    raise LLMError(msg)
-                for choice in chunk.get("choices") or []:
-                    delta = choice.get("delta") or {}
-                    if delta.get("content"):
-                        yield TextChunk(delta=delta["content"])
-                    for position, fragment in enumerate(delta.get("tool_calls") or []):
-                        calls.add(position, fragment)
-                    finished = finished or bool(choice.get("finish_reason"))
-                if chunk.get("usage"):
-                    usage = Usage(
-                        prompt_tokens=chunk["usage"].get("prompt_tokens") or 0,
-                        completion_tokens=chunk["usage"].get("completion_tokens") or 0,
-                    )
-        if not finished:
+                for text in reader.feed(decode(data, _NAME)):
+                    yield TextChunk(delta=text)
+        if not reader.finished:
             # A cut connection must not run half the model's tool calls.
             msg = f"{_NAME} stream ended before the model finished"
             raise LLMError(msg)
-        for call in calls.finish():
+        for call in reader.calls.finish():
             yield ToolCallChunk(call=call)
-        if usage is not None:
-            yield usage
+        if reader.usage is not None:
+            yield reader.usage

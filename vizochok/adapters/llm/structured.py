@@ -24,7 +24,7 @@ T = TypeVar("T", bound=BaseModel)
 
 
 def _translate(error: BaseException) -> LLMError:
-    """instructor wraps provider errors in its own; the cause chain says what really happened."""
+    """Map an SDK failure to the core's error; instructor wraps provider errors, so walk the causes."""
     import openai  # noqa: PLC0415 - optional SDK, imported with the extractor
 
     seen: BaseException | None = error
@@ -50,7 +50,9 @@ def _seconds(value: str | None) -> float | None:
 class InstructorOpenAIExtractor:
     """Extracts pydantic models from text with a Chat Completions model."""
 
-    def __init__(self, base_url: str | None = None, api_key: SecretStr | str | None = None, timeout: float = 60.0) -> None:
+    def __init__(
+        self, base_url: str | None = None, api_key: SecretStr | str | None = None, timeout: float = 60.0
+    ) -> None:
         import instructor  # noqa: PLC0415 - optional SDKs, see the module docstring
         import openai  # noqa: PLC0415
 
@@ -78,12 +80,11 @@ class InstructorOpenAIExtractor:
             model: The provider's model name (a fast model is usually enough).
             instructions: A system prompt; a generic one when empty.
             max_retries: Re-asks after a response that fails validation (0 = a single try).
+
         """
         ensure_allowed()
-        messages: list[dict[str, Any]] = [
-            {"role": "system", "content": instructions or f"Extract a {response_model.__name__} from the user's message."},
-            {"role": "user", "content": text},
-        ]
+        system = instructions or f"Extract a {response_model.__name__} from the user's message."
+        messages: list[Any] = [{"role": "system", "content": system}, {"role": "user", "content": text}]
         try:
             result = await self._instructor.chat.completions.create(
                 model=model, response_model=response_model, messages=messages, max_retries=max_retries,

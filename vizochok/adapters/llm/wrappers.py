@@ -80,10 +80,11 @@ class FallbackLLM:
         except LLMRateLimited:
             if yielded or request.model == self.fallback_model:
                 raise
-            _log.warning("model %s still rate limited; falling back to %s", request.model, self.fallback_model)
+            _log.warning("model %s still rate limited; trying %s", request.model, self.fallback_model)
         else:
             return
-        async for event in self.secondary.stream(request.model_copy(update={"model": self.fallback_model})):
+        fallback = request.model_copy(update={"model": self.fallback_model})
+        async for event in self.secondary.stream(fallback):
             yield event
 
 

@@ -31,7 +31,9 @@ def _openai(config: LLMSettings) -> LLM:
 def _anthropic(config: LLMSettings) -> LLM:
     from vizochok.adapters.llm.anthropic import AnthropicLLM  # noqa: PLC0415
 
-    return AnthropicLLM(config.base_url, config.api_key, config.request_timeout_seconds, config.max_output_tokens)
+    return AnthropicLLM(
+        config.base_url, config.api_key, config.request_timeout_seconds, max_tokens=config.max_output_tokens
+    )
 
 
 @hookimpl
