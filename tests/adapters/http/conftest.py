@@ -30,8 +30,9 @@ def wire_server() -> Iterator[WireServer]:
 def wire(wire_server: WireServer) -> Iterator[WireServer]:
     """A clean script, with real calls allowed for this test only (conftest switched them off)."""
     wire_server.reset()
+    allowed = vizochok.adapters.llm.ALLOW_REAL_CALLS
     vizochok.adapters.llm.ALLOW_REAL_CALLS = True
     try:
         yield wire_server
     finally:
-        vizochok.adapters.llm.ALLOW_REAL_CALLS = False
+        vizochok.adapters.llm.ALLOW_REAL_CALLS = allowed

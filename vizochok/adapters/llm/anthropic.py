@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from vizochok.adapters.llm._history import paired
 from vizochok.adapters.llm._http import decode, new_client, post_stream, secret, sse
 from vizochok.core.chat import ToolCall
 from vizochok.core.llm import LLMError, LLMRateLimited, TextChunk, ToolCallChunk, Usage
@@ -47,7 +48,7 @@ def _blocks(message: ChatMessage) -> list[dict[str, Any]]:
 def wire_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
     """The core's history as Messages API turns: tool results join the next user turn, roles alternate."""
     out: list[dict[str, Any]] = []
-    for message in messages:
+    for message in paired(messages, start_with_user=True):
         role = "assistant" if message.role == "assistant" else "user"
         blocks = _blocks(message)
         if not blocks:

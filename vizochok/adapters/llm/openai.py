@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from vizochok.adapters.llm._history import paired
 from vizochok.adapters.llm._http import decode, new_client, post_stream, secret, sse
 from vizochok.core.chat import ToolCall
 from vizochok.core.llm import LLMError, TextChunk, ToolCallChunk, Usage
@@ -31,7 +32,7 @@ _NAME = "openai"
 def wire_messages(system: str, messages: list[ChatMessage]) -> list[dict[str, Any]]:
     """The core's history as Chat Completions messages."""
     out: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
-    for message in messages:
+    for message in paired(messages):
         if message.role == "tool":
             out.append({"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content})
         elif message.role == "assistant" and message.tool_calls:
