@@ -127,6 +127,20 @@ async def test_parallel_tool_calls_assembled_from_interleaved_deltas(wire: WireS
     assert len(interleaved) > 10  # the calls really came in many pieces
 
 
+async def test_tool_calls_without_index_are_told_apart_by_id(wire: WireServer, openai_llm: Callable[..., OpenAILLM]) -> None:
+    whole = [
+        {"id": "call_a", "type": "function", "function": {"name": "search_products", "arguments": '{"query": "сир"}'}},
+        {"id": "call_b", "type": "function", "function": {"name": "search_products", "arguments": '{"query":'}},
+        {"function": {"arguments": ' "хліб"}'}},
+    ]
+    wire.script(Answer(frames=openai_frames(*(delta(tool_calls=[f]) for f in whole), finish("tool_calls"))))
+    events = await collect(openai_llm().stream(ask()))
+    assert [e.call for e in events if isinstance(e, ToolCallChunk)] == [
+        ToolCall(id="call_a", name="search_products", arguments={"query": "сир"}),
+        ToolCall(id="call_b", name="search_products", arguments={"query": "хліб"}),
+    ]
+
+
 async def test_a_cut_stream_runs_no_tool_call(wire: WireServer, openai_llm: Callable[..., OpenAILLM]) -> None:
     chunks = [delta(tool_calls=[f]) for f in split_call(0, "call_1", "search_products", {"query": "сир"})]
     wire.script(Answer(frames=openai_frames(*chunks, done=False)))

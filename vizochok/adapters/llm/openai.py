@@ -86,9 +86,15 @@ class _Assembler:
     def __init__(self) -> None:
         self.calls: dict[int, _PartialCall] = {}
 
-    def add(self, position: int, fragment: dict[str, Any]) -> None:
-        # llama.cpp and older Ollama builds may omit `index`; the position in the list stands in.
-        partial = self.calls.setdefault(int(fragment.get("index", position)), _PartialCall())
+    def add(self, fragment: dict[str, Any]) -> None:
+        if "index" in fragment:
+            key = int(fragment["index"])
+        elif fragment.get("id") or not self.calls:
+            # Some servers (older Ollama, llama.cpp builds) omit `index`: a fragment with an id starts a call...
+            key = max(self.calls, default=-1) + 1
+        else:
+            key = max(self.calls)  # ...and one without continues the latest.
+        partial = self.calls.setdefault(key, _PartialCall())
         partial.id = fragment.get("id") or partial.id
         function = fragment.get("function") or {}
         partial.name = function.get("name") or partial.name
@@ -132,8 +138,8 @@ class _Reader:
             delta = choice.get("delta") or {}
             if delta.get("content"):
                 texts.append(str(delta["content"]))
-            for position, fragment in enumerate(delta.get("tool_calls") or []):
-                self.calls.add(position, fragment)
+            for fragment in delta.get("tool_calls") or []:
+                self.calls.add(fragment)
             self.finished = self.finished or bool(choice.get("finish_reason"))
         if usage := chunk.get("usage"):
             self.usage = Usage(
