@@ -90,7 +90,7 @@ class _Assembler:
         if "index" in fragment:
             key = int(fragment["index"])
         elif fragment.get("id") or not self.calls:
-            # Some servers (older Ollama, llama.cpp builds) omit `index`: a fragment with an id starts a call...
+            # Older Ollama and llama.cpp builds omit `index`: a fragment with an id starts a call...
             key = max(self.calls, default=-1) + 1
         else:
             key = max(self.calls)  # ...and one without continues the latest.
