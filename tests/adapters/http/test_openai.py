@@ -158,15 +158,24 @@ async def test_a_cut_stream_runs_no_tool_call(wire: WireServer, openai_llm: Call
         (Answer(status=503, body="upstream unavailable"), "HTTP 503: upstream unavailable"),
         (Answer(frames=openai_frames(delta(content="Hi"), {"error": {"message": "out of memory"}})), "out of memory"),
         (Answer(frames=["data: {not json\n\n"]), "not JSON"),
+        (Answer(body={"choices": []}), "application/json, not an event stream"),
+        (Answer(status=307, body="", headers={"location": "http://elsewhere.example/v1"}), "HTTP 307"),
         (Answer(frames=openai_frames(delta(tool_calls=[{"index": 0, "id": "c", "function": {"name": "x", "arguments": "{\"a\":"}}]), finish())), "not JSON"),
     ],
-    ids=["400-json", "503-text", "error-mid-stream", "malformed-event", "malformed-arguments"],
+    ids=["400-json", "503-text", "error-mid-stream", "malformed-event", "not-a-stream", "redirect", "malformed-arguments"],
 )
 async def test_failures_become_llm_errors(wire: WireServer, openai_llm: Callable[..., OpenAILLM], answer: Answer, message: str) -> None:
     wire.script(answer)
     with pytest.raises(LLMError, match=message) as caught:
         await collect(openai_llm().stream(ask()))
     assert not isinstance(caught.value, LLMRateLimited)
+
+
+async def test_a_huge_error_page_is_cut_short(wire: WireServer, openai_llm: Callable[..., OpenAILLM]) -> None:
+    wire.script(Answer(status=502, body="<html>" + "x" * 200_000))
+    with pytest.raises(LLMError, match="HTTP 502: <html>x") as caught:
+        await collect(openai_llm().stream(ask()))
+    assert len(str(caught.value)) < 400
 
 
 async def test_wrong_key_is_an_error_that_does_not_echo_it(wire: WireServer, openai_llm: Callable[..., OpenAILLM]) -> None:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 _BODY_IN_ERRORS = 300
 """Characters of an error body kept in the exception: enough to diagnose, never a whole page."""
+_ERROR_BODY_BYTES = 16_384
+"""Bytes of an error body read at most: a misbehaving proxy must not make us buffer a whole page."""
 
 
 def ensure_allowed() -> None:
@@ -78,9 +80,13 @@ def _summary(body: bytes) -> str:
 
 async def raise_for_status(response: httpx.Response, provider: str, overloaded: tuple[int, ...] = ()) -> None:
     """Map a failed response to the core's errors; 429 (and `overloaded` codes) become `LLMRateLimited`."""
-    if response.status_code < 400:  # noqa: PLR2004 - HTTP semantics
+    if response.is_success:
         return
-    body = await response.aread()
+    body = b""
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) >= _ERROR_BODY_BYTES:
+            break
     message = f"{provider} answered HTTP {response.status_code}: {_summary(body)}"
     if response.status_code == 429 or response.status_code in overloaded:  # noqa: PLR2004
         raise LLMRateLimited(message, retry_after=retry_after(response.headers))
@@ -100,6 +106,11 @@ async def post_stream(  # noqa: PLR0917 - one call site per provider, each spell
     try:
         async with client.stream("POST", url, headers=headers, json=body) as response:
             await raise_for_status(response, provider, overloaded)
+            kind = response.headers.get("content-type", "")
+            if not kind.startswith("text/event-stream"):
+                # A proxy that ignored `stream: true`, or an HTML page: say so rather than "stream ended early".
+                msg = f"{provider} answered {kind or 'no content type'}, not an event stream"
+                raise LLMError(msg)
             yield response
     except httpx.TimeoutException as exc:
         msg = f"{provider} did not answer in time ({type(exc).__name__})"

@@ -128,8 +128,7 @@ class _Reader:
 
     def feed(self, chunk: dict[str, Any]) -> list[str]:
         """Take one chunk; returns the text deltas it carries."""
-        if "error" in chunk:  # vLLM and OpenRouter report failures inside a 200 stream
-            error = chunk["error"]
+        if error := chunk.get("error"):  # vLLM and OpenRouter report failures inside a 200 stream
             message = error.get("message", error) if isinstance(error, dict) else error
             msg = f"{_NAME} failed mid-stream: {str(message)[:300]}"
             raise LLMError(msg)
