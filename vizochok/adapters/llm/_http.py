@@ -108,7 +108,7 @@ async def post_stream(  # noqa: PLR0917 - one call site per provider, each spell
             await raise_for_status(response, provider, overloaded)
             kind = response.headers.get("content-type", "")
             if not kind.startswith("text/event-stream"):
-                # A proxy that ignored `stream: true`, or an HTML page: say so rather than "stream ended early".
+                # A proxy that ignored `stream: true`, or an HTML page: say so, not "stream ended early".
                 msg = f"{provider} answered {kind or 'no content type'}, not an event stream"
                 raise LLMError(msg)
             yield response
