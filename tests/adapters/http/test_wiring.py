@@ -27,7 +27,7 @@ def tenant(**llm: str) -> Tenant:
 
 
 def test_providers_are_built_from_settings(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, llm={"base_url": "http://127.0.0.1:9/v1", "api_key": API_KEY})
+    settings = make_settings(tmp_path, llm={"provider": "openai", "base_url": "http://127.0.0.1:9/v1", "api_key": API_KEY})
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
     assert {"offline", "openai", "anthropic"} <= set(registry.all("llm_provider"))
     openai = registry.resolve("llm_provider", "openai")(settings.llm)
@@ -35,6 +35,10 @@ def test_providers_are_built_from_settings(tmp_path: Path) -> None:
     assert isinstance(openai, OpenAILLM)
     assert isinstance(anthropic, AnthropicLLM)
     assert repr(openai) == "OpenAILLM('http://127.0.0.1:9/v1/chat/completions')"
+    assert openai._key == API_KEY  # noqa: SLF001
+    # A tenant that picks Anthropic in an OpenAI deployment must not carry the OpenAI key to anthropic.com.
+    assert repr(anthropic) == "AnthropicLLM('https://api.anthropic.com/v1/messages')"
+    assert anthropic._key is None  # noqa: SLF001
 
 
 async def test_a_tenants_fallback_model_is_used_when_its_model_stays_rate_limited(tmp_path: Path, wire: WireServer) -> None:
