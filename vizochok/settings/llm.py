@@ -16,11 +16,17 @@ class LLMSettings(BaseModel):
     """Serves the first LLM call of a conversation."""
     fast_model: str = "offline"
     """Serves every later tool-chain iteration."""
+    fallback_model: str | None = None
+    """Same provider, another model: used when a call stays rate limited after its retries."""
     base_url: str | None = None
     """Endpoint of an OpenAI-compatible or Anthropic server; the provider's default when unset."""
     api_key: SecretStr | None = None
     """Provider key. Read from the environment only, never stored in the database."""
     request_timeout_seconds: float = 60.0
-    """Timeout of one LLM HTTP request."""
+    """Timeout of one LLM HTTP request: connecting, and each silence between streamed chunks."""
+    retry_attempts: int = 3
+    """Tries per model when the provider answers 429 (or Anthropic's 529) before streaming anything."""
+    max_output_tokens: int = 4096
+    """`max_tokens` of Anthropic calls, where the API requires it."""
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
     """Per-model prices per million tokens, e.g. `{"gpt-4o": {"prompt": 2.5, "completion": 10}}`."""

@@ -1,0 +1,65 @@
+"""Providers registered by name and wrapped per tenant by the container's resolver."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from vizochok.adapters.container import _llm_resolver
+from vizochok.adapters.llm.anthropic import AnthropicLLM
+from vizochok.adapters.llm.openai import OpenAILLM
+from vizochok.core.llm import LLMRateLimited, TextChunk
+from vizochok.core.models import Tenant, TenantLLMConfig
+from vizochok.plugins import build_plugin_manager, build_registry
+from tests.adapters.http.test_openai import ask, collect, text_answer
+from tests.adapters.http.wire import API_KEY, Answer
+from tests.conftest import make_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.adapters.http.wire import Recorded, WireServer
+
+
+def tenant(**llm: str) -> Tenant:
+    return Tenant(id="t1", name="Shop", store_id="s1", llm=TenantLLMConfig(**llm))
+
+
+def test_providers_are_built_from_settings(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, llm={"provider": "openai", "base_url": "http://127.0.0.1:9/v1", "api_key": API_KEY})
+    registry = build_registry(build_plugin_manager(load_entrypoints=False))
+    assert {"offline", "openai", "anthropic"} <= set(registry.all("llm_provider"))
+    openai = registry.resolve("llm_provider", "openai")(settings.llm)
+    anthropic = registry.resolve("llm_provider", "anthropic")(settings.llm)
+    assert isinstance(openai, OpenAILLM)
+    assert isinstance(anthropic, AnthropicLLM)
+    assert repr(openai) == "OpenAILLM('http://127.0.0.1:9/v1/chat/completions')"
+    assert openai._key == API_KEY  # noqa: SLF001
+    # A tenant that picks Anthropic in an OpenAI deployment must not carry the OpenAI key to anthropic.com.
+    assert repr(anthropic) == "AnthropicLLM('https://api.anthropic.com/v1/messages')"
+    assert anthropic._key is None  # noqa: SLF001
+
+
+async def test_a_tenants_fallback_model_is_used_when_its_model_stays_rate_limited(tmp_path: Path, wire: WireServer) -> None:
+    def by_model(request: Recorded) -> Answer:
+        if request.body["model"] == "big":
+            return Answer(status=429, body={"error": {"message": "quota"}}, headers={"Retry-After": "0"})
+        return text_answer("small answered")
+
+    wire.rule = by_model
+    settings = make_settings(
+        tmp_path, llm={"provider": "openai", "base_url": f"{wire.base_url}/v1", "api_key": API_KEY, "retry_attempts": 2}
+    )
+    resolve = _llm_resolver(build_registry(build_plugin_manager(load_entrypoints=False)), settings)
+    with_fallback, without = resolve(tenant(fallback_model="small")), resolve(tenant())
+    assert resolve(tenant(fallback_model="small")) is with_fallback  # built once, shared
+
+    events = await collect(with_fallback.stream(ask(model="big")))
+    assert "".join(e.delta for e in events if isinstance(e, TextChunk)) == "small answered"
+    assert wire.models() == ["big", "big", "small"]
+
+    wire.requests.clear()
+    with pytest.raises(LLMRateLimited):
+        await collect(without.stream(ask(model="big")))
+    assert wire.models() == ["big", "big"]
