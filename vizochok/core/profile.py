@@ -1,23 +1,15 @@
-<<<<<<< HEAD
 """The shopper's profile: language, diet and favourite brands; and the explicit statements that change it."""
 
 from __future__ import annotations
 
 import re
-=======
-"""What a shopper tells us about themselves, as a model extracts it from free text ("я вегетаріанка")."""
-
-from __future__ import annotations
-
->>>>>>> issue-5-llm
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-<<<<<<< HEAD
 from vizochok.core.search import normalize
 
-Diet = Literal["vegetarian", "vegan", "gluten_free", "lactose_free"]
+Diet = Literal["vegetarian", "vegan", "pescatarian", "gluten_free", "lactose_free", "halal", "kosher"]
 
 
 class UserProfile(BaseModel):
@@ -54,6 +46,19 @@ _FAVORITE = re.compile(
 )
 
 
+class ProfileUpdate(BaseModel):
+    """Changes to a shopper's profile stated in one message, as a model extracts them; empty when none."""
+
+    diets: list[Diet] = Field(default_factory=list)
+    """Diets the shopper follows, from a closed list so that tools can filter on them."""
+    allergies: list[str] = Field(default_factory=list)
+    """Allergens in the shopper's words, lower case (`горіхи`, `peanuts`)."""
+    favorite_brands: list[str] = Field(default_factory=list)
+    """Brands the shopper said they prefer."""
+    language: Literal["uk", "en", "ru"] | None = None
+    """The language the shopper asked to be answered in, when they asked."""
+
+
 def statements(text: str) -> tuple[list[Diet], list[str]]:
     """Diets and favourite brands the shopper states explicitly ("я вегетаріанка", "my favourite brand is X")."""
     folded = normalize(text)
@@ -81,19 +86,3 @@ def apply_statements(profile: UserProfile, text: str) -> bool:
             profile.favorite_brands.append(brand)
             changed = True
     return changed
-=======
-Diet = Literal["vegetarian", "vegan", "pescatarian", "gluten_free", "lactose_free", "halal", "kosher"]
-
-
-class ProfileUpdate(BaseModel):
-    """Changes to a shopper's profile stated in one message; empty when the message states none."""
-
-    diets: list[Diet] = Field(default_factory=list)
-    """Diets the shopper follows, from a closed list so that tools can filter on them."""
-    allergies: list[str] = Field(default_factory=list)
-    """Allergens in the shopper's words, lower case (`горіхи`, `peanuts`)."""
-    favorite_brands: list[str] = Field(default_factory=list)
-    """Brands the shopper said they prefer."""
-    language: Literal["uk", "en", "ru"] | None = None
-    """The language the shopper asked to be answered in, when they asked."""
->>>>>>> issue-5-llm
