@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 from vizochok import __version__
 from vizochok.adapters.container import Container, get
+from vizochok.adapters.http.admin import AdminAuthController, AdminController
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.health import healthz, readyz
@@ -50,6 +51,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "database": container.database,
         "valkey": container.valkey,
         "profiles": container.profiles,
+        "admin": container.admin_service,
     }
     return {name: Provide(_provider_fn(provider)) for name, provider in services.items()}
 
@@ -72,6 +74,7 @@ def _signature_namespace() -> dict[str, Any]:
         ProfileRepository,
         TenantRepository,
     )
+    from vizochok.core.services.admin import AdminService  # noqa: PLC0415
     from vizochok.core.services.catalog import CatalogService  # noqa: PLC0415
     from vizochok.core.services.chat import ChatService  # noqa: PLC0415
     from vizochok.core.services.search import SearchService  # noqa: PLC0415
@@ -80,6 +83,7 @@ def _signature_namespace() -> dict[str, Any]:
         "Valkey": Valkey, "Database": Database, "CatalogRepository": CatalogRepository,
         "KeyRepository": KeyRepository, "TenantRepository": TenantRepository, "CatalogService": CatalogService,
         "ChatService": ChatService, "SearchService": SearchService, "ProfileRepository": ProfileRepository,
+        "AdminService": AdminService,
     }  # fmt: skip
 
 
@@ -110,7 +114,8 @@ def create_app(
 
     app = Litestar(
         route_handlers=[
-            healthz, readyz, CatalogController, search_catalog, ProfileController, chat_socket, *extra_routes,
+            healthz, readyz, CatalogController, search_catalog, ProfileController, AdminAuthController,
+            AdminController, chat_socket, *extra_routes,
         ],  # fmt: skip
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import os
@@ -102,6 +103,26 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         prepared.stop()
 
 
+def cmd_admin_create_user(args: argparse.Namespace) -> int:
+    """Create an admin user; the password comes from stdin or a prompt, never from the command line."""
+    from vizochok.operator import create_admin_user  # noqa: PLC0415
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password (10+ characters): ")
+    if args.role != "operator" and not args.tenant:
+        print("error: --tenant is required unless --role operator", file=sys.stderr)  # noqa: T201
+        return 2
+    prepared = _prepare(get_settings())
+    try:
+        user = asyncio.run(create_admin_user(prepared.settings, args.tenant, args.email, password, args.role))
+    except Exception as exc:  # noqa: BLE001 - shown to the operator as it is
+        print(f"error: {exc}", file=sys.stderr)  # noqa: T201
+        return 1
+    finally:
+        prepared.stop()
+    print(json.dumps(user))  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="vizochok", description="Self-hostable AI shopping assistant for grocery retailers.")
@@ -130,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--tenant", required=True, help="tenant id (tnt_…) or store id")
     imp.set_defaults(func=cmd_catalog_import)
+
+    admin = sub.add_parser("admin", help="manage admin users").add_subparsers(dest="admin_command", required=True)
+    user = admin.add_parser("create-user", help="create a person who can sign in to the admin panel")
+    user.add_argument("--email", required=True)
+    user.add_argument("--role", choices=["owner", "editor", "viewer", "operator"], default="owner")
+    user.add_argument("--tenant", help="tenant id (tnt_…); not for operators")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    user.set_defaults(func=cmd_admin_create_user)
     return parser
 
 

@@ -107,3 +107,15 @@ async def import_catalog(settings: Settings, path: Path, tenant_id: str) -> int:
         print(f"skipped: {error}", file=sys.stderr)  # noqa: T201
     print(f"imported {len(products) - len(errors)} products into {tenant_id}; {len(errors)} rejected")  # noqa: T201
     return 1 if errors and len(errors) == len(products) else 0
+
+
+async def create_admin_user(settings: Settings, tenant_id: str | None, email: str, password: str, role: str) -> dict[str, Any]:
+    """An admin user (an operator when `role` is `operator`)."""
+    container = build_container(settings)
+    await container.init_resources()
+    try:
+        admin = await get(container.admin_service)
+        user = await admin.create_user(None if role == "operator" else tenant_id, email, password, role)
+    finally:
+        await container.shutdown_resources()
+    return user.model_dump(mode="json")

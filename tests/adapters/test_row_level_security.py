@@ -12,6 +12,7 @@ from vizochok.adapters.db.tables import TENANT_TABLES
 from vizochok.core.chat import ConversationState, LogEntry
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
+from vizochok.adapters.db.admin import PostgresAdminStore
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
 from vizochok.core.models import ProductInput
 from vizochok.core.profile import UserProfile
@@ -30,6 +31,7 @@ async def _seed(database: Database, tenant: dict[str, str], sku: str) -> None:
         UsageRecord(tenant_id=tenant["tenant_id"], conversation_id=state.conversation_id, model="m", prompt_tokens=1)
     )
     await PostgresProfileRepository(database).save(tenant["tenant_id"], UserProfile(user_id="u", dietary=["vegan"]))
+    await PostgresAdminStore(database).audit(tenant["tenant_id"], "test", "seed")
 
 
 async def test_unfiltered_queries_see_only_the_current_tenant(database: Database, make_tenant: Any) -> None:

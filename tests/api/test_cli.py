@@ -13,11 +13,12 @@ import pytest
 from vizochok.cli import build_parser
 
 
-def run(*args: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run(*args: str, data_dir: Path, timeout: float = 120, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")}
     env["VIZOCHOK_DATA_DIR"] = str(data_dir)
     return subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "vizochok.cli", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+        [sys.executable, "-m", "vizochok.cli", *args], capture_output=True, text=True, env=env, timeout=timeout,
+        check=False, input=stdin,
     )
 
 
@@ -42,6 +43,14 @@ def test_tenant_create_and_catalog_import(tmp_path: Path) -> None:
     assert imported.returncode == 0, imported.stderr
     assert f"imported 2 products into {tenant['tenant_id']}; 1 rejected" in imported.stdout
     assert "embedding" in imported.stderr  # the progress bar
+
+    user = run("admin", "create-user", "--email", "Owner@Shop.ua", "--tenant", tenant["tenant_id"], "--password-stdin",
+               data_dir=tmp_path, stdin="a long enough password\n")  # fmt: skip
+    assert user.returncode == 0, user.stderr
+    assert json.loads(user.stdout)["email"] == "owner@shop.ua" and json.loads(user.stdout)["role"] == "owner"
+    short = run("admin", "create-user", "--email", "x@shop.ua", "--tenant", tenant["tenant_id"], "--password-stdin",
+                data_dir=tmp_path, stdin="short\n")  # fmt: skip
+    assert short.returncode == 1 and "at least 10 characters" in short.stderr
 
     unknown = run("catalog", "import", str(products), "--tenant", "tnt_nope", data_dir=tmp_path)
     assert unknown.returncode == 2

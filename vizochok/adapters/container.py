@@ -10,7 +10,10 @@ import httpx
 from dependency_injector import containers, providers
 from valkey.asyncio import Valkey
 
+from vizochok.adapters.admin.passwords import Argon2Passwords
+from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThrottle
 from vizochok.adapters.db import Database
+from vizochok.adapters.db.admin import PostgresAdminStore
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
@@ -22,6 +25,7 @@ from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
+from vizochok.core.services.admin import AdminService
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.chat import ChatService
 from vizochok.core.services.search import SearchService
@@ -142,6 +146,16 @@ class Container(containers.DeclarativeContainer):
     usage = providers.Singleton(PostgresUsageRecorder, database, settings.provided.llm.prices)
     profiles = providers.Singleton(PostgresProfileRepository, database)
 
+    admin_store = providers.Singleton(PostgresAdminStore, database)
+    admin_service = providers.Singleton(
+        AdminService,
+        admin_store,
+        tenants,
+        providers.Singleton(Argon2Passwords),
+        providers.Singleton(ValkeyAdminSessions, valkey),
+        providers.Singleton(ValkeyLoginThrottle, valkey),
+    )
+
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
     models_for = providers.Singleton(_models_resolver, settings)
 
@@ -164,4 +178,5 @@ class Container(containers.DeclarativeContainer):
         services=agent_services,
         default_limits=settings.provided.limits,
         profiles=profiles,
+        plans=settings.provided.plans,
     )

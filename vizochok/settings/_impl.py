@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from pydantic import BaseModel, Field, SecretStr
@@ -12,6 +13,13 @@ from vizochok.settings.limits import LimitSettings
 from vizochok.settings.llm import LLMSettings
 from vizochok.settings.search import EmbeddingSettings, SearchSettings
 from vizochok.settings.webhooks import WebhookSettings
+
+
+DEFAULT_PLANS: dict[str, dict[str, Any]] = {
+    "free": {"user_messages_per_day": 50, "tenant_tokens_per_day": 100_000, "tenant_tokens_per_month": 1_000_000},
+    "standard": {},
+    "enterprise": {"user_messages_per_day": 1000, "tenant_tokens_per_day": 5_000_000, "tenant_tokens_per_month": 100_000_000},
+}
 
 
 def _default_data_dir() -> Path:
@@ -63,6 +71,8 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     plugins: PluginSettings = Field(default_factory=PluginSettings)
+    plans: dict[str, dict[str, Any]] = Field(default_factory=lambda: dict(DEFAULT_PLANS))
+    """Plan name → limit overrides; a tenant's `plan` picks one, its own `limits` override that."""
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -45,11 +45,15 @@ class ValkeyAdminSessions:
 
 
 class ValkeyLoginThrottle:
-    """At most `attempts` failed logins per email and per client address in `window` seconds."""
+    """At most `attempts` failed logins per email, and ten times that per client address, in `window` seconds.
+
+    The per-address allowance is larger because offices share an address; it stops spraying
+    many accounts from one place, the per-email limit stops guessing one password.
+    """
 
     def __init__(self, client: Valkey, attempts: int = 5, window: int = 900) -> None:
         self._client = client
-        self._attempts = attempts
+        self._limits = (attempts, attempts * 10)
         self._window = window
 
     def _keys(self, email: str, address: str) -> list[str]:
@@ -58,9 +62,9 @@ class ValkeyLoginThrottle:
     async def retry_after(self, email: str, address: str) -> int:
         """Seconds until another attempt is allowed (0: allowed now)."""
         waits = []
-        for key in self._keys(email, address):
+        for key, limit in zip(self._keys(email, address), self._limits, strict=True):
             count = await self._client.get(key)
-            if count is not None and int(count) >= self._attempts:
+            if count is not None and int(count) >= limit:
                 waits.append(max(1, await self._client.ttl(key)))
         return max(waits, default=0)
 

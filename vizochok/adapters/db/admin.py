@@ -132,9 +132,11 @@ class PostgresAdminStore:
     async def update_settings(self, tenant_id: str, patch: SettingsPatch) -> None:
         """Apply the fields the patch sets."""
         values = patch.model_dump(exclude_unset=True)
-        if "llm" in values and patch.llm is not None:
-            values["llm"] = patch.llm.model_dump(exclude_none=True)
         assignments, params = [], []
+        if values.pop("llm", None) is not None and patch.llm is not None:
+            # Merged, so that changing the fast model keeps the system prompt.
+            assignments.append("llm = llm || %s")
+            params.append(Jsonb(patch.llm.model_dump(exclude_unset=True)))
         plugins = values.pop("plugins", None)
         if plugins is not None:
             # Enabled plugin components are kept in the tenant's search options under "plugins".

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vizochok.core.agent.emitter import TurnEmitter
 from vizochok.core.agent.tools import AgentServices, ToolError, Turn
@@ -75,6 +75,7 @@ class ChatService:
         services: AgentServices,
         default_limits: Limits,
         profiles: ProfileRepository | None = None,
+        plans: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self._keys = keys
         self._tenants = tenants
@@ -85,6 +86,7 @@ class ChatService:
         self._services = services
         self.default_limits = default_limits
         self._profiles = profiles
+        self._plans = plans or {}
 
     async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
         """Check the key, its scope and the page's origin; raises `VizochokError`."""
@@ -102,7 +104,8 @@ class ChatService:
             # A widget always sends the id it keeps in localStorage; raw clients without one get a fresh id.
             user_id=auth.user_id or f"anon_{secrets.token_hex(8)}",
             store_id=auth.store_id or tenant.store_id,
-            limits=self.default_limits.for_tenant(tenant.limits),
+            # Defaults, then the tenant's plan, then the tenant's own overrides.
+            limits=self.default_limits.for_tenant({**self._plans.get(tenant.plan, {}), **tenant.limits}),
         )
 
     async def open(self, conn: Connection, conversation_id: str | None) -> ServerFrame:
