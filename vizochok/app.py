@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 from vizochok import __version__
 from vizochok.adapters.container import Container, get
-from vizochok.adapters.http.admin import AdminAuthController, AdminController
+from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.health import healthz, readyz
@@ -115,7 +115,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             healthz, readyz, CatalogController, search_catalog, ProfileController, AdminAuthController,
-            AdminController, chat_socket, *extra_routes,
+            AdminController, panel_handler(), chat_socket, *extra_routes,
         ],  # fmt: skip
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

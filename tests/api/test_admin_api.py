@@ -206,3 +206,13 @@ async def test_operator_sees_all_tenants_and_acts_on_one(demo_server: ThreadedSe
     changed = await operator.patch("/api/v1/admin/settings", json={"plan": "enterprise"}, headers={"X-Vizochok-Tenant": team["tenant_id"]})
     assert changed.status_code == 200 and changed.json()["plan"] == "enterprise"
     await operator.aclose()
+
+
+async def test_usage_series_and_the_panel_page(demo_server: ThreadedServer, team: dict[str, Any]) -> None:
+    viewer = await signed_in(demo_server, team["people"]["viewer"])
+    usage = (await viewer.get("/api/v1/admin/usage", params={"days": 7})).json()
+    assert set(usage) == {"lines", "activity"}
+    page = await viewer.get("/admin")
+    assert page.status_code == 200 and "vizochok" in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    await viewer.aclose()

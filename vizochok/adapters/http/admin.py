@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
@@ -187,6 +188,15 @@ class AdminController(Controller):
             )  # fmt: skip
         return Response(statement.model_dump(mode="json"))
 
+    @get("/usage")
+    async def usage(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        days: int = Parameter(default=30, ge=1, le=366),
+    ) -> dict[str, Any]:  # fmt: skip
+        """Tokens and cost per day and model, conversations, messages and cart additions per day."""
+        end = datetime.now(UTC).date() + timedelta(days=1)
+        return await admin.usage(await admin_identity(request, admin, keys), end - timedelta(days=days), end)
+
     @get("/audit")
     async def audit(
         self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
@@ -200,3 +210,19 @@ class AdminController(Controller):
         """Every tenant (platform operators)."""
         rows = await admin.tenants(await admin_identity(request, admin, keys))
         return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
+
+
+def panel_handler() -> Any:
+    """`GET /admin`: the admin panel, one page that talks to the admin API."""
+    from importlib import resources  # noqa: PLC0415
+
+    from litestar import MediaType  # noqa: PLC0415
+
+    html = resources.files("vizochok.web.static").joinpath("admin.html").read_text("utf-8")
+
+    @get(["/admin", "/admin/"], include_in_schema=False)
+    async def panel() -> Response[str]:
+        # No framing by other sites: the panel holds a session cookie.
+        return Response(html, media_type=MediaType.HTML, headers={"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"})
+
+    return panel

@@ -196,6 +196,17 @@ class AdminService:
         activity = await self._store.activity(tenant_id, start, end)
         return build_statement(tenant_id, month, await self._store.plan_of(tenant_id), lines, activity)
 
+    async def usage(self, identity: AdminIdentity, start: date, end: date) -> dict[str, Any]:
+        """Daily ledger lines and activity between two days (end exclusive), for the usage charts."""
+        require(identity, "viewer")
+        if (end - start).days > 366 or end <= start:  # noqa: PLR2004
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, "choose a range of 1 to 366 days")
+        tenant_id = tenant_of(identity)
+        return {
+            "lines": [line.model_dump(mode="json") for line in await self._store.ledger(tenant_id, start, end)],
+            "activity": [a.model_dump(mode="json") for a in await self._store.activity(tenant_id, start, end)],
+        }
+
     async def audit_entries(self, identity: AdminIdentity, limit: int) -> list[AuditEntry]:
         """Who changed what, newest first."""
         require(identity, "viewer")
