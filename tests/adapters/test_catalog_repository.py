@@ -11,7 +11,6 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.core.services.catalog import CatalogService
 
-pytestmark = pytest.mark.asyncio
 
 MILK = {"sku": "m1", "name": "Молоко 2,5%", "brand": "Галичина", "volume": 900}
 BREAD = {"sku": "b1", "name": "Хліб", "unit": "pcs"}

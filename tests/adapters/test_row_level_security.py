@@ -18,7 +18,6 @@ from vizochok.core.models import ProductInput
 from vizochok.core.profile import UserProfile
 from vizochok.core.usage import UsageRecord
 
-pytestmark = pytest.mark.asyncio
 
 
 async def _seed(database: Database, tenant: dict[str, str], sku: str) -> None:

@@ -13,7 +13,6 @@ from vizochok.adapters.search.postgres import PostgresProductSearch
 from vizochok.core.search import SearchFilters, SearchRequest
 from vizochok.core.services.catalog import CatalogService
 
-pytestmark = pytest.mark.asyncio
 
 
 async def _catalog(database: Database, tenant: str, skus: list[tuple[str, str, str]]) -> None:

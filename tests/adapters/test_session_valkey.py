@@ -13,7 +13,6 @@ from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.core.chat import ConversationState
 from vizochok.core.models import CartItem
 
-pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture(params=["memory", "valkey"])

@@ -16,7 +16,6 @@ from vizochok.adapters.db.usage import PostgresUsageRecorder
 from vizochok.core.usage import ModelPrice, UsageRecord
 from tests.helpers import ThreadedServer
 
-pytestmark = pytest.mark.asyncio
 PASSWORD = "correct horse battery"
 
 

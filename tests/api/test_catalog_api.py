@@ -10,7 +10,6 @@ import pytest
 
 from tests.helpers import ThreadedServer
 
-pytestmark = pytest.mark.asyncio
 
 PRODUCTS = [
     {"sku": "api-milk", "name": "Молоко Ферма 3,2% 900 мл", "brand": "Ферма", "category_path": "Молочні > Молоко"},

@@ -9,7 +9,6 @@ import pytest
 
 from tests.helpers import ChatClient, ThreadedServer
 
-pytestmark = pytest.mark.asyncio
 
 
 async def test_put_get_and_isolation(demo_server: ThreadedServer, make_tenant: Any) -> None:

@@ -9,7 +9,6 @@ from vizochok.core.limits import Limits
 from tests.core.world import build_world
 from tests.helpers import types
 
-pytestmark = pytest.mark.asyncio
 
 
 def search(query: str) -> Reply:

@@ -15,7 +15,6 @@ from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk
 from tests.core.world import build_world
 from tests.helpers import text_of, types
 
-pytestmark = pytest.mark.asyncio
 
 
 async def test_every_tool_with_valid_arguments_never_breaks_a_turn() -> None:

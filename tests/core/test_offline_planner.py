@@ -9,7 +9,6 @@ import pytest
 from tests.core.world import World, build_world, demo_world
 from tests.helpers import text_of, types
 
-pytestmark = pytest.mark.asyncio
 
 
 def cards(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ import websockets
 
 from tests.helpers import ChatClient, ThreadedServer, text_of, types
 
-pytestmark = pytest.mark.asyncio
 
 
 async def connect(server: ThreadedServer, demo: dict[str, Any], user: str) -> tuple[ChatClient, list[dict[str, Any]]]:

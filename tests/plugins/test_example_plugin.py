@@ -10,7 +10,6 @@ from vizochok.adapters.llm.fake import Reply
 from vizochok.plugins import build_plugin_manager, build_registry
 from tests.core.world import build_world
 
-pytestmark = pytest.mark.asyncio
 
 
 def test_entry_point_registers_the_tool() -> None:
