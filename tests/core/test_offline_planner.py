@@ -147,6 +147,7 @@ async def test_ambiguous_add_asks_and_the_answer_resumes() -> None:
     frames = await world.say("додай молоко")
     ask = next(f for f in frames if f["type"] == "quick_replies")
     assert {o["value"] for o in ask["options"]} == {"milk", "condensed", "coconut"}
+    assert all(o["label"].endswith("40.00") for o in ask["options"])  # live prices in the labels
     assert "cart_changed" not in types(frames)
     state = await world.state()
     assert state.pending_tool is not None and state.pending_tool.payload == ask

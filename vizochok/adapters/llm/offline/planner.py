@@ -209,9 +209,9 @@ class OfflineLLM:
 
 
 def _ambiguous(offers: list[dict[str, Any]]) -> bool:
-    """Several very different matches: the top hits come from different departments."""
-    top = [(o.get("category") or "").split(">")[0].strip() for o in offers[:3]]
-    return len(top) >= 2 and len(set(top)) > 1  # noqa: PLR2004
+    """Very different best matches: the two best hits come from different departments."""
+    top = [(o.get("category") or "").split(">")[0].strip() for o in offers[:2]]
+    return len(top) == 2 and top[0] != top[1]  # noqa: PLR2004
 
 
 def _vegetarian(context: dict[str, Any]) -> bool:
