@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 from vizochok import __version__
 from vizochok.adapters.container import Container, get
+from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.health import healthz, readyz
@@ -48,6 +49,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "search": container.search_service,
         "database": container.database,
         "valkey": container.valkey,
+        "webhook_admin": container.webhook_admin_service,
     }
     return {name: Provide(_provider_fn(provider)) for name, provider in services.items()}
 
@@ -110,6 +112,7 @@ def create_app(
         signature_namespace=_signature_namespace(),
         openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
     )
+    app.register(AdminWebhooksController)
     app.state.container = container
     return app
 

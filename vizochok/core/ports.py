@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         Tenant,
     )
     from vizochok.core.search import SearchRequest
+    from vizochok.core.webhooks import WebhookTestReport
 
 
 class LLM(Protocol):
@@ -74,6 +75,34 @@ class RetailerWebhooks(Protocol):
         ...
 
 
+class URLGuard(Protocol):
+    """The SSRF rules for a webhook URL at save time (the client applies them again at connect time)."""
+
+    async def check(self, url: str) -> None:
+        """Raise `UnsafeDestination` when the platform must not call `url`."""
+        ...
+
+
+class WebhookProbe(Protocol):
+    """The admin "Test": one signed sample products request, reported rather than raised."""
+
+    async def probe(self, tenant: Tenant, skus: Sequence[str]) -> WebhookTestReport:
+        """Status, latency and schema problems of the retailer's answer."""
+        ...
+
+
+class WebhookHealth(Protocol):
+    """What the webhook client's safeguards know about a tenant."""
+
+    async def status(self, tenant_id: str) -> dict[str, Any]:
+        """Circuit breaker state, concurrency, latency and failure counters."""
+        ...
+
+    async def reset(self, tenant_id: str) -> None:
+        """Forget the tenant's failures (its webhook settings changed)."""
+        ...
+
+
 class SessionStore(Protocol):
     """Live conversation state with an inactivity TTL, and the one-turn-at-a-time lease."""
 
@@ -109,6 +138,19 @@ class TenantRepository(Protocol):
 
     async def get(self, tenant_id: str) -> Tenant | None:
         """The tenant with its webhook secret decrypted, or None."""
+        ...
+
+    async def update_webhooks(
+        self,
+        tenant_id: str,
+        *,
+        products_url: str | None = None,
+        cart_url: str | None = None,
+        cart_get_url: str | None = None,
+        timeout_seconds: float | None = None,
+        secret: str | None = None,
+    ) -> None:
+        """Change the given webhook fields; `None` leaves a field as it is."""
         ...
 
 
@@ -193,4 +235,7 @@ __all__ = (
     "RetailerWebhooks",
     "SessionStore",
     "TenantRepository",
+    "URLGuard",
+    "WebhookHealth",
+    "WebhookProbe",
 )
