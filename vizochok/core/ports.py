@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from vizochok.core.chat import ConversationState, LogEntry
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from vizochok.core.webhooks import WebhookTestReport
 
 
+@runtime_checkable
 class LLM(Protocol):
     """A language model that streams text and tool calls."""
 
@@ -35,6 +36,7 @@ class LLM(Protocol):
         ...
 
 
+@runtime_checkable
 class Embedder(Protocol):
     """Turns texts into unit vectors off the event loop."""
 
@@ -49,6 +51,7 @@ class Embedder(Protocol):
         ...
 
 
+@runtime_checkable
 class ProductSearch(Protocol):
     """Retrieval over one tenant's catalog."""
 
@@ -57,6 +60,7 @@ class ProductSearch(Protocol):
         ...
 
 
+@runtime_checkable
 class RetailerWebhooks(Protocol):
     """The retailer's backend: the source of truth for prices, stock and the cart."""
 
@@ -75,34 +79,7 @@ class RetailerWebhooks(Protocol):
         ...
 
 
-class URLGuard(Protocol):
-    """The SSRF rules for a webhook URL at save time (the client applies them again at connect time)."""
-
-    async def check(self, url: str) -> None:
-        """Raise `UnsafeDestination` when the platform must not call `url`."""
-        ...
-
-
-class WebhookProbe(Protocol):
-    """The admin "Test": one signed sample products request, reported rather than raised."""
-
-    async def probe(self, tenant: Tenant, skus: Sequence[str]) -> WebhookTestReport:
-        """Status, latency and schema problems of the retailer's answer."""
-        ...
-
-
-class WebhookHealth(Protocol):
-    """What the webhook client's safeguards know about a tenant."""
-
-    async def status(self, tenant_id: str) -> dict[str, Any]:
-        """Circuit breaker state, concurrency, latency and failure counters."""
-        ...
-
-    async def reset(self, tenant_id: str) -> None:
-        """Forget the tenant's failures (its webhook settings changed)."""
-        ...
-
-
+@runtime_checkable
 class SessionStore(Protocol):
     """Live conversation state with an inactivity TTL, and the one-turn-at-a-time lease."""
 
@@ -121,6 +98,7 @@ class SessionStore(Protocol):
         ...
 
 
+@runtime_checkable
 class Observer(Protocol):
     """Receives events for plugins; must never raise into a chat turn."""
 
@@ -133,6 +111,7 @@ class Observer(Protocol):
         ...
 
 
+@runtime_checkable
 class TenantRepository(Protocol):
     """Tenants and their settings."""
 
@@ -140,20 +119,8 @@ class TenantRepository(Protocol):
         """The tenant with its webhook secret decrypted, or None."""
         ...
 
-    async def update_webhooks(
-        self,
-        tenant_id: str,
-        *,
-        products_url: str | None = None,
-        cart_url: str | None = None,
-        cart_get_url: str | None = None,
-        timeout_seconds: float | None = None,
-        secret: str | None = None,
-    ) -> None:
-        """Change the given webhook fields; `None` leaves a field as it is."""
-        ...
 
-
+@runtime_checkable
 class KeyRepository(Protocol):
     """API keys, stored as SHA-256 hashes."""
 
@@ -162,6 +129,7 @@ class KeyRepository(Protocol):
         ...
 
 
+@runtime_checkable
 class CatalogRepository(Protocol):
     """Products and catalog jobs of each tenant."""
 
@@ -208,6 +176,7 @@ class CatalogRepository(Protocol):
         ...
 
 
+@runtime_checkable
 class ConversationLog(Protocol):
     """Durable record of conversations: messages, tool calls and results, emitted frames."""
 
@@ -224,6 +193,59 @@ class ConversationLog(Protocol):
         ...
 
 
+@runtime_checkable
+class WebhookConfigStore(Protocol):
+    """Where a tenant's webhook settings live; the admin API reads and changes them here."""
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        """The tenant with its webhook secret decrypted, or None."""
+        ...
+
+    async def update_webhooks(
+        self,
+        tenant_id: str,
+        *,
+        products_url: str | None = None,
+        cart_url: str | None = None,
+        cart_get_url: str | None = None,
+        timeout_seconds: float | None = None,
+        secret: str | None = None,
+    ) -> None:
+        """Change the given webhook fields; `None` leaves a field as it is."""
+        ...
+
+
+@runtime_checkable
+class URLGuard(Protocol):
+    """The SSRF rules for a webhook URL at save time (the client applies them again at connect time)."""
+
+    async def check(self, url: str) -> None:
+        """Raise `UnsafeDestination` when the platform must not call `url`."""
+        ...
+
+
+@runtime_checkable
+class WebhookProbe(Protocol):
+    """The admin "Test": one signed sample products request, reported rather than raised."""
+
+    async def probe(self, tenant: Tenant, skus: Sequence[str]) -> WebhookTestReport:
+        """Status, latency and schema problems of the retailer's answer."""
+        ...
+
+
+@runtime_checkable
+class WebhookHealth(Protocol):
+    """What the webhook client's safeguards know about a tenant."""
+
+    async def status(self, tenant_id: str) -> dict[str, Any]:
+        """Circuit breaker state, concurrency, latency and failure counters."""
+        ...
+
+    async def reset(self, tenant_id: str) -> None:
+        """Forget the tenant's failures (its webhook settings changed)."""
+        ...
+
+
 __all__ = (
     "LLM",
     "Observer",
@@ -236,6 +258,7 @@ __all__ = (
     "SessionStore",
     "TenantRepository",
     "URLGuard",
+    "WebhookConfigStore",
     "WebhookHealth",
     "WebhookProbe",
 )

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from vizochok.core.models import Tenant
-    from vizochok.core.ports import TenantRepository, URLGuard, WebhookHealth, WebhookProbe
+    from vizochok.core.ports import URLGuard, WebhookConfigStore, WebhookHealth, WebhookProbe
     from vizochok.core.webhooks import WebhookTestReport
 
 SAMPLE_SKUS = ("vizochok-test-1", "vizochok-test-2", "vizochok-test-3")
@@ -40,7 +40,7 @@ class WebhookPatch(BaseModel):
 class WebhookAdminService:
     """Use cases of the admin webhooks API for the key's own tenant."""
 
-    def __init__(self, tenants: TenantRepository, guard: URLGuard, probe: WebhookProbe, health: WebhookHealth) -> None:
+    def __init__(self, tenants: WebhookConfigStore, guard: URLGuard, probe: WebhookProbe, health: WebhookHealth) -> None:
         self._tenants = tenants
         self._guard = guard
         self._probe = probe
