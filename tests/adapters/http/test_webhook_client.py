@@ -229,3 +229,19 @@ async def test_probe_reports_status_latency_and_schema_problems(hooks: HttpxReta
     down = await hooks.probe(tenant, ["milk-1"])
     assert (down.ok, down.status, down.error) == (False, 503, "webhook_error")
     assert len(retailer.received) == 3  # the test never retries
+
+
+async def test_failures_are_logged_without_secrets(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer, caplog: pytest.LogCaptureFixture
+) -> None:
+    retailer.then(reply(401), reply(500), reply(500), reply(200, raw=b"nope"))
+    with caplog.at_level("DEBUG"):
+        for _ in range(3):
+            with pytest.raises(WebhookFailure):
+                await hooks.fetch_prices(tenant, "store-1", ["milk-1"])
+    signatures = [r.headers["x-vizochok-signature"].removeprefix("sha256=") for r in retailer.received]
+    assert len(signatures) == 4
+    assert "HTTP 401" in caplog.text and "HTTP 500" in caplog.text and "schema" in caplog.text
+    assert tenant.id in caplog.text
+    assert SECRET not in caplog.text
+    assert not any(s in caplog.text for s in signatures)

@@ -107,6 +107,23 @@ class HttpxRetailerWebhooks:
         params: dict[str, str] | None = None,
         idempotency_key: str | None = None,
     ) -> _T:
+        try:
+            return await self._call_once_or_twice(tenant, method, url, body, schema, params, idempotency_key)
+        except WebhookFailure as failure:
+            # Tenant, URL and reason only: headers (the signature) and bodies are never logged.
+            _log.warning("webhook %s %s of tenant %s failed: %s", method, url, tenant.id, failure)
+            raise
+
+    async def _call_once_or_twice(
+        self,
+        tenant: Tenant,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None,
+        schema: type[_T],
+        params: dict[str, str] | None,
+        idempotency_key: str | None,
+    ) -> _T:
         content = self._encode(tenant, url, body)
         last: WebhookFailure | None = None
         for attempt in range(2):
