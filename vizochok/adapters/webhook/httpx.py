@@ -142,7 +142,8 @@ class HttpxRetailerWebhooks:
             try:
                 return schema.model_validate_json(raw)
             except ValidationError as exc:
-                raise WebhookFailure("webhook_error", f"answer does not match the documented schema: {exc}") from exc
+                problems = "; ".join(schema_problems(exc)[:5])
+                raise WebhookFailure("webhook_error", f"answer does not match the documented schema: {problems}") from exc
         assert last is not None  # noqa: S101 - the loop ran and every attempt failed
         raise last
 
@@ -208,9 +209,14 @@ def products_problems(raw: bytes, skus: Sequence[str]) -> list[str]:
     try:
         answer = ProductsResponse.model_validate_json(raw)
     except ValidationError as exc:
-        return [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()]
+        return schema_problems(exc)
     wanted = set(skus)
     return [f"products: sku {p.sku!r} was not requested" for p in answer.products if p.sku not in wanted]
+
+
+def schema_problems(exc: ValidationError) -> list[str]:
+    """Where and why, without the offending values: answers can carry shoppers' data, and these get logged."""
+    return [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()]
 
 
 def _ms(started: float) -> float:
