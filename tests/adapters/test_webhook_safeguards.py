@@ -198,3 +198,19 @@ async def test_the_stack_reports_state_through_one_object() -> None:
         assert status["concurrency"] == {"limit": 20, "in_flight": 0, "rejected": 0}
         await stack.reset(SHOP.id)
         assert (await stack.status(SHOP.id))["circuit"]["state"] == "closed"
+
+
+async def test_the_guard_is_on_unless_the_environment_lifts_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vizochok.adapters.webhook.guard import GuardedTransport  # noqa: PLC0415
+    from vizochok.settings import get_settings  # noqa: PLC0415
+
+    monkeypatch.delenv("VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS", raising=False)
+    production = get_settings().webhooks
+    assert production.allow_private_hosts is False
+    async with webhook_client(production) as client:
+        assert isinstance(client._transport, GuardedTransport)  # noqa: SLF001
+    monkeypatch.setenv("VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS", "true")
+    development = get_settings().webhooks
+    assert development.allow_private_hosts is True
+    async with webhook_client(development) as client:
+        assert not isinstance(client._transport, GuardedTransport)  # noqa: SLF001
