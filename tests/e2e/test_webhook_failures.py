@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.adapters.http.retailer_server import ScriptedRetailer, Server, reply, stream
+from tests.adapters.http.retailer_server import ScriptedRetailer, Server, drip, reply, stream
 from tests.helpers import ChatClient, ThreadedServer, free_port, text_of
 from vizochok.webhooks import sign
 
@@ -61,6 +61,7 @@ async def cart_url_at(
 
 MODES = {
     "timeout": ([reply(200, {"ok": True}, delay=2)] * 2, 2, NO_ANSWER),
+    "slow-drip": ([drip(40, 0.05)] * 2, 2, NO_ANSWER),
     "5xx-twice": ([reply(500), reply(503)], 2, NOT_CONFIRMED),
     "4xx": ([reply(400, {"error": "bad"})], 1, NOT_CONFIRMED),
     "malformed": ([reply(200, raw=b"<html>ok</html>")], 1, NOT_CONFIRMED),

@@ -16,7 +16,7 @@ from tests.adapters.http.retailer_server import ScriptedRetailer, Server, reply,
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.adapters.webhook.stack import webhook_client
-from vizochok.core.models import Tenant, WebhookConfig
+from vizochok.core.models import CartOperation, Tenant, WebhookConfig
 from vizochok.core.ssrf import UnsafeDestination
 from vizochok.core.webhooks import WebhookFailure
 from vizochok.settings import WebhookSettings
@@ -121,6 +121,13 @@ async def test_dns_rebinding_is_caught_at_connect_time(tls: tuple[Server, Script
     failure = await refused(resolver, context, url)
     assert "127.0.0.1 is a loopback" in failure.detail
     assert resolver.lookups == [HOST, HOST]
+    # A cart change through a rebound name is a plain `ok:false`, so the selection stays as it was.
+    hooks = tenant(url).webhooks.model_copy(update={"cart_url": f"{url}/cart"})
+    async with webhook_client(GUARDED, resolver=resolver, verify=context) as client:
+        result = await HttpxRetailerWebhooks(client, GUARDED).cart_operation(
+            Tenant(id="t", name="T", store_id="s", webhooks=hooks), "s", "u", CartOperation(action="clear")
+        )
+    assert (result.ok, result.reason) == (False, "webhook_error")
     assert app.received == []
 
 
@@ -151,3 +158,15 @@ async def test_save_time_check(tls: tuple[Server, ScriptedRetailer, ssl.SSLConte
         await guard.check(f"http://{HOST}/products")
     await ResolvingURLGuard(allow_private=False, resolver=Resolver([PUBLIC])).check(f"https://{HOST}/products")
     await ResolvingURLGuard(allow_private=True, resolver=Resolver([])).check("http://127.0.0.1:8000/products")
+
+
+async def test_the_system_resolver_path_refuses_localhost(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext]) -> None:
+    # "localhost" comes from /etc/hosts: no network lookup, but the production resolver code runs.
+    server, app, context = tls
+    app.reset()
+    async with webhook_client(GUARDED, verify=context) as client:
+        with pytest.raises(WebhookFailure, match="loopback"):
+            await HttpxRetailerWebhooks(client, GUARDED).fetch_prices(tenant(f"https://localhost:{server.port}"), "s", ["a"])
+    with pytest.raises(UnsafeDestination, match="loopback"):
+        await ResolvingURLGuard(allow_private=False).check(f"https://localhost:{server.port}/products")
+    assert app.received == []
