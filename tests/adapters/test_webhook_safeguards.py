@@ -9,7 +9,7 @@ import pytest
 
 from vizochok.adapters.webhook.breaker import CircuitBreakerWebhooks
 from vizochok.adapters.webhook.limits import ConcurrencyLimitedWebhooks
-from vizochok.adapters.webhook.metrics import MeteredWebhooks
+from vizochok.adapters.webhook.metrics import InMemoryStats, MeteredWebhooks
 from vizochok.adapters.webhook.stack import build_webhook_stack, webhook_client
 from vizochok.core.models import CartItem, CartOperation, CartResult, LivePrice, Tenant
 from vizochok.core.webhooks import WebhookFailure
@@ -158,7 +158,7 @@ async def test_concurrency_cap_per_tenant() -> None:
 
 async def test_metrics_count_calls_failures_and_latency() -> None:
     inner, clock = FakeRetailer(), Clock()
-    metered = MeteredWebhooks(inner, window=3, clock=clock)
+    metered = MeteredWebhooks(inner, InMemoryStats(window=3), clock=clock)
 
     async def slow(*_: object) -> dict[str, LivePrice]:
         clock.now += 0.040
@@ -176,13 +176,29 @@ async def test_metrics_count_calls_failures_and_latency() -> None:
             pass
     inner.outcomes = ["webhook_error"]
     assert await metered.cart_operation(SHOP, "s", "u", ADD) == CartResult(ok=False, reason="webhook_error")
-    stats = metered.snapshot(SHOP.id)
+    stats = await metered.snapshot(SHOP.id)
     assert stats["products"] == {
         "calls": 4, "failures": 1, "failures_by_reason": {"webhook_timeout": 1},
         "latency_ms": {"p50": 40.0, "p95": 40.0, "max": 40.0, "samples": 3},
     }  # fmt: skip
     assert stats["cart"]["failures_by_reason"] == {"webhook_error": 1}
-    assert metered.snapshot(OTHER.id) == {}
+    assert await metered.snapshot(OTHER.id) == {}
+
+
+class BrokenStats:
+    scope = "broken"
+
+    async def record(self, *_: object) -> None:
+        raise ConnectionError("valkey is down")
+
+    async def snapshot(self, tenant_id: str) -> dict[str, object]:  # noqa: ARG002
+        return {}
+
+
+async def test_a_broken_stats_store_never_fails_a_call() -> None:
+    metered = MeteredWebhooks(FakeRetailer(), BrokenStats())
+    assert set(await metered.fetch_prices(SHOP, "s", ["a"])) == {"a"}
+    assert (await metered.cart_operation(SHOP, "s", "u", ADD)).ok is True
 
 
 async def test_the_stack_reports_state_through_one_object() -> None:

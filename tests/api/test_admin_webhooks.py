@@ -132,4 +132,4 @@ async def test_status_of_a_fresh_tenant(api: httpx.AsyncClient, make_tenant: Any
     status = (await api.get(f"{PATH}/status", headers=bearer(tenant["sk"]))).json()
     assert status["circuit"]["state"] == "closed"
     assert status["webhooks"] == {}
-    assert status["scope"] == "process"
+    assert status["scope"] == {"circuit": "process", "concurrency": "process", "webhooks": "valkey"}

@@ -18,6 +18,7 @@ from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
+from vizochok.adapters.webhook.valkey_stats import ValkeyStats
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
 from vizochok.core.services.catalog import CatalogService
@@ -119,7 +120,8 @@ class Container(containers.DeclarativeContainer):
     catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
     conversation_log = providers.Singleton(PostgresConversationLog, database)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
-    webhook_stack = providers.Singleton(build_webhook_stack, http_client, settings.provided.webhooks)
+    webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
+    webhook_stack = providers.Singleton(build_webhook_stack, http_client, settings.provided.webhooks, webhook_stats)
     webhooks = providers.Singleton(lambda stack: stack.client, webhook_stack)
     url_guard = providers.Singleton(ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts)
     webhook_admin_service = providers.Singleton(WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack)

@@ -11,7 +11,7 @@ from vizochok.adapters.webhook.breaker import CircuitBreakerWebhooks
 from vizochok.adapters.webhook.guard import GuardedTransport, Resolver, system_resolver
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.adapters.webhook.limits import ConcurrencyLimitedWebhooks
-from vizochok.adapters.webhook.metrics import MeteredWebhooks
+from vizochok.adapters.webhook.metrics import InMemoryStats, MeteredWebhooks, StatsStore
 
 if TYPE_CHECKING:
     import ssl
@@ -61,8 +61,9 @@ class WebhookStack:
         return {
             "circuit": self.breaker.state(tenant_id),
             "concurrency": self.limiter.state(tenant_id),
-            "webhooks": self.metrics.snapshot(tenant_id),
-            "scope": "process",
+            "webhooks": await self.metrics.snapshot(tenant_id),
+            # Who shares each part: the breaker and the cap are per worker, the counters may be shared.
+            "scope": {"circuit": "process", "concurrency": "process", "webhooks": self.metrics.stats.scope},
         }
 
     async def reset(self, tenant_id: str) -> None:
@@ -74,13 +75,18 @@ class WebhookStack:
         return await self.http.probe(tenant, skus)
 
 
-def build_webhook_stack(client: httpx.AsyncClient, settings: WebhookSettings) -> WebhookStack:
-    """Breaker outside metrics (skipped calls are not latency), metrics outside the cap (waiting is latency)."""
+def build_webhook_stack(
+    client: httpx.AsyncClient, settings: WebhookSettings, stats: StatsStore | None = None
+) -> WebhookStack:
+    """Breaker outside metrics (skipped calls are not latency), metrics outside the cap (waiting is latency).
+
+    `stats` defaults to counters of this process; the container passes `ValkeyStats` to share them.
+    """
     http = HttpxRetailerWebhooks(client, settings)
     limiter = ConcurrencyLimitedWebhooks(
         http, limit=settings.max_concurrent_per_tenant, wait_seconds=settings.concurrency_wait_seconds
     )
-    metrics = MeteredWebhooks(limiter, window=settings.latency_window)
+    metrics = MeteredWebhooks(limiter, stats or InMemoryStats(settings.latency_window))
     breaker = CircuitBreakerWebhooks(
         metrics, threshold=settings.breaker_failure_threshold, cooldown_seconds=settings.breaker_cooldown_seconds
     )
