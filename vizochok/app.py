@@ -45,11 +45,11 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "catalog": container.catalog_service,
         "catalog_repository": container.catalog_repository,
         "keys": container.keys,
+        "webhook_admin": container.webhook_admin_service,
         "tenants": container.tenants,
         "search": container.search_service,
         "database": container.database,
         "valkey": container.valkey,
-        "webhook_admin": container.webhook_admin_service,
     }
     return {name: Provide(_provider_fn(provider)) for name, provider in services.items()}
 

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from vizochok.core.webhooks import WebhookTestReport
     from vizochok.core.chat import ConversationState, LogEntry
     from vizochok.core.llm import LLMEvent, LLMRequest
     from vizochok.core.models import (
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
         Tenant,
     )
     from vizochok.core.search import SearchRequest
-    from vizochok.core.webhooks import WebhookTestReport
 
 
 @runtime_checkable
