@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from vizochok.core.search import SearchRequest
 
 
-@runtime_checkable
 class LLM(Protocol):
     """A language model that streams text and tool calls."""
 
@@ -36,7 +35,6 @@ class LLM(Protocol):
         ...
 
 
-@runtime_checkable
 class Embedder(Protocol):
     """Turns texts into unit vectors off the event loop."""
 
@@ -51,7 +49,6 @@ class Embedder(Protocol):
         ...
 
 
-@runtime_checkable
 class ProductSearch(Protocol):
     """Retrieval over one tenant's catalog."""
 
@@ -60,7 +57,6 @@ class ProductSearch(Protocol):
         ...
 
 
-@runtime_checkable
 class RetailerWebhooks(Protocol):
     """The retailer's backend: the source of truth for prices, stock and the cart."""
 
@@ -79,7 +75,6 @@ class RetailerWebhooks(Protocol):
         ...
 
 
-@runtime_checkable
 class SessionStore(Protocol):
     """Live conversation state with an inactivity TTL, and the one-turn-at-a-time lease."""
 
@@ -98,7 +93,6 @@ class SessionStore(Protocol):
         ...
 
 
-@runtime_checkable
 class Observer(Protocol):
     """Receives events for plugins; must never raise into a chat turn."""
 
@@ -111,7 +105,6 @@ class Observer(Protocol):
         ...
 
 
-@runtime_checkable
 class TenantRepository(Protocol):
     """Tenants and their settings."""
 
@@ -129,7 +122,6 @@ class KeyRepository(Protocol):
         ...
 
 
-@runtime_checkable
 class CatalogRepository(Protocol):
     """Products and catalog jobs of each tenant."""
 
@@ -176,7 +168,6 @@ class CatalogRepository(Protocol):
         ...
 
 
-@runtime_checkable
 class ConversationLog(Protocol):
     """Durable record of conversations: messages, tool calls and results, emitted frames."""
 
