@@ -1,6 +1,6 @@
 """A reference retailer backend: the three webhooks vizochok calls, as a retailer would write them.
 
-Read it as an example (docs/webhooks.md walks through it). It keeps stock, promos and a cart per
+Read it as an example next to docs/webhooks.md, which states the contract. It keeps stock, promos and a cart per
 shopper session in memory; the demo points its tenant's webhooks here. The rules it follows:
 
 1. Verify the signature over the raw body bytes before anything else; answer 401 when it fails.
