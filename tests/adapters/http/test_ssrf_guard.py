@@ -92,11 +92,25 @@ async def test_loopback_name_is_refused_and_nothing_is_sent(tls: tuple[Server, S
     assert app.received == []
 
 
-@pytest.mark.parametrize("answer", [["::ffff:127.0.0.1"], [PUBLIC, "127.0.0.1"], ["169.254.169.254"], ["::1"], []])
+@pytest.mark.parametrize("answer", [["::ffff:127.0.0.1"], [PUBLIC, "127.0.0.1"], ["169.254.169.254"], ["::1"]])
 async def test_any_bad_address_of_the_name_refuses_it(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext], answer: list[str]) -> None:
     server, app, context = tls
     app.reset()
     await refused(Resolver(answer), context, f"https://{HOST}:{server.port}")
+    assert app.received == []
+
+
+async def test_a_name_that_does_not_resolve_is_a_retried_connection_failure(
+    tls: tuple[Server, ScriptedRetailer, ssl.SSLContext],
+) -> None:
+    server, app, context = tls
+    app.reset()
+    resolver = Resolver([])
+    with pytest.raises(WebhookFailure) as caught:
+        await call(resolver, context, f"https://{HOST}:{server.port}")
+    assert caught.value.reason == "webhook_error"
+    assert "does not resolve" in caught.value.detail
+    assert resolver.lookups == [HOST, HOST]  # looked up again on the retry
     assert app.received == []
 
 

@@ -40,12 +40,10 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-async def resolve_checked(resolver: Resolver, host: str, port: int) -> list[str]:
-    """The addresses of `host`, all of them public, or `UnsafeDestination`."""
+async def resolve(resolver: Resolver, host: str, port: int) -> list[str]:
+    """The addresses of `host` (itself when it is an IP literal), unchecked."""
     bare = host.strip("[]")
-    addresses = [bare] if is_ip_literal(bare) else await resolver(bare, port)
-    check_addresses(bare, addresses)
-    return addresses
+    return [bare] if is_ip_literal(bare) else await resolver(bare, port)
 
 
 class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
@@ -64,7 +62,11 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         """Connect to the first reachable checked address of `host`; never re-resolve it."""
-        addresses = await resolve_checked(self._resolver, host, port)
+        addresses = await resolve(self._resolver, host, port)
+        if not addresses:
+            # A name that does not resolve right now is a connection failure (retried), not a refusal.
+            raise httpcore.ConnectError(f"{host} does not resolve")
+        check_addresses(host.strip("[]"), addresses)
         failure: httpcore.ConnectError | None = None
         for address in addresses:
             try:
@@ -73,7 +75,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
                 )
             except httpcore.ConnectError as exc:
                 failure = exc
-        assert failure is not None  # noqa: S101 - check_addresses refused an empty list
+        assert failure is not None  # noqa: S101 - there was at least one address
         raise failure
 
     async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:  # noqa: ARG002
@@ -124,4 +126,4 @@ class ResolvingURLGuard:
         """Raise `UnsafeDestination` when `url` may not be saved."""
         target = check_url(url, allow_private=self._allow_private)
         if not self._allow_private:
-            await resolve_checked(self._resolver, target.host, target.port)
+            check_addresses(target.host, await resolve(self._resolver, target.host, target.port))
