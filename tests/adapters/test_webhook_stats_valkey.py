@@ -20,9 +20,10 @@ CALLS = [("products", 12.0, None), ("products", 30.5, "webhook_timeout"), ("prod
 
 
 @pytest.mark.parametrize("kind", ["memory", "valkey"])
-async def test_counters(kind: str, valkey_client: Valkey) -> None:
+async def test_counters(kind: str, request: pytest.FixtureRequest) -> None:
     tenant, other = f"tnt_{secrets.token_hex(4)}", f"tnt_{secrets.token_hex(4)}"
-    stats = InMemoryStats(window=3) if kind == "memory" else ValkeyStats(valkey_client, window=3)
+    # Only the Valkey case needs the embedded services.
+    stats = InMemoryStats(window=3) if kind == "memory" else ValkeyStats(request.getfixturevalue("valkey_client"), window=3)
     for hook, latency, reason in CALLS:
         await stats.record(tenant, hook, latency, reason)  # type: ignore[arg-type]
     await stats.record(other, "cart_get", 1.0, None)
