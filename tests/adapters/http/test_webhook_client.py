@@ -92,7 +92,7 @@ async def test_timeout_is_retried_once_then_webhook_timeout(hooks: HttpxRetailer
         retailer.default = reply(200, {"products": []})
     assert failure.reason == "webhook_timeout"
     assert len(retailer.received) == 2
-    assert 2 * TIMEOUT <= elapsed < 2 * TIMEOUT + DELAY + 0.5
+    assert 2 * TIMEOUT <= elapsed < 1.9  # two deadlines and the pause; an answer would take 2 s
 
 
 async def test_5xx_once_then_success(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
@@ -151,7 +151,7 @@ async def test_slow_dripping_answer_hits_the_overall_deadline(hooks: HttpxRetail
     retailer.then(drip(20, 0.05), drip(20, 0.05))
     failure, elapsed = await failure_of(hooks.fetch_prices(tenant, "store-1", ["milk-1"]))
     assert failure.reason == "webhook_timeout"
-    assert elapsed < 2 * TIMEOUT + DELAY + 0.5
+    assert elapsed < 1.9  # two deadlines and the pause; unbounded, the drip would end in success after 1 s
 
 
 async def test_slow_answer_within_the_timeout_is_fine(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
