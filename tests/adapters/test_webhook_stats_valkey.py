@@ -19,11 +19,16 @@ CALLS = [("products", 12.0, None), ("products", 30.5, "webhook_timeout"), ("prod
          ("cart", 41.0, "webhook_error"), ("cart", 5.0, None), ("products", 9.0, None)]  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["memory", "valkey"])
-async def test_counters(kind: str, request: pytest.FixtureRequest) -> None:
+async def test_counters_in_memory() -> None:
+    await check_counters(InMemoryStats(window=3))
+
+
+async def test_counters_in_valkey(valkey_client: Valkey) -> None:
+    await check_counters(ValkeyStats(valkey_client, window=3))
+
+
+async def check_counters(stats: InMemoryStats | ValkeyStats) -> None:
     tenant, other = f"tnt_{secrets.token_hex(4)}", f"tnt_{secrets.token_hex(4)}"
-    # Only the Valkey case needs the embedded services.
-    stats = InMemoryStats(window=3) if kind == "memory" else ValkeyStats(request.getfixturevalue("valkey_client"), window=3)
     for hook, latency, reason in CALLS:
         await stats.record(tenant, hook, latency, reason)  # type: ignore[arg-type]
     await stats.record(other, "cart_get", 1.0, None)
