@@ -13,9 +13,9 @@ from litestar.openapi import OpenAPIConfig
 
 from vizochok import __version__
 from vizochok.adapters.container import Container, get
-from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
+from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.search import search_catalog
 from vizochok.adapters.http.ws import chat_socket

@@ -27,6 +27,11 @@ def _parse(model: type[BaseModel], data: dict[str, Any] | None) -> Any:
         raise VizochokError(ErrorCode.VALIDATION_ERROR, detail) from None
 
 
+async def _tenant_of(request: Request[Any, Any, Any], keys: KeyRepository) -> str:
+    # The one place that decides who may call these endpoints: an sk_ key with the admin scope.
+    return (await authorize(request, keys, "admin")).tenant_id
+
+
 class AdminWebhooksController(Controller):
     """Read, change and test the calling tenant's webhooks; the secret is never returned after it is made."""
 
@@ -39,8 +44,7 @@ class AdminWebhooksController(Controller):
         self, request: Request[Any, Any, Any], keys: KeyRepository, webhook_admin: WebhookAdminService
     ) -> dict[str, Any]:
         """`{products_url, cart_url, cart_get_url, has_secret, timeout_seconds}`."""
-        principal = await authorize(request, keys, "admin")
-        return await webhook_admin.view(principal.tenant_id)
+        return await webhook_admin.view(await _tenant_of(request, keys))
 
     @patch("/")
     async def change(
@@ -51,8 +55,7 @@ class AdminWebhooksController(Controller):
         data: dict[str, Any],
     ) -> dict[str, Any]:
         """`{ok, has_secret}`, plus `secret` once when the platform generated it."""
-        principal = await authorize(request, keys, "admin")
-        return await webhook_admin.update(principal.tenant_id, _parse(WebhookPatch, data))
+        return await webhook_admin.update(await _tenant_of(request, keys), _parse(WebhookPatch, data))
 
     @post("/test", status_code=200)
     async def test(
@@ -63,9 +66,8 @@ class AdminWebhooksController(Controller):
         data: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Send a signed sample products request; `{ok, url, status, latency_ms, problems, error, detail}`."""
-        principal = await authorize(request, keys, "admin")
-        body = _parse(_TestBody, data)
-        report = await webhook_admin.test(principal.tenant_id, body.skus)
+        tenant_id = await _tenant_of(request, keys)
+        report = await webhook_admin.test(tenant_id, _parse(_TestBody, data).skus)
         return report.model_dump()
 
     @get("/status")
@@ -73,5 +75,4 @@ class AdminWebhooksController(Controller):
         self, request: Request[Any, Any, Any], keys: KeyRepository, webhook_admin: WebhookAdminService
     ) -> dict[str, Any]:
         """Circuit breaker state, concurrency and per-webhook latency and failure counters of this process."""
-        principal = await authorize(request, keys, "admin")
-        return await webhook_admin.status(principal.tenant_id)
+        return await webhook_admin.status(await _tenant_of(request, keys))
