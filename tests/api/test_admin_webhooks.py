@@ -133,3 +133,10 @@ async def test_status_of_a_fresh_tenant(api: httpx.AsyncClient, make_tenant: Any
     assert status["circuit"]["state"] == "closed"
     assert status["webhooks"] == {}
     assert status["scope"] == {"circuit": "process", "concurrency": "process", "webhooks": "valkey"}
+
+
+async def test_endpoints_are_in_the_openapi_schema(api: httpx.AsyncClient) -> None:
+    paths = (await api.get("/schema/openapi.json")).json()["paths"]
+    assert {"get", "patch"} <= set(paths[PATH])
+    assert "post" in paths[f"{PATH}/test"]
+    assert "get" in paths[f"{PATH}/status"]
