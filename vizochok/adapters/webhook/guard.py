@@ -100,7 +100,11 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     ) -> None:
         super().__init__(verify=verify, limits=limits)
         # httpx offers no public way to choose the network backend, so the pool it built is replaced
-        # by one with the same settings and the guarded backend (httpx 0.28 names it `_pool`).
+        # by one with the same settings and the guarded backend (httpx 0.28 names it `_pool`). Should a
+        # new httpx rename it, refuse to start rather than run without the guard.
+        if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
+            msg = "this httpx version keeps its connection pool elsewhere; the SSRF guard cannot be installed"
+            raise RuntimeError(msg)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             max_connections=limits.max_connections,
