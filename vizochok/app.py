@@ -16,6 +16,7 @@ from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
+from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
 from vizochok.adapters.http.search import search_catalog
@@ -46,6 +47,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "catalog": container.catalog_service,
         "catalog_repository": container.catalog_repository,
         "keys": container.keys,
+        "webhook_admin": container.webhook_admin_service,
         "tenants": container.tenants,
         "search": container.search_service,
         "database": container.database,
@@ -124,6 +126,7 @@ def create_app(
         signature_namespace=_signature_namespace(),
         openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
     )
+    app.register(AdminWebhooksController)
     app.state.container = container
     return app
 

@@ -1,8 +1,11 @@
 """For retailers: verify that a webhook request really comes from vizochok.
 
     from vizochok.webhooks import verify_request
-    if not verify_request(secret, raw_body, headers):
+    if not verify_request(secret, raw_body, headers):   # raw bytes, before any JSON parsing
         return 401
+
+`sign(secret, body)` makes the same headers, for testing your endpoint. The contract, with
+Node.js and PHP versions of the check, is in docs/webhooks.md.
 """
 
 from __future__ import annotations

