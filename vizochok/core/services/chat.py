@@ -24,6 +24,7 @@ from vizochok.core.agent.phrases import phrase
 from vizochok.core.language import detect_language
 from vizochok.core.profile import UserProfile, apply_statements
 from vizochok.core.services.actions import run_action
+from vizochok.core.services.usage import UsageGate
 from vizochok.core.webhooks import WebhookFailure
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         ProfileRepository,
         SessionStore,
         TenantRepository,
+        UsageLimiter,
     )
 
 _log = logging.getLogger(__name__)
@@ -58,6 +60,14 @@ class Connection:
     limits: Limits
     conversation_id: str = ""
     turns: int = field(default=0)
+    socket_id: str = field(default_factory=lambda: new_id("sock"))
+    """Identifies the socket in the per-key socket count and its sliding window."""
+    uncounted: str | None = None
+    """A conversation started on this socket that `user_conversation_limit` has not counted yet."""
+
+
+METERED_ACTIONS = (QuickReplyAction, MealPlanModifyAction)
+"""Actions answered by the model: like messages, they count toward the per-user and per-tenant limits."""
 
 
 class ChatService:
@@ -75,6 +85,7 @@ class ChatService:
         services: AgentServices,
         default_limits: Limits,
         profiles: ProfileRepository | None = None,
+        limiter: UsageLimiter | None = None,
     ) -> None:
         self._keys = keys
         self._tenants = tenants
@@ -85,6 +96,8 @@ class ChatService:
         self._services = services
         self.default_limits = default_limits
         self._profiles = profiles
+        self.usage = UsageGate(limiter) if limiter is not None else None
+        """Tiers 1–3 and the socket cap; None turns every limit but the session's off (some core tests)."""
 
     async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
         """Check the key, its scope and the page's origin; raises `VizochokError`."""
@@ -132,7 +145,30 @@ class ChatService:
         await self._log.start(state)
         await self._sessions.save(state, conn.limits.session_ttl_seconds)
         conn.conversation_id = state.conversation_id
+        # A conversation counts toward the daily cap with its first accepted message, not on connect.
+        conn.uncounted = state.conversation_id
         return state
+
+    async def connect(self, conn: Connection) -> bool:
+        """Register the socket under its API key; False beyond `sockets_per_key` (close 4029)."""
+        if self.usage is None:
+            return True
+        return await self.usage.open_socket(conn.principal.key_id, conn.socket_id, conn.limits)
+
+    async def heartbeat(self, conn: Connection) -> None:
+        """The socket is alive: keep it counted."""
+        if self.usage is not None:
+            await self.usage.refresh_socket(conn.principal.key_id, conn.socket_id)
+
+    async def disconnect(self, conn: Connection) -> None:
+        """The socket closed: it no longer counts toward the key's cap."""
+        if self.usage is not None:
+            await self.usage.close_socket(conn.principal.key_id, conn.socket_id)
+
+    async def check_window(self, conn: Connection) -> None:
+        """Tier 1, for every `message` and `action` frame; raises `rate_limit_exceeded` with `retry_after`."""
+        if self.usage is not None:
+            await self.usage.hit_socket(conn.socket_id, conn.limits)
 
     async def message(self, conn: Connection, text: str, sink: FrameSink) -> None:
         """Run one agent turn for a shopper's message."""
@@ -145,6 +181,13 @@ class ChatService:
     async def _turn(self, conn: Connection, sink: FrameSink, *, text: str | None = None, action: Action | None = None) -> None:
         limits = conn.limits
         lease = limits.turn_timeout_seconds + 15
+        metered = self.usage is not None and (text is not None or isinstance(action, METERED_ACTIONS))
+        if metered:
+            assert self.usage is not None  # noqa: S101 - narrowed above
+            # Tiers 2 and 3 (tier 1 ran when the frame arrived); the first refusal answers.
+            await self.usage.admit(
+                conn.tenant.id, conn.user_id, limits, new_conversation=conn.uncounted == conn.conversation_id
+            )
         async with self._sessions.turn_lease(conn.tenant.id, conn.conversation_id, lease) as acquired:
             if not acquired:
                 raise VizochokError(ErrorCode.AGENT_BUSY)
@@ -155,6 +198,12 @@ class ChatService:
                 await sink.send(ConversationStarted(conversation_id=state.conversation_id))
             if state.tokens_used >= limits.session_token_limit:
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
+            if metered:
+                assert self.usage is not None  # noqa: S101
+                starts = conn.uncounted == state.conversation_id
+                await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=starts)
+                conn.uncounted = None if starts else conn.uncounted
+            tokens_before = state.tokens_used
             conn.turns += 1
             log: list[LogEntry] = []
             turn = Turn(
@@ -174,6 +223,9 @@ class ChatService:
             finally:
                 await self._sessions.save(state, limits.session_ttl_seconds)
                 await self._log.append(conn.tenant.id, state.conversation_id, log)
+                if self.usage is not None:
+                    # Tier 3 is recorded after the reply, from what the model reported this turn.
+                    await self.usage.record_tokens(conn.tenant.id, state.tokens_used - tokens_before)
         await turn.emitter.complete()
         if self._services.observer is not None:
             await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)
