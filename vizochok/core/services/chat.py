@@ -210,6 +210,10 @@ class ChatService:
                 tenant=conn.tenant, state=state, store_id=conn.store_id, services=self._services,
                 emitter=TurnEmitter(sink, log, conn.turns), number=conn.turns, log=log,
             )  # fmt: skip
+            if text is not None:
+                # The agent opens with this status anyway (the emitter drops the repeat): sent now, the
+                # shopper sees the turn start before the profile read and the durable log write.
+                await turn.emitter.status("thinking")
             turn.profile = await self._profile(conn, text)
             if text is not None:
                 state.language = detect_language(text, state.language or "uk")
