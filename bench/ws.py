@@ -210,7 +210,7 @@ def _retailer_app(secret: str) -> Any:
     return Litestar([retailer.router(), ready])
 
 
-def serve(kind: str, port: int, secret: str) -> None:
+def serve(kind: str, port: int, secret: str, ws: str) -> None:
     """Child process entry point."""
     import uvicorn  # noqa: PLC0415
 
@@ -221,7 +221,7 @@ def serve(kind: str, port: int, secret: str) -> None:
 
         PROFILER.append(cProfile.Profile())
         PROFILER[0].enable()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws=ws)
 
 
 # --- the widgets (this process) ----------------------------------------------------------------
@@ -230,14 +230,14 @@ def serve(kind: str, port: int, secret: str) -> None:
 class Child:
     """A server in a child process."""
 
-    def __init__(self, kind: str, env: dict[str, str], secret: str = "") -> None:
+    def __init__(self, kind: str, env: dict[str, str], secret: str = "", ws: str = "auto") -> None:
         from tests.helpers import free_port  # noqa: PLC0415
 
         self.kind = kind
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "bench.ws", "--serve", kind, "--port", str(self.port), "--secret", secret],
+            [sys.executable, "-m", "bench.ws", "--serve", kind, "--port", str(self.port), "--secret", secret, "--ws", ws],
             env=env, cwd=ROOT,
         )  # fmt: skip
 
@@ -420,7 +420,7 @@ def report(args: argparse.Namespace, runs: dict[str, Any], memory: dict[str, tup
     lines = [
         f"Machine: {machine()}. Server, echo server, retailer, PostgreSQL, Valkey and the {args.conversations} "
         "widgets all share these cores.",
-        f"Run: {args.conversations} concurrent conversations × {args.turns} turns (half messages, half `add_to_cart`), "
+        f"uvicorn WebSocket implementation: `{args.ws}`. Run: {args.conversations} concurrent conversations × {args.turns} turns (half messages, half `add_to_cart`), "
         f"think time {args.think} s ±50 %; saturated run with no think time; {args.idle} idle sockets per server.",
         "",
         "| metric | vizochok | raw Litestar echo | target |",
@@ -445,7 +445,7 @@ async def run(args: argparse.Namespace, settings: Any, env: dict[str, str]) -> s
     retailer = Child("retailer", env, secret)
     retailer.wait_ready()
     key = await setup_tenant(settings, retailer.base, secret)
-    servers = {"chat": Child("vizochok", env), "echo": Child("echo", env)}
+    servers = {"chat": Child("vizochok", env, ws=args.ws), "echo": Child("echo", env, ws=args.ws)}
     try:
         for server in servers.values():
             server.wait_ready()
@@ -474,13 +474,14 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a widget's turns")
     parser.add_argument("--idle", type=int, default=10_000)
+    parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (`vizochok serve` uses auto)")
     parser.add_argument("--write", action="store_true", help="append the results to bench/RESULTS.md")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--secret", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.secret)
+        serve(args.serve, args.port, args.secret, args.ws)
         return 0
 
     from vizochok.bootstrap import environment, prepare  # noqa: PLC0415

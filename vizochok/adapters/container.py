@@ -11,7 +11,7 @@ from dependency_injector import containers, providers
 from valkey.asyncio import Valkey
 
 from vizochok.adapters.db import Database
-from vizochok.adapters.db.cached import CachedTenantRepository
+from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
@@ -135,6 +135,7 @@ class Container(containers.DeclarativeContainer):
     usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(CachedTenantRepository, tenants, 5.0)
+    chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, 5.0)
     webhooks = providers.Singleton(HttpxRetailerWebhooks, http_client, settings.provided.webhooks)
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
     observer = providers.Singleton(PluginObserver, plugin_manager)
@@ -159,7 +160,7 @@ class Container(containers.DeclarativeContainer):
         tenants=chat_tenants,
         sessions=sessions,
         log=conversation_log,
-        catalog=catalog_repository,
+        catalog=chat_catalog,
         agent=agent,
         services=agent_services,
         default_limits=settings.provided.limits,

@@ -97,6 +97,7 @@ class ChatService:
         self.default_limits = default_limits
         self._profiles = profiles
         self.usage = UsageGate(limiter) if limiter is not None else None
+        self._limits: dict[str, tuple[dict[str, object], Limits]] = {}
         """Tiers 1–3 and the socket cap; None turns every limit but the session's off (some core tests)."""
 
     async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
@@ -115,8 +116,16 @@ class ChatService:
             # A widget always sends the id it keeps in localStorage; raw clients without one get a fresh id.
             user_id=auth.user_id or f"anon_{secrets.token_hex(8)}",
             store_id=auth.store_id or tenant.store_id,
-            limits=self.default_limits.for_tenant(tenant.limits),
+            limits=self._limits_for(tenant),
         )
+
+    def _limits_for(self, tenant: Tenant) -> Limits:
+        """The tenant's limits, shared by its connections while its overrides stay the same (memory per socket)."""
+        cached = self._limits.get(tenant.id)
+        if cached is None or cached[0] != tenant.limits:
+            cached = (dict(tenant.limits), self.default_limits.for_tenant(tenant.limits))
+            self._limits[tenant.id] = cached
+        return cached[1]
 
     async def open(self, conn: Connection, conversation_id: str | None) -> ServerFrame:
         """Restore the named live conversation of this tenant and user, or start a new one."""
