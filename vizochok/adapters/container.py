@@ -8,7 +8,7 @@ import inspect
 
 import httpx
 from dependency_injector import containers, providers
-from valkey.asyncio import Valkey
+from valkey.asyncio import BlockingConnectionPool, Valkey
 
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
@@ -45,10 +45,14 @@ async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
     await db.close()
 
 
-async def _valkey(url: str) -> AsyncIterator[Valkey]:
-    client = Valkey.from_url(url, decode_responses=True)
+async def _valkey(url: str, pool_size: int) -> AsyncIterator[Valkey]:
+    # A bounded pool: a burst (10,000 sockets closing at once) waits for a connection instead of
+    # opening thousands and running into Valkey's `maxclients`.
+    pool = BlockingConnectionPool.from_url(url, decode_responses=True, max_connections=pool_size, timeout=30)
+    client = Valkey(connection_pool=pool)
     yield client
     await client.aclose()
+    await pool.disconnect()
 
 
 async def _http_client() -> AsyncIterator[httpx.AsyncClient]:
@@ -122,7 +126,7 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(build_registry, plugin_manager)
 
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
-    valkey = providers.Resource(_valkey, settings.provided.valkey_url)
+    valkey = providers.Resource(_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size)
     http_client = providers.Resource(_http_client)
     embedder = providers.Resource(_embedder, settings.provided.embeddings.batch_size)
     secret_box = providers.Singleton(_secret_box, settings)
