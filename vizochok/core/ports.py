@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     )
     from vizochok.core.profile import UserProfile
     from vizochok.core.search import SearchRequest
-    from vizochok.core.usage import UsageRecord
+    from vizochok.core.usage import UsageRecord, UsageSnapshot
 
 
 @runtime_checkable
@@ -97,6 +97,39 @@ class SessionStore(Protocol):
         self, tenant_id: str, conversation_id: str, lease_seconds: float
     ) -> AbstractAsyncContextManager[bool]:
         """Hold the conversation's turn lock; yields False when another turn holds it."""
+        ...
+
+
+@runtime_checkable
+class UsageLimiter(Protocol):
+    """Counters behind the three limit tiers and the per-key socket cap, shared by every process."""
+
+    async def hit_window(self, scope: str, limit: int, window_seconds: float) -> float:
+        """Record one event in `scope`'s sliding window; 0 when allowed, else seconds until one would be."""
+        ...
+
+    async def snapshot(self, tenant_id: str, user_id: str, day: str, month: str) -> UsageSnapshot:
+        """The user's daily counters and the tenant's token counters, read in one round trip."""
+        ...
+
+    async def count_user(self, tenant_id: str, user_id: str, day: str, *, messages: int, conversations: int) -> None:
+        """Add to the user's daily counters (they expire 25 h after the day's first write)."""
+        ...
+
+    async def add_tokens(self, tenant_id: str, day: str, month: str, tokens: int) -> None:
+        """Add to the tenant's daily and monthly token counters."""
+        ...
+
+    async def open_socket(self, key_id: str, socket_id: str, limit: int, stale_seconds: float) -> bool:
+        """Register a socket under its key; False when `limit` live sockets already hold it."""
+        ...
+
+    async def refresh_socket(self, key_id: str, socket_id: str) -> None:
+        """Mark the socket alive now (heartbeat)."""
+        ...
+
+    async def close_socket(self, key_id: str, socket_id: str) -> None:
+        """Forget the socket."""
         ...
 
 
@@ -284,6 +317,7 @@ __all__ = (
     "SessionStore",
     "TenantRepository",
     "URLGuard",
+    "UsageLimiter",
     "WebhookConfigStore",
     "WebhookHealth",
     "WebhookProbe",

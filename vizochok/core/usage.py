@@ -32,3 +32,16 @@ def price_of(record: UsageRecord, prices: dict[str, ModelPrice]) -> float:
     if price is None:
         return 0.0
     return round((record.prompt_tokens * price.prompt + record.completion_tokens * price.completion) / 1_000_000, 8)
+
+
+class UsageSnapshot(BaseModel):
+    """The counters the tier-2 and tier-3 checks read before a turn."""
+
+    user_messages: int = 0
+    """Messages of this user today (UTC)."""
+    user_conversations: int = 0
+    """Conversations this user started today (UTC)."""
+    tenant_tokens_day: int = 0
+    """Tokens the tenant used today (UTC)."""
+    tenant_tokens_month: int = 0
+    """Tokens the tenant used this calendar month (UTC)."""

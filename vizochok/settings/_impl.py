@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     """Connections per process."""
     valkey_url: str | None = None
     """Valkey (or Redis) URL. Unset: embedded Valkey."""
+    valkey_pool_size: int = 64
+    """Valkey connections per process; commands beyond wait for a free one."""
     elasticsearch_url: str | None = None
     """Elasticsearch URL; enables the `elasticsearch` search backend."""
     data_dir: Path = Field(default_factory=_default_data_dir)

@@ -6,9 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
-import time
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from litestar import WebSocket, websocket
@@ -22,6 +19,7 @@ from vizochok.core.frames import (
     AuthOk,
     Error,
     MessageFrame,
+    Ping,
     PingFrame,
     Pong,
     ServerFrame,
@@ -36,6 +34,8 @@ _log = logging.getLogger(__name__)
 CLOSE_AUTH_TIMEOUT = 4001
 CLOSE_FORBIDDEN = 4003
 CLOSE_TOO_MANY = 4029
+CLOSE_PONG_TIMEOUT = 1001
+"""A socket that stayed silent for a whole ping interval is gone ("going away"); widgets reconnect."""
 
 
 class SocketSink:
@@ -57,28 +57,6 @@ class SocketSink:
                 self.closed = True
 
 
-class SlidingWindow:
-    """At most `limit` events per `seconds` on one socket; refused events count too (DECISIONS §1)."""
-
-    def __init__(self, limit: int, seconds: float) -> None:
-        self._limit = limit
-        self._seconds = seconds
-        self._times: deque[float] = deque()
-
-    def hit(self, now: float | None = None) -> int:
-        """Record an event; returns 0 when allowed, else whole seconds to wait (at least 1)."""
-        now = time.monotonic() if now is None else now
-        while self._times and self._times[0] <= now - self._seconds:
-            self._times.popleft()
-        allowed = len(self._times) < self._limit
-        self._times.append(now)
-        if allowed:
-            return 0
-        # The next event is allowed once enough entries expire to leave fewer than `limit`.
-        frees_at = self._times[len(self._times) - self._limit] + self._seconds
-        return max(1, math.ceil(frees_at - now))
-
-
 class ChatSocket:
     """One shopper's socket from handshake to close."""
 
@@ -87,6 +65,8 @@ class ChatSocket:
         self.chat = chat
         self.sink = SocketSink(socket)
         self.tasks: set[asyncio.Task[None]] = set()
+        self._last_seen = 0.0
+        self._pinged_at = 0.0
 
     async def run(self) -> None:
         """Serve the socket until the client leaves."""
@@ -94,20 +74,45 @@ class ChatSocket:
         conn = await self._handshake()
         if conn is None:
             return
-        window = SlidingWindow(conn.limits.socket_messages_per_window, conn.limits.socket_window_seconds)
+        loop = asyncio.get_running_loop()
+        keepalive = asyncio.create_task(self._keepalive(conn))
         try:
             while True:
                 message = await self.socket.receive()
                 if message["type"] == "websocket.disconnect":
                     break
-                await self._on_frame(conn, window, message)
+                self._last_seen = loop.time()
+                await self._on_frame(conn, message)
         except WebSocketDisconnect:
             pass
         finally:
             self.sink.closed = True
+            keepalive.cancel()
             # Turns in flight finish and save their state even though nobody listens any more.
             if self.tasks:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
+            try:
+                await self.chat.disconnect(conn)
+            except Exception:  # a dead cache must not hide the close; the entry goes stale by itself
+                _log.warning("could not unregister socket %s", conn.socket_id, exc_info=True)
+
+    async def _keepalive(self, conn: Connection) -> None:
+        """Server `ping` every interval; a socket that sent nothing since the previous ping is closed."""
+        loop = asyncio.get_running_loop()
+        interval = conn.limits.ping_interval_seconds
+        while True:
+            await asyncio.sleep(interval)
+            if self._pinged_at and self._last_seen < self._pinged_at:
+                self.sink.closed = True
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                    await self.socket.close(code=CLOSE_PONG_TIMEOUT, reason="pong timeout")
+                return
+            self._pinged_at = loop.time()
+            await self.sink.send(Ping())
+            try:
+                await self.chat.heartbeat(conn)
+            except Exception:
+                _log.warning("socket heartbeat failed", exc_info=True)
 
     async def _handshake(self) -> Connection | None:
         limits = self.chat.default_limits
@@ -127,8 +132,15 @@ class ChatSocket:
             await self.sink.send(Error(code=exc.code))
             await self.socket.close(code=CLOSE_FORBIDDEN, reason=exc.code)
             return None
-        await self.sink.send(AuthOk())
-        await self.sink.send(await self.chat.open(conn, frame.conversation_id))
+        if not await self.chat.connect(conn):
+            await self.socket.close(code=CLOSE_TOO_MANY, reason="too many sockets for this key")
+            return None
+        try:
+            await self.sink.send(AuthOk())
+            await self.sink.send(await self.chat.open(conn, frame.conversation_id))
+        except BaseException:
+            await self.chat.disconnect(conn)
+            raise
         return conn
 
     def _decode(self, message: dict[str, Any], max_bytes: int) -> Any:
@@ -142,7 +154,7 @@ class ChatSocket:
         except (ValueError, ValidationError):
             return None
 
-    async def _on_frame(self, conn: Connection, window: SlidingWindow, message: dict[str, Any]) -> None:
+    async def _on_frame(self, conn: Connection, message: dict[str, Any]) -> None:
         raw = message.get("text")
         if raw is None:
             await self.sink.send(Error(code=ErrorCode.INVALID_JSON))
@@ -164,9 +176,10 @@ class ChatSocket:
             return
         if not isinstance(frame, MessageFrame | ActionFrame):
             return  # pong, or a repeated auth: nothing to do
-        retry_after = window.hit()
-        if retry_after:
-            await self.sink.send(Error(code=ErrorCode.RATE_LIMIT_EXCEEDED, extra={"retry_after": retry_after}))
+        try:
+            await self.chat.check_window(conn)
+        except VizochokError as exc:
+            await self.sink.send(Error(code=exc.code, extra=exc.extra))
             return
         task = asyncio.create_task(self._turn(conn, frame))
         self.tasks.add(task)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,12 @@ def _history_start(history: list[ChatMessage]) -> int:
     while history[start].role != "user":
         start += 1
     return start
+
+
+@functools.cache
+def _parameters(args: type) -> dict[str, Any]:
+    """A tool's JSON schema, built once per tool: pydantic takes milliseconds per call to build it."""
+    return args.model_json_schema()  # type: ignore[attr-defined,no-any-return]
 
 
 class ModelChoice:
@@ -85,7 +92,7 @@ class Agent:
     async def _loop(self, turn: Turn, max_rounds: int) -> None:
         state = turn.state
         tools = self.tools_for(turn.tenant)
-        specs = [ToolSpec(name=t.name, description=t.description, parameters=t.args.model_json_schema()) for t in tools.values()]
+        specs = [ToolSpec(name=t.name, description=t.description, parameters=_parameters(t.args)) for t in tools.values()]
         llm = self._llm_for(turn.tenant)
         models = self._models_for(turn.tenant)
         first_history = _history_start(state.history)

@@ -24,6 +24,7 @@ from vizochok.core.agent.phrases import phrase
 from vizochok.core.language import detect_language
 from vizochok.core.profile import UserProfile, apply_statements
 from vizochok.core.services.actions import run_action
+from vizochok.core.services.usage import UsageGate
 from vizochok.core.webhooks import WebhookFailure
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         ProfileRepository,
         SessionStore,
         TenantRepository,
+        UsageLimiter,
     )
 
 _log = logging.getLogger(__name__)
@@ -58,6 +60,14 @@ class Connection:
     limits: Limits
     conversation_id: str = ""
     turns: int = field(default=0)
+    socket_id: str = field(default_factory=lambda: new_id("sock"))
+    """Identifies the socket in the per-key socket count and its sliding window."""
+    uncounted: str | None = None
+    """A conversation started on this socket that `user_conversation_limit` has not counted yet."""
+
+
+METERED_ACTIONS = (QuickReplyAction, MealPlanModifyAction)
+"""Actions answered by the model: like messages, they count toward the per-user and per-tenant limits."""
 
 
 class ChatService:
@@ -76,6 +86,7 @@ class ChatService:
         default_limits: Limits,
         profiles: ProfileRepository | None = None,
         plans: dict[str, dict[str, Any]] | None = None,
+        limiter: UsageLimiter | None = None,
     ) -> None:
         self._keys = keys
         self._tenants = tenants
@@ -87,6 +98,9 @@ class ChatService:
         self.default_limits = default_limits
         self._profiles = profiles
         self._plans = plans or {}
+        self.usage = UsageGate(limiter) if limiter is not None else None
+        self._limits: dict[str, tuple[dict[str, object], Limits]] = {}
+        """Tiers 1–3 and the socket cap; None turns every limit but the session's off (some core tests)."""
 
     async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
         """Check the key, its scope and the page's origin; raises `VizochokError`."""
@@ -104,9 +118,18 @@ class ChatService:
             # A widget always sends the id it keeps in localStorage; raw clients without one get a fresh id.
             user_id=auth.user_id or f"anon_{secrets.token_hex(8)}",
             store_id=auth.store_id or tenant.store_id,
-            # Defaults, then the tenant's plan, then the tenant's own overrides.
-            limits=self.default_limits.for_tenant({**self._plans.get(tenant.plan, {}), **tenant.limits}),
+            limits=self._limits_for(tenant),
         )
+
+    def _limits_for(self, tenant: Tenant) -> Limits:
+        """The tenant's limits, shared by its connections while its overrides stay the same (memory per socket)."""
+        # Defaults, then the tenant's plan, then the tenant's own overrides.
+        overrides = {**self._plans.get(tenant.plan, {}), **tenant.limits}
+        cached = self._limits.get(tenant.id)
+        if cached is None or cached[0] != overrides:
+            cached = (overrides, self.default_limits.for_tenant(overrides))
+            self._limits[tenant.id] = cached
+        return cached[1]
 
     async def open(self, conn: Connection, conversation_id: str | None) -> ServerFrame:
         """Restore the named live conversation of this tenant and user, or start a new one."""
@@ -135,7 +158,30 @@ class ChatService:
         await self._log.start(state)
         await self._sessions.save(state, conn.limits.session_ttl_seconds)
         conn.conversation_id = state.conversation_id
+        # A conversation counts toward the daily cap with its first accepted message, not on connect.
+        conn.uncounted = state.conversation_id
         return state
+
+    async def connect(self, conn: Connection) -> bool:
+        """Register the socket under its API key; False beyond `sockets_per_key` (close 4029)."""
+        if self.usage is None:
+            return True
+        return await self.usage.open_socket(conn.principal.key_id, conn.socket_id, conn.limits)
+
+    async def heartbeat(self, conn: Connection) -> None:
+        """The socket is alive: keep it counted."""
+        if self.usage is not None:
+            await self.usage.refresh_socket(conn.principal.key_id, conn.socket_id)
+
+    async def disconnect(self, conn: Connection) -> None:
+        """The socket closed: it no longer counts toward the key's cap."""
+        if self.usage is not None:
+            await self.usage.close_socket(conn.principal.key_id, conn.socket_id)
+
+    async def check_window(self, conn: Connection) -> None:
+        """Tier 1, for every `message` and `action` frame; raises `rate_limit_exceeded` with `retry_after`."""
+        if self.usage is not None:
+            await self.usage.hit_socket(conn.socket_id, conn.limits)
 
     async def message(self, conn: Connection, text: str, sink: FrameSink) -> None:
         """Run one agent turn for a shopper's message."""
@@ -148,6 +194,13 @@ class ChatService:
     async def _turn(self, conn: Connection, sink: FrameSink, *, text: str | None = None, action: Action | None = None) -> None:
         limits = conn.limits
         lease = limits.turn_timeout_seconds + 15
+        metered = self.usage is not None and (text is not None or isinstance(action, METERED_ACTIONS))
+        if metered:
+            assert self.usage is not None  # noqa: S101 - narrowed above
+            # Tiers 2 and 3 (tier 1 ran when the frame arrived); the first refusal answers.
+            await self.usage.admit(
+                conn.tenant.id, conn.user_id, limits, new_conversation=conn.uncounted == conn.conversation_id
+            )
         async with self._sessions.turn_lease(conn.tenant.id, conn.conversation_id, lease) as acquired:
             if not acquired:
                 raise VizochokError(ErrorCode.AGENT_BUSY)
@@ -158,12 +211,22 @@ class ChatService:
                 await sink.send(ConversationStarted(conversation_id=state.conversation_id))
             if state.tokens_used >= limits.session_token_limit:
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
+            if metered:
+                assert self.usage is not None  # noqa: S101
+                starts = conn.uncounted == state.conversation_id
+                await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=starts)
+                conn.uncounted = None if starts else conn.uncounted
+            tokens_before = state.tokens_used
             conn.turns += 1
             log: list[LogEntry] = []
             turn = Turn(
                 tenant=conn.tenant, state=state, store_id=conn.store_id, services=self._services,
                 emitter=TurnEmitter(sink, log, conn.turns), number=conn.turns, log=log,
             )  # fmt: skip
+            if text is not None:
+                # The agent opens with this status anyway (the emitter drops the repeat): sent now, the
+                # shopper sees the turn start before the profile read and the durable log write.
+                await turn.emitter.status("thinking")
             turn.profile = await self._profile(conn, text)
             if text is not None:
                 state.language = detect_language(text, state.language or "uk")
@@ -177,6 +240,9 @@ class ChatService:
             finally:
                 await self._sessions.save(state, limits.session_ttl_seconds)
                 await self._log.append(conn.tenant.id, state.conversation_id, log)
+                if self.usage is not None:
+                    # Tier 3 is recorded after the reply, from what the model reported this turn.
+                    await self.usage.record_tokens(conn.tenant.id, state.tokens_used - tokens_before)
         await turn.emitter.complete()
         if self._services.observer is not None:
             await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)

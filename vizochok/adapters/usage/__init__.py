@@ -1,0 +1,3 @@
+"""Usage counters behind the `UsageLimiter` port."""
+
+__all__ = ()
