@@ -29,7 +29,12 @@ def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     """Settings for tests, independent of the developer's environment."""
-    base: dict[str, Any] = {"data_dir": data_dir, "webhooks": {"allow_private_hosts": True, "retry_delay_seconds": 0.05}}
+    base: dict[str, Any] = {
+        "data_dir": data_dir,
+        "webhooks": {"allow_private_hosts": True, "retry_delay_seconds": 0.05},
+        # Tests change tenants between requests and expect the next request to see the change.
+        "tenant_cache_seconds": 0,
+    }
     base.update(overrides)
     return Settings.model_validate(base)
 

@@ -143,8 +143,8 @@ class Container(containers.DeclarativeContainer):
     webhook_admin_service = providers.Singleton(WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack)
     usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
-    chat_tenants = providers.Singleton(CachedTenantRepository, tenants, 5.0)
-    chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, 5.0)
+    chat_tenants = providers.Singleton(CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds)
+    chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 

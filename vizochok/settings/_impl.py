@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     """Encrypts webhook secrets at rest. Unset: a key is generated once under `data_dir`."""
     public_url: str | None = None
     """Base URL shoppers reach the server at (used by the demo page); derived from host and port when unset."""
+    tenant_cache_seconds: float = 5.0
+    """How long a process reuses a tenant's settings on the chat path; changes show up within this time."""
     log_level: str = "INFO"
     """Python logging level."""
 
