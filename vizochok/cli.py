@@ -96,6 +96,23 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         prepared.stop()
 
 
+def cmd_eval_search(args: argparse.Namespace) -> int:
+    """Score search on a labelled dataset (catalog.json + queries.jsonl), per leg and per query kind."""
+    from vizochok.search_eval import evaluate, render  # noqa: PLC0415
+
+    folder = Path(args.dataset)
+    if not (folder / "catalog.json").exists() or not (folder / "queries.jsonl").exists():
+        print(f"error: {folder} needs catalog.json and queries.jsonl", file=sys.stderr)  # noqa: T201
+        return 2
+    prepared = _prepare(get_settings())
+    try:
+        report = asyncio.run(evaluate(prepared.settings, folder, json.loads(args.tenant_search)))
+    finally:
+        prepared.stop()
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render(report))  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="vizochok", description="Self-hostable AI shopping assistant for grocery retailers.")
@@ -124,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--tenant", required=True, help="tenant id (tnt_…) or store id")
     imp.set_defaults(func=cmd_catalog_import)
+
+    evaluation = sub.add_parser("eval", help="measure quality").add_subparsers(dest="eval_command", required=True)
+    ev_search = evaluation.add_parser("search", help="nDCG@10, recall@10/@50 and MRR on a labelled dataset")
+    ev_search.add_argument("dataset", help="folder with catalog.json and queries.jsonl")
+    ev_search.add_argument("--tenant-search", default="{}", help="tenant.search options as JSON (weights, rrf_k, …)")
+    ev_search.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    ev_search.set_defaults(func=cmd_eval_search)
     return parser
 
 

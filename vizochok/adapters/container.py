@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import inspect
+from functools import partial
 
 import httpx
 from dependency_injector import containers, providers
@@ -136,7 +137,11 @@ class Container(containers.DeclarativeContainer):
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
     models_for = providers.Singleton(_models_resolver, settings)
 
-    search_service = providers.Singleton(SearchService, search_engine, embedder, settings.provided.search.rrf_k)
+    search_service = providers.Singleton(
+        SearchService, search_engine, embedder, settings.provided.search.rrf_k,
+        providers.Callable(lambda registry: partial(registry.resolve, "reranker"), registry),
+        settings.provided.search.reranker,
+    )  # fmt: skip
     catalog_service = providers.Singleton(
         CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size
     )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         SearchHit,
         Tenant,
     )
+    from vizochok.core.query import QueryAnalysis
     from vizochok.core.search import SearchRequest
 
 
@@ -194,3 +195,11 @@ __all__ = (
     "SessionStore",
     "TenantRepository",
 )
+
+
+class Reranker(Protocol):
+    """Re-orders fused hits; registered by plugins (`register_rerankers`) and chosen per tenant by name."""
+
+    async def rerank(self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]) -> list[SearchHit]:
+        """The same hits (or a subset), best first; `options` is the tenant's `search["reranker_options"]`."""
+        ...

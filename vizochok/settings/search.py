@@ -14,6 +14,8 @@ class SearchSettings(BaseModel):
     """The `k` of reciprocal-rank fusion."""
     candidates: int = 50
     """How many hits each leg contributes before fusion."""
+    reranker: str | None = "attribute-boost"
+    """Reranker for tenants that name none (`tenant.search["reranker"]`); `None` or `"none"` turns it off."""
 
 
 class EmbeddingSettings(BaseModel):

@@ -8,6 +8,7 @@ from psycopg.types.json import Jsonb
 
 from vizochok.core.catalog import content_hash, fulltext_fields, row_hash, search_name
 from vizochok.core.models import CatalogJob, ProductInput
+from vizochok.core.query import ANALYZER_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -21,19 +22,25 @@ _PRODUCT_COLUMNS = (
     "quantity_step", "min_quantity", "weight", "volume", "image_url", "attributes", "barcode", "is_active",
 )  # fmt: skip
 
+# Index terms come from core/query (stems, amounts, readings), so the tsvector is built from
+# ready lexemes: PostgreSQL's own parser and dictionaries would undo that work.
+_FTS = """(setweight(array_to_tsvector(%s::text[]), 'A') || setweight(array_to_tsvector(%s::text[]), 'B')
+        || setweight(array_to_tsvector(%s::text[]), 'C') || setweight(array_to_tsvector(%s::text[]), 'D'))"""
+
 _UPSERT = f"""
 INSERT INTO products (tenant_id, {", ".join(_PRODUCT_COLUMNS)}, content_hash, row_hash, embed_job_id,
-                      search_name, fts, updated_at)
-VALUES (%s, {", ".join(["%s"] * len(_PRODUCT_COLUMNS))}, %s, %s, %s, %s,
-        setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')
-        || setweight(to_tsvector('simple', %s), 'C') || setweight(to_tsvector('simple', %s), 'D'),
-        now())
+                      search_name, fts, search_version, updated_at)
+VALUES (%s, {", ".join(["%s"] * len(_PRODUCT_COLUMNS))}, %s, %s, %s, %s, {_FTS}, {ANALYZER_VERSION}, now())
 ON CONFLICT (tenant_id, sku) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:])},
     content_hash = EXCLUDED.content_hash, row_hash = EXCLUDED.row_hash,
     embed_job_id = COALESCE(EXCLUDED.embed_job_id, products.embed_job_id),
-    search_name = EXCLUDED.search_name, fts = EXCLUDED.fts, updated_at = now()
+    search_name = EXCLUDED.search_name, fts = EXCLUDED.fts, search_version = EXCLUDED.search_version,
+    updated_at = now()
 """
+
+_REINDEX = f"""UPDATE products SET search_name = %s, fts = {_FTS}, search_version = {ANALYZER_VERSION}
+               WHERE sku = %s"""
 
 
 def _job(row: dict[str, Any]) -> CatalogJob:
@@ -166,6 +173,31 @@ class PostgresCatalogRepository:
         async with self._db.unscoped() as conn:
             cur = await conn.execute("SELECT * FROM vizochok_unfinished_jobs()")
             return [(r["tenant_id"], r["job_id"]) for r in await cur.fetchall()]
+
+    async def stale_search_tenants(self) -> list[str]:
+        """Tenants with products indexed by an older analyzer version."""
+        async with self._db.unscoped() as conn:
+            cur = await conn.execute("SELECT * FROM vizochok_stale_search_tenants(%s::smallint)", (ANALYZER_VERSION,))
+            return [r["tenant_id"] for r in await cur.fetchall()]
+
+    async def reindex(self, tenant_id: str, batch: int = 1000) -> int:
+        """Rebuild the search terms of products indexed by an older analyzer; returns how many."""
+        done = 0
+        while True:
+            async with self._db.tenant(tenant_id) as conn:
+                cur = await conn.execute(
+                    f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE search_version < %s LIMIT %s",
+                    (ANALYZER_VERSION, batch),
+                )
+                rows = await cur.fetchall()
+                if not rows:
+                    return done
+                products = [ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows]
+                async with conn.cursor() as cur2:
+                    await cur2.executemany(
+                        _REINDEX, [(search_name(p), *fulltext_fields(p), p.sku) for p in products]
+                    )
+            done += len(rows)
 
     async def count_active(self, tenant_id: str) -> int:
         """Active, searchable products of a tenant."""

@@ -38,6 +38,7 @@ def grant_app_role(admin_url: str, role: str) -> None:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
             f"GRANT EXECUTE ON FUNCTION vizochok_authenticate(text), vizochok_unfinished_jobs() TO {quoted}",
+            f"GRANT EXECUTE ON FUNCTION vizochok_stale_search_tenants(smallint) TO {quoted}",
         ):
             conn.execute(text(statement))
     engine.dispose()

@@ -1,4 +1,4 @@
-"""PostgreSQL search: pgvector HNSW, weighted full text and pg_trgm, fused by RRF, one round trip."""
+"""PostgreSQL search: pgvector HNSW, weighted full text, pg_trgm and exact codes, fused by RRF in one round trip."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from psycopg.types.json import Jsonb
 
 from vizochok.adapters.db.tables import EMBEDDING_DIM
 from vizochok.core.models import SearchHit
-from vizochok.core.search import LEGS, SearchRequest, fulltext_query, normalize, rrf_fuse
+from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.database import Database
+    from vizochok.core.query import QueryAnalysis
 
 _FILTERS = """
     AND p.is_active AND p.embedding IS NOT NULL
@@ -20,8 +21,10 @@ _FILTERS = """
     AND (%(attributes)s::jsonb IS NULL OR p.attributes @> %(attributes)s::jsonb)
 """
 
-# Every leg repeats the tenant predicate although row-level security already applies it:
-# the planner can then use the tenant prefix of the primary key.
+# Every leg repeats the tenant predicate although row-level security already applies it: the
+# planner can then use the tenant prefix of the primary key, and a policy mistake cannot leak.
+# Related terms (what a dish needs) rank below the query's own words: the 0.3 keeps "кава"
+# about coffee even when "до кави" also asks for biscuits.
 _QUERY = f"""
 WITH vector_leg AS (
     SELECT p.sku, row_number() OVER () AS rank FROM (
@@ -29,58 +32,110 @@ WITH vector_leg AS (
         WHERE %(use_vector)s AND p.tenant_id = %(tenant)s {_FILTERS}
         ORDER BY p.embedding <=> %(vector)s::vector LIMIT %(n)s) p
 ), fulltext_leg AS (
-    SELECT p.sku, row_number() OVER (ORDER BY ts_rank_cd(p.fts, q) DESC, p.sku) AS rank
-    FROM products p, to_tsquery('simple', %(tsquery)s) q
-    WHERE %(tsquery)s <> '' AND p.tenant_id = %(tenant)s AND p.fts @@ q {_FILTERS}
+    SELECT p.sku, row_number() OVER (
+        ORDER BY ts_rank(p.fts, %(tsquery)s::tsquery) + 0.3 * ts_rank(p.fts, %(related)s::tsquery) DESC, p.sku
+    ) AS rank
+    FROM products p
+    WHERE %(use_fulltext)s AND p.tenant_id = %(tenant)s AND p.fts @@ %(anyquery)s::tsquery {_FILTERS}
     ORDER BY rank LIMIT %(n)s
 ), trigram_leg AS (
-    SELECT p.sku, row_number() OVER (ORDER BY word_similarity(%(text)s, p.search_name) DESC, p.sku) AS rank
-    FROM products p
-    WHERE p.tenant_id = %(tenant)s AND %(text)s <%% p.search_name {_FILTERS}
+    SELECT p.sku, row_number() OVER (ORDER BY s.score DESC, p.sku) AS rank
+    FROM products p CROSS JOIN LATERAL (
+        SELECT max(word_similarity(r, p.search_name)) AS score FROM unnest(%(readings)s::text[]) r) s
+    WHERE %(use_trigram)s AND p.tenant_id = %(tenant)s
+      AND (p.search_name %%> %(r0)s OR p.search_name %%> %(r1)s OR p.search_name %%> %(r2)s) {_FILTERS}
     ORDER BY rank LIMIT %(n)s
+), code_leg AS (
+    SELECT p.sku, row_number() OVER (ORDER BY p.sku) AS rank FROM products p
+    WHERE %(use_code)s AND p.tenant_id = %(tenant)s
+      AND (p.sku = ANY(%(codes)s::text[]) OR p.barcode = ANY(%(codes)s::text[])) {_FILTERS}
 ), legs AS (
     SELECT 'vector' AS leg, sku, rank FROM vector_leg
     UNION ALL SELECT 'fulltext', sku, rank FROM fulltext_leg
     UNION ALL SELECT 'trigram', sku, rank FROM trigram_leg
+    UNION ALL SELECT 'code', sku, rank FROM code_leg
 )
 SELECT legs.leg, legs.rank, p.sku, p.name, p.brand, p.category_path, p.unit, p.quantity_step,
        p.min_quantity, p.image_url, p.attributes
 FROM legs JOIN products p ON p.tenant_id = %(tenant)s AND p.sku = legs.sku
 """
 
-
 _ZERO_VECTOR = "[" + ",".join(["0"] * EMBEDDING_DIM) + "]"
+_NO_MATCH = ""  # an empty tsquery matches nothing
+
+
+def _lexeme(term: str, prefix: bool) -> str:
+    quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+    return f"{quoted}:*" if prefix else quoted
+
+
+def tsqueries(analysis: QueryAnalysis) -> tuple[str, str]:
+    """`tsquery` literals of the query's own terms and of related terms.
+
+    Stems of three letters or more match as prefixes (the stem of "сосисок" finds "сосиски");
+    numbers, amounts and short words match exactly.
+    """
+
+    def term(t: str) -> str:
+        return _lexeme(t, prefix=len(t) >= 3 and not any(c.isdigit() for c in t))  # noqa: PLR2004
+
+    own = " | ".join(term(t) for group in analysis.groups for t in group)
+    related = " | ".join(term(t) for t in analysis.related)
+    return own or _NO_MATCH, related or _NO_MATCH
 
 
 class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, ef_search: int = 80) -> None:
         self._db = db
+        self._ef_search = ef_search
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Fused hits, best first."""
         ranked, products = await self.legs(tenant_id, request)
-        fused = rrf_fuse(ranked, request.weights, request.rrf_k)[: request.limit]
+        weights = {leg: request.weight(leg) for leg in LEGS}
+        fused = rrf_fuse(ranked, weights, request.rrf_k)[: request.limit]
         return [SearchHit(score=round(score, 6), **products[sku]) for sku, score in fused]
+
+    def params(self, tenant_id: str, request: SearchRequest) -> dict[str, Any]:
+        """The query parameters of one request."""
+        analysis = request.understood()
+        own, related = tsqueries(analysis)
+        readings = [*analysis.readings, "", ""][:3]
+        f = request.filters
+        return {
+            "tenant": tenant_id,
+            "use_vector": request.vector is not None and request.weight("vector") > 0,
+            "use_fulltext": request.weight("fulltext") > 0 and (own != _NO_MATCH or related != _NO_MATCH),
+            "use_trigram": request.weight("trigram") > 0,
+            "use_code": request.weight("code") > 0 and bool(analysis.codes),
+            "vector": str(request.vector) if request.vector is not None else _ZERO_VECTOR,
+            "tsquery": own,
+            "related": related,
+            "anyquery": own if related == _NO_MATCH else f"{own} | {related}" if own != _NO_MATCH else related,
+            "readings": [r for r in readings if r],
+            "r0": readings[0],
+            "r1": readings[1] or readings[0],
+            "r2": readings[2] or readings[0],
+            # Codes were folded to lower case; SKUs are compared as the retailer wrote them.
+            "codes": list(dict.fromkeys(c for code in analysis.codes for c in (code, code.upper()))),
+            "n": max(request.limit, request.candidates),
+            "category": f.category_prefix,
+            "brand": f.brand,
+            "attributes": Jsonb(f.attributes) if f.attributes else None,
+        }
 
     async def legs(
         self, tenant_id: str, request: SearchRequest
     ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
         """Each leg's ranking and the rows it found (used by fusion and by evaluation)."""
-        f = request.filters
-        params = {
-            "tenant": tenant_id,
-            "use_vector": request.vector is not None and request.weights.get("vector", 1.0) > 0,
-            "vector": str(request.vector) if request.vector is not None else _ZERO_VECTOR,
-            "tsquery": fulltext_query(request.text),
-            "text": normalize(request.text),
-            "n": max(request.limit, 50),
-            "category": f.category_prefix,
-            "brand": f.brand,
-            "attributes": Jsonb(f.attributes) if f.attributes else None,
-        }
+        params = self.params(tenant_id, request)
         async with self._db.tenant(tenant_id) as conn:
+            # With many tenants in one HNSW graph, the nearest neighbours may all belong to
+            # others; an iterative scan keeps walking the graph until this tenant's rows fill LIMIT.
+            await conn.execute(f"SET LOCAL hnsw.ef_search = {int(self._ef_search)}")
+            await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cur = await conn.execute(_QUERY, params)
             rows = await cur.fetchall()
         ranked: dict[str, list[tuple[int, str]]] = {leg: [] for leg in LEGS}

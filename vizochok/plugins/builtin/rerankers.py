@@ -1,0 +1,64 @@
+"""Built-in rerankers: boosts for what a shopper states exactly (amounts, fat, brand)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from vizochok.core.query import fold, index_terms, quantities
+from vizochok.core.query.script import to_cyrillic, to_latin
+from vizochok.plugins.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from vizochok.core.models import SearchHit
+    from vizochok.core.query import QueryAnalysis
+    from vizochok.plugins.registry import Register
+
+DEFAULTS = {"amount_match": 0.6, "amount_mismatch": -0.35, "brand_match": 0.4, "number_match": 0.3}
+"""Multipliers added to 1 for each kind of evidence; a tenant overrides them in `reranker_options`."""
+
+
+def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], set[str]]:
+    """Amounts, bare numbers and brand terms a hit states in its name and attributes."""
+    texts = [fold(hit.name), *(fold(str(v)) for v in (hit.attributes or {}).values())]
+    amounts = {(q.unit, q.value) for t in texts for q in quantities(t)}
+    numbers = {t for text in texts for t in index_terms(text) if t[:1].isdigit()}
+    brand = fold(hit.brand or "")
+    brand_terms = set(index_terms(brand)) | set(index_terms(to_cyrillic(brand))) | set(index_terms(to_latin(brand)))
+    return amounts, numbers, brand_terms
+
+
+class AttributeBoostReranker:
+    """Promotes hits whose amounts and brand match the query exactly, demotes contradicting amounts.
+
+    "кефір 2,5%" should put 2.5 % kefir first even when a 1 % one is closer in vector space;
+    "молоко галичина" should prefer the brand over a description that mentions it.
+    """
+
+    name = "attribute-boost"
+
+    async def rerank(self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]) -> list[SearchHit]:
+        """Hits re-scored by `score × (1 + evidence)`, best first."""
+        weights = {**DEFAULTS, **{k: float(v) for k, v in options.items() if k in DEFAULTS}}
+        wanted = {(q.unit, q.value) for q in query.quantities}
+        query_terms = {t for group in query.groups for t in group}
+        rescored: list[tuple[float, int, SearchHit]] = []
+        for position, hit in enumerate(hits):
+            amounts, numbers, brand_terms = _hit_facts(hit)
+            evidence = 0.0
+            for amount in wanted:
+                if amount in amounts:
+                    evidence += weights["amount_match"]
+                elif any(unit == amount[0] for unit, _ in amounts):
+                    evidence += weights["amount_mismatch"]
+            evidence += weights["number_match"] * sum(n in numbers for n in query.numbers)
+            if brand_terms and brand_terms & query_terms:
+                evidence += weights["brand_match"]
+            rescored.append((hit.score * (1.0 + evidence), -position, hit))
+        rescored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [hit.model_copy(update={"score": round(score, 6)}) for score, _, hit in rescored]
+
+
+@hookimpl
+def register_rerankers(register: Register) -> None:
+    """`attribute-boost`: exact amounts, numbers and brands first."""
+    register(AttributeBoostReranker(), name=AttributeBoostReranker.name)
