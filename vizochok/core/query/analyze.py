@@ -30,10 +30,11 @@ STOPWORDS = frozenset(
     "с со и или что нибудь хочу надо купить мне the a an of for with and some".split()
 )
 """Words that carry no product meaning in a shopping query."""
-_PURPOSE = frozenset({"для", "до", "під", "щось", "что"})
+_PURPOSE = frozenset({"для", "до", "під", "щось", "что", "вдома", "домашня", "приготувати", "зробити"})
 _WORD = re.compile(r"[\w']+")
 _CODE = re.compile(r"^[\w-]*\d[\w-]*$")
 _LAYOUT_MIN = 0.5
+_TRANSLIT_MIN = 0.6
 # Keys that sit where Ukrainian letters are (б ю ж х ї є); inside a Latin token they betray the wrong layout.
 _LAYOUT_TOKEN = re.compile(r"^[a-z]+[,.;\[\]][a-z,.;\[\]]*[a-z]$")
 
@@ -69,10 +70,13 @@ def index_terms(text: str) -> list[str]:
 
 def _latin_readings(word: str, dictionary: Dictionary) -> tuple[list[str], str]:
     """Readings of a Latin word, and the one to embed."""
-    readings = [word, to_cyrillic(word)]
-    best, best_score = word, cyrillic_plausibility(to_cyrillic(word))
+    cyrillic = to_cyrillic(word)
+    readings = [word, cyrillic]
     translated = dictionary.lookup(word)
     readings += translated
+    # Multilingual vectors read Ukrainian far better than transliterated or rare English words.
+    best_score = cyrillic_plausibility(cyrillic)
+    best = " ".join(translated) if translated else cyrillic if best_score >= _TRANSLIT_MIN else word
     for layout in (layout_to_ukrainian(word), layout_to_russian(word)):
         score = cyrillic_plausibility(layout)
         if score >= _LAYOUT_MIN and layout not in readings:
@@ -100,6 +104,7 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
     purpose = any(w in _PURPOSE for w in raw_words)
     groups: list[tuple[str, ...]] = []
     related: list[str] = []
+    needs_words: list[str] = []
     vector_words: list[tuple[str, str]] = []
     readings_per_word: list[list[str]] = []
     for word in raw_words:
@@ -114,6 +119,7 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
         main, extra = _split_dish(word, readings, dictionary, purpose)
         groups.append(tuple(dict.fromkeys(t for r in main for t in index_terms(r))))
         related += [t for r in extra for t in index_terms(r)]
+        needs_words += extra
         readings_per_word.append(main)
         vector_words.append((word, best))
     codes = tuple(w for w in folded.split() if _CODE.match(w) and sum(c.isdigit() for c in w) >= 3)  # noqa: PLR2004
@@ -124,6 +130,8 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
         if alternative and alternative not in readings:
             readings.append(alternative)
     vector_text = folded
+    if related:  # a dish or an occasion: its groceries are what the vector should look like
+        vector_text = " ".join(dict.fromkeys(w for r in needs_words for w in r.split()))
     for word, best in vector_words:
         if best != word:
             vector_text = re.sub(rf"\b{re.escape(word)}\b", best, vector_text)

@@ -17,14 +17,15 @@ DEFAULTS = {"amount_match": 0.6, "amount_mismatch": -0.35, "brand_match": 0.4, "
 """Multipliers added to 1 for each kind of evidence; a tenant overrides them in `reranker_options`."""
 
 
-def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], set[str]]:
+def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], list[set[str]]]:
     """Amounts, bare numbers and brand terms a hit states in its name and attributes."""
     texts = [fold(hit.name), *(fold(str(v)) for v in (hit.attributes or {}).values())]
     amounts = {(q.unit, q.value) for t in texts for q in quantities(t)}
     numbers = {t for text in texts for t in index_terms(text) if t[:1].isdigit()}
     brand = fold(hit.brand or "")
-    brand_terms = set(index_terms(brand)) | set(index_terms(to_cyrillic(brand))) | set(index_terms(to_latin(brand)))
-    return amounts, numbers, brand_terms
+    # The brand in either script; a query names it only when it holds every word of one spelling.
+    brand_spellings = [set(index_terms(b)) for b in {brand, to_cyrillic(brand), to_latin(brand)} if b]
+    return amounts, numbers, brand_spellings
 
 
 class AttributeBoostReranker:
@@ -51,7 +52,7 @@ class AttributeBoostReranker:
                 elif any(unit == amount[0] for unit, _ in amounts):
                     evidence += weights["amount_mismatch"]
             evidence += weights["number_match"] * sum(n in numbers for n in query.numbers)
-            if brand_terms and brand_terms & query_terms:
+            if any(spelling <= query_terms for spelling in brand_terms):
                 evidence += weights["brand_match"]
             rescored.append((hit.score * (1.0 + evidence), -position, hit))
         rescored.sort(key=lambda item: (item[0], item[1]), reverse=True)
