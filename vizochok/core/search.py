@@ -26,7 +26,7 @@ class SearchRequest(BaseModel):
     vector: list[float] | None = None
     """The query's embedding, computed once by the service."""
     weights: dict[str, float] = Field(default_factory=dict)
-    """Per-leg fusion weights (`vector`, `fulltext`, `trigram`, `code`); `DEFAULT_WEIGHTS` when absent."""
+    """Per-leg fusion weights (`vector`, `fulltext`, `trigram`, `code`, `needs`); `DEFAULT_WEIGHTS` when absent."""
     rrf_k: int = 60
     candidates: int = Field(default=50, ge=1, le=500)
     """How many hits each leg contributes before fusion."""
@@ -49,8 +49,8 @@ def normalize(text: str) -> str:
     return fold(text)
 
 
-LEGS = ("vector", "fulltext", "trigram", "code")
-DEFAULT_WEIGHTS = {"vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0}
+LEGS = ("vector", "fulltext", "trigram", "code", "needs")
+DEFAULT_WEIGHTS = {"vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0, "needs": 6.0}
 """Fusion weights tuned on uk-dev (docs/search.md); a tenant overrides any of them."""
 
 

@@ -22,10 +22,25 @@ _PRODUCT_COLUMNS = (
     "quantity_step", "min_quantity", "weight", "volume", "image_url", "attributes", "barcode", "is_active",
 )  # fmt: skip
 
-# Index terms come from core/query (stems, amounts, readings), so the tsvector is built from
-# ready lexemes: PostgreSQL's own parser and dictionaries would undo that work.
-_FTS = """(setweight(array_to_tsvector(%s::text[]), 'A') || setweight(array_to_tsvector(%s::text[]), 'B')
-        || setweight(array_to_tsvector(%s::text[]), 'C') || setweight(array_to_tsvector(%s::text[]), 'D'))"""
+# Index terms come from core/query (stems, amounts, readings), so the tsvector is written as a
+# literal: PostgreSQL's parser and dictionaries would undo that work, and `array_to_tsvector`
+# drops positions, and with them the A–D weights that ts_rank needs.
+_FTS = "%s::tsvector"
+_MAX_POSITION = 16383
+
+
+def tsvector_literal(fields: Sequence[Sequence[str]], weights: str = "ABCD") -> str:
+    """`'молок':1A 'галичин':2A,9B …`: each field's terms at increasing positions with its weight."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for terms, weight in zip(fields, weights, strict=False):
+        for term in terms:
+            position = min(position + 1, _MAX_POSITION)
+            positions.setdefault(term, []).append(f"{position}{weight}")
+    return " ".join(
+        "'" + term.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(marks[:256])
+        for term, marks in positions.items()
+    )
 
 _UPSERT = f"""
 INSERT INTO products (tenant_id, {", ".join(_PRODUCT_COLUMNS)}, content_hash, row_hash, embed_job_id,
@@ -95,7 +110,7 @@ class PostgresCatalogRepository:
     def _params(tenant_id: str, p: ProductInput, c_hash: str, r_hash: str, job_id: str | None) -> tuple[Any, ...]:
         values = [getattr(p, c) for c in _PRODUCT_COLUMNS]
         values[_PRODUCT_COLUMNS.index("attributes")] = Jsonb(p.attributes) if p.attributes is not None else None
-        return (tenant_id, *values, c_hash, r_hash, job_id, search_name(p), *fulltext_fields(p))
+        return (tenant_id, *values, c_hash, r_hash, job_id, search_name(p), tsvector_literal(fulltext_fields(p)))
 
     @staticmethod
     async def _existing(conn: AsyncConnection, tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
@@ -195,7 +210,7 @@ class PostgresCatalogRepository:
                 products = [ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows]
                 async with conn.cursor() as cur2:
                     await cur2.executemany(
-                        _REINDEX, [(search_name(p), *fulltext_fields(p), p.sku) for p in products]
+                        _REINDEX, [(search_name(p), tsvector_literal(fulltext_fields(p)), p.sku) for p in products]
                     )
             done += len(rows)
 

@@ -23,8 +23,8 @@ _FILTERS = """
 
 # Every leg repeats the tenant predicate although row-level security already applies it: the
 # planner can then use the tenant prefix of the primary key, and a policy mistake cannot leak.
-# Related terms (what a dish needs) rank below the query's own words: the 0.3 keeps "кава"
-# about coffee even when "до кави" also asks for biscuits.
+# The needs leg answers "для плову": the best product for each need in turn (rice, carrot,
+# onion, …, then the second best of each), so a shopping list is covered before it is deepened.
 _QUERY = f"""
 WITH vector_leg AS (
     SELECT p.sku, row_number() OVER () AS rank FROM (
@@ -33,11 +33,21 @@ WITH vector_leg AS (
         ORDER BY p.embedding <=> %(vector)s::vector LIMIT %(n)s) p
 ), fulltext_leg AS (
     SELECT p.sku, row_number() OVER (
-        ORDER BY ts_rank(p.fts, %(tsquery)s::tsquery) + 0.3 * ts_rank(p.fts, %(related)s::tsquery) DESC, p.sku
-    ) AS rank
+        ORDER BY ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery) DESC, p.sku) AS rank
     FROM products p
-    WHERE %(use_fulltext)s AND p.tenant_id = %(tenant)s AND p.fts @@ %(anyquery)s::tsquery {_FILTERS}
+    WHERE %(use_fulltext)s AND p.tenant_id = %(tenant)s AND p.fts @@ %(tsquery)s::tsquery {_FILTERS}
     ORDER BY rank LIMIT %(n)s
+), needs_leg AS (
+    SELECT y.sku, row_number() OVER (ORDER BY y.pos, y.idx, y.sku) AS rank FROM (
+        SELECT DISTINCT ON (x.sku) x.sku, x.pos, x.idx FROM (
+            SELECT p.sku, n.idx,
+                   row_number() OVER (PARTITION BY n.idx
+                       ORDER BY ts_rank(p.fts, n.q::tsquery) + ts_rank(p.fts, n.e::tsquery) DESC, p.sku) AS pos
+            FROM unnest(%(needs)s::text[], %(needs_exact)s::text[]) WITH ORDINALITY AS n(q, e, idx)
+            JOIN products p ON p.tenant_id = %(tenant)s AND p.fts @@ n.q::tsquery
+            WHERE %(use_needs)s {_FILTERS}
+        ) x WHERE x.pos <= %(n)s ORDER BY x.sku, x.pos, x.idx
+    ) y ORDER BY rank LIMIT %(n)s
 ), trigram_leg AS (
     SELECT p.sku, row_number() OVER (ORDER BY s.score DESC, p.sku) AS rank
     FROM products p CROSS JOIN LATERAL (
@@ -54,6 +64,7 @@ WITH vector_leg AS (
     UNION ALL SELECT 'fulltext', sku, rank FROM fulltext_leg
     UNION ALL SELECT 'trigram', sku, rank FROM trigram_leg
     UNION ALL SELECT 'code', sku, rank FROM code_leg
+    UNION ALL SELECT 'needs', sku, rank FROM needs_leg
 )
 SELECT legs.leg, legs.rank, p.sku, p.name, p.brand, p.category_path, p.unit, p.quantity_step,
        p.min_quantity, p.image_url, p.attributes
@@ -69,19 +80,19 @@ def _lexeme(term: str, prefix: bool) -> str:
     return f"{quoted}:*" if prefix else quoted
 
 
-def tsqueries(analysis: QueryAnalysis) -> tuple[str, str]:
-    """`tsquery` literals of the query's own terms and of related terms.
+def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[str]]:
+    """`tsquery` literals of the query's own terms (any may match) and of each need (all its terms).
 
-    Stems of three letters or more match as prefixes (the stem of "сосисок" finds "сосиски");
-    numbers, amounts and short words match exactly.
+    With `prefix`, stems of four letters or more match as prefixes (the stem of "сосисок" finds
+    "сосиски"); numbers, amounts and short stems ("рис", not "рисовий") always match exactly.
+    Ranking adds the exact query's rank, so whole-word matches come before prefix matches.
     """
 
     def term(t: str) -> str:
-        return _lexeme(t, prefix=len(t) >= 3 and not any(c.isdigit() for c in t))  # noqa: PLR2004
+        return _lexeme(t, prefix=prefix and len(t) >= 4 and not any(c.isdigit() for c in t))  # noqa: PLR2004
 
     own = " | ".join(term(t) for group in analysis.groups for t in group)
-    related = " | ".join(term(t) for t in analysis.related)
-    return own or _NO_MATCH, related or _NO_MATCH
+    return own or _NO_MATCH, [" & ".join(term(t) for t in need) for need in analysis.needs if need]
 
 
 class PostgresProductSearch:
@@ -101,19 +112,22 @@ class PostgresProductSearch:
     def params(self, tenant_id: str, request: SearchRequest) -> dict[str, Any]:
         """The query parameters of one request."""
         analysis = request.understood()
-        own, related = tsqueries(analysis)
-        readings = [*analysis.readings, "", ""][:3]
+        own, needs = tsqueries(analysis)
+        exact, needs_exact = tsqueries(analysis, prefix=False)
+        readings = [*analysis.readings, "", "", ""][:3]
         f = request.filters
         return {
             "tenant": tenant_id,
             "use_vector": request.vector is not None and request.weight("vector") > 0,
-            "use_fulltext": request.weight("fulltext") > 0 and (own != _NO_MATCH or related != _NO_MATCH),
-            "use_trigram": request.weight("trigram") > 0,
+            "use_fulltext": request.weight("fulltext") > 0 and own != _NO_MATCH,
+            "use_needs": request.weight("needs") > 0 and bool(needs),
+            "use_trigram": request.weight("trigram") > 0 and bool(analysis.readings),
             "use_code": request.weight("code") > 0 and bool(analysis.codes),
             "vector": str(request.vector) if request.vector is not None else _ZERO_VECTOR,
             "tsquery": own,
-            "related": related,
-            "anyquery": own if related == _NO_MATCH else f"{own} | {related}" if own != _NO_MATCH else related,
+            "needs": needs,
+            "exact": exact,
+            "needs_exact": needs_exact,
             "readings": [r for r in readings if r],
             "r0": readings[0],
             "r1": readings[1] or readings[0],

@@ -47,8 +47,8 @@ class QueryAnalysis:
     """The folded query."""
     groups: tuple[tuple[str, ...], ...] = ()
     """Per query word, the index terms of each of its readings (any may match)."""
-    related: tuple[str, ...] = ()
-    """Index terms of what a dish or an occasion needs ("плов" → рис, морква…)."""
+    needs: tuple[tuple[str, ...], ...] = ()
+    """What a dish or an occasion needs ("плов" → рис, морква…): each need's index terms, all required."""
     readings: tuple[str, ...] = ()
     """Whole-query spellings for fuzzy matching, the folded query first."""
     vector_text: str = ""
@@ -103,8 +103,8 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
     raw_words = _WORD.findall(strip_quantities(folded).replace("'", ""))
     purpose = any(w in _PURPOSE for w in raw_words)
     groups: list[tuple[str, ...]] = []
-    related: list[str] = []
-    needs_words: list[str] = []
+    needs: list[tuple[str, ...]] = []
+    need_phrases: list[str] = []
     vector_words: list[tuple[str, str]] = []
     readings_per_word: list[list[str]] = []
     for word in raw_words:
@@ -116,30 +116,33 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
             readings, best = _cyrillic_readings(word, dictionary), word
         else:
             readings, best = [word], word
-        main, extra = _split_dish(word, readings, dictionary, purpose)
-        groups.append(tuple(dict.fromkeys(t for r in main for t in index_terms(r))))
-        related += [t for r in extra for t in index_terms(r)]
-        needs_words += extra
-        readings_per_word.append(main)
+        extra = _needs(word, dictionary, purpose)
+        if extra:
+            # "для вареників" asks for flour and eggs, not for dumplings: the word itself is not searched.
+            needs += [tuple(t for t in index_terms(r) if t not in STOPWORDS) for r in extra]
+            need_phrases += extra
+            continue
+        groups.append(tuple(dict.fromkeys(t for r in readings for t in index_terms(r))))
+        readings_per_word.append(readings)
         vector_words.append((word, best))
     codes = tuple(w for w in folded.split() if _CODE.match(w) and sum(c.isdigit() for c in w) >= 3)  # noqa: PLR2004
     groups += [(q.token,) for q in amounts] + [(n,) for n in numbers if n not in codes]
-    readings = [folded]
+    readings = [" ".join(r[0] for r in readings_per_word)] if need_phrases else [folded]
     for position in (1, 2):  # the transliterated and the layout reading, when a word had them
         alternative = " ".join(r[position] if len(r) > position and is_cyrillic(r[position]) else r[0] for r in readings_per_word)
         if alternative and alternative not in readings:
             readings.append(alternative)
     vector_text = folded
-    if related:  # a dish or an occasion: its groceries are what the vector should look like
-        vector_text = " ".join(dict.fromkeys(w for r in needs_words for w in r.split()))
+    if needs:  # a dish or an occasion: its groceries are what the vector should look like
+        vector_text = ", ".join(dict.fromkeys(need_phrases))
     for word, best in vector_words:
         if best != word:
             vector_text = re.sub(rf"\b{re.escape(word)}\b", best, vector_text)
     return QueryAnalysis(
         text=folded,
         groups=tuple(g for g in groups if g),
-        related=tuple(dict.fromkeys(t for t in related if t not in STOPWORDS and all(t not in g for g in groups))),
-        readings=tuple(readings[:3]),
+        needs=tuple(dict.fromkeys(n for n in needs if n)),
+        readings=tuple(r for r in readings[:3] if r.strip()),
         vector_text=vector_text if vector_text.strip() else folded,
         codes=codes,
         quantities=amounts,
@@ -156,11 +159,9 @@ def _fix_layout_token(token: str) -> str:
     return token
 
 
-def _split_dish(word: str, readings: list[str], dictionary: Dictionary, purpose: bool) -> tuple[list[str], list[str]]:
-    """Separate what a word *means* from what it *needs*: "для плову" wants rice, not pilaf."""
+def _needs(word: str, dictionary: Dictionary, purpose: bool) -> tuple[str, ...]:
+    """What a word asks for when it names a dish or an occasion ("плов"), or "для"/"до" precedes it."""
     needs = dictionary.needs(word)
-    if not needs:
-        return readings, []
-    if purpose or not dictionary.is_product(word):
-        return readings, list(needs)
-    return readings, []
+    if needs and (purpose or not dictionary.is_product(word)):
+        return needs
+    return ()

@@ -80,22 +80,40 @@ _RUSSIAN = """
 # A key marked `*` is a product in its own right ("кава"), so it expands only after a word of
 # purpose ("до кави", "щось для кави"); unmarked keys ("плов") always expand.
 _NEEDS = """
-плов: рис морква цибуля баранина спеції зіра | окрошка: квас огірки редиска яйця ковбаса кефір зелень
-борщ: буряк капуста картопля морква цибуля томатна | *вареники: борошно яйця кисломолочний сир картопля капуста вишня сметана
-*піца: борошно дріжджі моцарела томатна паста соус ковбаса | салат: огірки помідори зелень олія
-олівє: картопля морква горошок яйця майонез ковбаса | млинці: борошно молоко яйця цукор
-сирники: кисломолочний сир борошно яйця сметана | шарлотка: яблука борошно яйця цукор
-*кава: молоко вершки цукор печиво цукерки | *чай: цукор мед лимон печиво цукерки вафлі
-перекус: горіхи сухофрукти яблука банани батончик йогурт хлібці | попити: вода сік напій квас лимонад
-холодне: напій вода квас лимонад сік | прибирання: засіб для прибирання миття скла посуду губки
-*кухня: засіб для посуду миття | прання: засіб для прання порошок гель | сніданок: пластівці вівсяні яйця
-гриль: ковбаски мясо маринована вугілля соус | шашлик: маринована свинина мясо кетчуп
-випічка: борошно дріжджі цукор яйця масло ванілін | пікнік: ковбаса хліб сир овочі напої чіпси
+плов: рис, морква, цибуля, баранина, свинина, спеції, олія
+окрошка: квас, огірки, редиска, яйця, ковбаса варена, кефір, зелень, картопля
+борщ: буряк, капуста, картопля, морква, цибуля, томатна паста, сметана
+*вареники: борошно, яйця, кисломолочний сир, картопля, капуста, вишня, сметана
+*піца: борошно, дріжджі, моцарела, томатна паста, ковбаса, кетчуп
+салат: огірки, помідори, зелень, олія, сметана
+олівє: картопля, морква, горошок, яйця, майонез, ковбаса варена, огірки
+млинці: борошно, молоко, яйця, цукор, олія
+сирники: кисломолочний сир, борошно, яйця, сметана, цукор
+шарлотка: яблука, борошно, яйця, цукор
+*кава: молоко, вершки, цукор, печиво, цукерки
+*чай: цукор, мед, лимон, печиво, цукерки, вафлі
+перекус: горіхи, сухофрукти, яблука, банани, батончик, йогурт, хлібці
+попити: вода, сік, квас, напій, лимонад
+холодне: вода, квас, сік, лимонад, напій
+прибирання: засіб для прибирання, засіб для посуду, губки, серветки
+*кухня: засіб для посуду, засіб для прибирання
+прання: засіб для прання, порошок, гель для прання
+сніданок: пластівці, вівсяні, яйця, йогурт, молоко
+гриль: ковбаски, мясо, маринована, соус, кетчуп
+шашлик: маринована, свинина, кетчуп, цибуля
+випічка: борошно, дріжджі, цукор, яйця, масло вершкове, ванілін
+пікнік: ковбаса, хліб, сир, овочі, напій, чіпси
 """
 
 
 def _words(value: Sequence[str] | str) -> list[str]:
     return fold(value).split() if isinstance(value, str) else [w for v in value for w in fold(v).split()]
+
+
+def _phrases(value: Sequence[str] | str) -> list[str]:
+    """Needs as phrases: a comma-separated string or a list."""
+    items = value.split(",") if isinstance(value, str) else value
+    return [fold(i) for i in items if fold(i)]
 
 
 def _parse(table: str) -> dict[str, list[str]]:
@@ -119,10 +137,13 @@ def base_dictionary() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def base_needs() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
-    """Dish and occasion entries by stem, and the stems that are products themselves."""
-    parsed = _parse(_NEEDS)
-    products = frozenset(stem(k.lstrip("*")) for k in parsed if k.startswith("*"))
-    return {stem(k.lstrip("*")): tuple(v) for k, v in parsed.items()}, products
+    """Dish and occasion entries by stem (each need a phrase), and the stems that are products themselves."""
+    parsed: dict[str, tuple[str, ...]] = {}
+    for line in _NEEDS.strip().splitlines():
+        key, _, value = line.partition(":")
+        parsed[key.strip()] = tuple(_phrases(value))
+    products = frozenset(stem(fold(k[1:])) for k in parsed if k.startswith("*"))
+    return {stem(fold(k.lstrip("*"))): v for k, v in parsed.items()}, products
 
 
 def _with_stems(entries: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
@@ -152,12 +173,12 @@ class Dictionary:
         self._needs = dict(base)
         self._products = set(products)
         for key, value in (needs or {}).items():
-            self._needs[stem(fold(key.lstrip("*")))] = tuple(_words(value))
+            self._needs[stem(fold(key.lstrip("*")))] = tuple(_phrases(value))
             if key.startswith("*"):
                 self._products.add(stem(fold(key[1:])))
 
     def needs(self, word: str) -> tuple[str, ...]:
-        """What a dish or an occasion needs, or nothing."""
+        """What a dish or an occasion needs (each need a phrase such as "томатна паста"), or nothing."""
         return self._needs.get(stem(word), ())
 
     def is_product(self, word: str) -> bool:
