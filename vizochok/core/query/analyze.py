@@ -36,7 +36,7 @@ _CODE = re.compile(r"^[\w-]*\d[\w-]*$")
 _LAYOUT_MIN = 0.5
 _TRANSLIT_MIN = 0.6
 # Keys that sit where Ukrainian letters are (б ю ж х ї є); inside a Latin token they betray the wrong layout.
-_LAYOUT_TOKEN = re.compile(r"^[a-z]+[,.;\[\]][a-z,.;\[\]]*[a-z]$")
+_LAYOUT_TOKEN = re.compile(r"^(?=.*[a-z])(?:[,.;\[\]][a-z,.;\[\]]*|[a-z]+[,.;\[\]][a-z,.;\[\]]*[a-z])$")
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,13 @@ def _latin_readings(word: str, dictionary: Dictionary) -> tuple[list[str], str]:
     # Multilingual vectors read Ukrainian far better than transliterated or rare English words.
     best_score = cyrillic_plausibility(cyrillic)
     best = " ".join(translated) if translated else cyrillic if best_score >= _TRANSLIT_MIN else word
+    translit_score = best_score
     for layout in (layout_to_ukrainian(word), layout_to_russian(word)):
         score = cyrillic_plausibility(layout)
-        if score >= _LAYOUT_MIN and layout not in readings:
+        if (score >= _LAYOUT_MIN or score > translit_score) and layout not in readings:
             readings.append(layout)
             readings += dictionary.lookup(layout)
-            if score > best_score and not translated:
+            if score > best_score and score >= _LAYOUT_MIN and not translated:
                 best, best_score = layout, score
     return readings, best
 
