@@ -150,6 +150,14 @@ class CatalogRepository(Protocol):
         """Attach `(sku, content_hash, vector)`; returns how many rows took their vector."""
         ...
 
+    async def stale_search_tenants(self) -> list[str]:
+        """Tenants with products indexed by an older query analyzer."""
+        ...
+
+    async def reindex(self, tenant_id: str, batch: int = 1000) -> int:
+        """Rebuild the search terms of a tenant's stale products; returns how many."""
+        ...
+
     async def unfinished_jobs(self) -> list[tuple[str, str]]:
         """`(tenant_id, job_id)` of jobs to resume after a restart."""
         ...
