@@ -30,6 +30,8 @@ class SearchRequest(BaseModel):
     rrf_k: int = 60
     candidates: int = Field(default=50, ge=1, le=500)
     """How many hits each leg contributes before fusion."""
+    trigram_below: int = Field(default=20, ge=0)
+    """Fuzzy (trigram) matching runs only when full text found fewer hits than this (it rescues typos)."""
     analysis: QueryAnalysis | None = None
     """The query read every plausible way; computed from `text` when absent."""
 

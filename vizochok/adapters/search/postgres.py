@@ -23,6 +23,8 @@ _FILTERS = """
 
 # Every leg repeats the tenant predicate although row-level security already applies it: the
 # planner can then use the tenant prefix of the primary key, and a policy mistake cannot leak.
+# The trigram leg is the costliest (it re-checks similarity row by row), and the words it
+# rescues are the ones the full-text leg missed: it runs only when full text found few hits.
 # The needs leg answers "для плову": the best product for each need in turn (rice, carrot,
 # onion, …, then the second best of each), so a shopping list is covered before it is deepened.
 _QUERY = f"""
@@ -53,6 +55,7 @@ WITH vector_leg AS (
     FROM products p CROSS JOIN LATERAL (
         SELECT max(word_similarity(r, p.search_name)) AS score FROM unnest(%(readings)s::text[]) r) s
     WHERE %(use_trigram)s AND p.tenant_id = %(tenant)s
+      AND (SELECT count(*) FROM fulltext_leg) < %(trigram_below)s
       AND (p.search_name %%> %(r0)s OR p.search_name %%> %(r1)s OR p.search_name %%> %(r2)s) {_FILTERS}
     ORDER BY rank LIMIT %(n)s
 ), code_leg AS (
@@ -135,6 +138,7 @@ class PostgresProductSearch:
             # Codes were folded to lower case; SKUs are compared as the retailer wrote them.
             "codes": list(dict.fromkeys(c for code in analysis.codes for c in (code, code.upper()))),
             "n": max(request.limit, request.candidates),
+            "trigram_below": request.trigram_below,
             "category": f.category_prefix,
             "brand": f.brand,
             "attributes": Jsonb(f.attributes) if f.attributes else None,
