@@ -198,7 +198,7 @@ def main() -> None:
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA} is missing")
-    with tempfile.TemporaryDirectory(prefix="vizochok-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="vizochok-search-bench-") as folder:
         prepared = prepare(get_settings(data_dir=Path(folder)))
         try:
             assert prepared.settings.secret_key is not None  # noqa: S101

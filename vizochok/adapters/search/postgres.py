@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from psycopg.types.json import Jsonb
@@ -11,6 +12,8 @@ from vizochok.core.models import SearchHit
 from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
+    from psycopg import AsyncConnection
+
     from vizochok.adapters.db.database import Database
     from vizochok.core.query import QueryAnalysis
 
@@ -27,12 +30,12 @@ _FILTERS = """
 # rescues are the ones the full-text leg missed: it runs only when full text found few hits.
 # The needs leg answers "для плову": the best product for each need in turn (rice, carrot,
 # onion, …, then the second best of each), so a shopping list is covered before it is deepened.
-_QUERY = f"""
+_TEMPLATE = f"""
 WITH vector_leg AS (
     SELECT p.sku, row_number() OVER () AS rank FROM (
         SELECT p.sku FROM products p
         WHERE %(use_vector)s AND p.tenant_id = %(tenant)s {_FILTERS}
-        ORDER BY p.embedding <=> %(vector)s::vector LIMIT %(n)s) p
+        ORDER BY {{vector_order}} LIMIT %(n)s) p
 ), fulltext_leg AS (
     SELECT p.sku, row_number() OVER (
         ORDER BY ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery) DESC, p.sku) AS rank
@@ -74,6 +77,13 @@ SELECT legs.leg, legs.rank, p.sku, p.name, p.brand, p.category_path, p.unit, p.q
 FROM legs JOIN products p ON p.tenant_id = %(tenant)s AND p.sku = legs.sku
 """
 
+# A tenant's vectors share one HNSW graph with every other tenant's. For a small tenant an exact
+# scan of its own rows (found through the primary key) is faster and exact; a large tenant
+# walks the graph, filtering other tenants' rows out as it goes.
+_QUERY_HNSW = _TEMPLATE.replace("{vector_order}", "p.embedding <=> %(vector)s::vector")
+_QUERY_EXACT = _TEMPLATE.replace("{vector_order}", "(p.embedding <=> %(vector)s::vector) + 0")
+_SIZE_TTL = 60.0
+
 _ZERO_VECTOR = "[" + ",".join(["0"] * EMBEDDING_DIM) + "]"
 _NO_MATCH = ""  # an empty tsquery matches nothing
 
@@ -101,9 +111,24 @@ def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[s
 class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
-    def __init__(self, db: Database, ef_search: int = 80) -> None:
+    def __init__(self, db: Database, ef_search: int = 64, exact_below: int = 10_000) -> None:
         self._db = db
         self._ef_search = ef_search
+        self._exact_below = exact_below
+        self._sizes: dict[str, tuple[int, float]] = {}
+
+    async def _size(self, conn: AsyncConnection, tenant_id: str) -> int:
+        """The tenant's searchable products, counted at most once a minute per process."""
+        cached = self._sizes.get(tenant_id)
+        now = time.monotonic()
+        if cached is None or cached[1] < now:
+            cur = await conn.execute(
+                "SELECT count(*) AS n FROM products WHERE tenant_id = %s AND embedding IS NOT NULL", (tenant_id,)
+            )
+            row = await cur.fetchone()
+            cached = (int(row["n"]) if row else 0, now + _SIZE_TTL)
+            self._sizes[tenant_id] = cached
+        return cached[0]
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Fused hits, best first."""
@@ -152,9 +177,14 @@ class PostgresProductSearch:
         async with self._db.tenant(tenant_id) as conn:
             # With many tenants in one HNSW graph, the nearest neighbours may all belong to
             # others; an iterative scan keeps walking the graph until this tenant's rows fill LIMIT.
-            await conn.execute(f"SET LOCAL hnsw.ef_search = {int(self._ef_search)}")
-            await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            cur = await conn.execute(_QUERY, params)
+            if await self._size(conn, tenant_id) < self._exact_below:
+                cur = await conn.execute(_QUERY_EXACT, params)
+            else:
+                await conn.execute(
+                    f"SELECT set_config('hnsw.ef_search', '{int(self._ef_search)}', true),"
+                    " set_config('hnsw.iterative_scan', 'relaxed_order', true)"
+                )
+                cur = await conn.execute(_QUERY_HNSW, params)
             rows = await cur.fetchall()
         ranked: dict[str, list[tuple[int, str]]] = {leg: [] for leg in LEGS}
         products: dict[str, dict[str, Any]] = {}
