@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from vizochok.core.query import QueryAnalysis
     from vizochok.plugins.registry import Register
 
-DEFAULTS = {"amount_match": 0.6, "amount_mismatch": -0.35, "brand_match": 0.4, "number_match": 0.3}
+DEFAULTS = {"amount_match": 0.6, "amount_mismatch": 0.0, "brand_match": 0.4, "number_match": 0.3}
 """Multipliers added to 1 for each kind of evidence; a tenant overrides them in `reranker_options`."""
 
 
@@ -26,6 +26,10 @@ def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], list[s
     # The brand in either script; a query names it only when it holds every word of one spelling.
     brand_spellings = [set(index_terms(b)) for b in {brand, to_cyrillic(brand), to_latin(brand)} if b]
     return amounts, numbers, brand_spellings
+
+
+def _matches(terms: set[str], want: str) -> bool:
+    return want in terms or (len(want) >= 4 and any(t.startswith(want) for t in terms))  # noqa: PLR2004
 
 
 class AttributeBoostReranker:
@@ -42,10 +46,17 @@ class AttributeBoostReranker:
         weights = {**DEFAULTS, **{k: float(v) for k, v in options.items() if k in DEFAULTS}}
         wanted = {(q.unit, q.value) for q in query.quantities}
         query_terms = {t for group in query.groups for t in group}
+        word_groups = [g for g in query.groups if not any(t[:1].isdigit() for t in g)]
         rescored: list[tuple[float, int, SearchHit]] = []
         for position, hit in enumerate(hits):
             amounts, numbers, brand_terms = _hit_facts(hit)
             evidence = 0.0
+            # Amounts only tell products of the asked kind apart: "молоко 1,5%" must not lift
+            # a 1.5 % kefir over a 2.5 % milk. The kind is every query word found in the name.
+            name_terms = set(index_terms(fold(hit.name))) | {t for b in brand_terms for t in b}
+            if not all(any(_matches(name_terms, t) for t in group) for group in word_groups):
+                rescored.append((hit.score, -position, hit))
+                continue
             for amount in wanted:
                 if amount in amounts:
                     evidence += weights["amount_match"]
