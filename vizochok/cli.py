@@ -127,6 +127,20 @@ def cmd_admin_create_user(args: argparse.Namespace) -> int:
     finally:
         prepared.stop()
     print(json.dumps(user))  # noqa: T201
+def cmd_eval_search(args: argparse.Namespace) -> int:
+    """Score search on a labelled dataset (catalog.json + queries.jsonl), per leg and per query kind."""
+    from vizochok.search_eval import evaluate, render  # noqa: PLC0415
+
+    folder = Path(args.dataset)
+    if not (folder / "catalog.json").exists() or not (folder / "queries.jsonl").exists():
+        print(f"error: {folder} needs catalog.json and queries.jsonl", file=sys.stderr)  # noqa: T201
+        return 2
+    prepared = _prepare(get_settings())
+    try:
+        report = asyncio.run(evaluate(prepared.settings, folder, json.loads(args.tenant_search)))
+    finally:
+        prepared.stop()
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render(report))  # noqa: T201
     return 0
 
 
@@ -166,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--tenant", help="tenant id (tnt_…); not for operators")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.set_defaults(func=cmd_admin_create_user)
+    evaluation = sub.add_parser("eval", help="measure quality").add_subparsers(dest="eval_command", required=True)
+    ev_search = evaluation.add_parser("search", help="nDCG@10, recall@10/@50 and MRR on a labelled dataset")
+    ev_search.add_argument("dataset", help="folder with catalog.json and queries.jsonl")
+    ev_search.add_argument("--tenant-search", default="{}", help="tenant.search options as JSON (weights, rrf_k, …)")
+    ev_search.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    ev_search.set_defaults(func=cmd_eval_search)
     return parser
 
 

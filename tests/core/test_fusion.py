@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vizochok.core.search import fulltext_query, normalize, rrf_fuse
+from vizochok.core.search import normalize, rrf_fuse
 
 
 def test_rrf_sums_weighted_reciprocal_ranks() -> None:
@@ -20,9 +20,5 @@ def test_zero_weight_drops_a_leg() -> None:
 
 
 def test_normalize_folds_case_apostrophes_and_space() -> None:
-    assert normalize("  М’ЯСО   Свиняче ") == "м'ясо свиняче"
-
-
-def test_fulltext_query_prefixes_words() -> None:
-    assert fulltext_query("Молока Галичина!") == "молок:* | галич:*"
-    assert fulltext_query("   ") == ""
+    assert normalize("  М’ЯСО   Свиняче ") == normalize("мʼясо свиняче") == normalize("м'ясо свиняче")
+    assert " " not in normalize("  м'ясо  ").strip() and normalize("A  B") == "a b"

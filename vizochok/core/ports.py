@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         Tenant,
     )
     from vizochok.core.profile import UserProfile
+    from vizochok.core.query import QueryAnalysis
     from vizochok.core.search import SearchRequest
     from vizochok.core.usage import UsageRecord, UsageSnapshot
 
@@ -216,6 +217,14 @@ class CatalogRepository(Protocol):
         """Attach `(sku, content_hash, vector)`; returns how many rows took their vector."""
         ...
 
+    async def stale_search_tenants(self) -> list[str]:
+        """Tenants with products indexed by an older query analyzer."""
+        ...
+
+    async def reindex(self, tenant_id: str, batch: int = 1000) -> int:
+        """Rebuild the search terms of a tenant's stale products; returns how many."""
+        ...
+
     async def unfinished_jobs(self) -> list[tuple[str, str]]:
         """`(tenant_id, job_id)` of jobs to resume after a restart."""
         ...
@@ -303,6 +312,15 @@ class WebhookHealth(Protocol):
         ...
 
 
+@runtime_checkable
+class Reranker(Protocol):
+    """Re-orders fused hits; registered by plugins (`register_rerankers`) and chosen per tenant by name."""
+
+    async def rerank(self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]) -> list[SearchHit]:
+        """The same hits (or a subset), best first; `options` is the tenant's `search["reranker_options"]`."""
+        ...
+
+
 __all__ = (
     "LLM",
     "Observer",
@@ -313,6 +331,7 @@ __all__ = (
     "Embedder",
     "KeyRepository",
     "ProductSearch",
+    "Reranker",
     "RetailerWebhooks",
     "SessionStore",
     "TenantRepository",

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'", "´": "'"})
-_SPACE = re.compile(r"\s+")
+from vizochok.core.query import QueryAnalysis, analyze, fold
 
 
 class SearchFilters(BaseModel):
@@ -29,17 +26,34 @@ class SearchRequest(BaseModel):
     vector: list[float] | None = None
     """The query's embedding, computed once by the service."""
     weights: dict[str, float] = Field(default_factory=dict)
-    """Per-leg fusion weights (`vector`, `fulltext`, `trigram`); 1.0 when absent."""
+    """Per-leg fusion weights (`vector`, `fulltext`, `trigram`, `code`, `needs`); `DEFAULT_WEIGHTS` when absent."""
     rrf_k: int = 60
+    candidates: int = Field(default=50, ge=1, le=500)
+    """How many hits each leg contributes before fusion."""
+    trigram_below: int = Field(default=20, ge=0)
+    """Fuzzy (trigram) matching runs only when full text found fewer hits than this (it rescues typos)."""
+    analysis: QueryAnalysis | None = None
+    """The query read every plausible way; computed from `text` when absent."""
+
+    def understood(self) -> QueryAnalysis:
+        """The analysis of the query (computed on demand when the caller gave none)."""
+        if self.analysis is None:
+            self.analysis = analyze(self.text)
+        return self.analysis
+
+    def weight(self, leg: str) -> float:
+        """The fusion weight of one leg."""
+        return self.weights.get(leg, DEFAULT_WEIGHTS.get(leg, 1.0))
 
 
 def normalize(text: str) -> str:
-    """Fold case, Unicode forms, apostrophes and white space the same way for queries and products."""
-    folded = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-    return _SPACE.sub(" ", folded).strip()
+    """Fold case, Unicode forms, look-alike letters, apostrophes and white space (see `core.query.fold`)."""
+    return fold(text)
 
 
-LEGS = ("vector", "fulltext", "trigram")
+LEGS = ("vector", "fulltext", "trigram", "code", "needs")
+DEFAULT_WEIGHTS = {"vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0, "needs": 6.0}
+"""Fusion weights tuned on uk-dev (docs/search.md); a tenant overrides any of them."""
 
 
 def rrf_fuse(
@@ -49,20 +63,9 @@ def rrf_fuse(
     weights = weights or {}
     scores: dict[str, float] = {}
     for leg, skus in ranked.items():
-        weight = weights.get(leg, 1.0)
+        weight = weights.get(leg, DEFAULT_WEIGHTS.get(leg, 1.0))
         if weight <= 0:
             continue
         for rank, sku in enumerate(skus, start=1):
             scores[sku] = scores.get(sku, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
-def fulltext_query(text: str) -> str:
-    """A `to_tsquery('simple', …)` string: each word as a prefix, any word may match.
-
-    Words are cut to their first five letters before the prefix match, a crude stem that
-    lets "молока" find "молоко" until real morphology replaces it.
-    """
-    words = re.findall(r"\w+", normalize(text))
-    terms = [w[:5] if len(w) > 5 else w for w in words if len(w) > 1 or w.isdigit()]
-    return " | ".join(f"{t}:*" for t in dict.fromkeys(terms))

@@ -35,7 +35,7 @@ def register_llm_providers(register: Register) -> None:
 
 @hookspec
 def register_search_backends(register: Register) -> None:
-    """Call `register(factory, name=...)`; `factory(deps: SearchDeps)` returns a `ProductSearch`."""
+    """Call `register(factory, name=...)`; `factory(deps: SearchDeps)` (plugins.builtin.search) returns a `ProductSearch`."""
 
 
 @hookspec

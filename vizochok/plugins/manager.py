@@ -20,6 +20,7 @@ DEFAULT_PLUGINS = (
     "vizochok.plugins.builtin.tools",
     "vizochok.plugins.builtin.llm",
     "vizochok.plugins.builtin.search",
+    "vizochok.plugins.builtin.rerankers",
 )
 """Our own features, registered through the same hooks as a third party's."""
 

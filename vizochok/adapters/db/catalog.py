@@ -8,6 +8,7 @@ from psycopg.types.json import Jsonb
 
 from vizochok.core.catalog import content_hash, fulltext_fields, row_hash, search_name
 from vizochok.core.models import CatalogJob, ProductInput
+from vizochok.core.query import ANALYZER_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -21,19 +22,40 @@ _PRODUCT_COLUMNS = (
     "quantity_step", "min_quantity", "weight", "volume", "image_url", "attributes", "barcode", "is_active",
 )  # fmt: skip
 
+# Index terms come from core/query (stems, amounts, readings), so the tsvector is written as a
+# literal: PostgreSQL's parser and dictionaries would undo that work, and `array_to_tsvector`
+# drops positions, and with them the A–D weights that ts_rank needs.
+_FTS = "%s::tsvector"
+_MAX_POSITION = 16383
+
+
+def tsvector_literal(fields: Sequence[Sequence[str]], weights: str = "ABCD") -> str:
+    """`'молок':1A 'галичин':2A,9B …`: each field's terms at increasing positions with its weight."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for terms, weight in zip(fields, weights, strict=False):
+        for term in terms:
+            position = min(position + 1, _MAX_POSITION)
+            positions.setdefault(term, []).append(f"{position}{weight}")
+    return " ".join(
+        "'" + term.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(marks[:256])
+        for term, marks in positions.items()
+    )
+
 _UPSERT = f"""
 INSERT INTO products (tenant_id, {", ".join(_PRODUCT_COLUMNS)}, content_hash, row_hash, embed_job_id,
-                      search_name, fts, updated_at)
-VALUES (%s, {", ".join(["%s"] * len(_PRODUCT_COLUMNS))}, %s, %s, %s, %s,
-        setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')
-        || setweight(to_tsvector('simple', %s), 'C') || setweight(to_tsvector('simple', %s), 'D'),
-        now())
+                      search_name, fts, search_version, updated_at)
+VALUES (%s, {", ".join(["%s"] * len(_PRODUCT_COLUMNS))}, %s, %s, %s, %s, {_FTS}, {ANALYZER_VERSION}, now())
 ON CONFLICT (tenant_id, sku) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in _PRODUCT_COLUMNS[1:])},
     content_hash = EXCLUDED.content_hash, row_hash = EXCLUDED.row_hash,
     embed_job_id = COALESCE(EXCLUDED.embed_job_id, products.embed_job_id),
-    search_name = EXCLUDED.search_name, fts = EXCLUDED.fts, updated_at = now()
+    search_name = EXCLUDED.search_name, fts = EXCLUDED.fts, search_version = EXCLUDED.search_version,
+    updated_at = now()
 """
+
+_REINDEX = f"""UPDATE products SET search_name = %s, fts = {_FTS}, search_version = {ANALYZER_VERSION}
+               WHERE sku = %s"""
 
 
 def _job(row: dict[str, Any]) -> CatalogJob:
@@ -88,7 +110,7 @@ class PostgresCatalogRepository:
     def _params(tenant_id: str, p: ProductInput, c_hash: str, r_hash: str, job_id: str | None) -> tuple[Any, ...]:
         values = [getattr(p, c) for c in _PRODUCT_COLUMNS]
         values[_PRODUCT_COLUMNS.index("attributes")] = Jsonb(p.attributes) if p.attributes is not None else None
-        return (tenant_id, *values, c_hash, r_hash, job_id, search_name(p), *fulltext_fields(p))
+        return (tenant_id, *values, c_hash, r_hash, job_id, search_name(p), tsvector_literal(fulltext_fields(p)))
 
     @staticmethod
     async def _existing(conn: AsyncConnection, tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
@@ -166,6 +188,31 @@ class PostgresCatalogRepository:
         async with self._db.unscoped() as conn:
             cur = await conn.execute("SELECT * FROM vizochok_unfinished_jobs()")
             return [(r["tenant_id"], r["job_id"]) for r in await cur.fetchall()]
+
+    async def stale_search_tenants(self) -> list[str]:
+        """Tenants with products indexed by an older analyzer version."""
+        async with self._db.unscoped() as conn:
+            cur = await conn.execute("SELECT * FROM vizochok_stale_search_tenants(%s::smallint)", (ANALYZER_VERSION,))
+            return [r["tenant_id"] for r in await cur.fetchall()]
+
+    async def reindex(self, tenant_id: str, batch: int = 1000) -> int:
+        """Rebuild the search terms of products indexed by an older analyzer; returns how many."""
+        done = 0
+        while True:
+            async with self._db.tenant(tenant_id) as conn:
+                cur = await conn.execute(
+                    f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE search_version < %s LIMIT %s",
+                    (ANALYZER_VERSION, batch),
+                )
+                rows = await cur.fetchall()
+                if not rows:
+                    return done
+                products = [ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows]
+                async with conn.cursor() as cur2:
+                    await cur2.executemany(
+                        _REINDEX, [(search_name(p), tsvector_literal(fulltext_fields(p)), p.sku) for p in products]
+                    )
+            done += len(rows)
 
     async def count_active(self, tenant_id: str) -> int:
         """Active, searchable products of a tenant."""

@@ -85,6 +85,14 @@ class InMemoryCatalogRepository:
         """Jobs to resume."""
         return [(j.tenant_id, j.job_id) for j in self.jobs.values() if j.status in ("pending", "embedding")]
 
+    async def stale_search_tenants(self) -> list[str]:
+        """None: the in-memory engine derives its terms at query time."""
+        return []
+
+    async def reindex(self, tenant_id: str, batch: int = 1000) -> int:  # noqa: ARG002
+        """Nothing to rebuild (see `stale_search_tenants`)."""
+        return 0
+
     async def count_active(self, tenant_id: str) -> int:
         """Active products with a vector."""
         return sum(1 for sku, p in self.products.get(tenant_id, {}).items() if p.is_active and (tenant_id, sku) in self.vectors)

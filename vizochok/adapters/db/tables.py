@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, Text, func
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, SmallInteger, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -67,6 +67,7 @@ class ProductRow(SQLModel, table=True):
     __table_args__ = (
         Index("products_trgm_name", "search_name", postgresql_using="gin", postgresql_ops={"search_name": "gin_trgm_ops"}),
         Index("products_fts", "fts", postgresql_using="gin"),
+        Index("products_barcode", "tenant_id", "barcode", postgresql_where=text("barcode IS NOT NULL")),
         Index(
             "products_embedding_hnsw",
             "embedding",
@@ -101,6 +102,8 @@ class ProductRow(SQLModel, table=True):
     embed_job_id: str | None = None
     search_name: str = ""
     """Normalized name and brand, for trigram matching."""
+    search_version: int = Field(default=0, sa_column=Column(SmallInteger, nullable=False, server_default="0"))
+    """Version of the analyzer that wrote `fts` and `search_name` (`core.query.ANALYZER_VERSION`)."""
     fts: Any = Field(default=None, sa_column=Column(TSVECTOR))
     embedding: Any = Field(default=None, sa_column=Column(Vector(EMBEDDING_DIM)))
     created_at: datetime | None = Field(default=None, sa_column=_now())

@@ -1,47 +1,67 @@
-"""Brute-force search over the in-memory catalog: cosine on vectors plus word overlap, fused by RRF."""
+"""Brute-force search over the in-memory catalog with the same query understanding and fusion as PostgreSQL."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from vizochok.core.catalog import fulltext_fields
 from vizochok.core.models import SearchHit
-from vizochok.core.search import SearchRequest, normalize, rrf_fuse
+from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.memory import InMemoryCatalogRepository
+    from vizochok.core.models import ProductInput
+
+_FIELD_WEIGHTS = (1.0, 0.4, 0.2, 0.1)  # PostgreSQL's ts_rank defaults for A, B, C, D
 
 
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"\w+", normalize(text)) if len(w) > 1}
+def _matches(terms: set[str], want: str) -> bool:
+    return want in terms or (len(want) >= 4 and any(t.startswith(want) for t in terms))  # noqa: PLR2004
 
 
 class InMemoryProductSearch:
-    """Same contract as the PostgreSQL engine, for dev mode and tests."""
+    """Same contract as the PostgreSQL engine, for dev mode and tests (no trigram leg)."""
 
     def __init__(self, catalog: InMemoryCatalogRepository) -> None:
         self._catalog = catalog
 
-    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
-        """Fused hits over active, embedded products of one tenant."""
-        products = {
+    def _visible(self, tenant_id: str, request: SearchRequest) -> dict[str, ProductInput]:
+        f = request.filters
+        return {
             sku: p
             for sku, p in self._catalog.products.get(tenant_id, {}).items()
             if p.is_active and (tenant_id, sku) in self._catalog.vectors
-            and (request.filters.brand is None or (p.brand or "").lower() == request.filters.brand.lower())
-            and (request.filters.category_prefix is None or (p.category_path or "").startswith(request.filters.category_prefix))
+            and (f.brand is None or (p.brand or "").lower() == f.brand.lower())
+            and (f.category_prefix is None or (p.category_path or "").lower().startswith(f.category_prefix.lower()))
+            and (not f.attributes or all((p.attributes or {}).get(k) == v for k, v in f.attributes.items()))
         }  # fmt: skip
+
+    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
+        """Fused hits over active, embedded products of one tenant."""
+        products = self._visible(tenant_id, request)
+        analysis = request.understood()
+        n = max(request.limit, request.candidates)
         ranked: dict[str, list[str]] = {}
-        if request.vector is not None:
+        if request.vector is not None and request.weight("vector") > 0:
             scores = {
                 sku: sum(a * b for a, b in zip(request.vector, self._catalog.vectors[(tenant_id, sku)], strict=False))
                 for sku in products
             }
-            ranked["vector"] = sorted(scores, key=lambda s: -scores[s])[:50]
-        query = _stems(request.text)
-        overlap = {sku: len(query & _stems(f"{p.name} {p.brand or ''} {p.category_path or ''}")) for sku, p in products.items()}
-        ranked["fulltext"] = [s for s in sorted(overlap, key=lambda s: (-overlap[s], s)) if overlap[s]][:50]
-        fused = rrf_fuse(ranked, request.weights, request.rrf_k)[: request.limit]
+            ranked["vector"] = sorted(scores, key=lambda s: -scores[s])[:n]
+        fields = {sku: [set(f) for f in fulltext_fields(p)] for sku, p in products.items()}
+        wanted = [t for group in analysis.groups for t in group]
+        text_scores = {
+            sku: sum(w for terms, w in zip(fs, _FIELD_WEIGHTS, strict=True) for t in wanted if _matches(terms, t))
+            for sku, fs in fields.items()
+        }
+        ranked["fulltext"] = [s for s in sorted(text_scores, key=lambda s: (-text_scores[s], s)) if text_scores[s]][:n]
+        codes = set(analysis.codes)
+        ranked["code"] = sorted(s for s, p in products.items() if s.lower() in codes or (p.barcode or "") in codes)
+        ranked["needs"] = [
+            s for need in analysis.needs for s in sorted(fields) if all(_matches(set().union(*fields[s]), t) for t in need)
+        ][:n]
+        weights = {leg: request.weight(leg) for leg in LEGS}
+        fused = rrf_fuse(ranked, weights, request.rrf_k)[: request.limit]
         return [
             SearchHit(
                 sku=sku, name=products[sku].name, score=round(score, 6), brand=products[sku].brand,

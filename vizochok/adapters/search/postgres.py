@@ -1,17 +1,21 @@
-"""PostgreSQL search: pgvector HNSW, weighted full text and pg_trgm, fused by RRF, one round trip."""
+"""PostgreSQL search: pgvector HNSW, weighted full text, pg_trgm and exact codes, fused by RRF in one round trip."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from psycopg.types.json import Jsonb
 
 from vizochok.adapters.db.tables import EMBEDDING_DIM
 from vizochok.core.models import SearchHit
-from vizochok.core.search import LEGS, SearchRequest, fulltext_query, normalize, rrf_fuse
+from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
+    from psycopg import AsyncConnection
+
     from vizochok.adapters.db.database import Database
+    from vizochok.core.query import QueryAnalysis
 
 _FILTERS = """
     AND p.is_active AND p.embedding IS NOT NULL
@@ -20,68 +24,167 @@ _FILTERS = """
     AND (%(attributes)s::jsonb IS NULL OR p.attributes @> %(attributes)s::jsonb)
 """
 
-# Every leg repeats the tenant predicate although row-level security already applies it:
-# the planner can then use the tenant prefix of the primary key.
-_QUERY = f"""
+# Every leg repeats the tenant predicate although row-level security already applies it: the
+# planner can then use the tenant prefix of the primary key, and a policy mistake cannot leak.
+# The trigram leg is the costliest (it re-checks similarity row by row), and the words it
+# rescues are the ones the full-text leg missed: it runs only when full text found few hits.
+# The needs leg answers "для плову": the best product for each need in turn (rice, carrot,
+# onion, …, then the second best of each), so a shopping list is covered before it is deepened.
+_TEMPLATE = f"""
 WITH vector_leg AS (
     SELECT p.sku, row_number() OVER () AS rank FROM (
         SELECT p.sku FROM products p
         WHERE %(use_vector)s AND p.tenant_id = %(tenant)s {_FILTERS}
-        ORDER BY p.embedding <=> %(vector)s::vector LIMIT %(n)s) p
+        ORDER BY {{vector_order}} LIMIT %(n)s) p
 ), fulltext_leg AS (
-    SELECT p.sku, row_number() OVER (ORDER BY ts_rank_cd(p.fts, q) DESC, p.sku) AS rank
-    FROM products p, to_tsquery('simple', %(tsquery)s) q
-    WHERE %(tsquery)s <> '' AND p.tenant_id = %(tenant)s AND p.fts @@ q {_FILTERS}
-    ORDER BY rank LIMIT %(n)s
-), trigram_leg AS (
-    SELECT p.sku, row_number() OVER (ORDER BY word_similarity(%(text)s, p.search_name) DESC, p.sku) AS rank
+    SELECT p.sku, row_number() OVER (
+        ORDER BY ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery) DESC, p.sku) AS rank
     FROM products p
-    WHERE p.tenant_id = %(tenant)s AND %(text)s <%% p.search_name {_FILTERS}
+    WHERE %(use_fulltext)s AND p.tenant_id = %(tenant)s AND p.fts @@ %(tsquery)s::tsquery {_FILTERS}
     ORDER BY rank LIMIT %(n)s
+), needs_leg AS (
+    SELECT y.sku, row_number() OVER (ORDER BY y.pos, y.idx, y.sku) AS rank FROM (
+        SELECT DISTINCT ON (x.sku) x.sku, x.pos, x.idx FROM (
+            SELECT p.sku, n.idx,
+                   row_number() OVER (PARTITION BY n.idx
+                       ORDER BY ts_rank(p.fts, n.q::tsquery) + ts_rank(p.fts, n.e::tsquery) DESC, p.sku) AS pos
+            FROM unnest(%(needs)s::text[], %(needs_exact)s::text[]) WITH ORDINALITY AS n(q, e, idx)
+            JOIN products p ON p.tenant_id = %(tenant)s AND p.fts @@ n.q::tsquery
+            WHERE %(use_needs)s {_FILTERS}
+        ) x WHERE x.pos <= %(n)s ORDER BY x.sku, x.pos, x.idx
+    ) y ORDER BY rank LIMIT %(n)s
+), trigram_leg AS (
+    SELECT p.sku, row_number() OVER (ORDER BY s.score DESC, p.sku) AS rank
+    FROM products p CROSS JOIN LATERAL (
+        SELECT max(word_similarity(r, p.search_name)) AS score FROM unnest(%(readings)s::text[]) r) s
+    WHERE %(use_trigram)s AND p.tenant_id = %(tenant)s
+      AND (SELECT count(*) FROM fulltext_leg) < %(trigram_below)s
+      AND (p.search_name %%> %(r0)s OR p.search_name %%> %(r1)s OR p.search_name %%> %(r2)s) {_FILTERS}
+    ORDER BY rank LIMIT %(n)s
+), code_leg AS (
+    SELECT p.sku, row_number() OVER (ORDER BY p.sku) AS rank FROM products p
+    WHERE %(use_code)s AND p.tenant_id = %(tenant)s
+      AND (p.sku = ANY(%(codes)s::text[]) OR p.barcode = ANY(%(codes)s::text[])) {_FILTERS}
 ), legs AS (
     SELECT 'vector' AS leg, sku, rank FROM vector_leg
     UNION ALL SELECT 'fulltext', sku, rank FROM fulltext_leg
     UNION ALL SELECT 'trigram', sku, rank FROM trigram_leg
+    UNION ALL SELECT 'code', sku, rank FROM code_leg
+    UNION ALL SELECT 'needs', sku, rank FROM needs_leg
 )
 SELECT legs.leg, legs.rank, p.sku, p.name, p.brand, p.category_path, p.unit, p.quantity_step,
        p.min_quantity, p.image_url, p.attributes
 FROM legs JOIN products p ON p.tenant_id = %(tenant)s AND p.sku = legs.sku
 """
 
+# A tenant's vectors share one HNSW graph with every other tenant's. For a small tenant an exact
+# scan of its own rows (found through the primary key) is faster and exact; a large tenant
+# walks the graph, filtering other tenants' rows out as it goes.
+_QUERY_HNSW = _TEMPLATE.replace("{vector_order}", "p.embedding <=> %(vector)s::vector")
+_QUERY_EXACT = _TEMPLATE.replace("{vector_order}", "(p.embedding <=> %(vector)s::vector) + 0")
+_SIZE_TTL = 60.0
 
 _ZERO_VECTOR = "[" + ",".join(["0"] * EMBEDDING_DIM) + "]"
+_NO_MATCH = ""  # an empty tsquery matches nothing
+
+
+def _lexeme(term: str, prefix: bool) -> str:
+    quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+    return f"{quoted}:*" if prefix else quoted
+
+
+def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[str]]:
+    """`tsquery` literals of the query's own terms (any may match) and of each need (all its terms).
+
+    With `prefix`, stems of four letters or more match as prefixes (the stem of "сосисок" finds
+    "сосиски"); numbers, amounts and short stems ("рис", not "рисовий") always match exactly.
+    Ranking adds the exact query's rank, so whole-word matches come before prefix matches.
+    """
+
+    def term(t: str) -> str:
+        return _lexeme(t, prefix=prefix and len(t) >= 4 and not any(c.isdigit() for c in t))  # noqa: PLR2004
+
+    own = " | ".join(term(t) for group in analysis.groups for t in group)
+    return own or _NO_MATCH, [" & ".join(term(t) for t in need) for need in analysis.needs if need]
 
 
 class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, ef_search: int = 64, exact_below: int = 10_000) -> None:
         self._db = db
+        self._ef_search = ef_search
+        self._exact_below = exact_below
+        self._sizes: dict[str, tuple[int, float]] = {}
+
+    async def _size(self, conn: AsyncConnection, tenant_id: str) -> int:
+        """The tenant's searchable products, counted at most once a minute per process."""
+        cached = self._sizes.get(tenant_id)
+        now = time.monotonic()
+        if cached is None or cached[1] < now:
+            cur = await conn.execute(
+                "SELECT count(*) AS n FROM products WHERE tenant_id = %s AND embedding IS NOT NULL", (tenant_id,)
+            )
+            row = await cur.fetchone()
+            cached = (int(row["n"]) if row else 0, now + _SIZE_TTL)
+            self._sizes[tenant_id] = cached
+        return cached[0]
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Fused hits, best first."""
         ranked, products = await self.legs(tenant_id, request)
-        fused = rrf_fuse(ranked, request.weights, request.rrf_k)[: request.limit]
+        weights = {leg: request.weight(leg) for leg in LEGS}
+        fused = rrf_fuse(ranked, weights, request.rrf_k)[: request.limit]
         return [SearchHit(score=round(score, 6), **products[sku]) for sku, score in fused]
+
+    def params(self, tenant_id: str, request: SearchRequest) -> dict[str, Any]:
+        """The query parameters of one request."""
+        analysis = request.understood()
+        own, needs = tsqueries(analysis)
+        exact, needs_exact = tsqueries(analysis, prefix=False)
+        readings = [*analysis.readings, "", "", ""][:3]
+        f = request.filters
+        return {
+            "tenant": tenant_id,
+            "use_vector": request.vector is not None and request.weight("vector") > 0,
+            "use_fulltext": request.weight("fulltext") > 0 and own != _NO_MATCH,
+            "use_needs": request.weight("needs") > 0 and bool(needs),
+            "use_trigram": request.weight("trigram") > 0 and bool(analysis.readings),
+            "use_code": request.weight("code") > 0 and bool(analysis.codes),
+            "vector": str(request.vector) if request.vector is not None else _ZERO_VECTOR,
+            "tsquery": own,
+            "needs": needs,
+            "exact": exact,
+            "needs_exact": needs_exact,
+            "readings": [r for r in readings if r],
+            "r0": readings[0],
+            "r1": readings[1] or readings[0],
+            "r2": readings[2] or readings[0],
+            # Codes were folded to lower case; SKUs are compared as the retailer wrote them.
+            "codes": list(dict.fromkeys(c for code in analysis.codes for c in (code, code.upper()))),
+            "n": max(request.limit, request.candidates),
+            "trigram_below": request.trigram_below,
+            "category": f.category_prefix,
+            "brand": f.brand,
+            "attributes": Jsonb(f.attributes) if f.attributes else None,
+        }
 
     async def legs(
         self, tenant_id: str, request: SearchRequest
     ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
         """Each leg's ranking and the rows it found (used by fusion and by evaluation)."""
-        f = request.filters
-        params = {
-            "tenant": tenant_id,
-            "use_vector": request.vector is not None and request.weights.get("vector", 1.0) > 0,
-            "vector": str(request.vector) if request.vector is not None else _ZERO_VECTOR,
-            "tsquery": fulltext_query(request.text),
-            "text": normalize(request.text),
-            "n": max(request.limit, 50),
-            "category": f.category_prefix,
-            "brand": f.brand,
-            "attributes": Jsonb(f.attributes) if f.attributes else None,
-        }
+        params = self.params(tenant_id, request)
         async with self._db.tenant(tenant_id) as conn:
-            cur = await conn.execute(_QUERY, params)
+            # With many tenants in one HNSW graph, the nearest neighbours may all belong to
+            # others; an iterative scan keeps walking the graph until this tenant's rows fill LIMIT.
+            if await self._size(conn, tenant_id) < self._exact_below:
+                cur = await conn.execute(_QUERY_EXACT, params)
+            else:
+                await conn.execute(
+                    f"SELECT set_config('hnsw.ef_search', '{int(self._ef_search)}', true),"
+                    " set_config('hnsw.iterative_scan', 'relaxed_order', true)"
+                )
+                cur = await conn.execute(_QUERY_HNSW, params)
             rows = await cur.fetchall()
         ranked: dict[str, list[tuple[int, str]]] = {leg: [] for leg in LEGS}
         products: dict[str, dict[str, Any]] = {}

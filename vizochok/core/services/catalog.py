@@ -70,7 +70,9 @@ class CatalogService:
         task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
 
     async def resume(self) -> int:
-        """Restart every pending or embedding job; returns how many."""
+        """Re-index products of an older analyzer, restart every pending or embedding job; returns how many jobs."""
+        for tenant_id in await self._repo.stale_search_tenants():
+            _log.info("re-indexed %d products of %s for search", await self._repo.reindex(tenant_id), tenant_id)
         jobs = await self._repo.unfinished_jobs()
         for tenant_id, job_id in jobs:
             self.schedule(tenant_id, job_id)

@@ -1,35 +1,77 @@
-"""Catalog search for a tenant: embed the query once, apply the tenant's fusion options."""
+"""Catalog search for a tenant: read the query, embed it once, fuse the legs, rerank."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from vizochok.core.query import Dictionary, analyze
 from vizochok.core.search import SearchFilters, SearchRequest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from vizochok.core.models import SearchHit, Tenant
-    from vizochok.core.ports import Embedder, ProductSearch
+    from vizochok.core.ports import Embedder, ProductSearch, Reranker
+
+RERANK_DEPTH = 30
+"""Fused hits a reranker sees; it can promote a hit from this deep to the top."""
 
 
 class SearchService:
-    """Hybrid retrieval; prices are not its business (the agent asks the retailer)."""
+    """Hybrid retrieval; prices are not its business (the agent asks the retailer).
 
-    def __init__(self, engine: ProductSearch, embedder: Embedder, rrf_k: int = 60) -> None:
+    Per-tenant options live in `tenant.search`: `weights` (per leg), `rrf_k`, `candidates`, `trigram_below`,
+    `reranker` (a registered name, `"none"` to switch off), `reranker_options`, `dictionary`
+    (word → Ukrainian words) and `needs` (dish or occasion → groceries).
+    """
+
+    def __init__(
+        self,
+        engine: ProductSearch,
+        embedder: Embedder,
+        rrf_k: int = 60,
+        rerankers: Callable[[str], Reranker] | None = None,
+        default_reranker: str | None = None,
+    ) -> None:
         self._engine = engine
         self._embedder = embedder
         self._rrf_k = rrf_k
+        self._rerankers = rerankers
+        self._default_reranker = default_reranker
 
-    async def search(
-        self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None
-    ) -> list[SearchHit]:
-        """Hits best first, from this tenant's catalog only."""
+    def request(self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None) -> SearchRequest:
+        """The engine request for a query under the tenant's options (without its vector yet)."""
         options = tenant.search
-        request = SearchRequest(
+        dictionary = Dictionary(options.get("dictionary"), options.get("needs"))
+        return SearchRequest(
             text=text,
             limit=limit,
             filters=filters or SearchFilters(),
-            vector=await self._embedder.embed_query(text),
             weights=dict(options.get("weights", {})),
             rrf_k=int(options.get("rrf_k", self._rrf_k)),
+            candidates=int(options.get("candidates", 50)),
+            trigram_below=int(options.get("trigram_below", 20)),
+            analysis=analyze(text, dictionary),
         )
-        return await self._engine.search(tenant.id, request)
+
+    async def search(
+        self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None, *, rerank: bool = True
+    ) -> list[SearchHit]:
+        """Hits best first, from this tenant's catalog only."""
+        request = self.request(tenant, text, limit, filters)
+        reranker = self._reranker(tenant) if rerank else None
+        if reranker is not None:
+            request.limit = max(limit, RERANK_DEPTH)
+        if request.weight("vector") > 0:
+            request.vector = await self._embedder.embed_query(request.understood().vector_text)
+        hits = await self._engine.search(tenant.id, request)
+        if reranker is not None:
+            options: dict[str, Any] = dict(tenant.search.get("reranker_options", {}))
+            hits = await reranker.rerank(request.understood(), hits, options)
+        return hits[:limit]
+
+    def _reranker(self, tenant: Tenant) -> Reranker | None:
+        name = tenant.search.get("reranker", self._default_reranker)
+        if not name or name == "none" or self._rerankers is None:
+            return None
+        return self._rerankers(str(name))

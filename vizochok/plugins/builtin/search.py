@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from vizochok.plugins.hookspecs import hookimpl
 
@@ -12,13 +13,33 @@ if TYPE_CHECKING:
     from vizochok.plugins.registry import Register
 
 
-def _postgres(db: Database) -> ProductSearch:
+@dataclass(frozen=True)
+class SearchDeps:
+    """What a search backend factory may use."""
+
+    database: Database
+    settings: Any
+    """The process `Settings` (`elasticsearch_url`, `search`, …)."""
+
+
+def _postgres(deps: SearchDeps) -> ProductSearch:
     from vizochok.adapters.search.postgres import PostgresProductSearch  # noqa: PLC0415
 
-    return PostgresProductSearch(db)
+    return PostgresProductSearch(deps.database)
+
+
+def _elasticsearch(deps: SearchDeps) -> ProductSearch:
+    from vizochok.adapters.search.elasticsearch import build  # noqa: PLC0415 - optional extra
+
+    url = deps.settings.elasticsearch_url
+    if not url:
+        msg = "search backend 'elasticsearch' needs VIZOCHOK_ELASTICSEARCH_URL"
+        raise RuntimeError(msg)
+    return build(url)
 
 
 @hookimpl
 def register_search_backends(register: Register) -> None:
-    """`postgres`: pgvector, full text and trigram in one query."""
+    """`postgres`: pgvector, full text and trigram in one query; `elasticsearch`: BM25 and kNN per tenant index."""
     register(_postgres, name="postgres")
+    register(_elasticsearch, name="elasticsearch")

@@ -33,8 +33,10 @@ def _quantity_for(item: Item, offer: dict[str, Any]) -> float:
     if item.unit == "g" and unit == "kg":
         return round(quantity / 1000, 3)
     if item.unit == "dozen":
-        # "десяток яєць" is one pack when the pack already holds ten.
-        return quantity if re.search(r"\b10\s*(шт|pcs)", offer.get("name", "").casefold()) else quantity * 10
+        # "десяток яєць" in packs: a pack of 10 or 30 is enough for a dozen; loose eggs are counted one by one.
+        pack = re.search(r"(\d+)\s*(?:шт|pcs)", offer.get("name", "").casefold())
+        size = int(pack.group(1)) if pack else 1
+        return float(max(1, math.ceil(quantity * 10 / size)))
     if unit == "pcs":
         return float(max(1, round(quantity)))
     return quantity
@@ -169,7 +171,7 @@ class OfflineLLM:
             calls = []
             for item, search in zip(intent.items, searches, strict=False):
                 if search.get("items"):
-                    offer = search["items"][0]
+                    offer = _pick(item, search["items"])
                     calls.append(("add_to_selection", {"sku": offer["sku"], "quantity": _quantity_for(item, offer)}))
             return _Step(calls, " ".join(not_found)) if calls else _Step(reply=" ".join(not_found))
         offers = [o for s in searches for o in s.get("items", [])][:MAX_SHOWN]
@@ -206,6 +208,15 @@ class OfflineLLM:
         lines = ", ".join(text("cart_line", lang, name=i["name"], quantity=_qty(i["quantity"])) for i in selection)
         total = sum((i["promo_price"] if i.get("promo_price") is not None else i["price"]) * i["quantity"] for i in selection)
         return text("cart_total", lang, lines=lines, total=f"{total:.2f}")
+
+
+def _pick(item: Item, offers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The best offer, preferring one sold by weight when the shopper asked by weight ("2 кг картоплі")."""
+    if item.unit in ("kg", "g"):
+        by_weight = [o for o in offers[:5] if o.get("unit") == "kg"]
+        if by_weight:
+            return by_weight[0]
+    return offers[0]
 
 
 def _ambiguous(offers: list[dict[str, Any]]) -> bool:

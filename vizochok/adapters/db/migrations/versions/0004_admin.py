@@ -1,13 +1,13 @@
 """Admin users, the audit log, key rotation and plans.
 
-Revision ID: 0003_admin
-Revises: 0002_agent
+Revision ID: 0004_admin
+Revises: 0003_agent
 """
 
 from alembic import op
 
-revision = "0003_admin"
-down_revision = "0002_agent"
+revision = "0004_admin"
+down_revision = "0003_agent"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """The agent's ledger of LLM calls and shoppers' profiles, with row-level security.
 
-Revision ID: 0002_agent
-Revises: 0001
+Revision ID: 0003_agent
+Revises: 0002
 """
 
 from alembic import op
 
-revision = "0002_agent"
-down_revision = "0001"
+revision = "0003_agent"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,168 @@
+"""Query understanding: one folded query becomes the readings each search leg needs.
+
+Every Latin word is also read as Ukrainian transliteration and, when that looks like a real
+word, as Ukrainian or Russian typed on the English layout; English and Russian words add
+their Ukrainian translations; dishes and occasions add what they need. The lexical legs
+match any reading (the catalog itself tells which reading was meant); the vector leg embeds
+the single most plausible one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vizochok.core.query.dictionary import Dictionary
+from vizochok.core.query.fold import fold, is_cyrillic, is_latin
+from vizochok.core.query.script import (
+    cyrillic_plausibility,
+    layout_to_english,
+    layout_to_russian,
+    layout_to_ukrainian,
+    to_cyrillic,
+    to_latin,
+)
+from vizochok.core.query.stem import stem
+from vizochok.core.query.units import Quantity, bare_numbers, quantities, strip_quantities
+
+STOPWORDS = frozenset(
+    "для до з із зі в у на і й та або що щось якийсь якесь якась хочу треба купити мені мене будь ласка "
+    "с со и или что нибудь хочу надо купить мне the a an of for with and some".split()
+)
+"""Words that carry no product meaning in a shopping query."""
+_PURPOSE = frozenset({"для", "до", "під", "щось", "что", "вдома", "домашня", "приготувати", "зробити"})
+_WORD = re.compile(r"[\w']+")
+_CODE = re.compile(r"^[\w-]*\d[\w-]*$")
+_LAYOUT_MIN = 0.5
+_TRANSLIT_MIN = 0.6
+# Keys that sit where Ukrainian letters are (б ю ж х ї є); inside a Latin token they betray the wrong layout.
+_LAYOUT_TOKEN = re.compile(r"^(?=.*[a-z])(?:[,.;\[\]][a-z,.;\[\]]*|[a-z]+[,.;\[\]][a-z,.;\[\]]*[a-z])$")
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """Everything the legs need from one query."""
+
+    text: str
+    """The folded query."""
+    groups: tuple[tuple[str, ...], ...] = ()
+    """Per query word, the index terms of each of its readings (any may match)."""
+    needs: tuple[tuple[str, ...], ...] = ()
+    """What a dish or an occasion needs ("плов" → рис, морква…): each need's index terms, all required."""
+    readings: tuple[str, ...] = ()
+    """Whole-query spellings for fuzzy matching, the folded query first."""
+    vector_text: str = ""
+    """The most plausible reading, to embed."""
+    codes: tuple[str, ...] = ()
+    """Tokens that may be a SKU or a barcode."""
+    quantities: tuple[Quantity, ...] = field(default_factory=tuple)
+    numbers: tuple[str, ...] = ()
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms a product text is indexed under: stems, amounts and numbers of the folded text."""
+    folded = fold(text)
+    terms = [stem(w) for w in _WORD.findall(strip_quantities(folded).replace("'", ""))]
+    terms += [q.token for q in quantities(folded)]
+    terms += bare_numbers(folded) + [q.token.removesuffix(q.unit) for q in quantities(folded)]
+    return terms
+
+
+def _latin_readings(word: str, dictionary: Dictionary) -> tuple[list[str], str]:
+    """Readings of a Latin word, and the one to embed."""
+    cyrillic = to_cyrillic(word)
+    readings = [word, cyrillic]
+    translated = dictionary.lookup(word)
+    readings += translated
+    # Multilingual vectors read Ukrainian far better than transliterated or rare English words.
+    best_score = cyrillic_plausibility(cyrillic)
+    best = " ".join(translated) if translated else cyrillic if best_score >= _TRANSLIT_MIN else word
+    translit_score = best_score
+    for layout in (layout_to_ukrainian(word), layout_to_russian(word)):
+        score = cyrillic_plausibility(layout)
+        if (score >= _LAYOUT_MIN or score > translit_score) and layout not in readings:
+            readings.append(layout)
+            readings += dictionary.lookup(layout)
+            if score > best_score and score >= _LAYOUT_MIN and not translated:
+                best, best_score = layout, score
+    return readings, best
+
+
+def _cyrillic_readings(word: str, dictionary: Dictionary) -> list[str]:
+    readings = [word, to_latin(word), *dictionary.lookup(word)]
+    english = layout_to_english(word)
+    readings += dictionary.lookup(english)  # "ьшдл": English typed on the Cyrillic layout
+    return readings
+
+
+def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
+    """Read a shopper's query every plausible way."""
+    dictionary = dictionary or Dictionary()
+    folded = " ".join(_fix_layout_token(t) for t in fold(text).split())
+    amounts = tuple(quantities(folded))
+    numbers = tuple(bare_numbers(folded))
+    raw_words = _WORD.findall(strip_quantities(folded).replace("'", ""))
+    purpose = any(w in _PURPOSE for w in raw_words)
+    groups: list[tuple[str, ...]] = []
+    needs: list[tuple[str, ...]] = []
+    need_phrases: list[str] = []
+    vector_words: list[tuple[str, str]] = []
+    readings_per_word: list[list[str]] = []
+    for word in raw_words:
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):  # noqa: PLR2004
+            continue
+        if is_latin(word):
+            readings, best = _latin_readings(word, dictionary)
+        elif is_cyrillic(word):
+            readings, best = _cyrillic_readings(word, dictionary), word
+        else:
+            readings, best = [word], word
+        extra = _needs(word, dictionary, purpose)
+        if extra:
+            # "для вареників" asks for flour and eggs, not for dumplings: the word itself is not searched.
+            needs += [tuple(t for t in index_terms(r) if t not in STOPWORDS) for r in extra]
+            need_phrases += extra
+            continue
+        groups.append(tuple(dict.fromkeys(t for r in readings for t in index_terms(r))))
+        readings_per_word.append(readings)
+        vector_words.append((word, best))
+    codes = tuple(w for w in folded.split() if _CODE.match(w) and sum(c.isdigit() for c in w) >= 3)  # noqa: PLR2004
+    groups += [(q.token,) for q in amounts] + [(n,) for n in numbers if n not in codes]
+    readings = [" ".join(r[0] for r in readings_per_word)] if need_phrases else [folded]
+    for position in (1, 2):  # the transliterated and the layout reading, when a word had them
+        alternative = " ".join(r[position] if len(r) > position and is_cyrillic(r[position]) else r[0] for r in readings_per_word)
+        if alternative and alternative not in readings:
+            readings.append(alternative)
+    vector_text = folded
+    if needs:  # a dish or an occasion: its groceries are what the vector should look like
+        vector_text = ", ".join(dict.fromkeys(need_phrases))
+    for word, best in vector_words:
+        if best != word:
+            vector_text = re.sub(rf"\b{re.escape(word)}\b", best, vector_text)
+    return QueryAnalysis(
+        text=folded,
+        groups=tuple(g for g in groups if g),
+        needs=tuple(dict.fromkeys(n for n in needs if n)),
+        readings=tuple(r for r in readings[:3] if r.strip()),
+        vector_text=vector_text if vector_text.strip() else folded,
+        codes=codes,
+        quantities=amounts,
+        numbers=numbers,
+    )
+
+
+def _fix_layout_token(token: str) -> str:
+    """`rjd,fcf` is one word typed on the wrong layout, not two words and a comma."""
+    if _LAYOUT_TOKEN.match(token):
+        layout = layout_to_ukrainian(token)
+        if cyrillic_plausibility(layout) >= _LAYOUT_MIN:
+            return layout
+    return token
+
+
+def _needs(word: str, dictionary: Dictionary, purpose: bool) -> tuple[str, ...]:
+    """What a word asks for when it names a dish or an occasion ("плов"), or "для"/"до" precedes it."""
+    needs = dictionary.needs(word)
+    if needs and (purpose or not dictionary.is_product(word)):
+        return needs
+    return ()

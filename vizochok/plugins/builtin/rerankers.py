@@ -1,0 +1,76 @@
+"""Built-in rerankers: boosts for what a shopper states exactly (amounts, fat, brand)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from vizochok.core.query import fold, index_terms, quantities
+from vizochok.core.query.script import to_cyrillic, to_latin
+from vizochok.plugins.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from vizochok.core.models import SearchHit
+    from vizochok.core.query import QueryAnalysis
+    from vizochok.plugins.registry import Register
+
+DEFAULTS = {"amount_match": 0.6, "amount_mismatch": 0.0, "brand_match": 0.4, "number_match": 0.3}
+"""Multipliers added to 1 for each kind of evidence; a tenant overrides them in `reranker_options`."""
+
+
+def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], list[set[str]]]:
+    """Amounts, bare numbers and brand terms a hit states in its name and attributes."""
+    texts = [fold(hit.name), *(fold(str(v)) for v in (hit.attributes or {}).values())]
+    amounts = {(q.unit, q.value) for t in texts for q in quantities(t)}
+    numbers = {t for text in texts for t in index_terms(text) if t[:1].isdigit()}
+    brand = fold(hit.brand or "")
+    # The brand in either script; a query names it only when it holds every word of one spelling.
+    brand_spellings = [set(index_terms(b)) for b in {brand, to_cyrillic(brand), to_latin(brand)} if b]
+    return amounts, numbers, brand_spellings
+
+
+def _matches(terms: set[str], want: str) -> bool:
+    return want in terms or (len(want) >= 4 and any(t.startswith(want) for t in terms))  # noqa: PLR2004
+
+
+class AttributeBoostReranker:
+    """Promotes hits whose amounts and brand match the query exactly, demotes contradicting amounts.
+
+    "кефір 2,5%" should put 2.5 % kefir first even when a 1 % one is closer in vector space;
+    "молоко галичина" should prefer the brand over a description that mentions it.
+    """
+
+    name = "attribute-boost"
+
+    async def rerank(self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]) -> list[SearchHit]:
+        """Hits re-scored by `score × (1 + evidence)`, best first."""
+        weights = {**DEFAULTS, **{k: float(v) for k, v in options.items() if k in DEFAULTS}}
+        wanted = {(q.unit, q.value) for q in query.quantities}
+        query_terms = {t for group in query.groups for t in group}
+        word_groups = [g for g in query.groups if not any(t[:1].isdigit() for t in g)]
+        rescored: list[tuple[float, int, SearchHit]] = []
+        for position, hit in enumerate(hits):
+            amounts, numbers, brand_terms = _hit_facts(hit)
+            evidence = 0.0
+            # Amounts only tell products of the asked kind apart: "молоко 1,5%" must not lift
+            # a 1.5 % kefir over a 2.5 % milk. The kind is every query word found in the name.
+            name_terms = set(index_terms(fold(hit.name))) | {t for b in brand_terms for t in b}
+            if not all(any(_matches(name_terms, t) for t in group) for group in word_groups):
+                rescored.append((hit.score, -position, hit))
+                continue
+            for amount in wanted:
+                if amount in amounts:
+                    evidence += weights["amount_match"]
+                elif any(unit == amount[0] for unit, _ in amounts):
+                    evidence += weights["amount_mismatch"]
+            evidence += weights["number_match"] * sum(n in numbers for n in query.numbers)
+            if any(spelling <= query_terms for spelling in brand_terms):
+                evidence += weights["brand_match"]
+            rescored.append((hit.score * (1.0 + evidence), -position, hit))
+        rescored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [hit.model_copy(update={"score": round(score, 6)}) for score, _, hit in rescored]
+
+
+@hookimpl
+def register_rerankers(register: Register) -> None:
+    """`attribute-boost`: exact amounts, numbers and brands first."""
+    register(AttributeBoostReranker(), name=AttributeBoostReranker.name)
