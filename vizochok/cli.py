@@ -127,6 +127,9 @@ def cmd_admin_create_user(args: argparse.Namespace) -> int:
     finally:
         prepared.stop()
     print(json.dumps(user))  # noqa: T201
+    return 0
+
+
 def cmd_eval_search(args: argparse.Namespace) -> int:
     """Score search on a labelled dataset (catalog.json + queries.jsonl), per leg and per query kind."""
     from vizochok.search_eval import evaluate, render  # noqa: PLC0415
@@ -180,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--tenant", help="tenant id (tnt_…); not for operators")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.set_defaults(func=cmd_admin_create_user)
+
     evaluation = sub.add_parser("eval", help="measure quality").add_subparsers(dest="eval_command", required=True)
     ev_search = evaluation.add_parser("search", help="nDCG@10, recall@10/@50 and MRR on a labelled dataset")
     ev_search.add_argument("dataset", help="folder with catalog.json and queries.jsonl")
