@@ -18,6 +18,7 @@ from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
 from vizochok.adapters.http.search import search_catalog
+from vizochok.adapters.http.widget import widget_script
 from vizochok.adapters.http.ws import chat_socket
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             healthz, readyz, CatalogController, search_catalog, ProfileController, chat_socket, *extra_routes,
+            widget_script,
         ],  # fmt: skip
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
