@@ -21,7 +21,7 @@
     uk: {
       locale: "uk-UA",
       open: "Відкрити чат з помічником", close: "Згорнути чат", newChat: "Почати нову розмову",
-      online: "онлайн · допоможу з покупками", connecting: "підключення…",
+      online: "онлайн", connecting: "підключення…",
       reconnecting: "зв'язок втрачено, підключаюсь знову…",
       placeholder: "Напишіть, що шукаєте…", send: "Надіслати", messageLabel: "Повідомлення помічнику",
       log: "Розмова з помічником",
@@ -29,7 +29,7 @@
       suggestions: ["Покажи молоко", "Що потрібно для борщу?", "План харчування на 3 дні"],
       typing: "Помічник пише…",
       status: { thinking: "Думаю…", searching: "Шукаю товари…", checking_prices: "Перевіряю ціни…", updating_cart: "Оновлюю кошик…" },
-      add: "Додати", addLabel: "Додати до кошика: {name}", added: "Додано ✓",
+      add: "Додати", addLabel: "Додати до кошика: {name}", added: "✓",
       decrease: "Менше: {name}", increase: "Більше: {name}", quantity: "Кількість",
       outOfStock: "Немає в наявності", units: { pcs: "шт", kg: "кг" }, perUnit: "/{unit}",
       servings: "{n} порц.", checklistSubmit: "Додати в кошик ({n})", checklistTotal: "Разом: {total}",
@@ -62,7 +62,7 @@
     en: {
       locale: "en-GB",
       open: "Open the shopping assistant", close: "Minimise chat", newChat: "Start a new conversation",
-      online: "online · here to help you shop", connecting: "connecting…",
+      online: "online", connecting: "connecting…",
       reconnecting: "connection lost, reconnecting…",
       placeholder: "What are you looking for?", send: "Send", messageLabel: "Message to the assistant",
       log: "Conversation with the assistant",
@@ -70,7 +70,7 @@
       suggestions: ["Show me milk", "What do I need for borscht?", "Meal plan for 3 days"],
       typing: "The assistant is typing…",
       status: { thinking: "Thinking…", searching: "Searching products…", checking_prices: "Checking prices…", updating_cart: "Updating the cart…" },
-      add: "Add", addLabel: "Add to cart: {name}", added: "Added ✓",
+      add: "Add", addLabel: "Add to cart: {name}", added: "✓",
       decrease: "Fewer: {name}", increase: "More: {name}", quantity: "Quantity",
       outOfStock: "Out of stock", units: { pcs: "pcs", kg: "kg" }, perUnit: "/{unit}",
       servings: "{n} servings", checklistSubmit: "Add to cart ({n})", checklistTotal: "Total: {total}",
@@ -103,7 +103,7 @@
     ru: {
       locale: "ru-UA",
       open: "Открыть чат с помощником", close: "Свернуть чат", newChat: "Начать новый разговор",
-      online: "онлайн · помогу с покупками", connecting: "подключение…",
+      online: "онлайн", connecting: "подключение…",
       reconnecting: "связь потеряна, подключаюсь снова…",
       placeholder: "Напишите, что ищете…", send: "Отправить", messageLabel: "Сообщение помощнику",
       log: "Разговор с помощником",
@@ -111,7 +111,7 @@
       suggestions: ["Покажи молоко", "Что нужно для борща?", "План питания на 3 дня"],
       typing: "Помощник печатает…",
       status: { thinking: "Думаю…", searching: "Ищу товары…", checking_prices: "Проверяю цены…", updating_cart: "Обновляю корзину…" },
-      add: "Добавить", addLabel: "Добавить в корзину: {name}", added: "Добавлено ✓",
+      add: "В корзину", addLabel: "Добавить в корзину: {name}", added: "✓",
       decrease: "Меньше: {name}", increase: "Больше: {name}", quantity: "Количество",
       outOfStock: "Нет в наличии", units: { pcs: "шт", kg: "кг" }, perUnit: "/{unit}",
       servings: "{n} порц.", checklistSubmit: "Добавить в корзину ({n})", checklistTotal: "Итого: {total}",
@@ -299,7 +299,7 @@ header { display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 
 .cartbar svg { stroke: currentColor; stroke-width: 2; fill: none; stroke-linecap: round; stroke-linejoin: round; }
 .cartbar[hidden] { display: none; }
 .log > * { flex-shrink: 0; }
-.log { flex: 1; overflow-y: auto; padding: 16px 14px 8px; display: flex; flex-direction: column; gap: 10px; background: var(--soft); scroll-behavior: smooth; }
+.log { flex: 1; overflow-y: auto; padding: 16px 14px 8px; display: flex; flex-direction: column; gap: 10px; background: var(--soft); }
 .msg { max-width: 86%; padding: 10px 14px; border-radius: 18px; white-space: pre-wrap; overflow-wrap: anywhere; animation: in .18s ease; }
 @keyframes in { from { opacity: 0; transform: translateY(6px); } to { opacity: 1; transform: none; } }
 .bot { align-self: flex-start; background: var(--bg); border-bottom-left-radius: 6px; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
@@ -322,7 +322,7 @@ header { display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 
 .question { font-weight: 600; margin: 0 0 8px; }
 .block { align-self: stretch; }
 .cards { display: flex; gap: 10px; overflow-x: auto; padding: 2px 2px 8px; scroll-snap-type: x mandatory; }
-.card { flex: none; width: 172px; background: var(--bg); border-radius: 14px; box-shadow: 0 1px 3px rgba(0,0,0,.08); display: flex; flex-direction: column; overflow: hidden; scroll-snap-align: start; }
+.card { flex: none; width: 184px; background: var(--bg); border-radius: 14px; box-shadow: 0 1px 3px rgba(0,0,0,.08); display: flex; flex-direction: column; overflow: hidden; scroll-snap-align: start; }
 .pic { position: relative; height: 104px; }
 .pic img, .tile { width: 100%; height: 100%; object-fit: contain; display: grid; place-items: center; background: #fff; }
 .emoji { font-size: 46px; line-height: 1; }
@@ -338,9 +338,9 @@ header { display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 
 .unit { font-size: 12px; color: var(--muted); font-weight: 500; }
 .buy { display: flex; gap: 6px; align-items: center; margin-top: 6px; }
 .stepper { display: flex; align-items: center; border: 1px solid var(--line); border-radius: 10px; overflow: hidden; flex: none; }
-.stepper button { width: 26px; height: 32px; border: 0; background: var(--soft); color: var(--fg); font-size: 16px; font-weight: 700; }
-.stepper output { min-width: 30px; text-align: center; font-size: 13.5px; font-weight: 600; }
-.add { flex: 1; height: 34px; border: 0; border-radius: 10px; background: var(--p); color: var(--pt); font-weight: 700; font-size: 13.5px; padding: 0 6px; }
+.stepper button { width: 28px; height: 34px; border: 0; background: var(--soft); color: var(--fg); font-size: 16px; font-weight: 700; }
+.stepper output { min-width: 34px; white-space: nowrap; text-align: center; font-size: 13.5px; font-weight: 600; }
+.add { flex: 1; min-width: 0; white-space: nowrap; height: 36px; border: 0; border-radius: 10px; background: var(--p); color: var(--pt); font-weight: 700; font-size: 13.5px; padding: 0 6px; }
 .add.done { background: color-mix(in srgb, var(--p) 70%, #000); }
 .na { font-size: 13px; color: var(--muted); margin-top: 6px; }
 .sheet { background: var(--bg); border-radius: 16px; padding: 14px; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
@@ -470,7 +470,10 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       if (!value) return false;
       const frame = { type: "message", text: value };
       if (!this._fits(frame)) return false;
+      const chips = this.els.log.querySelector(".welcome .chips");
+      if (chips) chips.remove();
       this._addEntry({ t: "user", text: value });
+      this._scroll(true);
       this._enqueue(frame);
       return true;
     }
@@ -608,15 +611,21 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
     }
 
     _append(node) {
+      const stick = this._nearBottom(); // measured before the new node grows the log
       this.els.log.insertBefore(node, this.els.typing);
-      this._scroll();
+      if (stick) this._scroll(true);
       return node;
     }
 
+    _nearBottom() {
+      const log = this.els.log;
+      return log.scrollHeight - log.scrollTop - log.clientHeight < 120;
+    }
+
+    /** Follow new content only while the shopper is at the bottom; never yank them away from what they scrolled back to. */
     _scroll(force) {
       const log = this.els.log;
-      const near = log.scrollHeight - log.scrollTop - log.clientHeight < 160;
-      if (force || near) log.scrollTop = log.scrollHeight;
+      if (force || this._nearBottom()) log.scrollTop = log.scrollHeight;
     }
 
     _price(value) {
@@ -1024,8 +1033,11 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
             this._append(this._bubble);
             this.els.typing.hidden = true;
           }
-          this._bubble.textContent += String(frame.delta || "");
-          this._scroll();
+          {
+            const stick = this._nearBottom();
+            this._bubble.textContent += String(frame.delta || "");
+            if (stick) this._scroll(true);
+          }
           break;
         case "text_end":
           this._markTurn();
@@ -1147,6 +1159,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       for (const key of ["retry_after", "limit", "max_size"]) if (frame[key] != null) payload[key] = frame[key];
       const box = h("div", { class: "msg error", role: "alert", "data-code": frame.code }, h("span", { text: payload.message }));
       this._append(box);
+      this._scroll(true);
       this.els.alert.textContent = payload.message;
       if (retry) {
         const seconds = Math.max(1, Math.ceil(Number(frame.retry_after) || BUSY_RETRY_SECONDS));
