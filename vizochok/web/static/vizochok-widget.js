@@ -29,7 +29,7 @@
       suggestions: ["Покажи молоко", "Що потрібно для борщу?", "План харчування на 3 дні"],
       typing: "Помічник пише…",
       status: { thinking: "Думаю…", searching: "Шукаю товари…", checking_prices: "Перевіряю ціни…", updating_cart: "Оновлюю кошик…" },
-      add: "Додати", addLabel: "Додати до кошика: {name}", added: "✓",
+      add: "Додати", addLabel: "Додати до кошика: {name}", added: "Додано ✓",
       decrease: "Менше: {name}", increase: "Більше: {name}", quantity: "Кількість",
       outOfStock: "Немає в наявності", units: { pcs: "шт", kg: "кг" }, perUnit: "/{unit}",
       servings: "{n} порц.", checklistSubmit: "Додати в кошик ({n})", checklistTotal: "Разом: {total}",
@@ -70,7 +70,7 @@
       suggestions: ["Show me milk", "What do I need for borscht?", "Meal plan for 3 days"],
       typing: "The assistant is typing…",
       status: { thinking: "Thinking…", searching: "Searching products…", checking_prices: "Checking prices…", updating_cart: "Updating the cart…" },
-      add: "Add", addLabel: "Add to cart: {name}", added: "✓",
+      add: "Add", addLabel: "Add to cart: {name}", added: "Added ✓",
       decrease: "Fewer: {name}", increase: "More: {name}", quantity: "Quantity",
       outOfStock: "Out of stock", units: { pcs: "pcs", kg: "kg" }, perUnit: "/{unit}",
       servings: "{n} servings", checklistSubmit: "Add to cart ({n})", checklistTotal: "Total: {total}",
@@ -111,7 +111,7 @@
       suggestions: ["Покажи молоко", "Что нужно для борща?", "План питания на 3 дня"],
       typing: "Помощник печатает…",
       status: { thinking: "Думаю…", searching: "Ищу товары…", checking_prices: "Проверяю цены…", updating_cart: "Обновляю корзину…" },
-      add: "В корзину", addLabel: "Добавить в корзину: {name}", added: "✓",
+      add: "В корзину", addLabel: "Добавить в корзину: {name}", added: "Добавлено ✓",
       decrease: "Меньше: {name}", increase: "Больше: {name}", quantity: "Количество",
       outOfStock: "Нет в наличии", units: { pcs: "шт", kg: "кг" }, perUnit: "/{unit}",
       servings: "{n} порц.", checklistSubmit: "Добавить в корзину ({n})", checklistTotal: "Итого: {total}",
@@ -322,7 +322,7 @@ header { display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 
 .question { font-weight: 600; margin: 0 0 8px; }
 .block { align-self: stretch; }
 .cards { display: flex; gap: 10px; overflow-x: auto; padding: 2px 2px 8px; scroll-snap-type: x mandatory; }
-.card { flex: none; width: 184px; background: var(--bg); border-radius: 14px; box-shadow: 0 1px 3px rgba(0,0,0,.08); display: flex; flex-direction: column; overflow: hidden; scroll-snap-align: start; }
+.card { flex: none; width: 172px; background: var(--bg); border-radius: 14px; box-shadow: 0 1px 3px rgba(0,0,0,.08); display: flex; flex-direction: column; overflow: hidden; scroll-snap-align: start; }
 .pic { position: relative; height: 104px; }
 .pic img, .tile { width: 100%; height: 100%; object-fit: contain; display: grid; place-items: center; background: #fff; }
 .emoji { font-size: 46px; line-height: 1; }
@@ -336,11 +336,11 @@ header { display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 
 .promo .price { color: var(--accent); }
 .old { font-size: 12.5px; color: var(--muted); text-decoration: line-through; }
 .unit { font-size: 12px; color: var(--muted); font-weight: 500; }
-.buy { display: flex; gap: 6px; align-items: center; margin-top: 6px; }
-.stepper { display: flex; align-items: center; border: 1px solid var(--line); border-radius: 10px; overflow: hidden; flex: none; }
-.stepper button { width: 28px; height: 34px; border: 0; background: var(--soft); color: var(--fg); font-size: 16px; font-weight: 700; }
-.stepper output { min-width: 34px; white-space: nowrap; text-align: center; font-size: 13.5px; font-weight: 600; }
-.add { flex: 1; min-width: 0; white-space: nowrap; height: 36px; border: 0; border-radius: 10px; background: var(--p); color: var(--pt); font-weight: 700; font-size: 13.5px; padding: 0 6px; }
+.buy { display: flex; flex-direction: column; gap: 6px; margin-top: 6px; }
+.stepper { display: flex; align-items: center; border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
+.stepper button { width: 34px; height: 32px; border: 0; background: var(--soft); color: var(--fg); font-size: 16px; font-weight: 700; }
+.stepper output { flex: 1; white-space: nowrap; text-align: center; font-size: 13.5px; font-weight: 600; }
+.add { white-space: nowrap; height: 36px; border: 0; border-radius: 10px; background: var(--p); color: var(--pt); font-weight: 700; font-size: 13.5px; padding: 0 6px; }
 .add.done { background: color-mix(in srgb, var(--p) 70%, #000); }
 .na { font-size: 13px; color: var(--muted); margin-top: 6px; }
 .sheet { background: var(--bg); border-radius: 16px; padding: 14px; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
