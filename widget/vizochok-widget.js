@@ -574,7 +574,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
         this.inline ? null : h("button", { class: "hbtn", type: "button", "aria-label": t.close, title: t.close, onclick: () => this.close() }, icon(ICONS.close, 20)));
       els.cartText = h("span");
       els.cartbar = h("div", { class: "cartbar", hidden: true }, icon(ICONS.cart, 18), els.cartText);
-      els.log = h("div", { class: "log", role: "log", "aria-label": t.log, "aria-live": "off", tabindex: "0" });
+      els.log = h("div", { class: "log", role: "log", "aria-label": t.log, "aria-live": "off", "aria-busy": "false", tabindex: "0" });
       els.typing = h("div", { class: "typing", hidden: true }, h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), h("span", { text: t.typing }));
       els.live = h("div", { class: "sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
       els.alert = h("div", { class: "sr", role: "alert", "aria-live": "assertive", "aria-atomic": "true" });
@@ -895,6 +895,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       if (frame.type === "message" && this.conversationId) frame.conversation_id = this.conversationId;
       this._inflight = frame;
       this._turn = { started: false };
+      this.els.log.setAttribute("aria-busy", "true"); // until the turn's response_complete
       this.els.typing.hidden = false;
       this._scroll(true);
       if (frame.type === "message") this._messages += 1;
@@ -910,6 +911,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       this._turn = null;
       this._bubble = null;
       this.els.typing.hidden = true;
+      this.els.log.setAttribute("aria-busy", "false");
       this._pump();
     }
 
@@ -982,6 +984,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       this._inflight = null;
       this._turn = null;
       this.els.typing.hidden = true;
+      this.els.log.setAttribute("aria-busy", "false");
       this._attempt = 0;
       this._connect();
     }

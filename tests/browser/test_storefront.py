@@ -29,21 +29,17 @@ async def open_chat(page: Page) -> Locator:
     return box
 
 
-async def answered(page: Page) -> int:
-    """How many finished assistant bubbles the chat shows."""
-    return int(await page.evaluate(f"() => {ROOT}.querySelectorAll('.msg.bot:not([aria-busy])').length"))
+async def settled(page: Page) -> None:
+    """Wait until no message or action is in flight (the log is `aria-busy` while one is)."""
+    await page.wait_for_function(f"() => {ROOT}.querySelector('.log').getAttribute('aria-busy') === 'false'")
 
 
 async def ask(page: Page, text: str) -> None:
     """Type a message, press Enter and wait for the whole answer."""
-    before = await answered(page)
     box = page.get_by_role("textbox", name="Повідомлення помічнику")
     await box.fill(text)
     await box.press("Enter")
-    await page.wait_for_function(
-        f"n => {ROOT}.querySelectorAll('.msg.bot:not([aria-busy])').length > n && {ROOT}.querySelector('.typing').hidden",
-        arg=before,
-    )
+    await settled(page)
 
 
 async def shopper_id(page: Page, store_id: str) -> str:
@@ -94,7 +90,7 @@ async def test_asking_in_ukrainian_streams_text_and_shows_cards(page: Page, stor
     await box.press("Enter")
     card = page.locator("article.card").first
     await expect(card).to_be_visible()
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.typing').hidden")
+    await settled(page)
 
     updates = await page.evaluate("() => window.__vzUpdates")
     assert updates > 3, f"the answer arrived in {updates} piece(s), not streamed"
@@ -140,7 +136,7 @@ async def test_the_stepper_and_add_change_the_header_badge(page: Page, storefron
     await expect(page.locator(".cartbar")).to_contain_text("У кошику 2")  # the widget's own badge
     user = await shopper_id(page, demo["storeId"])
     assert demo["retailer"].carts[(demo["storeId"], user)] == {sku: 2}  # the retailer's cart, via the webhook
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.typing').hidden")
+    await settled(page)
     await shot(page, "04-added-to-cart")
 
 
@@ -151,7 +147,7 @@ async def test_a_reload_restores_the_conversation(page: Page, storefront: str, d
     card = page.locator("article.card").first
     await card.locator("button.add").click()
     await expect(page.locator("#cart-count")).to_have_text("1")
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.typing').hidden")
+    await settled(page)
     session_key = f"vz-session-{demo['storeId']}"
     saved = json.loads(await page.evaluate(f"() => sessionStorage.getItem('{session_key}')"))
     user = await shopper_id(page, demo["storeId"])
@@ -221,7 +217,7 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
     await sheet.get_by_role("button", name=f"Додати в кошик ({lines - 1})").click()
     user = await shopper_id(page, demo["storeId"])
     await expect(page.locator("#cart-count")).not_to_have_text("0")
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.typing').hidden")
+    await settled(page)
     assert len(demo["retailer"].carts[(demo["storeId"], user)]) == lines - 1
 
     await ask(page, "план харчування на 3 дні")
@@ -231,15 +227,28 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
     before = len(demo["retailer"].carts[(demo["storeId"], user)])
     await plan.get_by_role("button", name="Затвердити й додати в кошик").click()
     await expect(plan.get_by_text("План затверджено")).to_be_visible()
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.typing').hidden")
+    await settled(page)
     assert len(demo["retailer"].carts[(demo["storeId"], user)]) > before
+
+    # An ambiguous request asks with quick replies; a tap answers and the cart changes.
+    await ask(page, "додай вишню")
+    options = page.locator(".chips[role=group]").last.get_by_role("button")
+    assert await options.count() >= 2
+    await shot(page, "09-quick-replies")
+    lines = len(demo["retailer"].carts[(demo["storeId"], user)])
+    chosen = await options.first.inner_text()
+    await options.first.click()
+    await expect(page.locator(".msg.user").last).to_have_text(chosen)
+    await expect(options.first).to_be_disabled()  # answered replies freeze
+    await settled(page)
+    assert len(demo["retailer"].carts[(demo["storeId"], user)]) == lines + 1
 
 
 async def test_keyboard_only_and_a_phone_screen(page: Page, storefront: str, shot: Any) -> None:
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.goto(storefront)
     await expect(page.locator("#grid article.product").first).to_be_visible()
-    await shot(page, "09-phone-storefront")
+    await shot(page, "10-phone-storefront")
     launcher = page.get_by_role("button", name=OPEN)
     await launcher.focus()
     await page.keyboard.press("Enter")
@@ -249,8 +258,8 @@ async def test_keyboard_only_and_a_phone_screen(page: Page, storefront: str, sho
     await page.keyboard.type("покажи гречку")
     await page.keyboard.press("Enter")
     await expect(page.locator("article.card").first).to_be_visible()
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.typing').hidden")
-    await shot(page, "10-phone-chat")
+    await settled(page)
+    await shot(page, "11-phone-chat")
     await page.keyboard.press("Escape")
     await expect(panel).to_be_hidden()
     assert await page.evaluate(f"() => {ROOT}.activeElement?.getAttribute('aria-label')") == OPEN
