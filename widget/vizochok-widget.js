@@ -316,10 +316,10 @@ header { display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 
 @keyframes bounce { 0%, 60%, 100% { opacity: .35; transform: none; } 30% { opacity: 1; transform: translateY(-3px); } }
 .chips { display: flex; flex-wrap: wrap; gap: 8px; }
 .chip { border: 1.5px solid color-mix(in srgb, var(--p) 45%, transparent); background: var(--bg); color: color-mix(in srgb, var(--p) 85%, #000);
-  border-radius: 999px; padding: 7px 14px; font-size: 14px; font-weight: 500; transition: background .15s; }
+  border-radius: 999px; padding: 7px 14px; font-size: 14px; font-weight: 500; text-align: left; transition: background .15s; }
 .chip:hover:not(:disabled) { background: color-mix(in srgb, var(--p) 10%, var(--bg)); }
 .chip.chosen { background: var(--p); color: var(--pt); opacity: 1; }
-.question { font-weight: 600; margin: 0 0 8px; }
+.question { display: inline-block; margin-bottom: 8px; font-weight: 500; }
 .block { align-self: stretch; }
 .cards { display: flex; gap: 10px; overflow-x: auto; padding: 2px 2px 8px; scroll-snap-type: x mandatory; }
 .card { flex: none; width: 172px; background: var(--bg); border-radius: 14px; box-shadow: 0 1px 3px rgba(0,0,0,.08); display: flex; flex-direction: column; overflow: hidden; scroll-snap-align: start; }
@@ -746,7 +746,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
     _quickReplies(entry, live) {
       const active = live && !entry.done;
       const box = h("div", { class: "block" });
-      if (entry.question) box.appendChild(h("p", { class: "question", text: entry.question }));
+      if (entry.question) box.appendChild(h("div", { class: "msg bot question", text: entry.question }));
       const chips = h("div", { class: "chips", role: "group", "aria-label": entry.question || "" });
       for (const option of entry.options || []) {
         const label = typeof option === "string" ? option : option.label;

@@ -173,6 +173,24 @@ async def test_a_reload_restores_the_conversation(page: Page, storefront: str, d
     await expect(page.locator(".msg.bot").last).to_contain_text("У кошику")
 
 
+async def test_a_dropped_connection_reconnects_and_restores(page: Page, storefront: str) -> None:
+    await page.goto(storefront)
+    await open_chat(page)
+    await page.evaluate("""() => { window.__vzEvents = [];
+        widget.config.onDisconnect = () => __vzEvents.push('disconnect');
+        widget.config.onConnect = () => __vzEvents.push('connect'); }""")
+    await ask(page, "покажи молоко")
+    conversation = await page.evaluate("() => widget.conversationId")
+    await page.evaluate("() => widget._socket.close(4000, 'network drop')")  # as if the network dropped
+    await page.wait_for_function("() => __vzEvents.includes('connect')")
+    await expect(page.get_by_text("онлайн", exact=True)).to_be_visible()
+    assert await page.evaluate("() => __vzEvents") == ["disconnect", "connect"]
+    assert await page.evaluate("() => widget.conversationId") == conversation  # session_restored, same conversation
+    await expect(page.locator(".msg.user")).to_have_count(1)  # history kept
+    await ask(page, "покажи хліб")
+    await expect(page.locator(".msg.bot").last).to_contain_text("хліб")
+
+
 async def test_too_many_messages_show_the_localised_rate_limit(page: Page, storefront: str, shot: Any) -> None:
     await page.goto(storefront)
     box = await open_chat(page)
