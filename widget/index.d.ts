@@ -124,7 +124,7 @@ export interface VIZOCHOKWidgetConfig {
   theme?: ThemeConfig;
   /** Default `"bottom-right"`. */
   position?: "bottom-right" | "bottom-left";
-  /** Header title. Default `"Помічник"`. */
+  /** Header title. Default `"Помічник"` (`"Assistant"` in English, `"Помощник"` in Russian). */
   botName?: string;
   /** Header avatar URL; a letter icon otherwise. */
   botAvatar?: string;

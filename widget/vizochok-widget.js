@@ -19,7 +19,7 @@
   // --- texts: every UI string and every error code, in uk, en and ru --------------------------
   const MESSAGES = {
     uk: {
-      locale: "uk-UA",
+      locale: "uk-UA", botName: "Помічник",
       open: "Відкрити чат з помічником", close: "Згорнути чат", newChat: "Почати нову розмову",
       online: "онлайн", connecting: "підключення…",
       reconnecting: "зв'язок втрачено, підключаюсь знову…",
@@ -60,7 +60,7 @@
       },
     },
     en: {
-      locale: "en-GB",
+      locale: "en-GB", botName: "Assistant",
       open: "Open the shopping assistant", close: "Minimise chat", newChat: "Start a new conversation",
       online: "online", connecting: "connecting…",
       reconnecting: "connection lost, reconnecting…",
@@ -101,7 +101,7 @@
       },
     },
     ru: {
-      locale: "ru-UA",
+      locale: "ru-UA", botName: "Помощник",
       open: "Открыть чат с помощником", close: "Свернуть чат", newChat: "Начать новый разговор",
       online: "онлайн", connecting: "подключение…",
       reconnecting: "связь потеряна, подключаюсь снова…",
@@ -280,6 +280,7 @@ button:disabled { cursor: not-allowed; opacity: .55; }
   display: flex; flex-direction: column; overflow: hidden; transform-origin: bottom right; animation: pop .2s ease; }
 .left .panel { right: auto; left: 24px; transform-origin: bottom left; }
 .panel[hidden] { display: none; }
+.inline { height: 100%; }
 .inline .panel { position: relative; inset: auto; width: 100%; height: 100%; min-height: 460px; box-shadow: 0 1px 4px rgba(0,0,0,.08); border: 1px solid var(--line); animation: none; }
 @keyframes pop { from { opacity: 0; transform: translateY(12px) scale(.97); } to { opacity: 1; transform: none; } }
 header { display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 16px; color: var(--pt);
@@ -563,7 +564,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       els.count = h("span", { class: "count", "aria-hidden": "true", hidden: true });
       els.launcher.appendChild(els.count);
 
-      const botName = c.botName || "Помічник";
+      const botName = c.botName || t.botName;
       const avatar = h("div", { class: "avatar", "aria-hidden": "true" });
       const avatarUrl = c.botAvatar && safeImage(c.botAvatar);
       if (avatarUrl) avatar.appendChild(h("img", { src: avatarUrl, alt: "" }));

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.async_api import expect
 
+from tests.browser.conftest import SCREENSHOTS
 from vizochok.core.errors import ErrorCode
 
 if TYPE_CHECKING:
@@ -128,6 +129,11 @@ async def test_the_stepper_and_add_change_the_header_badge(page: Page, storefron
     await card.get_by_role("button", name=f"Менше: {name}").click()
     await expect(quantity).to_have_text("2 шт")
 
+    await page.evaluate("""() => { window.__vzCalls = [];
+        const page = widget.config.onCartChanged;
+        widget.config.onProductClick = (p) => __vzCalls.push(['product', p]);
+        widget.config.onCartChanged = (c) => { __vzCalls.push(['cart', c]); page(c); };
+        widget.config.onSessionComplete = (s) => __vzCalls.push(['complete', s]); }""")
     await card.get_by_role("button", name=f"Додати до кошика: {name}").click()
     await expect(page.locator("#cart-count")).to_have_text("2")  # the host page, through onCartChanged
     live = demo["retailer"].products[sku]
@@ -137,6 +143,15 @@ async def test_the_stepper_and_add_change_the_header_badge(page: Page, storefron
     user = await shopper_id(page, demo["storeId"])
     assert demo["retailer"].carts[(demo["storeId"], user)] == {sku: 2}  # the retailer's cart, via the webhook
     await settled(page)
+    calls = dict(await page.evaluate("() => __vzCalls"))
+    assert calls["product"]["sku"] == sku
+    assert calls["product"]["quantity"] == 2  # what the stepper showed
+    assert calls["cart"]["action"] == "item_selected"
+    assert (calls["cart"]["sku"], calls["cart"]["quantity"]) == (sku, 2)
+    assert calls["cart"]["items"] == [{"sku": sku, "name": name, "price": live["price"], "promo_price": live.get("promo_price"),
+                                       "brand": calls["cart"]["items"][0]["brand"], "quantity": 2}]  # fmt: skip
+    assert calls["complete"]["conversation_id"].startswith("conv_")
+    assert calls["complete"]["total"] == calls["cart"]["total"]
     await shot(page, "04-added-to-cart")
 
 
@@ -298,6 +313,8 @@ async def test_every_error_code_has_a_message_in_every_language(page: Page, stor
 
 async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefront: str, demo: dict[str, Any]) -> None:
     await page.goto(storefront)
+    shot_dir = SCREENSHOTS
+    shot_dir.mkdir(parents=True, exist_ok=True)
     refused = await page.evaluate("""() => [{storeId: 's'}, {apiKey: 'pk_x'}, {apiKey: 'sk_live_x', storeId: 's'}].map(c => {
         try { new VIZOCHOKWidget(c); return null; } catch (e) { return e.message; } })""")
     assert all(refused), refused
@@ -322,5 +339,6 @@ async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefro
     await expect(inline.get_by_role("button", name="Open the shopping assistant")).to_have_count(0)  # no launcher inline
     colour = await inline.locator(".send").evaluate("e => getComputedStyle(e).backgroundColor")
     assert colour == "rgb(200, 30, 90)"
+    await inline.screenshot(path=str(shot_dir / "12-inline-english.png"))
     await page.evaluate("() => window.inlineWidget.destroy()")
     await expect(inline.locator("[data-vizochok-widget]")).to_have_count(0)
