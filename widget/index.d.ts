@@ -164,7 +164,7 @@ export declare class VIZOCHOKWidget {
   close(): void;
   /** Sends as if the shopper typed it; false when refused in the browser (empty, or over 64 KiB). */
   sendMessage(text: string): boolean;
-  /** Adds a product through the assistant, like a card's Add button. */
+  /** Adds a product like a card's Add button; the server accepts only SKUs this conversation was shown or has in the cart. */
   addToCart(sku: string, quantity?: number): void;
   /** Forgets the conversation and starts a new one. */
   newConversation(): void;

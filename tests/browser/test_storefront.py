@@ -155,6 +155,32 @@ async def test_the_stepper_and_add_change_the_header_badge(page: Page, storefron
     await shot(page, "04-added-to-cart")
 
 
+async def test_the_shop_grid_asks_the_assistant_and_the_header_cart_lists_the_result(
+    page: Page, storefront: str, demo: dict[str, Any], shot: Any
+) -> None:
+    await page.goto(storefront)
+    sku = "milk-galychyna-25-900"
+    product = page.locator(f"#grid article[data-sku='{sku}']")
+    name = await product.locator("h3").inner_text()
+    await product.get_by_role("button", name=f"Купити з помічником: {name}").click()
+    await expect(page.locator(".msg.user").last).to_have_text(f"покажи {name}")
+    card = page.locator(f"article.card[data-sku='{sku}']")
+    await card.get_by_role("button", name=f"Додати до кошика: {name}").click()
+    await expect(page.locator("#cart-count")).to_have_text("1")
+    await expect(page.locator("#cart-total")).to_contain_text("44,96")
+    await settled(page)
+    user = await shopper_id(page, demo["storeId"])
+    assert demo["retailer"].carts[(demo["storeId"], user)] == {sku: 1}
+    await page.get_by_role("button", name="Згорнути чат").first.click()
+    await page.locator("#cart").click()
+    drawer = page.get_by_role("dialog", name="Кошик")
+    await expect(drawer).to_contain_text(f"{name} × 1")
+    await expect(drawer.locator(".total")).to_contain_text("44,96")
+    await shot(page, "05-header-cart")
+    await page.keyboard.press("Escape")
+    await expect(drawer).to_be_hidden()
+
+
 async def test_a_reload_restores_the_conversation(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
     await page.goto(storefront)
     await open_chat(page)
@@ -181,7 +207,7 @@ async def test_a_reload_restores_the_conversation(page: Page, storefront: str, d
     assert restored["conversation_id"] == saved["conversation_id"]
     assert await shopper_id(page, demo["storeId"]) == user
     await expect(page.locator(".msg.user").first).to_be_visible()
-    await shot(page, "05-restored-after-reload")
+    await shot(page, "06-restored-after-reload")
 
     # The restored conversation goes on.
     await ask(page, "що в кошику?")
@@ -223,7 +249,7 @@ async def test_too_many_messages_show_the_localised_rate_limit(page: Page, store
     assert errors[-1]["code"] == "rate_limit_exceeded"
     assert errors[-1]["retryable"] is True
     assert errors[-1]["retry_after"] >= 1
-    await shot(page, "06-rate-limit")
+    await shot(page, "07-rate-limit")
 
 
 async def test_oversized_messages_are_stopped_in_the_browser(page: Page, storefront: str) -> None:
@@ -246,7 +272,7 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
     lines = await boxes.count()
     assert lines >= 5
     await boxes.first.uncheck()
-    await shot(page, "07-ingredient-checklist")
+    await shot(page, "08-ingredient-checklist")
     await sheet.get_by_role("button", name=f"Додати в кошик ({lines - 1})").click()
     user = await shopper_id(page, demo["storeId"])
     await expect(page.locator("#cart-count")).not_to_have_text("0")
@@ -256,7 +282,7 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
     await ask(page, "план харчування на 3 дні")
     plan = page.locator(".sheet").last
     await expect(plan.locator(".day")).to_have_count(3)
-    await shot(page, "08-meal-plan")
+    await shot(page, "09-meal-plan")
     before = len(demo["retailer"].carts[(demo["storeId"], user)])
     await plan.get_by_role("button", name="Затвердити й додати в кошик").click()
     await expect(plan.get_by_text("План затверджено")).to_be_visible()
@@ -267,7 +293,7 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
     await ask(page, "додай вишню")
     options = page.locator(".chips[role=group]").last.get_by_role("button")
     assert await options.count() >= 2
-    await shot(page, "09-quick-replies")
+    await shot(page, "10-quick-replies")
     lines = len(demo["retailer"].carts[(demo["storeId"], user)])
     chosen = await options.first.inner_text()
     await options.first.click()
@@ -281,7 +307,7 @@ async def test_keyboard_only_and_a_phone_screen(page: Page, storefront: str, sho
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.goto(storefront)
     await expect(page.locator("#grid article.product").first).to_be_visible()
-    await shot(page, "10-phone-storefront")
+    await shot(page, "11-phone-storefront")
     launcher = page.get_by_role("button", name=OPEN)
     await launcher.focus()
     await page.keyboard.press("Enter")
@@ -292,7 +318,7 @@ async def test_keyboard_only_and_a_phone_screen(page: Page, storefront: str, sho
     await page.keyboard.press("Enter")
     await expect(page.locator("article.card").first).to_be_visible()
     await settled(page)
-    await shot(page, "11-phone-chat")
+    await shot(page, "12-phone-chat")
     await page.keyboard.press("Escape")
     await expect(panel).to_be_hidden()
     assert await page.evaluate(f"() => {ROOT}.activeElement?.getAttribute('aria-label')") == OPEN
@@ -339,6 +365,6 @@ async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefro
     await expect(inline.get_by_role("button", name="Open the shopping assistant")).to_have_count(0)  # no launcher inline
     colour = await inline.locator(".send").evaluate("e => getComputedStyle(e).backgroundColor")
     assert colour == "rgb(200, 30, 90)"
-    await inline.screenshot(path=str(shot_dir / "12-inline-english.png"))
+    await inline.screenshot(path=str(shot_dir / "13-inline-english.png"))
     await page.evaluate("() => window.inlineWidget.destroy()")
     await expect(inline.locator("[data-vizochok-widget]")).to_have_count(0)
