@@ -12,7 +12,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, Locator, Page
 
     from tests.helpers import ThreadedServer
 
@@ -64,10 +64,10 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 @pytest.fixture
 def shot() -> Any:
-    """`await shot(page, "name")` saves test-output/screenshots/name.png."""
+    """`await shot(page_or_locator, "name")` saves test-output/screenshots/name.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    async def save(target: Page, name: str, **options: Any) -> Path:
+    async def save(target: Page | Locator, name: str, **options: Any) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         await target.screenshot(path=str(path), **options)
         return path

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import SCREENSHOTS
 from vizochok.core.errors import ErrorCode
 
 if TYPE_CHECKING:
@@ -337,10 +336,8 @@ async def test_every_error_code_has_a_message_in_every_language(page: Page, stor
     assert messages["ru"]["errors"]["rate_limit_exceeded"] != messages["uk"]["errors"]["rate_limit_exceeded"]
 
 
-async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefront: str, demo: dict[str, Any]) -> None:
+async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
     await page.goto(storefront)
-    shot_dir = SCREENSHOTS
-    shot_dir.mkdir(parents=True, exist_ok=True)
     refused = await page.evaluate("""() => [{storeId: 's'}, {apiKey: 'pk_x'}, {apiKey: 'sk_live_x', storeId: 's'}].map(c => {
         try { new VIZOCHOKWidget(c); return null; } catch (e) { return e.message; } })""")
     assert all(refused), refused
@@ -365,6 +362,6 @@ async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefro
     await expect(inline.get_by_role("button", name="Open the shopping assistant")).to_have_count(0)  # no launcher inline
     colour = await inline.locator(".send").evaluate("e => getComputedStyle(e).backgroundColor")
     assert colour == "rgb(200, 30, 90)"
-    await inline.screenshot(path=str(shot_dir / "13-inline-english.png"))
+    await shot(inline, "13-inline-english")
     await page.evaluate("() => window.inlineWidget.destroy()")
     await expect(inline.locator("[data-vizochok-widget]")).to_have_count(0)
