@@ -20,6 +20,7 @@ from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
 from vizochok.adapters.http.search import search_catalog
+from vizochok.adapters.http.widget import widget_script
 from vizochok.adapters.http.ws import chat_socket
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             healthz, readyz, CatalogController, search_catalog, ProfileController, AdminAuthController,
-            AdminController, panel_handler(), chat_socket, *extra_routes,
+            AdminController, panel_handler(), chat_socket, widget_script, *extra_routes,
         ],  # fmt: skip
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from vizochok.app import build_container, create_app
 from vizochok.demo.page import page_config, page_handler
 from vizochok.demo.retailer import DemoRetailer, load_retailer_data
 from vizochok.demo.setup import ensure_demo_catalog, ensure_demo_tenant, load_catalog
+from vizochok.demo.storefront import storefront_products
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 def create_demo_app(settings: Settings, base_url: str) -> Litestar:
     """`settings` must allow private webhook hosts: the retailer lives on this machine."""
     data = load_retailer_data()
-    retailer = DemoRetailer(products=data["products"], names={p["sku"]: p["name"] for p in load_catalog()})
+    catalog = load_catalog()
+    retailer = DemoRetailer(products=data["products"], names={p["sku"]: p["name"] for p in catalog})
     config: dict[str, Any] = {}
 
     async def on_ready(_app: Litestar, container: Container) -> None:
@@ -35,7 +37,7 @@ def create_demo_app(settings: Settings, base_url: str) -> Litestar:
     app = create_app(
         settings,
         container=build_container(settings),
-        extra_routes=[retailer.router(), page_handler(config)],
+        extra_routes=[retailer.router(), storefront_products(catalog, retailer), page_handler(config)],
         on_ready=[on_ready],
     )
     app.state.retailer = retailer

@@ -1,4 +1,4 @@
-"""The demo's page at `/`: a bare chat page until the widget arrives."""
+"""The demo's page at `/`: a grocery storefront with the widget, its public key and store filled in."""
 
 from __future__ import annotations
 
