@@ -97,8 +97,8 @@ class ChatService:
         self.default_limits = default_limits
         self._profiles = profiles
         self.usage = UsageGate(limiter) if limiter is not None else None
-        self._limits: dict[str, tuple[dict[str, object], Limits]] = {}
         """Tiers 1–3 and the socket cap; None turns every limit but the session's off (some core tests)."""
+        self._limits: dict[str, tuple[dict[str, object], Limits]] = {}
 
     async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
         """Check the key, its scope and the page's origin; raises `VizochokError`."""
