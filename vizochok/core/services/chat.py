@@ -133,6 +133,8 @@ class ChatService:
             state = await self._sessions.load(conn.tenant.id, conversation_id)
             if state is not None and state.user_id == conn.user_id:
                 conn.conversation_id = conversation_id
+                # Started elsewhere but never spoken in: its first message still counts it.
+                conn.uncounted = conversation_id if not state.history else None
                 await self._sessions.save(state, conn.limits.session_ttl_seconds)
                 return SessionRestored(
                     conversation_id=conversation_id, selected_items=state.selection, pending_tool=state.pending_tool
