@@ -212,8 +212,14 @@ def _retailer_app(secret: str) -> Any:
 
 def serve(kind: str, port: int, secret: str, ws: str) -> None:
     """Child process entry point."""
+    import logging  # noqa: PLC0415
+
     import uvicorn  # noqa: PLC0415
 
+    # A log line per webhook request would be measured as turn overhead.
+    logging.basicConfig(level=logging.WARNING, force=True)
+    for name in ("httpx", "httpcore", "vizochok"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     app = {"vizochok": _vizochok_app, "echo": _echo_app}.get(kind, lambda: _retailer_app(secret))()
     profile = os.environ.get("BENCH_PROFILE") if kind == "vizochok" else None
     if profile:  # where the server's time goes: BENCH_PROFILE=/tmp/server.prof python -m bench.ws …
@@ -345,6 +351,8 @@ async def load(kind: str, server: Child, key: str, n: int, turns: int, think: fl
 
 async def idle(kind: str, server: Child, key: str, count: int) -> tuple[float, int]:
     """Open `count` idle sockets (authenticated for vizochok); the server's RSS growth per socket in KB."""
+    if count <= 0:
+        return float("nan"), 0
     sockets: list[Any] = []
     gate = asyncio.Semaphore(100)
     tag = secrets.token_hex(3)

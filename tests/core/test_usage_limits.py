@@ -61,6 +61,20 @@ async def test_a_conversation_counts_with_its_first_message_not_on_connect() -> 
     assert (await world.say("далі"))[-1]["type"] == "response_complete"
 
 
+async def test_a_conversation_started_on_another_socket_counts_once_when_it_is_first_used() -> None:
+    limiter = InMemoryUsageLimiter()
+    world = await build_world(limiter=limiter)
+    first = await world.open("u1")
+    silent = first.conversation_id
+    again = await world.open("u1")  # a new socket of the same shopper restores the silent conversation
+    await world.chat.open(again, silent)
+    await world.say("привіт")
+    await world.chat.open(again, silent)  # restoring it once more, after it was used
+    await world.say("ще")
+    assert limiter.counters[f"usage:tnt_a:u1:{today()}:convs"] == 1
+    assert limiter.counters[f"usage:tnt_a:u1:{today()}:msgs"] == 2
+
+
 async def test_tenant_tokens_are_recorded_after_a_turn_and_checked_before_the_next() -> None:
     limiter = InMemoryUsageLimiter()
     replies = [Reply(text="так", prompt_tokens=10, completion_tokens=5) for _ in range(3)]

@@ -174,8 +174,8 @@ async def test_killing_a_process_loses_nothing_acknowledged(
     processes: list[ServerProcess], demo: dict[str, Any], database: Database, make_tenant: Any
 ) -> None:
     a, b = processes
-    # A key that allows one socket, whose sockets go stale 2 s after their last heartbeat.
-    capped = await make_tenant(limits={"sockets_per_key": 1, "socket_stale_seconds": 2.0, "ping_interval_seconds": 0.3})
+    # A key that allows one socket, whose sockets go stale 3 s after their last heartbeat.
+    capped = await make_tenant(limits={"sockets_per_key": 1, "socket_stale_seconds": 3.0, "ping_interval_seconds": 0.5})
     held, _ = await connect(a, capped["pk"])
     answering = asyncio.create_task(answer_pings(held))
 
@@ -207,5 +207,5 @@ async def test_killing_a_process_loses_nothing_acknowledged(
     assert frames[-1] == {"type": "response_complete", "conversation_id": conversation}
     await again.close()
 
-    await asyncio.sleep(2.2)
+    await asyncio.sleep(3.2)
     assert await refused_with(b.ws_url, capped["pk"]) is None

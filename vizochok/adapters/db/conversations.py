@@ -22,7 +22,7 @@ class PostgresConversationLog:
 
     async def start(self, state: ConversationState) -> None:
         """Record a new conversation (idempotent)."""
-        async with self._db.tenant(state.tenant_id) as conn:
+        async with self._db.tenant(state.tenant_id, pipelined=True) as conn:
             await conn.execute(
                 """INSERT INTO conversations (id, tenant_id, user_id, store_id) VALUES (%s, %s, %s, %s)
                    ON CONFLICT (id) DO NOTHING""",
@@ -33,7 +33,8 @@ class PostgresConversationLog:
         """Append entries in order, in one transaction."""
         if not entries:
             return
-        async with self._db.tenant(tenant_id) as conn:
+        # One round trip for the whole transaction (pipeline mode): this runs twice per turn.
+        async with self._db.tenant(tenant_id, pipelined=True) as conn:
             async with conn.cursor() as cur:
                 await cur.executemany(
                     """INSERT INTO conversation_log (tenant_id, conversation_id, turn, kind, payload, created_at)

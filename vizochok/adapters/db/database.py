@@ -44,15 +44,25 @@ class Database:
         await self.pool.open(wait=True, timeout=30)
 
     @asynccontextmanager
-    async def tenant(self, tenant_id: str) -> AsyncIterator[AsyncConnection]:
+    async def tenant(self, tenant_id: str, *, pipelined: bool = False) -> AsyncIterator[AsyncConnection]:
         """A transaction in which row-level security shows only `tenant_id`'s rows.
 
         The setting is transaction-local (`set_config(..., true)`), so a pooled connection
         never carries one tenant's scope into the next checkout.
+
+        `pipelined=True` sends `BEGIN`, the setting, the statements and `COMMIT` in libpq's
+        pipeline mode: a write-only transaction costs one round trip instead of one per statement.
+        Results arrive only at a sync point (a fetch, or the end of the block).
         """
-        async with self.pool.connection() as conn, conn.transaction():
-            await conn.execute(_SET_TENANT, (tenant_id,))
-            yield conn
+        async with self.pool.connection() as conn:
+            if pipelined:
+                async with conn.pipeline(), conn.transaction():
+                    await conn.execute(_SET_TENANT, (tenant_id,))
+                    yield conn
+            else:
+                async with conn.transaction():
+                    await conn.execute(_SET_TENANT, (tenant_id,))
+                    yield conn
 
     @asynccontextmanager
     async def unscoped(self) -> AsyncIterator[AsyncConnection]:

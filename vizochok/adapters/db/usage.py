@@ -23,7 +23,7 @@ class PostgresUsageRecorder:
     async def record(self, record: UsageRecord) -> None:
         """Store a call with its cost."""
         cost = price_of(record, self._prices)
-        async with self._db.tenant(record.tenant_id) as conn:
+        async with self._db.tenant(record.tenant_id, pipelined=True) as conn:
             await conn.execute(
                 """INSERT INTO llm_usage (tenant_id, conversation_id, model, prompt_tokens, completion_tokens, cost, created_at)
                    VALUES (%s, %s, %s, %s, %s, %s, %s)""",
@@ -50,7 +50,7 @@ class PostgresProfileRepository:
 
     async def get(self, tenant_id: str, user_id: str) -> UserProfile | None:
         """The profile, or None."""
-        async with self._db.tenant(tenant_id) as conn:
+        async with self._db.tenant(tenant_id, pipelined=True) as conn:  # read on every turn: fewer round trips
             cur = await conn.execute(
                 "SELECT user_id, language, dietary, favorite_brands FROM user_profiles WHERE user_id = %s", (user_id,)
             )

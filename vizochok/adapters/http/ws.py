@@ -181,6 +181,10 @@ class ChatSocket:
         except VizochokError as exc:
             await self.sink.send(Error(code=exc.code, extra=exc.extra))
             return
+        except Exception:  # the cache is unreachable: refuse this frame, keep the socket
+            _log.exception("per-socket window check failed")
+            await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
+            return
         task = asyncio.create_task(self._turn(conn, frame))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)

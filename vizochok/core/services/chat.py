@@ -99,8 +99,8 @@ class ChatService:
         self._profiles = profiles
         self._plans = plans or {}
         self.usage = UsageGate(limiter) if limiter is not None else None
-        self._limits: dict[str, tuple[dict[str, object], Limits]] = {}
         """Tiers 1–3 and the socket cap; None turns every limit but the session's off (some core tests)."""
+        self._limits: dict[str, tuple[dict[str, object], Limits]] = {}
 
     async def authenticate(self, auth: AuthFrame, origin: str | None) -> Connection:
         """Check the key, its scope and the page's origin; raises `VizochokError`."""
@@ -137,6 +137,8 @@ class ChatService:
             state = await self._sessions.load(conn.tenant.id, conversation_id)
             if state is not None and state.user_id == conn.user_id:
                 conn.conversation_id = conversation_id
+                # Started elsewhere but never spoken in: its first message still counts it.
+                conn.uncounted = conversation_id if not state.history else None
                 await self._sessions.save(state, conn.limits.session_ttl_seconds)
                 return SessionRestored(
                     conversation_id=conversation_id, selected_items=state.selection, pending_tool=state.pending_tool
