@@ -90,6 +90,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/admin/audit", None, "viewer"),
     ("GET", "/api/v1/admin/tenants", None, "operator"),
     ("GET", "/api/v1/admin/webhooks", None, "viewer"),
+    ("GET", "/api/v1/admin/catalog/jobs", None, "viewer"),
     ("PATCH", "/api/v1/admin/webhooks", {"timeout_seconds": 4}, "editor"),
     ("POST", "/api/v1/admin/webhooks/test", {}, "editor"),
     ("GET", "/api/v1/admin/webhooks/status", None, "viewer"),

@@ -64,6 +64,10 @@ async def test_sign_in_and_the_main_pages(page: Page, demo_server: ThreadedServe
     await page.get_by_text("search_products").first.wait_for()
     await shot(page, "admin-transcript", full_page=True)
 
+    await page.get_by_role("link", name="Каталог").click()
+    await page.get_by_role("heading", name="Завантаження каталогу").wait_for()
+    assert await page.get_by_role("cell", name="complete").count() >= 1  # the demo catalog's job
+
     await page.get_by_role("link", name="Рахунки").click()
     await page.get_by_role("link", name="Завантажити CSV").wait_for()
     await page.get_by_role("link", name="Журнал змін").click()

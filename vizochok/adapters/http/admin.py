@@ -11,12 +11,13 @@ from litestar.datastructures import Cookie
 from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
-from vizochok.core.admin import AdminIdentity, NewAdminUser, NewApiKey, SettingsPatch
+from vizochok.core.admin import AdminIdentity, NewAdminUser, NewApiKey, SettingsPatch, require
 from vizochok.core.billing import statement_csv
 from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.services.admin import tenant_of
 
 if TYPE_CHECKING:
-    from vizochok.core.ports import KeyRepository
+    from vizochok.core.ports import CatalogRepository, KeyRepository
     from vizochok.core.services.admin import AdminService
 
 COOKIE = "vz_admin"
@@ -187,6 +188,16 @@ class AdminController(Controller):
                 headers={"Content-Disposition": f'attachment; filename="vizochok-{statement.tenant_id}-{month}.csv"'},
             )  # fmt: skip
         return Response(statement.model_dump(mode="json"))
+
+    @get("/catalog/jobs")
+    async def catalog_jobs(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        catalog_repository: CatalogRepository, limit: int = Parameter(default=50, ge=1, le=200),
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Recent catalog uploads and their embedding progress (viewer)."""
+        identity = await admin_identity(request, admin, keys)
+        require(identity, "viewer")
+        return [j.model_dump(mode="json") for j in await catalog_repository.list_jobs(tenant_of(identity), limit)]
 
     @get("/usage")
     async def usage(
