@@ -357,6 +357,8 @@ async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefro
         try { new VIZOCHOKWidget(c); return null; } catch (e) { return e.message; } })""")
     assert all(refused), refused
     assert "secret key" in refused[2]
+    # Before mount() nothing is sent and nothing breaks.
+    assert await page.evaluate("() => new VIZOCHOKWidget({apiKey: 'pk_x', storeId: 's'}).sendMessage('hi')") is False
 
     connected = await page.evaluate(
         """([key, store]) => new Promise(resolve => {
