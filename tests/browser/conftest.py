@@ -72,6 +72,7 @@ def shot() -> Any:
 
     async def save(target: Page | Locator, name: str, **options: Any) -> Path:
         path = SCREENSHOTS / f"{name}.png"
+        options.setdefault("animations", "disabled")  # finished animations, not a half-faded panel
         await target.screenshot(path=str(path), **options)
         return path
 
