@@ -468,7 +468,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
     /** Send a message as if the shopper typed it. Returns false when it was refused locally. */
     sendMessage(text) {
       const value = String(text || "").trim();
-      if (!value) return false;
+      if (!value || !this._mounted) return false;
       const frame = { type: "message", text: value };
       if (!this._fits(frame)) return false;
       const chips = this.els.log.querySelector(".welcome .chips");
@@ -481,11 +481,13 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
 
     /** Put a product in the cart through the assistant (the same path as a card's Add button). */
     addToCart(sku, quantity) {
+      if (!this._mounted) return;
       this._enqueue({ type: "action", action: "add_to_cart", sku: String(sku), quantity: quantity == null ? 1 : Number(quantity) });
     }
 
     /** Forget this conversation and start a new one. */
     newConversation() {
+      if (!this._mounted) return;
       this._history = [];
       this.conversationId = null;
       this._outbox = [];

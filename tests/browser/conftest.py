@@ -9,6 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+HOW_TO_INSTALL = (
+    "the browser tests need Debian's Chromium and the `playwright` Python package: run `./dev test`, "
+    "which installs both (apt-get install chromium; pip install -e '.[test]'), or set VIZOCHOK_CHROMIUM to a Chromium binary"
+)
+
+try:
+    from playwright.async_api import async_playwright, expect
+except ImportError as exc:  # fail the run loudly, never skip
+    raise ImportError(f"playwright is not installed: {HOW_TO_INSTALL}") from exc
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
@@ -22,10 +32,6 @@ CHROMIUM_ARGS = [
     # Without these Chromium reaches out to Google's services, and this network refuses them.
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-HOW_TO_INSTALL = (
-    "the browser tests need Debian's Chromium and the `playwright` Python package: run `./dev test`, "
-    "which installs both (apt-get install chromium; pip install -e '.[test]'), or set VIZOCHOK_CHROMIUM to a Chromium binary"
-)
 
 
 def chromium_path() -> str:
@@ -39,10 +45,6 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     """One headless Chromium for the session."""
-    try:
-        from playwright.async_api import async_playwright  # noqa: PLC0415
-    except ImportError:
-        pytest.fail(f"playwright is not installed: {HOW_TO_INSTALL}", pytrace=False)
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         yield chromium
@@ -53,7 +55,8 @@ async def browser() -> AsyncIterator[Browser]:
 async def page(browser: Browser) -> AsyncIterator[Page]:
     """A fresh shopper: its own context, so its own localStorage, sessionStorage and user id."""
     context = await browser.new_context(viewport={"width": 1280, "height": 860}, locale="uk-UA")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
+    expect.set_options(timeout=20_000)  # other test runs may share the machine's two cores
     shopper = await context.new_page()
     errors: list[str] = []
     shopper.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -69,6 +72,7 @@ def shot() -> Any:
 
     async def save(target: Page | Locator, name: str, **options: Any) -> Path:
         path = SCREENSHOTS / f"{name}.png"
+        options.setdefault("animations", "disabled")  # finished animations, not a half-faded panel
         await target.screenshot(path=str(path), **options)
         return path
 

@@ -31,7 +31,8 @@ async def open_chat(page: Page) -> Locator:
 
 async def settled(page: Page) -> None:
     """Wait until no message or action is in flight (the log is `aria-busy` while one is)."""
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.log').getAttribute('aria-busy') === 'false'")
+    # A meal plan searches and prices dozens of products: allow for a busy machine (a turn may take 120 s).
+    await page.wait_for_function(f"() => {ROOT}.querySelector('.log').getAttribute('aria-busy') === 'false'", timeout=90_000)
 
 
 async def ask(page: Page, text: str) -> None:
@@ -301,6 +302,20 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
     await settled(page)
     assert len(demo["retailer"].carts[(demo["storeId"], user)]) == lines + 1
 
+    # "Change the plan" sends the shopper's words back to the assistant, which plans again.
+    await ask(page, "план харчування на 3 дні")
+    plan = page.locator(".sheet").nth(await page.locator(".sheet").count() - 1)  # this plan, not whatever comes last
+    await plan.get_by_role("button", name="Змінити план").click()
+    change = plan.get_by_role("textbox", name="Змінити план")
+    await expect(change).to_be_focused()
+    await change.fill("план харчування на 2 дні")
+    await change.press("Enter")
+    await settled(page)
+    await expect(page.locator(".msg.user").last).to_have_text("план харчування на 2 дні")
+    await expect(plan.get_by_text("✓ план харчування на 2 дні")).to_be_visible()  # the old plan froze with the answer
+    await expect(page.locator(".sheet").last.locator(".day")).to_have_count(2)
+    assert await page.locator(".msg.error").count() == 0
+
 
 async def test_keyboard_only_and_a_phone_screen(page: Page, storefront: str, shot: Any) -> None:
     await page.set_viewport_size({"width": 390, "height": 844})
@@ -342,6 +357,8 @@ async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefro
         try { new VIZOCHOKWidget(c); return null; } catch (e) { return e.message; } })""")
     assert all(refused), refused
     assert "secret key" in refused[2]
+    # Before mount() nothing is sent and nothing breaks.
+    assert await page.evaluate("() => new VIZOCHOKWidget({apiKey: 'pk_x', storeId: 's'}).sendMessage('hi')") is False
 
     connected = await page.evaluate(
         """([key, store]) => new Promise(resolve => {
