@@ -89,6 +89,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/admin/billing/statement?month=2026-11", None, "viewer"),
     ("GET", "/api/v1/admin/audit", None, "viewer"),
     ("GET", "/api/v1/admin/tenants", None, "operator"),
+    ("POST", "/api/v1/admin/tenants", {"name": "x", "store_id": "never-created"}, "operator"),
     ("GET", "/api/v1/admin/webhooks", None, "viewer"),
     ("GET", "/api/v1/admin/catalog/jobs", None, "viewer"),
     ("PATCH", "/api/v1/admin/webhooks", {"timeout_seconds": 4}, "editor"),
@@ -215,6 +216,14 @@ async def test_operator_sees_all_tenants_and_acts_on_one(demo_server: ThreadedSe
     assert team["tenant_id"] in {t["id"] for t in tenants}
     changed = await operator.patch("/api/v1/admin/settings", json={"plan": "enterprise"}, headers={"X-Vizochok-Tenant": team["tenant_id"]})
     assert changed.status_code == 200 and changed.json()["plan"] == "enterprise"
+    store = f"new-{secrets.token_hex(3)}"
+    created = (await operator.post("/api/v1/admin/tenants", json={"name": "Новий", "store_id": store, "plan": "free"})).json()
+    assert created["public_key"].startswith("pk_") and created["secret_key"].startswith("sk_")
+    async with httpx.AsyncClient(base_url=demo_server.base_url, headers={"Authorization": f"Bearer {created['secret_key']}"}) as new:
+        settings = (await new.get("/api/v1/admin/settings")).json()
+        assert (settings["store_id"], settings["plan"]) == (store, "free")
+    again = await operator.post("/api/v1/admin/tenants", json={"name": "Двійник", "store_id": store})
+    assert (again.status_code, again.json()["code"]) == (422, "validation_error")
     await operator.aclose()
 
 

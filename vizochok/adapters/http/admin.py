@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+
+import psycopg
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +54,12 @@ async def admin_identity(request: Request[Any, Any, Any], admin: AdminService, k
 class LoginInput(BaseModel):
     email: str = Field(min_length=3, max_length=200)
     password: str = Field(min_length=1, max_length=200)
+
+
+class NewTenantInput(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    store_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
+    plan: str = "standard"
 
 
 class RotateInput(BaseModel):
@@ -215,6 +223,16 @@ class AdminController(Controller):
     ) -> list[dict[str, Any]]:  # fmt: skip
         """Who changed what, newest first."""
         return [e.model_dump(mode="json") for e in await admin.audit_entries(await admin_identity(request, admin, keys), limit)]
+
+    @post("/tenants", status_code=201)
+    async def create_tenant(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+        """A new tenant with its first keys, shown once (platform operators)."""
+        identity = await admin_identity(request, admin, keys)
+        body = NewTenantInput.model_validate(data)
+        try:
+            return await admin.create_tenant(identity, body.name, body.store_id, body.plan)
+        except psycopg.errors.UniqueViolation as exc:
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"store_id {body.store_id!r} is already in use") from exc
 
     @get("/tenants")
     async def tenants(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[dict[str, Any]]:

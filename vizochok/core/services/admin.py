@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -211,6 +212,17 @@ class AdminService:
         """Who changed what, newest first."""
         require(identity, "viewer")
         return await self._store.audit_entries(tenant_of(identity), limit)
+
+    async def create_tenant(self, identity: AdminIdentity, name: str, store_id: str, plan: str) -> dict[str, Any]:
+        """A new tenant with a `pk_` chat key and an `sk_` catalog+admin key, shown once (operators)."""
+        require(identity, "operator")
+        # Creating is not part of the narrow TenantRepository port the chat uses; the admin wiring passes
+        # the full PostgreSQL repository, which has it.
+        tenant = await self._tenants.create(name, store_id, plan=plan, webhooks={"secret": secrets.token_urlsafe(32)})  # type: ignore[attr-defined]
+        _, public_key = await self._store.create_key(tenant.id, "pk", ["chat"], "widget")
+        _, secret_key = await self._store.create_key(tenant.id, "sk", ["catalog", "admin"], "backend")
+        await self._store.audit(tenant.id, identity.actor, "tenant.create", tenant.id, {"name": name, "store_id": store_id, "plan": plan})
+        return {"tenant_id": tenant.id, "store_id": store_id, "public_key": public_key, "secret_key": secret_key}
 
     async def tenants(self, identity: AdminIdentity) -> list[dict[str, Any]]:
         """All tenants (operators)."""
