@@ -32,7 +32,7 @@ class SearchRequest(BaseModel):
     """How many hits each leg contributes before fusion."""
     head_bonus: float = 0.3
     """Full-text rank added when a product's name starts with a query word (its head noun)."""
-    trigram_below: int = Field(default=20, ge=0)
+    trigram_below: int = Field(default=5, ge=0)
     """Fuzzy (trigram) matching runs only when full text found fewer hits than this (it rescues typos)."""
     analysis: QueryAnalysis | None = None
     """The query read every plausible way; computed from `text` when absent."""

@@ -120,7 +120,7 @@ def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[s
 class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
-    def __init__(self, db: Database, ef_search: int = 64, exact_below: int = 10_000) -> None:
+    def __init__(self, db: Database, ef_search: int = 64, exact_below: int = 3_000) -> None:
         self._db = db
         self._ef_search = ef_search
         self._exact_below = exact_below

@@ -50,7 +50,7 @@ class SearchService:
             weights=dict(options.get("weights", {})),
             rrf_k=int(options.get("rrf_k", self._rrf_k)),
             candidates=int(options.get("candidates", 50)),
-            trigram_below=int(options.get("trigram_below", 20)),
+            trigram_below=int(options.get("trigram_below", 5)),
             head_bonus=float(options.get("head_bonus", 0.3)),
             analysis=analyze(text, dictionary),
         )
