@@ -38,7 +38,7 @@ async def _rank(service: SearchService, tenant: Tenant, system: str, text: str) 
     if system.startswith("fused"):
         hits = await service.search(tenant, text, limit=DEPTH, rerank=system == "fused")
     else:
-        alone = {leg: (1.0 if leg == system else 0.0) for leg in LEGS}
+        alone = {leg: (1.0 if leg == system else 0.0) for leg in LEGS} | {"vector_dish": 1.0}
         solo = tenant.model_copy(update={"search": {**tenant.search, "weights": alone}})
         hits = await service.search(solo, text, limit=DEPTH, rerank=False)
     return [h.sku for h in hits]

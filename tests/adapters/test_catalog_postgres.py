@@ -163,3 +163,16 @@ async def test_products_of_an_older_analyzer_are_reindexed(
     async with database.tenant(tenant) as conn:
         row = await (await conn.execute("SELECT fts::text AS fts, search_version FROM products")).fetchone()
     assert row is not None and "'гречк':" in row["fts"] and row["search_version"] == ANALYZER_VERSION
+
+
+async def test_embedded_batches_are_mirrored(repo: PostgresCatalogRepository, make_tenant: Any) -> None:
+    """A second engine (Elasticsearch) receives every embedded batch with its vectors."""
+    tenant = (await make_tenant())["tenant_id"]
+    shipped: list[tuple[str, str, int]] = []
+
+    async def mirror(tenant_id: str, items: Sequence[tuple[Any, list[float]]]) -> None:
+        shipped.extend((tenant_id, p.sku, len(v)) for p, v in items)
+
+    service = CatalogService(repo, HashingEmbedder(), batch_size=2, mirror=mirror)
+    await upload(service, tenant, [product("a"), product("b"), product("c")])
+    assert sorted(shipped) == [(tenant, "a", 384), (tenant, "b", 384), (tenant, "c", 384)]

@@ -132,9 +132,23 @@ async def test_fusion_weights_are_tenant_options(engines: Engines, shop: Tenant)
 async def test_hnsw_finds_a_small_tenant_among_many_products(database: Database, make_tenant: Any) -> None:
     """The iterative HNSW scan keeps looking until this tenant's rows fill the vector leg."""
     engines = Engines("postgres", database)
+    engines.service = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())  # always HNSW
     crowd = await make_tenant()
     await engines.load(crowd["tenant_id"], [{"sku": f"c{i}", "name": f"Молоко {i}"} for i in range(600)])
     small = await make_tenant()
     await engines.load(small["tenant_id"], [{"sku": "only", "name": "Хліб житній"}])
     tenant = Tenant(id=small["tenant_id"], name="s", store_id=small["store_id"], search={"weights": {"vector": 1, "fulltext": 0, "trigram": 0}})
     assert await engines.skus(tenant, "молоко " + secrets.token_hex(2)) == ["only"]
+
+
+async def test_exact_and_hnsw_vector_scans_agree(database: Database, engines: Engines, shop: Tenant) -> None:
+    """Small tenants get an exact scan, large ones HNSW; on the same rows both rank alike."""
+    if engines.kind != "postgres":
+        pytest.skip("PostgreSQL only")
+    alone = shop.model_copy(update={"search": {"weights": {"vector": 1, "fulltext": 0, "trigram": 0, "code": 0}}})
+    exact = SearchService(PostgresProductSearch(database, exact_below=10**9), HashingEmbedder())
+    graph = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())
+    for query in ("молоко", "шоколад", "рис"):
+        ranked = [h.sku for h in await exact.search(alone, query)][:3]
+        assert len(ranked) == 3
+        assert ranked == [h.sku for h in await graph.search(alone, query)][:3]

@@ -185,8 +185,9 @@ class Container(containers.DeclarativeContainer):
         settings.provided.search.reranker,
     )  # fmt: skip
     catalog_service = providers.Singleton(
-        CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size
-    )
+        CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size,
+        providers.Callable(lambda engine: getattr(engine, "index_products", None), search_engine),
+    )  # fmt: skip
     agent = providers.Singleton(
         Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry), usage
     )

@@ -28,6 +28,8 @@ _FILTERS = """
 # planner can then use the tenant prefix of the primary key, and a policy mistake cannot leak.
 # The trigram leg is the costliest (it re-checks similarity row by row), and the words it
 # rescues are the ones the full-text leg missed: it runs only when full text found few hits.
+# A Ukrainian product name starts with what the product is ("Молоко Галичина…", not "Шоколад
+# молочний"), so a query word at the start of the name ranks first (`head_bonus`).
 # The needs leg answers "для плову": the best product for each need in turn (rice, carrot,
 # onion, …, then the second best of each), so a shopping list is covered before it is deepened.
 _TEMPLATE = f"""
@@ -38,7 +40,8 @@ WITH vector_leg AS (
         ORDER BY {{vector_order}} LIMIT %(n)s) p
 ), fulltext_leg AS (
     SELECT p.sku, row_number() OVER (
-        ORDER BY ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery) DESC, p.sku) AS rank
+        ORDER BY ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery)
+                 + %(head_bonus)s * (p.search_name LIKE ANY(%(heads)s::text[]))::int DESC, p.sku) AS rank
     FROM products p
     WHERE %(use_fulltext)s AND p.tenant_id = %(tenant)s AND p.fts @@ %(tsquery)s::tsquery {_FILTERS}
     ORDER BY rank LIMIT %(n)s
@@ -47,8 +50,10 @@ WITH vector_leg AS (
         SELECT DISTINCT ON (x.sku) x.sku, x.pos, x.idx FROM (
             SELECT p.sku, n.idx,
                    row_number() OVER (PARTITION BY n.idx
-                       ORDER BY ts_rank(p.fts, n.q::tsquery) + ts_rank(p.fts, n.e::tsquery) DESC, p.sku) AS pos
-            FROM unnest(%(needs)s::text[], %(needs_exact)s::text[]) WITH ORDINALITY AS n(q, e, idx)
+                       ORDER BY (p.search_name LIKE n.h)::int DESC,
+                                ts_rank(p.fts, n.q::tsquery) + ts_rank(p.fts, n.e::tsquery) DESC, p.sku) AS pos
+            FROM unnest(%(needs)s::text[], %(needs_exact)s::text[], %(need_heads)s::text[])
+                 WITH ORDINALITY AS n(q, e, h, idx)
             JOIN products p ON p.tenant_id = %(tenant)s AND p.fts @@ n.q::tsquery
             WHERE %(use_needs)s {_FILTERS}
         ) x WHERE x.pos <= %(n)s ORDER BY x.sku, x.pos, x.idx
@@ -93,6 +98,10 @@ def _lexeme(term: str, prefix: bool) -> str:
     return f"{quoted}:*" if prefix else quoted
 
 
+def _like_prefix(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[str]]:
     """`tsquery` literals of the query's own terms (any may match) and of each need (all its terms).
 
@@ -111,7 +120,7 @@ def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[s
 class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
-    def __init__(self, db: Database, ef_search: int = 64, exact_below: int = 10_000) -> None:
+    def __init__(self, db: Database, ef_search: int = 64, exact_below: int = 3_000) -> None:
         self._db = db
         self._ef_search = ef_search
         self._exact_below = exact_below
@@ -156,6 +165,9 @@ class PostgresProductSearch:
             "needs": needs,
             "exact": exact,
             "needs_exact": needs_exact,
+            "heads": [_like_prefix(t) for group in analysis.groups for t in group if not t[:1].isdigit()],
+            "need_heads": [_like_prefix(need[0]) for need in analysis.needs if need],
+            "head_bonus": request.head_bonus,
             "readings": [r for r in readings if r],
             "r0": readings[0],
             "r1": readings[1] or readings[0],

@@ -27,7 +27,7 @@ from vizochok.core.query.units import Quantity, bare_numbers, quantities, strip_
 
 STOPWORDS = frozenset(
     "для до з із зі в у на і й та або що щось якийсь якесь якась хочу треба купити мені мене будь ласка "
-    "с со и или что нибудь хочу надо купить мне the a an of for with and some".split()
+    "вдома с со и или что нибудь хочу надо купить мне the a an of for with and some".split()
 )
 """Words that carry no product meaning in a shopping query."""
 _PURPOSE = frozenset({"для", "до", "під", "щось", "что", "вдома", "домашня", "приготувати", "зробити"})

@@ -15,7 +15,12 @@ from vizochok.core.ids import new_id
 from vizochok.core.models import CatalogJob, ProductInput
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
+
     from vizochok.core.ports import CatalogRepository, Embedder
+
+    Mirror = Callable[[str, Sequence[tuple[ProductInput, list[float]]]], Awaitable[None]]
+    """Receives each embedded batch, to ship it to a search engine other than PostgreSQL."""
 
 _log = logging.getLogger(__name__)
 
@@ -43,10 +48,13 @@ def validate_products(raw: list[Any]) -> tuple[list[ProductInput], list[str]]:
 class CatalogService:
     """Accepts uploads and runs their embedding jobs."""
 
-    def __init__(self, repo: CatalogRepository, embedder: Embedder, batch_size: int = 64) -> None:
+    def __init__(
+        self, repo: CatalogRepository, embedder: Embedder, batch_size: int = 64, mirror: Mirror | None = None
+    ) -> None:
         self._repo = repo
         self._embedder = embedder
         self._batch_size = batch_size
+        self._mirror = mirror
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     async def upsert(self, tenant_id: str, raw: list[Any]) -> tuple[CatalogJob, int]:
@@ -98,6 +106,8 @@ class CatalogService:
                 stored = await self._repo.store_embeddings(
                     tenant_id, [(p.sku, c_hash, v) for (p, c_hash), v in zip(batch, vectors, strict=True)]
                 )
+                if self._mirror is not None:  # e.g. Elasticsearch: PostgreSQL stays the source of truth
+                    await self._mirror(tenant_id, [(p, v) for (p, _), v in zip(batch, vectors, strict=True)])
                 job.embedded += stored
                 await self._repo.update_job(job)
         except asyncio.CancelledError:

@@ -20,7 +20,7 @@ RERANK_DEPTH = 30
 class SearchService:
     """Hybrid retrieval; prices are not its business (the agent asks the retailer).
 
-    Per-tenant options live in `tenant.search`: `weights` (per leg), `rrf_k`, `candidates`, `trigram_below`,
+    Per-tenant options live in `tenant.search`: `weights` (per leg), `rrf_k`, `candidates`, `trigram_below`, `head_bonus`,
     `reranker` (a registered name, `"none"` to switch off), `reranker_options`, `dictionary`
     (word → Ukrainian words) and `needs` (dish or occasion → groceries).
     """
@@ -50,7 +50,8 @@ class SearchService:
             weights=dict(options.get("weights", {})),
             rrf_k=int(options.get("rrf_k", self._rrf_k)),
             candidates=int(options.get("candidates", 50)),
-            trigram_below=int(options.get("trigram_below", 20)),
+            trigram_below=int(options.get("trigram_below", 5)),
+            head_bonus=float(options.get("head_bonus", 0.3)),
             analysis=analyze(text, dictionary),
         )
 

@@ -1,0 +1,55 @@
+"""`vizochok catalog import`: JSON, NDJSON and CSV files into a tenant, through the real service."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from vizochok.adapters.db.catalog import PostgresCatalogRepository
+from vizochok.operator import import_catalog, read_products
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from vizochok.adapters.db import Database
+    from vizochok.bootstrap import Prepared
+
+PRODUCTS = [
+    {"sku": "m1", "name": "Молоко 2,5%", "attributes": {"fat": "2.5%"}, "volume": 900, "is_active": True},
+    {"sku": "h1", "name": "Хліб житній", "weight": 500},
+]
+
+
+def test_the_three_formats_read_the_same(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"products": PRODUCTS}), "utf-8")
+    (tmp_path / "b.ndjson").write_text("\n".join(json.dumps(p) for p in PRODUCTS) + "\n", "utf-8")
+    (tmp_path / "c.csv").write_text(
+        "sku,name,attributes,volume,weight,is_active\n"
+        'm1,"Молоко 2,5%","{""fat"": ""2.5%""}",900,,true\n'
+        "h1,Хліб житній,,,500,\n",
+        "utf-8-sig",
+    )
+    as_json = read_products(tmp_path / "a.json")
+    assert read_products(tmp_path / "b.ndjson") == as_json
+    csv_rows = read_products(tmp_path / "c.csv")
+    assert [r["sku"] for r in csv_rows] == ["m1", "h1"]
+    assert csv_rows[0]["attributes"] == {"fat": "2.5%"} and csv_rows[0]["volume"] == 900.0
+    assert csv_rows[0]["is_active"] is True and "is_active" not in csv_rows[1]
+
+
+@pytest.mark.asyncio
+async def test_import_lands_products_and_reports_rejects(
+    tmp_path: Path, prepared: Prepared, database: Database, make_tenant: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = (await make_tenant())["tenant_id"]
+    path = tmp_path / "catalog.ndjson"
+    path.write_text("\n".join(json.dumps(p) for p in [*PRODUCTS, {"sku": "bad"}]), "utf-8")
+    assert await import_catalog(prepared.settings, path, tenant) == 0
+    out = capsys.readouterr()
+    assert "imported 2 products" in out.out
+    assert "skipped: products[2] (sku 'bad')" in out.err
+    repo = PostgresCatalogRepository(database)
+    assert await repo.count_active(tenant) == 2  # embedded: searchable
+    assert await import_catalog(prepared.settings, path, "tnt_missing") == 2
