@@ -141,10 +141,12 @@ async def test_hnsw_finds_a_small_tenant_among_many_products(database: Database,
     assert await engines.skus(tenant, "молоко " + secrets.token_hex(2)) == ["only"]
 
 
-async def test_exact_and_hnsw_vector_scans_agree(database: Database, engines: Engines, shop: Tenant) -> None:
-    """Small tenants get an exact scan, large ones HNSW; on the same rows both rank alike."""
-    if engines.kind != "postgres":
-        pytest.skip("PostgreSQL only")
+async def test_exact_and_hnsw_vector_scans_agree(database: Database, make_tenant: Any) -> None:
+    """Small tenants get an exact scan, large ones HNSW; on the same rows both rank alike (PostgreSQL only)."""
+    engines = Engines("postgres", database)
+    created = await make_tenant()
+    await engines.load(created["tenant_id"], PRODUCTS)
+    shop = Tenant(id=created["tenant_id"], name="t", store_id=created["store_id"])
     alone = shop.model_copy(update={"search": {"weights": {"vector": 1, "fulltext": 0, "trigram": 0, "code": 0}}})
     exact = SearchService(PostgresProductSearch(database, exact_below=10**9), HashingEmbedder())
     graph = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())
