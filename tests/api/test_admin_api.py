@@ -133,6 +133,18 @@ async def test_tenants_are_isolated(demo_server: ThreadedServer, team: dict[str,
         assert (await foreign.delete(f"/api/v1/admin/keys/{keys[0]['id']}")).status_code == 404
         assert (await foreign.post(f"/api/v1/admin/keys/{keys[0]['id']}/rotate", json={})).status_code == 404
         assert (await foreign.get("/api/v1/admin/settings")).json()["id"] == other["tenant_id"]
+        # Reads of people, audit, catalog jobs and conversations show only the caller's tenant.
+        await owner.post("/api/v1/admin/keys", json={"kind": "pk", "scopes": ["chat"], "name": "audited"})
+        team_emails = set(team["people"].values())
+        assert not team_emails & {u["email"] for u in (await foreign.get("/api/v1/admin/users")).json()}
+        owner_actor = (await owner.get("/api/v1/admin/me")).json()["actor"]
+        assert owner_actor in {e["actor"] for e in (await owner.get("/api/v1/admin/audit")).json()}
+        assert owner_actor not in {e["actor"] for e in (await foreign.get("/api/v1/admin/audit")).json()}
+        assert (await foreign.get("/api/v1/admin/catalog/jobs")).json() == []
+        assert (await foreign.get("/api/v1/admin/conversations")).json() == []
+        # Writes cannot reach the other tenant either: disabling its user is "not found".
+        team_users = (await owner.get("/api/v1/admin/users")).json()
+        assert (await foreign.post(f"/api/v1/admin/users/{team_users[0]['id']}/disable", json={})).status_code == 404
     await owner.aclose()
 
 
