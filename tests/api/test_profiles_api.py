@@ -26,11 +26,21 @@ async def test_put_get_and_isolation(demo_server: ThreadedServer, make_tenant: A
         assert (foreign.status_code, foreign.json()["code"]) == (404, "not_found")
 
 
-async def test_statement_over_the_socket_updates_the_profile(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
-    client, _ = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], user_id="veggie-1")
-    await client.say("я вегетаріанка")
-    frames = await client.say("покажи ковбасу")
-    await client.close()
-    shown = [c for f in frames if f["type"] == "product_cards" for c in f["items"]]
+async def test_statement_over_the_socket_updates_the_profile(demo_server: ThreadedServer, demo: dict[str, Any], prepared: Any) -> None:
+    import json
+
+    sk = json.loads((prepared.settings.data_dir / "demo-tenant.json").read_text())["secret_key"]
     retailer_names = demo["retailer"].names
-    assert all("ковбас" not in retailer_names[c["sku"]].lower() for c in shown)
+
+    def sausages(frames: list[dict[str, Any]]) -> list[str]:
+        shown = [c for f in frames if f["type"] == "product_cards" for c in f["items"]]
+        return [c["sku"] for c in shown if "ковбас" in retailer_names[c["sku"]].lower()]
+
+    client, _ = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], user_id="veggie-1")
+    assert sausages(await client.say("покажи ковбасу"))  # before the statement, sausages are offered
+    await client.say("я вегетаріанка")
+    assert sausages(await client.say("покажи ковбасу")) == []
+    await client.close()
+    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+        profile = (await http.get("/api/v1/profiles/veggie-1", headers={"Authorization": f"Bearer {sk}"})).json()
+    assert profile["dietary"] == ["vegetarian"]

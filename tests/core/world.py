@@ -128,14 +128,14 @@ async def build_world(
     keys.add("pk_test", Principal(key_id="k1", tenant_id=tenant.id, kind="pk", scopes=["chat"]))
     llm = llm or QueueLLM(*replies)
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
+    sessions, log = InMemorySessionStore(), InMemoryConversationLog()
+    usage, profiles = InMemoryUsageRecorder({"big": ModelPrice(prompt=1, completion=2)}), InMemoryProfileRepository()
     agent = Agent(
         lambda _t: llm,
         lambda t: ModelChoice(t.llm.complex_model or "", t.llm.fast_model or ""),
         registry.all("tool"),
+        usage,
     )
-    sessions, log = InMemorySessionStore(), InMemoryConversationLog()
-    usage, profiles = InMemoryUsageRecorder({"big": ModelPrice(prompt=1, completion=2)}), InMemoryProfileRepository()
-    agent = Agent(agent._llm_for, agent._models_for, registry.all("tool"), usage)  # noqa: SLF001 - same wiring plus the ledger
     chat = ChatService(
         keys=keys, tenants=tenants, sessions=sessions, log=log, catalog=catalog, agent=agent,
         services=AgentServices(SearchService(InMemoryProductSearch(catalog), embedder), webhooks, catalog),
