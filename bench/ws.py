@@ -17,6 +17,9 @@ Reported:
   echo server's round trip under the same schedule;
 - messages per second with no think time (closed loop, N widgets);
 - memory per idle connection: growth of the server's RSS over M authenticated, idle sockets.
+
+`BENCH_TRACEMALLOC=FILE` writes where the vizochok server's idle-socket memory goes (tracemalloc, by
+line); `BENCH_PROFILE=FILE` writes a cProfile of the server.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import os
 import platform
 import random
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -210,6 +214,27 @@ def _retailer_app(secret: str) -> Any:
     return Litestar([retailer.router(), ready])
 
 
+def _trace_allocations(path: str) -> None:
+    """Where idle sockets' memory goes: SIGUSR1 before and after the idle phase writes the growth by line."""
+    import gc  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import tracemalloc  # noqa: PLC0415
+
+    tracemalloc.start(8)
+    snapshots: list[tracemalloc.Snapshot] = []
+
+    def dump(*_: object) -> None:
+        gc.collect()
+        snapshots.append(tracemalloc.take_snapshot())
+        if len(snapshots) == 2:
+            stats = snapshots[1].compare_to(snapshots[0], "lineno")
+            lines = [f"total {sum(s.size_diff for s in stats)} bytes"]
+            lines += [f"{s.size_diff} {s.count_diff} {s.traceback[0]}" for s in stats[:200]]
+            Path(path).write_text("\n".join(lines) + "\n")
+
+    signal.signal(signal.SIGUSR1, dump)
+
+
 def serve(kind: str, port: int, secret: str, ws: str) -> None:
     """Child process entry point."""
     import logging  # noqa: PLC0415
@@ -227,7 +252,16 @@ def serve(kind: str, port: int, secret: str, ws: str) -> None:
 
         PROFILER.append(cProfile.Profile())
         PROFILER[0].enable()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws=ws)
+    from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
+    from vizochok.settings import get_settings  # noqa: PLC0415
+
+    # Both servers get `vizochok serve`'s socket stack, so the echo is the floor vizochok stands on.
+    options = uvicorn_options(get_settings())
+    if ws != "serve":
+        options["ws"] = ws
+    if kind == "vizochok" and os.environ.get("BENCH_TRACEMALLOC"):
+        _trace_allocations(os.environ["BENCH_TRACEMALLOC"])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **options)
 
 
 # --- the widgets (this process) ----------------------------------------------------------------
@@ -236,7 +270,7 @@ def serve(kind: str, port: int, secret: str, ws: str) -> None:
 class Child:
     """A server in a child process."""
 
-    def __init__(self, kind: str, env: dict[str, str], secret: str = "", ws: str = "auto") -> None:
+    def __init__(self, kind: str, env: dict[str, str], secret: str = "", ws: str = "serve") -> None:
         from tests.helpers import free_port  # noqa: PLC0415
 
         self.kind = kind
@@ -356,6 +390,10 @@ async def idle(kind: str, server: Child, key: str, count: int) -> tuple[float, i
     sockets: list[Any] = []
     gate = asyncio.Semaphore(100)
     tag = secrets.token_hex(3)
+    tracing = kind == "vizochok" and bool(os.environ.get("BENCH_TRACEMALLOC"))
+    if tracing:
+        os.kill(server.proc.pid, signal.SIGUSR1)
+        await asyncio.sleep(2)
     before = server.rss_kb()
 
     async def one(i: int) -> None:
@@ -372,6 +410,9 @@ async def idle(kind: str, server: Child, key: str, count: int) -> tuple[float, i
     await asyncio.gather(*(one(i) for i in range(count)))
     await asyncio.sleep(3)
     after = server.rss_kb()
+    if tracing:
+        os.kill(server.proc.pid, signal.SIGUSR1)
+        await asyncio.sleep(10)
     opened = len(sockets)
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     return (after - before) / max(1, opened), opened
@@ -420,6 +461,16 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB RAM, Linux {platform.release()}, Python {platform.python_version()}"
 
 
+def _socket_stack(ws: str) -> str:
+    from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
+    from vizochok.settings import get_settings  # noqa: PLC0415
+
+    options = uvicorn_options(get_settings())
+    if ws != "serve":
+        options["ws"] = ws
+    return ", ".join(f"{k}={v}" for k, v in options.items())
+
+
 def report(args: argparse.Namespace, runs: dict[str, Any], memory: dict[str, tuple[float, int]]) -> str:
     chat, echo = runs["chat"], runs["echo"]
     sat_chat, sat_echo = runs["chat_sat"], runs["echo_sat"]
@@ -428,7 +479,7 @@ def report(args: argparse.Namespace, runs: dict[str, Any], memory: dict[str, tup
     lines = [
         f"Machine: {machine()}. Server, echo server, retailer, PostgreSQL, Valkey and the {args.conversations} "
         "widgets all share these cores.",
-        f"uvicorn WebSocket implementation: `{args.ws}`. Run: {args.conversations} concurrent conversations × {args.turns} turns (half messages, half `add_to_cart`), "
+        f"uvicorn WebSocket options: `{_socket_stack(args.ws)}`. Run: {args.conversations} concurrent conversations × {args.turns} turns (half messages, half `add_to_cart`), "
         f"think time {args.think} s ±50 %; saturated run with no think time; {args.idle} idle sockets per server.",
         "",
         "| metric | vizochok | raw Litestar echo | target |",
@@ -482,7 +533,7 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a widget's turns")
     parser.add_argument("--idle", type=int, default=10_000)
-    parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (`vizochok serve` uses auto)")
+    parser.add_argument("--ws", default="serve", help="uvicorn's WebSocket implementation (default: what `vizochok serve` uses)")
     parser.add_argument("--write", action="store_true", help="append the results to bench/RESULTS.md")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

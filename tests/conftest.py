@@ -94,7 +94,7 @@ def demo_server(prepared: Prepared) -> Iterator[ThreadedServer]:
     settings = prepared.settings.model_copy(
         update={"limits": prepared.settings.limits.model_copy(update={"auth_timeout_seconds": 1.0})}
     )
-    server = ThreadedServer(create_demo_app(settings, f"http://127.0.0.1:{port}"), port)
+    server = ThreadedServer(create_demo_app(settings, f"http://127.0.0.1:{port}"), port, settings)
     server.start()
     yield server
     server.stop()

@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 import websockets
 
+from vizochok.adapters.http.server import uvicorn_options
+from vizochok.settings import get_settings
+
 if TYPE_CHECKING:
     from litestar import Litestar
+
+    from vizochok.settings import Settings
 
 
 def free_port() -> int:
@@ -26,12 +31,13 @@ def free_port() -> int:
 class ThreadedServer:
     """uvicorn serving `app` on a loopback port from a background thread."""
 
-    def __init__(self, app: Litestar, port: int) -> None:
+    def __init__(self, app: Litestar, port: int, settings: Settings | None = None) -> None:
         self.app = app
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}/api/v1/ws/chat"
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"))
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(settings or get_settings()))
+        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     def start(self, timeout: float = 120) -> None:

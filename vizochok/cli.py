@@ -16,10 +16,6 @@ from typing import Any
 from vizochok.settings import Settings, get_settings
 
 
-WS_IMPLEMENTATION = "websockets-sansio"
-"""uvicorn's sans-I/O websockets protocol: half the memory per idle socket of its default (bench/RESULTS.md)."""
-
-
 def _setup_logging(level: str) -> None:
     # pgserver asks platformdirs for a runtime dir at import; the fallback it warns about is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -40,21 +36,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server, with `--workers` processes sharing PostgreSQL and Valkey."""
     import uvicorn  # noqa: PLC0415
 
+    from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.bootstrap import environment  # noqa: PLC0415
 
     prepared = _prepare(get_settings())
+    options = uvicorn_options(prepared.settings)
     try:
         if args.workers > 1:
             # Workers inherit resolved URLs and never start servers of their own (DECISIONS §6).
             os.environ.update(environment(prepared.settings))
             uvicorn.run(
                 "vizochok.app:app_from_environment", factory=True, host=args.host, port=args.port,
-                workers=args.workers, ws=WS_IMPLEMENTATION,
+                workers=args.workers, **options,
             )  # fmt: skip
         else:
             from vizochok.app import create_app  # noqa: PLC0415
 
-            uvicorn.run(create_app(prepared.settings), host=args.host, port=args.port, ws=WS_IMPLEMENTATION)
+            uvicorn.run(create_app(prepared.settings), host=args.host, port=args.port, **options)
     finally:
         prepared.stop()
     return 0
@@ -64,6 +62,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Everything on one machine with no configuration."""
     import uvicorn  # noqa: PLC0415
 
+    from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.demo.app import create_demo_app  # noqa: PLC0415
 
     settings = get_settings(webhooks={"allow_private_hosts": True})
@@ -71,7 +70,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         base_url = f"http://{args.host}:{args.port}"
         print(f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it)", file=sys.stderr)  # noqa: T201
-        uvicorn.run(create_demo_app(prepared.settings, base_url), host=args.host, port=args.port)
+        uvicorn.run(
+            create_demo_app(prepared.settings, base_url), host=args.host, port=args.port,
+            **uvicorn_options(prepared.settings),
+        )  # fmt: skip
     finally:
         prepared.stop()
     return 0

@@ -67,6 +67,8 @@ class ChatSocket:
         self.tasks: set[asyncio.Task[None]] = set()
         self._last_seen = 0.0
         self._pinged_at = 0.0
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._ping_task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Serve the socket until the client leaves."""
@@ -75,7 +77,7 @@ class ChatSocket:
         if conn is None:
             return
         loop = asyncio.get_running_loop()
-        keepalive = asyncio.create_task(self._keepalive(conn))
+        self._schedule_ping(conn)
         try:
             while True:
                 message = await self.socket.receive()
@@ -87,7 +89,10 @@ class ChatSocket:
             pass
         finally:
             self.sink.closed = True
-            keepalive.cancel()
+            if self._ping_timer is not None:
+                self._ping_timer.cancel()
+            if self._ping_task is not None:
+                self._ping_task.cancel()
             # Turns in flight finish and save their state even though nobody listens any more.
             if self.tasks:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -96,23 +101,34 @@ class ChatSocket:
             except Exception:  # a dead cache must not hide the close; the entry goes stale by itself
                 _log.warning("could not unregister socket %s", conn.socket_id, exc_info=True)
 
-    async def _keepalive(self, conn: Connection) -> None:
-        """Server `ping` every interval; a socket that sent nothing since the previous ping is closed."""
+    def _schedule_ping(self, conn: Connection) -> None:
+        # A timer rather than a task sleeping for the socket's whole life: an idle socket is mostly
+        # waiting, and a parked task with its coroutine and future costs ~1.5 KB each (bench/RESULTS.md).
         loop = asyncio.get_running_loop()
-        interval = conn.limits.ping_interval_seconds
-        while True:
-            await asyncio.sleep(interval)
+        self._ping_timer = loop.call_later(conn.limits.ping_interval_seconds, self._start_ping, conn)
+
+    def _start_ping(self, conn: Connection) -> None:
+        self._ping_timer = None
+        self._ping_task = asyncio.create_task(self._ping(conn))
+
+    async def _ping(self, conn: Connection) -> None:
+        """Server `ping` every interval; a socket that sent nothing since the previous ping is closed."""
+        try:
             if self._pinged_at and self._last_seen < self._pinged_at:
                 self.sink.closed = True
                 with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
                     await self.socket.close(code=CLOSE_PONG_TIMEOUT, reason="pong timeout")
                 return
-            self._pinged_at = loop.time()
+            self._pinged_at = asyncio.get_running_loop().time()
             await self.sink.send(Ping())
             try:
                 await self.chat.heartbeat(conn)
             except Exception:
                 _log.warning("socket heartbeat failed", exc_info=True)
+            if not self.sink.closed:
+                self._schedule_ping(conn)
+        finally:
+            self._ping_task = None
 
     async def _handshake(self) -> Connection | None:
         limits = self.chat.default_limits
@@ -127,7 +143,7 @@ class ChatSocket:
             await self.socket.close(code=CLOSE_AUTH_TIMEOUT, reason="first frame must be auth")
             return None
         try:
-            conn = await self.chat.authenticate(frame, self.socket.headers.get("origin"))
+            conn = await self.chat.authenticate(frame, _origin(self.socket.scope))
         except VizochokError as exc:
             await self.sink.send(Error(code=exc.code))
             await self.socket.close(code=CLOSE_FORBIDDEN, reason=exc.code)
@@ -202,6 +218,14 @@ class ChatSocket:
         except Exception:
             _log.exception("turn failed outside the agent")
             await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
+
+
+def _origin(scope: Any) -> str | None:
+    # Read from the raw ASGI headers: `socket.headers` would build and keep a parsed copy on every socket.
+    for name, value in scope["headers"]:
+        if name == b"origin":
+            return value.decode("latin-1")
+    return None
 
 
 @websocket("/api/v1/ws/chat")
