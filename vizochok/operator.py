@@ -1,8 +1,6 @@
-"""Operator commands behind the CLI: create tenants, import catalogs."""
+"""Operator commands behind the CLI: create tenants, import catalogs, rebuild search indexes."""
 
 from __future__ import annotations
-
-from vizochok.adapters.container import get
 
 import asyncio
 import csv
@@ -14,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from vizochok.adapters.container import get
 from vizochok.app import build_container
+from vizochok.core.errors import VizochokError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -107,6 +107,30 @@ async def import_catalog(settings: Settings, path: Path, tenant_id: str) -> int:
         print(f"skipped: {error}", file=sys.stderr)  # noqa: T201
     print(f"imported {len(products) - len(errors)} products into {tenant_id}; {len(errors)} rejected")  # noqa: T201
     return 1 if errors and len(errors) == len(products) else 0
+
+
+async def rebuild_search(settings: Settings, tenant_id: str) -> int:
+    """Copy a tenant's catalog from PostgreSQL into a fresh search index and swap it in; an exit code."""
+    container = build_container(settings)
+    await container.init_resources()
+    try:
+        if await (await get(container.tenants)).get(tenant_id) is None:
+            print(f"error: no tenant {tenant_id!r}; `vizochok tenant create --json` prints its id", file=sys.stderr)  # noqa: T201
+            return 2
+        service = await get(container.catalog_service)
+        try:
+            with Progress(
+                TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True)
+            ) as bar:
+                task = bar.add_task("copying products", total=None)
+                copied = await service.rebuild_mirror(tenant_id, progress=lambda n: bar.update(task, completed=n))
+        except VizochokError as exc:
+            print(f"error: {exc.detail}; set VIZOCHOK_SEARCH__BACKEND=elasticsearch first", file=sys.stderr)  # noqa: T201
+            return 2
+    finally:
+        await container.shutdown_resources()
+    print(f"rebuilt the search index of {tenant_id}: {copied} products")  # noqa: T201
+    return 0
 
 
 async def create_admin_user(settings: Settings, tenant_id: str | None, email: str, password: str, role: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
-from vizochok.operator import import_catalog, read_products
+from vizochok.operator import import_catalog, read_products, rebuild_search
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,3 +53,14 @@ async def test_import_lands_products_and_reports_rejects(
     repo = PostgresCatalogRepository(database)
     assert await repo.count_active(tenant) == 2  # embedded: searchable
     assert await import_catalog(prepared.settings, path, "tnt_missing") == 2
+
+
+async def test_search_rebuild_explains_what_it_needs(
+    prepared: Prepared, make_tenant: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = (await make_tenant())["tenant_id"]
+    # PostgreSQL searches its own tables: there is no second copy to rebuild.
+    assert await rebuild_search(prepared.settings, tenant) == 2
+    assert "VIZOCHOK_SEARCH__BACKEND=elasticsearch" in capsys.readouterr().err
+    assert await rebuild_search(prepared.settings, "tnt_missing") == 2
+    assert "no tenant 'tnt_missing'" in capsys.readouterr().err

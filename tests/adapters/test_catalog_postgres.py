@@ -169,10 +169,16 @@ async def test_embedded_batches_are_mirrored(repo: PostgresCatalogRepository, ma
     """A second engine (Elasticsearch) receives every embedded batch with its vectors."""
     tenant = (await make_tenant())["tenant_id"]
     shipped: list[tuple[str, str, int]] = []
+    updated: list[str] = []
 
-    async def mirror(tenant_id: str, items: Sequence[tuple[Any, list[float]]]) -> None:
-        shipped.extend((tenant_id, p.sku, len(v)) for p, v in items)
+    class Mirror:
+        async def update_products(self, tenant_id: str, products: Sequence[Any]) -> None:
+            updated.extend(p.sku for p in products)
 
-    service = CatalogService(repo, HashingEmbedder(), batch_size=2, mirror=mirror)
+        async def index_products(self, tenant_id: str, items: Sequence[tuple[Any, list[float]]]) -> None:
+            shipped.extend((tenant_id, p.sku, len(v)) for p, v in items)
+
+    service = CatalogService(repo, HashingEmbedder(), batch_size=2, mirror=Mirror())  # type: ignore[arg-type]
     await upload(service, tenant, [product("a"), product("b"), product("c")])
     assert sorted(shipped) == [(tenant, "a", 384), (tenant, "b", 384), (tenant, "c", 384)]
+    assert sorted(updated) == ["a", "b", "c"]

@@ -29,6 +29,7 @@ from vizochok.adapters.webhook.valkey_stats import ValkeyStats
 from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
+from vizochok.core.ports import SearchMirror
 from vizochok.core.services.admin import AdminService
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.chat import ChatService
@@ -186,7 +187,7 @@ class Container(containers.DeclarativeContainer):
     )  # fmt: skip
     catalog_service = providers.Singleton(
         CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size,
-        providers.Callable(lambda engine: getattr(engine, "index_products", None), search_engine),
+        providers.Callable(lambda engine: engine if isinstance(engine, SearchMirror) else None, search_engine),
     )  # fmt: skip
     agent = providers.Singleton(
         Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry), usage

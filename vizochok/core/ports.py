@@ -64,6 +64,39 @@ class ProductSearch(Protocol):
 
 
 @runtime_checkable
+class SearchMirror(Protocol):
+    """A search engine kept in step with PostgreSQL, the catalog's source of truth (e.g. Elasticsearch)."""
+
+    async def update_products(self, tenant_id: str, products: Sequence[ProductInput]) -> None:
+        """Ship uploaded products' fields, keeping stored vectors; inactive products stop matching."""
+        ...
+
+    async def index_products(self, tenant_id: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]]) -> None:
+        """Ship products with their new vectors."""
+        ...
+
+    async def rebuild(self, tenant_id: str) -> MirrorRebuild:
+        """Start filling a fresh index for the tenant; searches use the old one until `commit`."""
+        ...
+
+
+class MirrorRebuild(Protocol):
+    """A fresh index being filled from PostgreSQL."""
+
+    async def add(self, items: Sequence[tuple[ProductInput, Sequence[float] | None]]) -> None:
+        """Copy products with their vectors."""
+        ...
+
+    async def commit(self) -> None:
+        """Make the fresh index the one searches use, and drop the old one."""
+        ...
+
+    async def abort(self) -> None:
+        """Drop the fresh index; the old one stays."""
+        ...
+
+
+@runtime_checkable
 class RetailerWebhooks(Protocol):
     """The retailer's backend: the source of truth for prices, stock and the cart."""
 
@@ -239,6 +272,12 @@ class CatalogRepository(Protocol):
 
     async def get_products(self, tenant_id: str, skus: Sequence[str]) -> dict[str, ProductInput]:
         """Catalog data of the given SKUs."""
+        ...
+
+    async def export_page(
+        self, tenant_id: str, after_sku: str, limit: int
+    ) -> list[tuple[ProductInput, list[float] | None]]:
+        """Every product (active or not) with its vector, in SKU order after `after_sku`: rebuilding a mirror."""
         ...
 
 

@@ -240,3 +240,16 @@ class PostgresCatalogRepository:
             )
             rows = await cur.fetchall()
         return {r["sku"]: ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows}
+
+    async def export_page(
+        self, tenant_id: str, after_sku: str, limit: int
+    ) -> list[tuple[ProductInput, list[float] | None]]:
+        """Products in SKU order after `after_sku` (keyset paging over the primary key), with vectors."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                f"""SELECT {', '.join(_PRODUCT_COLUMNS)}, embedding::real[] AS vector FROM products
+                    WHERE tenant_id = %s AND sku > %s ORDER BY sku LIMIT %s""",
+                (tenant_id, after_sku, limit),
+            )
+            rows = await cur.fetchall()
+        return [(ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}), r["vector"]) for r in rows]

@@ -106,6 +106,14 @@ class InMemoryCatalogRepository:
         products = self.products.get(tenant_id, {})
         return {s: products[s] for s in skus if s in products}
 
+    async def export_page(
+        self, tenant_id: str, after_sku: str, limit: int
+    ) -> list[tuple[ProductInput, list[float] | None]]:
+        """Products in SKU order after `after_sku`, each with its vector."""
+        products = self.products.get(tenant_id, {})
+        skus = sorted(s for s in products if s > after_sku)[:limit]
+        return [(products[s], self.vectors.get((tenant_id, s))) for s in skus]
+
 
 class InMemoryConversationLog:
     """Entries in a dict, in order."""

@@ -8,6 +8,7 @@ weights). The `elasticsearch` package is an optional extra, imported only when t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.catalog import fulltext_fields, search_name
@@ -80,6 +81,37 @@ def document(product: ProductInput, vector: Sequence[float] | None) -> dict[str,
     if vector is not None:
         doc["embedding"] = list(vector)
     return doc
+
+
+_UPDATE_SCRIPT = """
+boolean changed = false;
+for (entry in params.doc.entrySet()) {
+  if (ctx._source[entry.getKey()] != entry.getValue()) { ctx._source[entry.getKey()] = entry.getValue(); changed = true; }
+}
+boolean active = params.active && ctx._source.containsKey('embedding');
+if (ctx._source.is_active != active) { ctx._source.is_active = active; changed = true; }
+if (!changed) { ctx.op = 'noop'; }
+"""
+"""Fields of an upload without touching the stored vector: a product turns searchable only with one."""
+
+
+def update_operations(index: str, products: Sequence[ProductInput]) -> list[dict[str, Any]]:
+    """Bulk lines that update products' fields in place (created without a vector when new)."""
+    operations: list[dict[str, Any]] = []
+    for product in products:
+        doc = document(product, None)
+        fields = {k: v for k, v in doc.items() if k != "is_active"}
+        script = {"source": _UPDATE_SCRIPT, "lang": "painless", "params": {"doc": fields, "active": product.is_active}}
+        operations += [{"update": {"_index": index, "_id": product.sku}}, {"script": script, "upsert": doc}]
+    return operations
+
+
+def index_operations(index: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]]) -> list[dict[str, Any]]:
+    """Bulk lines that replace products whole, vectors included."""
+    operations: list[dict[str, Any]] = []
+    for product, vector in items:
+        operations += [{"index": {"_index": index, "_id": product.sku}}, document(product, vector)]
+    return operations
 
 
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
@@ -157,11 +189,39 @@ class ElasticsearchProductSearch:
     ) -> None:
         """Bulk-index products with their vectors (see docs/search.md for how jobs ship them)."""
         await self.ensure_index(tenant_id)
-        operations: list[dict[str, Any]] = []
-        for product, vector in items:
-            operations += [{"index": {"_index": alias(tenant_id), "_id": product.sku}}, document(product, vector)]
-        if operations:
-            await self._client.bulk(operations=operations, refresh=refresh)
+        for target in await self._targets(tenant_id):
+            await self._bulk(index_operations(target, items), refresh)
+
+    async def update_products(self, tenant_id: str, products: Sequence[ProductInput]) -> None:
+        """Ship an upload's fields and soft deletes at once; vectors stay until the job sends new ones."""
+        await self.ensure_index(tenant_id)
+        for target in await self._targets(tenant_id):
+            await self._bulk(update_operations(target, products), refresh=False)
+
+    async def rebuild(self, tenant_id: str) -> ElasticsearchRebuild:
+        """A fresh index behind a `-building` alias; uploads meanwhile are written to both."""
+        name = alias(tenant_id)
+        fresh = f"{name}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+        body = index_body(self._dims, self._shards, self._replicas)
+        # Bulk-load settings: no refreshes and no replicas until the copy is complete.
+        body["settings"] |= {"refresh_interval": "-1", "number_of_replicas": 0}
+        await self._client.indices.create(index=fresh, **body)
+        await self._client.indices.put_alias(index=fresh, name=f"{name}-building")
+        return ElasticsearchRebuild(self, tenant_id, fresh)
+
+    async def _targets(self, tenant_id: str) -> list[str]:
+        name = alias(tenant_id)
+        building = f"{name}-building"
+        return [name, building] if await self._client.indices.exists_alias(name=building) else [name]
+
+    async def _bulk(self, operations: list[dict[str, Any]], refresh: bool) -> None:
+        if not operations:
+            return
+        response = await self._client.bulk(operations=operations, refresh=refresh)
+        if response.get("errors"):
+            failed = [item for item in response["items"] for op in item.values() if op.get("error")]
+            msg = f"{len(failed)} of {len(operations) // 2} products were refused: {failed[0]}"
+            raise RuntimeError(msg)
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Fused hits, best first, from this tenant's index only."""
@@ -183,6 +243,44 @@ class ElasticsearchProductSearch:
             SearchHit(score=round(score, 6), **{k: v for k in _SOURCE if (v := rows[sku].get(k)) is not None})
             for sku, score in fused
         ]
+
+
+class ElasticsearchRebuild:
+    """Fills a fresh index from PostgreSQL, then swaps the tenant's alias onto it in one atomic call."""
+
+    def __init__(self, engine: ElasticsearchProductSearch, tenant_id: str, index: str) -> None:
+        self._engine = engine
+        self._client = engine._client  # noqa: SLF001 - the engine's own helper
+        self._alias = alias(tenant_id)
+        self.index = index
+
+    async def add(self, items: Sequence[tuple[ProductInput, Sequence[float] | None]]) -> None:
+        """Copy products with their vectors into the fresh index."""
+        await self._engine._bulk(index_operations(self.index, items), refresh=False)  # noqa: SLF001
+
+    async def commit(self) -> None:
+        """Restore live settings, refresh, point the alias at the fresh index, drop the old ones."""
+        live = index_body(self._engine._dims, self._engine._shards, self._engine._replicas)["settings"]  # noqa: SLF001
+        await self._client.indices.put_settings(
+            index=self.index,
+            settings={"refresh_interval": live["refresh_interval"], "number_of_replicas": live["number_of_replicas"]},
+        )
+        await self._client.indices.refresh(index=self.index)
+        old = []
+        if await self._client.indices.exists_alias(name=self._alias):
+            old = [i for i in (await self._client.indices.get_alias(name=self._alias)) if i != self.index]
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self._alias}} for i in old]
+        actions += [
+            {"add": {"index": self.index, "alias": self._alias}},
+            {"remove": {"index": self.index, "alias": f"{self._alias}-building"}},
+        ]
+        await self._client.indices.update_aliases(actions=actions)
+        for index in old:
+            await self._client.indices.delete(index=index)
+
+    async def abort(self) -> None:
+        """Drop the fresh index; searches never saw it."""
+        await self._client.indices.delete(index=self.index)
 
 
 def build(url: str, **options: Any) -> ElasticsearchProductSearch:

@@ -15,12 +15,9 @@ from vizochok.core.ids import new_id
 from vizochok.core.models import CatalogJob, ProductInput
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import Callable
 
-    from vizochok.core.ports import CatalogRepository, Embedder
-
-    Mirror = Callable[[str, Sequence[tuple[ProductInput, list[float]]]], Awaitable[None]]
-    """Receives each embedded batch, to ship it to a search engine other than PostgreSQL."""
+    from vizochok.core.ports import CatalogRepository, Embedder, SearchMirror
 
 _log = logging.getLogger(__name__)
 
@@ -49,7 +46,7 @@ class CatalogService:
     """Accepts uploads and runs their embedding jobs."""
 
     def __init__(
-        self, repo: CatalogRepository, embedder: Embedder, batch_size: int = 64, mirror: Mirror | None = None
+        self, repo: CatalogRepository, embedder: Embedder, batch_size: int = 64, mirror: SearchMirror | None = None
     ) -> None:
         self._repo = repo
         self._embedder = embedder
@@ -65,6 +62,14 @@ class CatalogService:
             )
         products, errors = validate_products(raw)
         job, to_embed = await self._repo.upsert(tenant_id, new_id("job"), products, errors)
+        if self._mirror is not None and products:
+            # Field changes and soft deletes reach the mirror now; new vectors follow from the job.
+            try:
+                await self._mirror.update_products(tenant_id, products)
+            except Exception as exc:  # PostgreSQL has the upload; the mirror can be rebuilt from it
+                _log.exception("search mirror update failed for %s", tenant_id)
+                job.errors.append(f"search index not updated ({exc}); run `vizochok search rebuild --tenant {tenant_id}`")
+                await self._repo.update_job(job)
         if to_embed:
             self.schedule(tenant_id, job.job_id)
         return job, to_embed
@@ -107,7 +112,7 @@ class CatalogService:
                     tenant_id, [(p.sku, c_hash, v) for (p, c_hash), v in zip(batch, vectors, strict=True)]
                 )
                 if self._mirror is not None:  # e.g. Elasticsearch: PostgreSQL stays the source of truth
-                    await self._mirror(tenant_id, [(p, v) for (p, _), v in zip(batch, vectors, strict=True)])
+                    await self._mirror.index_products(tenant_id, [(p, v) for (p, _), v in zip(batch, vectors, strict=True)])
                 job.embedded += stored
                 await self._repo.update_job(job)
         except asyncio.CancelledError:
@@ -120,6 +125,30 @@ class CatalogService:
             job.status = "complete"
         job.completed_at = datetime.now(UTC)
         await self._repo.update_job(job)
+
+    async def rebuild_mirror(
+        self, tenant_id: str, page_size: int = 1000, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Copy a tenant's whole catalog from PostgreSQL into a fresh mirror index; returns products copied.
+
+        Searches keep using the old index until the copy is complete and swapped in.
+        """
+        if self._mirror is None:
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, "the search backend keeps no copy to rebuild")
+        writer = await self._mirror.rebuild(tenant_id)
+        copied, after = 0, ""
+        try:
+            while page := await self._repo.export_page(tenant_id, after, page_size):
+                await writer.add(page)
+                copied += len(page)
+                after = page[-1][0].sku
+                if progress is not None:
+                    progress(copied)
+        except BaseException:
+            await writer.abort()
+            raise
+        await writer.commit()
+        return copied
 
     async def close(self) -> None:
         """Stop running jobs; they resume on the next start."""
