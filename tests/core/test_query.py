@@ -160,6 +160,25 @@ def test_dishes_ask_for_their_groceries() -> None:
     assert analyze("щось до кави").needs
 
 
+def test_only_the_word_right_before_a_dish_product_makes_it_a_purpose() -> None:
+    breakfast_coffee = analyze("кава на сніданок")
+    assert ("кав", "kava") in breakfast_coffee.groups  # the shopper still wants coffee
+    assert ("пластівц",) in breakfast_coffee.needs  # and breakfast things besides
+    assert analyze("до чаю").needs  # a form the stemmer keeps apart from "чай" is listed with it
+    assert analyze("чай зелений").needs == ()
+    assert analyze("перець солодкий").needs == ()  # "солодке" means sweets only as "щось солодке"
+    assert ("шоколад",) in analyze("щось солодке").needs
+    assert analyze("млинці").needs == () and analyze("приготувати млинці").needs
+
+
+def test_occasions_and_dishes_in_other_languages() -> None:
+    for text in ("for borscht", "для борща", "dlia borshchu"):
+        assert ("буряк",) in analyze(text).needs, text
+    assert any("пив" in need for need in analyze("snacks for beer").needs) is False
+    assert ("чіпс",) in analyze("snacks for beer").needs
+    assert ("корм", "кот") in analyze("для кота").needs and ("корм", "кот") in analyze("cat food").needs
+
+
 def test_tenant_dictionary_extends_the_base() -> None:
     assert not any("кріплене" in g for g in analyze("porto").groups)
     own = Dictionary({"porto": ["портвейн", "кріплене"]}, {"сирна тарілка": "сир, виноград, горіхи"})

@@ -30,7 +30,12 @@ STOPWORDS = frozenset(
     "вдома с со и или что нибудь хочу надо купить мне the a an of for with and some".split()
 )
 """Words that carry no product meaning in a shopping query."""
-_PURPOSE = frozenset({"для", "до", "під", "щось", "что", "вдома", "домашня", "приготувати", "зробити"})
+_PURPOSE_BEFORE = frozenset({"для", "до", "під", "на", "щось", "что", "к", "for", "to"})
+"""A word of purpose right before a dish that is also a product: "до кави" wants what goes with coffee."""
+_PURPOSE_ANYWHERE = frozenset(
+    {"вдома", "домашня", "домашній", "приготувати", "зробити", "рецепт", "інгредієнти", "ingredients", "recipe"}
+)
+"""Words that make every dish in the query a recipe: "піца вдома", "приготувати плов"."""
 _WORD = re.compile(r"[\w']+")
 _CODE = re.compile(r"^[\w-]*\d[\w-]*$")
 _LAYOUT_MIN = 0.5
@@ -102,13 +107,13 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
     amounts = tuple(quantities(folded))
     numbers = tuple(bare_numbers(folded))
     raw_words = _WORD.findall(strip_quantities(folded).replace("'", ""))
-    purpose = any(w in _PURPOSE for w in raw_words)
+    cooking = any(w in _PURPOSE_ANYWHERE for w in raw_words)
     groups: list[tuple[str, ...]] = []
     needs: list[tuple[str, ...]] = []
     need_phrases: list[str] = []
     vector_words: list[tuple[str, str]] = []
     readings_per_word: list[list[str]] = []
-    for word in raw_words:
+    for index, word in enumerate(raw_words):
         if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):  # noqa: PLR2004
             continue
         if is_latin(word):
@@ -117,7 +122,9 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
             readings, best = _cyrillic_readings(word, dictionary), word
         else:
             readings, best = [word], word
-        extra = _needs(word, dictionary, purpose)
+        # Only the word right before counts: "кава на сніданок" still wants coffee.
+        purpose = cooking or (index > 0 and raw_words[index - 1] in _PURPOSE_BEFORE)
+        extra = _needs(word, dictionary, purpose) or (_needs(best, dictionary, purpose) if best != word else ())
         if extra:
             # "для вареників" asks for flour and eggs, not for dumplings: the word itself is not searched.
             needs += [tuple(t for t in index_terms(r) if t not in STOPWORDS) for r in extra]
