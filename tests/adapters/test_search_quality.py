@@ -16,7 +16,7 @@ from vizochok.core.search import LEGS
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.search import SearchService
 from vizochok.plugins.manager import build_plugin_manager, build_registry
-from vizochok.search_eval import load_dataset
+from vizochok.search_eval import LabelledQuery, load_dataset
 
 if TYPE_CHECKING:
     from vizochok.adapters.db import Database
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.asyncio
 
 UK_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "uk-dev"
+SEMANTIC_EXTRA = Path(__file__).resolve().parents[1] / "data" / "uk-dev-semantic-extra.jsonl"
+"""15 dish and occasion queries beyond uk-dev's 8, over the uk-dev catalog (labels ours): the needs
+table must generalise past the queries it was tuned on."""
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +55,10 @@ async def test_uk_dev_quality(database: Database, make_tenant: Any, dataset: tup
     assert report["all"]["ndcg@10"] >= 0.85, report["all"]
     weak = {kind: round(m["ndcg@10"], 3) for kind, m in report.items() if m["ndcg@10"] < 0.6}  # noqa: PLR2004
     assert not weak, weak
+
+    extra = [LabelledQuery.model_validate_json(line) for line in SEMANTIC_EXTRA.read_text("utf-8").splitlines()]
+    ranked_extra = {q.id: [h.sku for h in await service.search(tenant, q.query, limit=10)] for q in extra}
+    assert summarize(extra, ranked_extra)["all"]["ndcg@10"] >= 0.75  # noqa: PLR2004 - 0.66 before the wider table
 
     # Fusion must beat the best single leg (the vector one) on the same queries.
     alone = tenant.model_copy(update={"search": {"weights": {x: float(x == "vector") for x in LEGS}}})
