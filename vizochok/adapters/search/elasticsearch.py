@@ -217,7 +217,8 @@ class ElasticsearchProductSearch:
     async def _bulk(self, operations: list[dict[str, Any]], refresh: bool) -> None:
         if not operations:
             return
-        response = await self._client.bulk(operations=operations, refresh=refresh)
+        response = _body(await self._client.bulk(operations=operations, refresh=refresh))
+        # `_bulk` answers 200 even when it refused documents; a silent gap in the index is worse than an error.
         if response.get("errors"):
             failed = [item for item in response["items"] for op in item.values() if op.get("error")]
             msg = f"{len(failed)} of {len(operations) // 2} products were refused: {failed[0]}"
@@ -268,7 +269,7 @@ class ElasticsearchRebuild:
         await self._client.indices.refresh(index=self.index)
         old = []
         if await self._client.indices.exists_alias(name=self._alias):
-            old = [i for i in (await self._client.indices.get_alias(name=self._alias)) if i != self.index]
+            old = [i for i in _body(await self._client.indices.get_alias(name=self._alias)) if i != self.index]
         actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self._alias}} for i in old]
         actions += [
             {"add": {"index": self.index, "alias": self._alias}},
@@ -281,6 +282,11 @@ class ElasticsearchRebuild:
     async def abort(self) -> None:
         """Drop the fresh index; searches never saw it."""
         await self._client.indices.delete(index=self.index)
+
+
+def _body(response: Any) -> dict[str, Any]:
+    """The JSON of a client response (the client wraps it in an `ObjectApiResponse`)."""
+    return dict(getattr(response, "body", response))
 
 
 def build(url: str, **options: Any) -> ElasticsearchProductSearch:
