@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import secrets
@@ -17,25 +18,44 @@ from vizochok.app import build_container
 from vizochok.core.errors import VizochokError
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
+    from vizochok.adapters.container import Container
+    from vizochok.core.ports import CatalogRepository
+    from vizochok.core.services.catalog import CatalogService
     from vizochok.settings import Settings
 
 IMPORT_BATCH = 1000
 _NUMERIC = {"quantity_step", "min_quantity", "weight", "volume"}
 
 
-async def create_tenant(settings: Settings, name: str, store_id: str) -> dict[str, str]:
-    """A tenant with a `pk_` chat key and an `sk_` catalog+admin key (shown only now)."""
+@contextlib.asynccontextmanager
+async def _services(settings: Settings) -> AsyncIterator[Container]:
+    """The composition root with its pools open, for one command."""
     container = build_container(settings)
     await container.init_resources()
     try:
+        yield container
+    finally:
+        await container.shutdown_resources()
+
+
+async def _tenant_exists(container: Container, tenant_id: str) -> bool:
+    """Whether the tenant exists; explains what to do on stderr when not."""
+    if await (await get(container.tenants)).get(tenant_id) is not None:
+        return True
+    print(f"error: no tenant {tenant_id!r}; `vizochok tenant create --json` prints its id", file=sys.stderr)  # noqa: T201
+    return False
+
+
+async def create_tenant(settings: Settings, name: str, store_id: str) -> dict[str, str]:
+    """A tenant with a `pk_` chat key and an `sk_` catalog+admin key (shown only now)."""
+    async with _services(settings) as container:
         tenants = await get(container.tenants)
         tenant = await tenants.create(name, store_id, webhooks={"secret": secrets.token_urlsafe(32)})
         _, public_key = await tenants.create_key(tenant.id, "pk", ["chat"], name="widget")
         _, secret_key = await tenants.create_key(tenant.id, "sk", ["catalog", "admin"], name="backend")
-    finally:
-        await container.shutdown_resources()
     return {"tenant_id": tenant.id, "store_id": store_id, "public_key": public_key, "secret_key": secret_key}
 
 
@@ -70,52 +90,51 @@ def read_products(path: Path) -> list[dict[str, Any]]:
 async def import_catalog(settings: Settings, path: Path, tenant_id: str) -> int:
     """Upload in batches, then follow embedding with a progress bar; returns an exit code."""
     products = read_products(path)
-    container = build_container(settings)
-    await container.init_resources()
-    try:
-        if await (await get(container.tenants)).get(tenant_id) is None:
-            print(f"error: no tenant {tenant_id!r}; `vizochok tenant create --json` prints its id", file=sys.stderr)  # noqa: T201
+    errors: list[str] = []
+    async with _services(settings) as container:
+        if not await _tenant_exists(container, tenant_id):
             return 2
         service = await get(container.catalog_service)
-        repo = await get(container.catalog_repository)
-        jobs = []
-        errors: list[str] = []
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True),
-        ) as bar:
-            upload = bar.add_task("uploading", total=len(products))
-            total_to_embed = 0
-            for start in range(0, len(products), IMPORT_BATCH):
-                batch = products[start : start + IMPORT_BATCH]
-                job, to_embed = await service.upsert(tenant_id, batch)
-                jobs.append(job.job_id)
-                errors.extend(job.errors)
-                total_to_embed += to_embed
-                bar.advance(upload, len(batch))
-            embed = bar.add_task("embedding", total=total_to_embed)
-            while True:
-                states = [await repo.get_job(tenant_id, j) for j in jobs]
-                bar.update(embed, completed=sum(s.embedded for s in states if s))
-                if all(s is None or s.status in ("complete", "failed") for s in states):
-                    break
-                await asyncio.sleep(0.5)
-    finally:
-        await (await get(container.catalog_service)).close()
-        await container.shutdown_resources()
+        try:
+            await _upload_and_follow(service, await get(container.catalog_repository), tenant_id, products, errors)
+        finally:
+            await service.close()
     for error in errors:
         print(f"skipped: {error}", file=sys.stderr)  # noqa: T201
     print(f"imported {len(products) - len(errors)} products into {tenant_id}; {len(errors)} rejected")  # noqa: T201
     return 1 if errors and len(errors) == len(products) else 0
 
 
+async def _upload_and_follow(
+    service: CatalogService, repo: CatalogRepository, tenant_id: str, products: list[dict[str, Any]], errors: list[str]
+) -> None:
+    jobs = []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        upload = bar.add_task("uploading", total=len(products))
+        total_to_embed = 0
+        for start in range(0, len(products), IMPORT_BATCH):
+            batch = products[start : start + IMPORT_BATCH]
+            job, to_embed = await service.upsert(tenant_id, batch)
+            jobs.append(job.job_id)
+            errors.extend(job.errors)
+            total_to_embed += to_embed
+            bar.advance(upload, len(batch))
+        embed = bar.add_task("embedding", total=total_to_embed)
+        while True:
+            states = [await repo.get_job(tenant_id, j) for j in jobs]
+            bar.update(embed, completed=sum(s.embedded for s in states if s))
+            if all(s is None or s.status in ("complete", "failed") for s in states):
+                break
+            await asyncio.sleep(0.5)
+
+
 async def rebuild_search(settings: Settings, tenant_id: str) -> int:
     """Copy a tenant's catalog from PostgreSQL into a fresh search index and swap it in; an exit code."""
-    container = build_container(settings)
-    await container.init_resources()
-    try:
-        if await (await get(container.tenants)).get(tenant_id) is None:
-            print(f"error: no tenant {tenant_id!r}; `vizochok tenant create --json` prints its id", file=sys.stderr)  # noqa: T201
+    async with _services(settings) as container:
+        if not await _tenant_exists(container, tenant_id):
             return 2
         service = await get(container.catalog_service)
         try:
@@ -127,19 +146,13 @@ async def rebuild_search(settings: Settings, tenant_id: str) -> int:
         except VizochokError as exc:
             print(f"error: {exc.detail}; set VIZOCHOK_SEARCH__BACKEND=elasticsearch first", file=sys.stderr)  # noqa: T201
             return 2
-    finally:
-        await container.shutdown_resources()
     print(f"rebuilt the search index of {tenant_id}: {copied} products")  # noqa: T201
     return 0
 
 
 async def create_admin_user(settings: Settings, tenant_id: str | None, email: str, password: str, role: str) -> dict[str, Any]:
     """An admin user (an operator when `role` is `operator`)."""
-    container = build_container(settings)
-    await container.init_resources()
-    try:
+    async with _services(settings) as container:
         admin = await get(container.admin_service)
         user = await admin.create_user(None if role == "operator" else tenant_id, email, password, role)
-    finally:
-        await container.shutdown_resources()
     return user.model_dump(mode="json")
