@@ -53,6 +53,23 @@ async def test_brand_needs_every_brand_word() -> None:
     assert [h.sku for h in reranked] == ["a", "b"]  # "сир" alone does not name the brand "Клуб Сиру"
 
 
+@pytest.mark.asyncio
+async def test_a_query_naming_a_department_prefers_its_products() -> None:
+    hits = [
+        hit("choc", "Шоколад молочний Milka", 0.030, category_path="Солодощі > Шоколад"),
+        hit("milk", "Молоко Ферма 2,5%", 0.028, category_path="Молочні продукти > Молоко"),
+        hit("frozen", "Вареники з сиром", 0.027, category_path="Заморожені продукти > Вареники"),
+    ]
+    reranker = AttributeBoostReranker()
+    dairy = await reranker.rerank(analyze("молочні продукти"), hits, {})
+    assert dairy[0].sku == "milk"
+    assert (await reranker.rerank(analyze("заморожені продукти"), hits, {}))[0].sku == "frozen"
+    # A product query that happens to share a word with a department is not a department query.
+    assert [h.sku for h in await reranker.rerank(analyze("шоколад молочний"), hits, {})][0] == "choc"
+    off = await reranker.rerank(analyze("молочні продукти"), hits, {"category_match": 0})
+    assert off[0].sku == "choc"
+
+
 def test_builtin_reranker_is_registered_and_misspellings_get_a_hint() -> None:
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
     assert isinstance(registry.resolve("reranker", "attribute-boost"), AttributeBoostReranker)

@@ -1,4 +1,4 @@
-"""Built-in rerankers: boosts for what a shopper states exactly (amounts, fat, brand)."""
+"""Built-in rerankers: boosts for what a shopper states exactly (amounts, fat, brand, department)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from vizochok.core.query import QueryAnalysis
     from vizochok.plugins.registry import Register
 
-DEFAULTS = {"amount_match": 0.6, "amount_mismatch": 0.0, "brand_match": 0.4, "number_match": 0.3}
+DEFAULTS = {"amount_match": 0.6, "amount_mismatch": 0.0, "brand_match": 0.4, "number_match": 0.3, "category_match": 0.5}
 """Multipliers added to 1 for each kind of evidence; a tenant overrides them in `reranker_options`."""
 
 
@@ -28,12 +28,21 @@ def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], list[s
     return amounts, numbers, brand_spellings
 
 
+def _names_its_category(word_groups: list[tuple[str, ...]], category_path: str | None) -> bool:
+    """Whether every word of the query is in one level of the hit's category path ("овочі" → "Овочі та зелень")."""
+    for level in (category_path or "").split(">"):
+        terms = set(index_terms(fold(level)))
+        if terms and all(any(_matches(terms, t) for t in group) for group in word_groups):
+            return True
+    return False
+
+
 def _matches(terms: set[str], want: str) -> bool:
     return want in terms or (len(want) >= 4 and any(t.startswith(want) for t in terms))  # noqa: PLR2004
 
 
 class AttributeBoostReranker:
-    """Promotes hits whose amounts and brand match the query exactly, demotes contradicting amounts.
+    """Promotes hits whose amounts, brand or department match the query exactly, demotes contradicting amounts.
 
     "кефір 2,5%" should put 2.5 % kefir first even when a 1 % one is closer in vector space;
     "молоко галичина" should prefer the brand over a description that mentions it.
@@ -50,12 +59,14 @@ class AttributeBoostReranker:
         rescored: list[tuple[float, int, SearchHit]] = []
         for position, hit in enumerate(hits):
             amounts, numbers, brand_terms = _hit_facts(hit)
-            evidence = 0.0
+            # "молочні продукти" asks for the department, not for milk chocolate.
+            in_category = bool(word_groups) and _names_its_category(word_groups, hit.category_path)
+            evidence = weights["category_match"] if in_category else 0.0
             # Amounts only tell products of the asked kind apart: "молоко 1,5%" must not lift
             # a 1.5 % kefir over a 2.5 % milk. The kind is every query word found in the name.
             name_terms = set(index_terms(fold(hit.name))) | {t for b in brand_terms for t in b}
             if not all(any(_matches(name_terms, t) for t in group) for group in word_groups):
-                rescored.append((hit.score, -position, hit))
+                rescored.append((hit.score * (1.0 + evidence), -position, hit))
                 continue
             for amount in wanted:
                 if amount in amounts:
