@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from vizochok.core.webhooks import WebhookTestReport
     from vizochok.settings import WebhookSettings
 
-_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+# Few idle connections: httpcore 1.0 walks every pooled connection for each request and release
+# (with a poll() per idle socket, and a quadratic count of idle ones, encode/httpcore#1035). With 50
+# kept alive that walk was ~15 % of the server's CPU per chat turn; 16 covers the concurrency a
+# process has towards its retailers, and bursts above it still get up to 200 connections.
+_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=16)
 
 
 def webhook_client(
