@@ -17,6 +17,7 @@ from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.llm.fake import QueueLLM, Reply
 from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.session.memory import InMemorySessionStore
+from vizochok.adapters.turns.memory import InMemoryTurnStore
 from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.webhook.memory import InMemoryRetailerWebhooks
 from vizochok.core.agent.loop import Agent, ModelChoice
@@ -137,7 +138,8 @@ async def build_world(
         usage,
     )
     chat = ChatService(
-        keys=keys, tenants=tenants, sessions=sessions, log=log, catalog=catalog, agent=agent,
+        keys=keys, tenants=tenants, sessions=sessions, turns=InMemoryTurnStore(sessions, limiter), log=log,
+        catalog=catalog, agent=agent,
         services=AgentServices(SearchService(InMemoryProductSearch(catalog), embedder), webhooks, catalog),
         default_limits=limits or Limits(), profiles=profiles, limiter=limiter,
     )  # fmt: skip

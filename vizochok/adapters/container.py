@@ -26,6 +26,7 @@ from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
+from vizochok.adapters.turns.valkey import ValkeyTurnStore
 from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
@@ -157,6 +158,7 @@ class Container(containers.DeclarativeContainer):
     url_guard = providers.Singleton(ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts)
     webhook_admin_service = providers.Singleton(WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack)
     usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
+    turns = providers.Singleton(ValkeyTurnStore, valkey)
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds)
     chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
@@ -197,6 +199,7 @@ class Container(containers.DeclarativeContainer):
         keys=keys,
         tenants=chat_tenants,
         sessions=sessions,
+        turns=turns,
         log=conversation_log,
         catalog=chat_catalog,
         agent=agent,
