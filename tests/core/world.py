@@ -129,13 +129,12 @@ async def build_world(
     keys.add("pk_test", Principal(key_id="k1", tenant_id=tenant.id, kind="pk", scopes=["chat"]))
     llm = llm or QueueLLM(*replies)
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
-    sessions, log = InMemorySessionStore(), InMemoryConversationLog()
     usage, profiles = InMemoryUsageRecorder({"big": ModelPrice(prompt=1, completion=2)}), InMemoryProfileRepository()
+    sessions, log = InMemorySessionStore(), InMemoryConversationLog(usage)
     agent = Agent(
         lambda _t: llm,
         lambda t: ModelChoice(t.llm.complex_model or "", t.llm.fast_model or ""),
         registry.all("tool"),
-        usage,
     )
     chat = ChatService(
         keys=keys, tenants=tenants, sessions=sessions, turns=InMemoryTurnStore(sessions, limiter), log=log,

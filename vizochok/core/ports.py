@@ -268,8 +268,10 @@ class ConversationLog(Protocol):
         """Record a new conversation."""
         ...
 
-    async def append(self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry]) -> None:
-        """Append entries in order."""
+    async def append(
+        self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry], usage: Sequence[UsageRecord] = ()
+    ) -> None:
+        """Append entries in order, and store the LLM calls in `usage` (priced) in the same transaction."""
         ...
 
     async def entries(self, tenant_id: str, conversation_id: str) -> list[LogEntry]:

@@ -262,7 +262,7 @@ class ChatService:
                 error = await self._run(turn, text, action, limits)
             finally:
                 saved = state
-                await self._log.append(conn.tenant.id, state.conversation_id, log)
+                await self._log.append(conn.tenant.id, state.conversation_id, log, turn.usage)
         finally:
             end = TurnEnd(save=saved, ttl_seconds=limits.session_ttl_seconds, uncount=uncount)
             if saved is not None and self.usage is not None and saved.tokens_used > tokens_before:
