@@ -65,10 +65,15 @@ class Database:
                     yield conn
 
     @asynccontextmanager
-    async def unscoped(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction with no tenant: row-level security shows no tenant rows at all."""
-        async with self.pool.connection() as conn, conn.transaction():
-            yield conn
+    async def unscoped(self, *, pipelined: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A transaction with no tenant: row-level security shows no tenant rows at all (`pipelined` as above)."""
+        async with self.pool.connection() as conn:
+            if pipelined:
+                async with conn.pipeline(), conn.transaction():
+                    yield conn
+            else:
+                async with conn.transaction():
+                    yield conn
 
     async def ping(self) -> None:
         """Raise unless the database answers."""
