@@ -155,7 +155,7 @@ def _vizochok_app() -> Any:
         if PROFILER:
             # One file per phase (warm-up, paced, saturated): dumping stops a profiler, so a fresh one takes over.
             PROFILER[-1].dump_stats(f"{os.environ['BENCH_PROFILE']}.{len(PROFILER)}")
-            PROFILER.append(cProfile.Profile())
+            PROFILER.append(cProfile.Profile(time.process_time))
             PROFILER[-1].enable()
         for samples in SAMPLES.values():
             samples.clear()
@@ -227,8 +227,9 @@ def serve(kind: str, port: int, secret: str, ws: str) -> None:
     app = {"vizochok": _vizochok_app, "echo": _echo_app}.get(kind, lambda: _retailer_app(secret))()
     profile = os.environ.get("BENCH_PROFILE") if kind == "vizochok" else None
     if profile:  # where the server's time goes: BENCH_PROFILE=/tmp/server.prof python -m bench.ws … writes
-        # /tmp/server.prof.1 (warm-up), .2 (paced run) and .3 (saturated run)
-        PROFILER.append(cProfile.Profile())
+        # /tmp/server.prof.1 (warm-up), .2 (paced run) and .3 (saturated run). CPU time, not wall time:
+        # on a shared machine a wall clock charges the time the process waits for a core to whatever ran.
+        PROFILER.append(cProfile.Profile(time.process_time))
         PROFILER[0].enable()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws=ws)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+import psycopg
 import pytest
 
 from vizochok.adapters.db import Database
@@ -42,3 +44,33 @@ async def test_a_failing_ledger_row_takes_the_log_entries_with_it(database: Data
     with pytest.raises(Exception):  # noqa: B017, PT011 - row-level security refuses another tenant's row
         await log.append(tenant, state.conversation_id, [LogEntry(kind="frame", payload={"type": "text_end"})], [foreign])
     assert await log.entries(tenant, state.conversation_id) == []
+
+
+async def test_a_pipelined_block_is_one_transaction_and_leaves_the_pool_as_it_was(database: Database, make_tenant: Any) -> None:
+    tenant = (await make_tenant())["tenant_id"]
+    log = PostgresConversationLog(database)
+    state = ConversationState(conversation_id="conv_pipelined", tenant_id=tenant, user_id="u", store_id="s")
+    await log.start(state)
+    insert = "INSERT INTO conversation_log (tenant_id, conversation_id, turn, kind, payload) VALUES (%s, %s, 0, 'frame', '{}')"
+    # An exception in Python after a statement was queued: nothing is committed.
+    with pytest.raises(RuntimeError):
+        async with database.tenant(tenant, pipelined=True) as conn:
+            await conn.execute(insert, (tenant, state.conversation_id))
+            raise RuntimeError
+    # A statement that fails in PostgreSQL: the whole block is rolled back.
+    with pytest.raises(psycopg.Error):
+        async with database.tenant(tenant, pipelined=True) as conn:
+            await conn.execute(insert, (tenant, state.conversation_id))
+            await conn.execute("SELECT 1 / 0")
+    assert await log.entries(tenant, state.conversation_id) == []
+    # A read after a fetch still runs in the tenant's transaction.
+    async with database.tenant(tenant, pipelined=True) as conn:
+        await conn.execute(insert, (tenant, state.conversation_id))
+        first = await (await conn.execute("SELECT count(*) AS n FROM conversation_log")).fetchone()
+        second = await (await conn.execute("SELECT current_setting('vizochok.tenant_id') AS t")).fetchone()
+    assert first == {"n": 1} and second == {"t": tenant}
+    # Every pooled connection is back outside autocommit, as the non-pipelined paths expect.
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(database.pool.max_size):
+            conn = await stack.enter_async_context(database.pool.connection(timeout=5))
+            assert conn.autocommit is False
