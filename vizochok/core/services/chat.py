@@ -197,7 +197,8 @@ class ChatService:
         """Act on a card button, or answer the paused interactive tool."""
         await self._turn(conn, sink, action=action)
 
-    def _start_request(self, conn: Connection, metered: bool, window: bool) -> TurnStart:  # noqa: FBT001
+    def _start_request(self, conn: Connection, *, metered: bool, window: bool) -> TurnStart:
+        """What `TurnStore.begin` checks, takes and reads for this turn."""
         limits, usage = conn.limits, self.usage
         return TurnStart(
             tenant_id=conn.tenant.id,
@@ -218,7 +219,7 @@ class ChatService:
         metered = self.usage is not None and (text is not None or isinstance(action, METERED_ACTIONS))
         # One round trip to the cache before the turn (tiers 1–3 in order, the lease, the session,
         # the count) and one after it (session, tokens, release) — see `TurnStore`.
-        begun = await self._turns.begin(self._start_request(conn, metered, window))
+        begun = await self._turns.begin(self._start_request(conn, metered=metered, window=window))
         if begun.lease is None:
             raise refusal(begun, limits)
         state, saved, uncount = begun.state, None, False
