@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import json
 import math
 import os
@@ -156,7 +157,10 @@ def _vizochok_app() -> Any:
     def stats() -> dict[str, list[float]]:
         out = {k: list(v) for k, v in SAMPLES.items()}
         if PROFILER:
-            PROFILER[0].dump_stats(os.environ["BENCH_PROFILE"])
+            # One file per phase (warm-up, paced, saturated): dumping stops a profiler, so a fresh one takes over.
+            PROFILER[-1].dump_stats(f"{os.environ['BENCH_PROFILE']}.{len(PROFILER)}")
+            PROFILER.append(cProfile.Profile(time.process_time))
+            PROFILER[-1].enable()
         for samples in SAMPLES.values():
             samples.clear()
         return out
@@ -247,10 +251,10 @@ def serve(kind: str, port: int, secret: str, ws: str) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     app = {"vizochok": _vizochok_app, "echo": _echo_app}.get(kind, lambda: _retailer_app(secret))()
     profile = os.environ.get("BENCH_PROFILE") if kind == "vizochok" else None
-    if profile:  # where the server's time goes: BENCH_PROFILE=/tmp/server.prof python -m bench.ws …
-        import cProfile  # noqa: PLC0415
-
-        PROFILER.append(cProfile.Profile())
+    if profile:  # where the server's time goes: BENCH_PROFILE=/tmp/server.prof python -m bench.ws … writes
+        # /tmp/server.prof.1 (warm-up), .2 (paced run) and .3 (saturated run). CPU time, not wall time:
+        # on a shared machine a wall clock charges the time the process waits for a core to whatever ran.
+        PROFILER.append(cProfile.Profile(time.process_time))
         PROFILER[0].enable()
     from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.settings import get_settings  # noqa: PLC0415
@@ -298,10 +302,11 @@ class Child:
                 return int(line.split()[1])
         return 0
 
-    def cpu_seconds(self) -> float:
-        """User plus system CPU time the process used so far."""
+    def cpu_split(self) -> tuple[float, float]:
+        """User and system CPU time the process used so far."""
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tick, int(fields[12]) / tick
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -367,7 +372,7 @@ async def echo_widget(url: str, turns: int, think: float, out: dict[str, list[fl
 async def load(kind: str, server: Child, key: str, n: int, turns: int, think: float) -> dict[str, Any]:
     out: dict[str, list[float]] = {"rtt": [], "first": [], "errors": []}
     tag = secrets.token_hex(3)
-    started, cpu = time.perf_counter(), server.cpu_seconds()
+    started, (user, system) = time.perf_counter(), server.cpu_split()
     if kind == "echo":
         url = f"ws://127.0.0.1:{server.port}/echo"
         await asyncio.gather(*(echo_widget(url, turns, think, out) for _ in range(n)))
@@ -377,7 +382,9 @@ async def load(kind: str, server: Child, key: str, n: int, turns: int, think: fl
     elapsed = time.perf_counter() - started
     result: dict[str, Any] = {"rtt": out["rtt"], "first": out["first"], "errors": len(out["errors"]), "elapsed": elapsed}
     # CPU per turn includes connecting and the handshake; it is what contention on a shared machine changes least.
-    result["cpu_ms"] = 1000 * (server.cpu_seconds() - cpu) / max(1, len(out["rtt"]))
+    user_after, system_after = server.cpu_split()
+    result["cpu_ms"] = 1000 * (user_after + system_after - user - system) / max(1, len(out["rtt"]))
+    result["sys_ms"] = 1000 * (system_after - system) / max(1, len(out["rtt"]))
     if kind != "echo":
         result["server"] = httpx.get(f"{server.base}/bench/stats", timeout=30).json()
     return result
@@ -490,6 +497,7 @@ def report(args: argparse.Namespace, runs: dict[str, Any], memory: dict[str, tup
         f"| round trip as the widget sees it p50 / p99 (ms; echo: one frame) | {ms(chat['rtt'], 50)} / {ms(chat['rtt'], 99)} | {ms(echo['rtt'], 50)} / {ms(echo['rtt'], 99)} | |",
         f"| first frame as the widget sees it p50 (ms) | {ms(chat['first'], 50)} | — | |",
         f"| server CPU per turn, paced / saturated (ms; echo: per message) | {chat['cpu_ms']:.2f} / {sat_chat['cpu_ms']:.2f} | {echo['cpu_ms']:.2f} / {sat_echo['cpu_ms']:.2f} | |",
+        f"| of which kernel (system) time, paced / saturated (ms) | {chat['sys_ms']:.2f} / {sat_chat['sys_ms']:.2f} | {echo['sys_ms']:.2f} / {sat_echo['sys_ms']:.2f} | |",
         f"| messages/s, {args.conversations} widgets, no think time | {len(sat_chat['rtt']) / sat_chat['elapsed']:.0f} | {len(sat_echo['rtt']) / sat_echo['elapsed']:.0f} | |",
         f"| round trip p50 / p99 at saturation (ms) | {ms(sat_chat['rtt'], 50)} / {ms(sat_chat['rtt'], 99)} | {ms(sat_echo['rtt'], 50)} / {ms(sat_echo['rtt'], 99)} | |",
         f"| turn overhead p50 / p99 at saturation, server side (ms) | {ms(sat_chat['server']['overhead'], 50)} / {ms(sat_chat['server']['overhead'], 99)} | — | |",

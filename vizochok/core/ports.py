@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from vizochok.core.profile import UserProfile
     from vizochok.core.query import QueryAnalysis
     from vizochok.core.search import SearchRequest
+    from vizochok.core.turns import TurnBegun, TurnEnd, TurnLease, TurnStart
     from vizochok.core.usage import UsageRecord, UsageSnapshot
 
 
@@ -131,6 +132,23 @@ class SessionStore(Protocol):
         self, tenant_id: str, conversation_id: str, lease_seconds: float
     ) -> AbstractAsyncContextManager[bool]:
         """Hold the conversation's turn lock; yields False when another turn holds it."""
+        ...
+
+
+@runtime_checkable
+class TurnStore(Protocol):
+    """A turn's work in the shared cache: everything before it in one step, everything after it in one step."""
+
+    async def begin(self, start: TurnStart) -> TurnBegun:
+        """Tier 1, tiers 2 and 3, the lease, the session, then the count; the first refusal stops the rest.
+
+        The user's daily counters are checked and counted atomically, and only when the turn holds the
+        lease and its session exists (an expired session is returned as None, leased, uncounted).
+        """
+        ...
+
+    async def end(self, lease: TurnLease, end: TurnEnd) -> None:
+        """Save the session, add the tokens, take back a refused count, then release the lease."""
         ...
 
 
@@ -289,8 +307,10 @@ class ConversationLog(Protocol):
         """Record a new conversation."""
         ...
 
-    async def append(self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry]) -> None:
-        """Append entries in order."""
+    async def append(
+        self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry], usage: Sequence[UsageRecord] = ()
+    ) -> None:
+        """Append entries in order, and store the LLM calls in `usage` (priced) in the same transaction."""
         ...
 
     async def entries(self, tenant_id: str, conversation_id: str) -> list[LogEntry]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -24,6 +26,35 @@ def libpq_url(url: str) -> str:
     """Strip a SQLAlchemy driver suffix (`postgresql+psycopg://`) so libpq accepts the URL."""
     scheme, sep, rest = url.partition("://")
     return f"{scheme.split('+', 1)[0]}{sep}{rest}"
+
+
+@asynccontextmanager
+async def _pipelined(conn: AsyncConnection) -> AsyncIterator[None]:
+    """The block as one libpq pipeline: `BEGIN`, its statements, `COMMIT` (`ROLLBACK` on an error).
+
+    Nothing waits for `BEGIN`, so a write transaction is one round trip (a read adds one for its
+    fetch). psycopg's own `transaction()` inside a pipeline syncs after `BEGIN` and again around
+    `COMMIT`: three round trips, and measured, more CPU per transaction than no pipeline at all;
+    this form costs about a third less than either. It runs the connection in autocommit, so that
+    psycopg adds no `BEGIN` of its own, and hands it back to the pool as it came.
+    """
+    await conn.set_autocommit(True)
+    try:
+        async with conn.pipeline():
+            await conn.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+    finally:
+        try:
+            if conn.info.transaction_status == TransactionStatus.INERROR:
+                await conn.execute("ROLLBACK")  # a statement failed, and the pipeline skipped the rest
+            await conn.set_autocommit(False)
+        except psycopg.Error:
+            await conn.close()  # the pool discards a closed connection rather than lend it in autocommit
 
 
 class Database:
@@ -51,12 +82,12 @@ class Database:
         never carries one tenant's scope into the next checkout.
 
         `pipelined=True` sends `BEGIN`, the setting, the statements and `COMMIT` in libpq's
-        pipeline mode: a write-only transaction costs one round trip instead of one per statement.
-        Results arrive only at a sync point (a fetch, or the end of the block).
+        pipeline mode (`_pipelined`): a write-only transaction costs one round trip instead of
+        one per statement. Results arrive only at a sync point (a fetch, or the end of the block).
         """
         async with self.pool.connection() as conn:
             if pipelined:
-                async with conn.pipeline(), conn.transaction():
+                async with _pipelined(conn):
                     await conn.execute(_SET_TENANT, (tenant_id,))
                     yield conn
             else:
@@ -65,10 +96,15 @@ class Database:
                     yield conn
 
     @asynccontextmanager
-    async def unscoped(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction with no tenant: row-level security shows no tenant rows at all."""
-        async with self.pool.connection() as conn, conn.transaction():
-            yield conn
+    async def unscoped(self, *, pipelined: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A transaction with no tenant: row-level security shows no tenant rows at all (`pipelined` as above)."""
+        async with self.pool.connection() as conn:
+            if pipelined:
+                async with _pipelined(conn):
+                    yield conn
+            else:
+                async with conn.transaction():
+                    yield conn
 
     async def ping(self) -> None:
         """Raise unless the database answers."""

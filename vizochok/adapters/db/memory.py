@@ -118,17 +118,23 @@ class InMemoryCatalogRepository:
 class InMemoryConversationLog:
     """Entries in a dict, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, usage: InMemoryUsageRecorder | None = None) -> None:
         self.conversations: dict[tuple[str, str], ConversationState] = {}
         self.log: dict[tuple[str, str], list[LogEntry]] = {}
+        self.usage = usage or InMemoryUsageRecorder()
+        """The ledger that receives the LLM calls appended with a turn's entries."""
 
     async def start(self, state: ConversationState) -> None:
         """Record a new conversation."""
         self.conversations.setdefault((state.tenant_id, state.conversation_id), state.model_copy())
 
-    async def append(self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry]) -> None:
-        """Append in order."""
+    async def append(
+        self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry], usage: Sequence[UsageRecord] = ()
+    ) -> None:
+        """Append in order; the LLM calls go to the ledger."""
         self.log.setdefault((tenant_id, conversation_id), []).extend(entries)
+        for record in usage:
+            await self.usage.record(record)
 
     async def entries(self, tenant_id: str, conversation_id: str) -> list[LogEntry]:
         """Every entry in order."""

@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from vizochok.adapters.db.database import Database
 
 
+INSERT_USAGE = """INSERT INTO llm_usage (tenant_id, conversation_id, model, prompt_tokens, completion_tokens, cost, created_at)
+                  VALUES (%s, %s, %s, %s, %s, %s, %s)"""
+"""One ledger row; chat turns write theirs with the turn's log (`PostgresConversationLog.append`)."""
+
+
 class PostgresUsageRecorder:
     """One row per LLM call, priced from the settings' per-model table."""
 
@@ -25,8 +30,7 @@ class PostgresUsageRecorder:
         cost = price_of(record, self._prices)
         async with self._db.tenant(record.tenant_id, pipelined=True) as conn:
             await conn.execute(
-                """INSERT INTO llm_usage (tenant_id, conversation_id, model, prompt_tokens, completion_tokens, cost, created_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+                INSERT_USAGE,
                 (record.tenant_id, record.conversation_id, record.model, record.prompt_tokens,
                  record.completion_tokens, cost, record.created_at),
             )  # fmt: skip

@@ -192,15 +192,7 @@ class ChatSocket:
             return
         if not isinstance(frame, MessageFrame | ActionFrame):
             return  # pong, or a repeated auth: nothing to do
-        try:
-            await self.chat.check_window(conn)
-        except VizochokError as exc:
-            await self.sink.send(Error(code=exc.code, extra=exc.extra))
-            return
-        except Exception:  # the cache is unreachable: refuse this frame, keep the socket
-            _log.exception("per-socket window check failed")
-            await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
-            return
+        # Tier 1 (the socket's window) is checked by the turn's first round trip to the cache.
         task = asyncio.create_task(self._turn(conn, frame))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -209,13 +201,17 @@ class ChatSocket:
         try:
             if isinstance(frame, MessageFrame):
                 if frame.conversation_id and frame.conversation_id != conn.conversation_id:
+                    # Tier 1 first, on its own: a refused frame must not switch the conversation.
+                    await self.chat.check_window(conn)
                     await self.sink.send(await self.chat.open(conn, frame.conversation_id))
-                await self.chat.message(conn, frame.text, self.sink)
+                    await self.chat.message(conn, frame.text, self.sink, window_checked=True)
+                else:
+                    await self.chat.message(conn, frame.text, self.sink)
             else:
                 await self.chat.action(conn, frame.action, self.sink)
         except VizochokError as exc:
             await self.sink.send(Error(code=exc.code, extra=exc.extra))
-        except Exception:
+        except Exception:  # a bug, or the cache is unreachable: refuse this frame, keep the socket
             _log.exception("turn failed outside the agent")
             await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
 

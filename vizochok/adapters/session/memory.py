@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ class InMemorySessionStore:
 
     def __init__(self) -> None:
         self.saved: dict[tuple[str, str], tuple[str, float]] = {}
-        self._locks: dict[tuple[str, str], float] = {}
+        self._locks: dict[tuple[str, str], tuple[str, float]] = {}
 
     async def load(self, tenant_id: str, conversation_id: str) -> ConversationState | None:
         """The live session, or None once it expired."""
@@ -33,16 +34,30 @@ class InMemorySessionStore:
             time.monotonic() + ttl_seconds,
         )
 
+    def acquire(self, tenant_id: str, conversation_id: str, lease_seconds: float) -> str | None:
+        """Take the turn lock unless a live lease holds it; the token releases it."""
+        key = (tenant_id, conversation_id)
+        now = time.monotonic()
+        held = self._locks.get(key)
+        if held is not None and held[1] >= now:
+            return None
+        token = secrets.token_hex(8)
+        self._locks[key] = (token, now + lease_seconds)
+        return token
+
+    def release(self, tenant_id: str, conversation_id: str, token: str) -> None:
+        """Release the lock if `token` still holds it (a lease that ran out may have a new holder)."""
+        key = (tenant_id, conversation_id)
+        held = self._locks.get(key)
+        if held is not None and held[0] == token:
+            del self._locks[key]
+
     @asynccontextmanager
     async def turn_lease(self, tenant_id: str, conversation_id: str, lease_seconds: float) -> AsyncIterator[bool]:
         """Hold the turn lock until the block ends or the lease runs out."""
-        key = (tenant_id, conversation_id)
-        now = time.monotonic()
-        acquired = self._locks.get(key, 0.0) < now
-        if acquired:
-            self._locks[key] = now + lease_seconds
+        token = self.acquire(tenant_id, conversation_id, lease_seconds)
         try:
-            yield acquired
+            yield token is not None
         finally:
-            if acquired:
-                self._locks.pop(key, None)
+            if token is not None:
+                self.release(tenant_id, conversation_id, token)

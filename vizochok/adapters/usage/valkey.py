@@ -27,6 +27,21 @@ MONTH_TTL_SECONDS = 32 * 86400
 SOCKETS_TTL_SECONDS = 86400
 """Lifetime of a key's socket set after its last change; stale members are trimmed by score."""
 
+def user_key(tenant_id: str, user_id: str, day: str, counter: str) -> str:
+    """A user's daily counter, `msgs` or `convs`."""
+    return f"usage:{tenant_id}:{user_id}:{day}:{counter}"
+
+
+def tokens_key(tenant_id: str, period: str) -> str:
+    """A tenant's token counter of a day (`YYYY-MM-DD`) or a month (`YYYY-MM`)."""
+    return f"usage:{tenant_id}:tokens:{period}"
+
+
+def window_key(scope: str) -> str:
+    """A sliding window."""
+    return f"window:{scope}"
+
+
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
 
 # KEYS[1] window; ARGV limit, window ms, unique member. Returns 0, or ms until the next allowed hit.

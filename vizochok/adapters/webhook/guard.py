@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpcore
 import httpx
 
+from vizochok.adapters.webhook.pool import LinearConnectionPool
 from vizochok.core.ssrf import UnsafeDestination, check_addresses, check_url, is_ip_literal
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
             msg = "this httpx version keeps its connection pool elsewhere; the SSRF guard cannot be installed"
             raise RuntimeError(msg)
-        self._pool = httpcore.AsyncConnectionPool(
+        self._pool = LinearConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,

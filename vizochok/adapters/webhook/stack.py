@@ -11,6 +11,7 @@ from vizochok.adapters.webhook.breaker import CircuitBreakerWebhooks
 from vizochok.adapters.webhook.guard import GuardedTransport, Resolver, system_resolver
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.adapters.webhook.limits import ConcurrencyLimitedWebhooks
+from vizochok.adapters.webhook.pool import LinearPoolTransport
 from vizochok.adapters.webhook.metrics import InMemoryStats, MeteredWebhooks, StatsStore
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from vizochok.core.webhooks import WebhookTestReport
     from vizochok.settings import WebhookSettings
 
+# Both transports run on `LinearConnectionPool` (pool.py): httpcore's own pool costs time quadratic in
+# its connections per request, and closes idle ones as soon as more than the keep-alive limit are open.
 _LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
 
 
@@ -30,7 +33,7 @@ def webhook_client(
     """The pooled client. Without `allow_private_hosts` every connection goes through the SSRF guard."""
     # The choice of transport is the only place the setting acts: the guard is a layer, not a branch inside it.
     transport = (
-        httpx.AsyncHTTPTransport(verify=verify, limits=_LIMITS)
+        LinearPoolTransport(verify=verify, limits=_LIMITS)
         if settings.allow_private_hosts
         else GuardedTransport(resolver=resolver, verify=verify, limits=_LIMITS)
     )

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from vizochok.core.agent.tools import Tool, Turn
     from vizochok.core.models import Tenant
-    from vizochok.core.ports import LLM, UsageRecorder
+    from vizochok.core.ports import LLM
 
 _log = logging.getLogger(__name__)
 
@@ -63,12 +63,10 @@ class Agent:
         llm_for: Callable[[Tenant], LLM],
         models_for: Callable[[Tenant], ModelChoice],
         tools: Mapping[str, Tool],
-        usage: UsageRecorder | None = None,
     ) -> None:
         self._llm_for = llm_for
         self._models_for = models_for
         self._tools = tools
-        self._usage = usage
 
     def tools_for(self, tenant: Tenant) -> dict[str, Tool]:
         """The tools this tenant allows."""
@@ -108,11 +106,11 @@ class Agent:
                 context={"selection": [i.model_dump() for i in state.selection], "profile": turn.profile},
             )
             text, calls, usage = await self._call_model(turn, llm, request)
-            if self._usage is not None:
-                await self._usage.record(
-                    UsageRecord(tenant_id=turn.tenant.id, conversation_id=state.conversation_id, model=request.model,
-                                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
-                )  # fmt: skip
+            # Stored with the turn's log, in its transaction (see `ConversationLog.append`).
+            turn.usage.append(
+                UsageRecord(tenant_id=turn.tenant.id, conversation_id=state.conversation_id, model=request.model,
+                            prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+            )  # fmt: skip
             state.history.append(ChatMessage(role="assistant", content=text, tool_calls=calls))
             turn.log.append(
                 LogEntry(kind="assistant_message", payload={"text": text, "model": request.model, **usage.model_dump()}, turn=turn.number)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from vizochok.core.chat import ConversationState, LogEntry
     from vizochok.core.models import LivePrice, ProductInput, SearchHit, Tenant
     from vizochok.core.profile import UserProfile
+    from vizochok.core.usage import UsageRecord
     from vizochok.core.ports import CatalogRepository, Observer, RetailerWebhooks
     from vizochok.core.services.search import SearchService
 
@@ -75,6 +76,8 @@ class Turn:
     prices_failed: bool = False
     profile: UserProfile | None = None
     """The shopper's profile when the socket named a user and one exists."""
+    usage: list[UsageRecord] = field(default_factory=list)
+    """This turn's LLM calls, stored with its log entries in one transaction."""
 
     @property
     def session_id(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.agent.emitter import TurnEmitter
@@ -24,7 +24,8 @@ from vizochok.core.agent.phrases import phrase
 from vizochok.core.language import detect_language
 from vizochok.core.profile import UserProfile, apply_statements
 from vizochok.core.services.actions import run_action
-from vizochok.core.services.usage import UsageGate
+from vizochok.core.services.usage import UsageGate, refusal
+from vizochok.core.turns import TurnEnd, TurnStart
 from vizochok.core.webhooks import WebhookFailure
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         ProfileRepository,
         SessionStore,
         TenantRepository,
+        TurnStore,
         UsageLimiter,
     )
 
@@ -79,6 +81,7 @@ class ChatService:
         keys: KeyRepository,
         tenants: TenantRepository,
         sessions: SessionStore,
+        turns: TurnStore,
         log: ConversationLog,
         catalog: CatalogRepository,
         agent: Agent,
@@ -91,6 +94,7 @@ class ChatService:
         self._keys = keys
         self._tenants = tenants
         self._sessions = sessions
+        self._turns = turns
         self._log = log
         self._catalog = catalog
         self._agent = agent
@@ -185,39 +189,55 @@ class ChatService:
         if self.usage is not None:
             await self.usage.hit_socket(conn.socket_id, conn.limits)
 
-    async def message(self, conn: Connection, text: str, sink: FrameSink) -> None:
-        """Run one agent turn for a shopper's message."""
-        await self._turn(conn, sink, text=text)
+    async def message(self, conn: Connection, text: str, sink: FrameSink, *, window_checked: bool = False) -> None:
+        """Run one agent turn for a shopper's message (`window_checked`: `check_window` already counted it)."""
+        await self._turn(conn, sink, text=text, window=not window_checked)
 
     async def action(self, conn: Connection, action: Action, sink: FrameSink) -> None:
         """Act on a card button, or answer the paused interactive tool."""
         await self._turn(conn, sink, action=action)
 
-    async def _turn(self, conn: Connection, sink: FrameSink, *, text: str | None = None, action: Action | None = None) -> None:
+    def _start_request(self, conn: Connection, *, metered: bool, window: bool) -> TurnStart:
+        """What `TurnStore.begin` checks, takes and reads for this turn."""
+        limits, usage = conn.limits, self.usage
+        return TurnStart(
+            tenant_id=conn.tenant.id,
+            conversation_id=conn.conversation_id,
+            lease_seconds=limits.turn_timeout_seconds + 15,
+            window=usage.window(conn.socket_id, limits) if usage is not None and window else None,
+            quota=(
+                usage.quota(conn.user_id, limits, new_conversation=conn.uncounted == conn.conversation_id)
+                if usage is not None and metered
+                else None
+            ),
+        )
+
+    async def _turn(
+        self, conn: Connection, sink: FrameSink, *, text: str | None = None, action: Action | None = None, window: bool = True
+    ) -> None:
         limits = conn.limits
-        lease = limits.turn_timeout_seconds + 15
         metered = self.usage is not None and (text is not None or isinstance(action, METERED_ACTIONS))
-        if metered:
-            assert self.usage is not None  # noqa: S101 - narrowed above
-            # Tiers 2 and 3 (tier 1 ran when the frame arrived); the first refusal answers.
-            await self.usage.admit(
-                conn.tenant.id, conn.user_id, limits, new_conversation=conn.uncounted == conn.conversation_id
-            )
-        async with self._sessions.turn_lease(conn.tenant.id, conn.conversation_id, lease) as acquired:
-            if not acquired:
-                raise VizochokError(ErrorCode.AGENT_BUSY)
-            state = await self._sessions.load(conn.tenant.id, conn.conversation_id)
+        # One round trip to the cache before the turn (tiers 1–3 in order, the lease, the session,
+        # the count) and one after it (session, tokens, release) — see `TurnStore`.
+        begun = await self._turns.begin(self._start_request(conn, metered=metered, window=window))
+        if begun.lease is None:
+            raise refusal(begun, limits)
+        state, saved, uncount = begun.state, None, False
+        try:
             if state is None:
                 # The session expired while the socket stayed open: carry on in a new conversation.
                 state = await self._start(conn)
                 await sink.send(ConversationStarted(conversation_id=state.conversation_id))
-            if state.tokens_used >= limits.session_token_limit:
+                if metered:
+                    assert self.usage is not None  # noqa: S101 - narrowed by `metered`
+                    # `begin` counts only a session it found; this message starts the new one.
+                    await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
+                    conn.uncounted = None
+            elif state.tokens_used >= limits.session_token_limit:
+                uncount = True  # `begin` counted a message that is refused after all
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
-            if metered:
-                assert self.usage is not None  # noqa: S101
-                starts = conn.uncounted == state.conversation_id
-                await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=starts)
-                conn.uncounted = None if starts else conn.uncounted
+            elif metered and conn.uncounted == state.conversation_id:
+                conn.uncounted = None  # `begin` counted the conversation with this message
             tokens_before = state.tokens_used
             conn.turns += 1
             log: list[LogEntry] = []
@@ -229,7 +249,9 @@ class ChatService:
                 # The agent opens with this status anyway (the emitter drops the repeat): sent now, the
                 # shopper sees the turn start before the profile read and the durable log write.
                 await turn.emitter.status("thinking")
-            turn.profile = await self._profile(conn, text)
+            if text is not None or isinstance(action, METERED_ACTIONS):
+                # Only the model reads the profile: card actions act on the cart without it (one read fewer).
+                turn.profile = await self._profile(conn, text)
             if text is not None:
                 state.language = detect_language(text, state.language or "uk")
                 entry = LogEntry(kind="user_message", payload={"text": text}, turn=turn.number)
@@ -240,11 +262,21 @@ class ChatService:
             try:
                 error = await self._run(turn, text, action, limits)
             finally:
-                await self._sessions.save(state, limits.session_ttl_seconds)
-                await self._log.append(conn.tenant.id, state.conversation_id, log)
-                if self.usage is not None:
-                    # Tier 3 is recorded after the reply, from what the model reported this turn.
-                    await self.usage.record_tokens(conn.tenant.id, state.tokens_used - tokens_before)
+                saved = state
+                # The turn's frames (every `text_delta` included), tool calls and results, and its
+                # ledger rows, in one transaction, before `response_complete` goes out: a turn the
+                # shopper saw completed is durable, whatever happens to this process next. Frames are
+                # not written as they are sent: that would put a commit (a round trip, ~0.3 ms of CPU)
+                # in front of every streamed word. The cost is that a crash mid-turn loses the frames
+                # that turn had already streamed, together with its reply (docs/operations.md).
+                await self._log.append(conn.tenant.id, state.conversation_id, log, turn.usage)
+        finally:
+            end = TurnEnd(save=saved, ttl_seconds=limits.session_ttl_seconds, uncount=uncount)
+            if saved is not None and self.usage is not None and saved.tokens_used > tokens_before:
+                # Tier 3 is recorded after the reply, from what the model reported this turn.
+                day, month = self.usage.day_month()
+                end = replace(end, tokens=saved.tokens_used - tokens_before, day=day, month=month)
+            await self._turns.end(begun.lease, end)
         await turn.emitter.complete()
         if self._services.observer is not None:
             await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)

@@ -2,7 +2,9 @@
 
 Tier 1 is the socket's sliding window, tier 2 the user's daily counters, tier 3 the tenant's token
 budgets. The first tier that refuses answers; later tiers are not evaluated. The counters live
-behind the `UsageLimiter` port, so every server process sees the same numbers.
+behind the `UsageLimiter` port, so every server process sees the same numbers. A turn checks and
+counts them through `TurnStore.begin` (one atomic step); this module says what to check and what
+each refusal answers.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.turns import DailyQuota, WindowHit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from vizochok.core.limits import Limits
     from vizochok.core.ports import UsageLimiter
+    from vizochok.core.turns import TurnBegun
 
 
 def utc_now() -> datetime:
@@ -37,6 +41,25 @@ class UsageGate:
         now = self._clock().astimezone(UTC)
         return now.strftime("%Y-%m-%d"), now.strftime("%Y-%m")
 
+    def window(self, socket_id: str, limits: Limits) -> WindowHit:
+        """Tier 1 of a `message` or `action` frame on this socket, for `TurnStore.begin`."""
+        return WindowHit(f"socket:{socket_id}", limits.socket_messages_per_window, limits.socket_window_seconds)
+
+    def quota(self, user_id: str, limits: Limits, *, new_conversation: bool) -> DailyQuota:
+        """Tiers 2 and 3 of a turn the model answers, for `TurnStore.begin`."""
+        day, month = self._day_month()
+        return DailyQuota(
+            user_id=user_id, day=day, month=month, new_conversation=new_conversation,
+            user_messages_per_day=limits.user_messages_per_day,
+            user_conversations_per_day=limits.user_conversations_per_day,
+            tenant_tokens_per_day=limits.tenant_tokens_per_day,
+            tenant_tokens_per_month=limits.tenant_tokens_per_month,
+        )  # fmt: skip
+
+    def day_month(self) -> tuple[str, str]:
+        """Today's UTC date and month: the periods a turn's model tokens count toward."""
+        return self._day_month()
+
     async def hit_socket(self, socket_id: str, limits: Limits) -> None:
         """Tier 1: count a `message` or `action` frame on this socket, refused ones included."""
         wait = await self.limiter.hit_window(
@@ -45,29 +68,10 @@ class UsageGate:
         if wait > 0:
             raise VizochokError(ErrorCode.RATE_LIMIT_EXCEEDED, retry_after=max(1, math.ceil(wait)))
 
-    async def admit(self, tenant_id: str, user_id: str, limits: Limits, *, new_conversation: bool) -> None:
-        """Tiers 2 and 3, from one read of the counters; raises the first refusal."""
-        day, month = self._day_month()
-        usage = await self.limiter.snapshot(tenant_id, user_id, day, month)
-        if usage.user_messages >= limits.user_messages_per_day:
-            raise VizochokError(ErrorCode.USER_MESSAGE_LIMIT, limit=limits.user_messages_per_day)
-        if new_conversation and usage.user_conversations >= limits.user_conversations_per_day:
-            raise VizochokError(ErrorCode.USER_CONVERSATION_LIMIT, limit=limits.user_conversations_per_day)
-        if usage.tenant_tokens_day >= limits.tenant_tokens_per_day:
-            raise VizochokError(ErrorCode.TENANT_DAILY_TOKEN_LIMIT)
-        if usage.tenant_tokens_month >= limits.tenant_tokens_per_month:
-            raise VizochokError(ErrorCode.TENANT_MONTHLY_TOKEN_LIMIT)
-
     async def count(self, tenant_id: str, user_id: str, *, new_conversation: bool) -> None:
-        """Count an admitted message, and the conversation it starts."""
+        """Count an admitted message, and the conversation it starts (when `TurnStore.begin` could not)."""
         day, _ = self._day_month()
         await self.limiter.count_user(tenant_id, user_id, day, messages=1, conversations=int(new_conversation))
-
-    async def record_tokens(self, tenant_id: str, tokens: int) -> None:
-        """Tier 3 bookkeeping after a turn: what the model reported (0 for the offline provider)."""
-        if tokens > 0:
-            day, month = self._day_month()
-            await self.limiter.add_tokens(tenant_id, day, month, tokens)
 
     async def open_socket(self, key_id: str, socket_id: str, limits: Limits) -> bool:
         """Whether the key may hold one more socket (close 4029 otherwise)."""
@@ -80,3 +84,20 @@ class UsageGate:
     async def close_socket(self, key_id: str, socket_id: str) -> None:
         """The socket is gone."""
         await self.limiter.close_socket(key_id, socket_id)
+
+
+def refusal(begun: TurnBegun, limits: Limits) -> VizochokError:
+    """The documented error for a turn `TurnStore.begin` refused."""
+    match begun.refused:
+        case "window":
+            return VizochokError(ErrorCode.RATE_LIMIT_EXCEEDED, retry_after=max(1, math.ceil(begun.retry_after)))
+        case "user_messages":
+            return VizochokError(ErrorCode.USER_MESSAGE_LIMIT, limit=limits.user_messages_per_day)
+        case "user_conversations":
+            return VizochokError(ErrorCode.USER_CONVERSATION_LIMIT, limit=limits.user_conversations_per_day)
+        case "tokens_day":
+            return VizochokError(ErrorCode.TENANT_DAILY_TOKEN_LIMIT)
+        case "tokens_month":
+            return VizochokError(ErrorCode.TENANT_MONTHLY_TOKEN_LIMIT)
+        case _:
+            return VizochokError(ErrorCode.AGENT_BUSY)
