@@ -75,10 +75,12 @@ class EmbeddedPostgres:
 
     @staticmethod
     def _configure(server: Any) -> bool:
-        """Write `server_settings()` with ALTER SYSTEM; True when the running server differs (a restart applies them)."""
+        """Write `server_settings()` with ALTER SYSTEM; True when the running server differs from them."""
         wanted = server_settings()
         statements = "".join(f"ALTER SYSTEM SET {name} = '{value}';\n" for name, value in wanted.items())
-        differ = " OR ".join(f"pg_size_bytes(current_setting('{n}')) <> pg_size_bytes('{v}')" for n, v in wanted.items())
+        differ = " OR ".join(
+            f"pg_size_bytes(current_setting('{n}')) <> pg_size_bytes('{v}')" for n, v in wanted.items()
+        )
         answer = server.psql(f"{statements}SELECT 'restart=' || ({differ});\n")
         return "restart=true" in answer
 

@@ -33,6 +33,10 @@ _FILTERS = {
 # молочний"), so a query word at the start of the name ranks first (`head_bonus`).
 # The needs leg answers "для плову": the best product for each need in turn (rice, carrot,
 # onion, …, then the second best of each), so a shopping list is covered before it is deepened.
+# Each need looks its products up through the full-text index (a lateral join): a join on the
+# unnested needs could not use the index and scanned every row (97 ms at 50k products).
+# Each leg keeps its top N before numbering them: a window over every match sorted them all
+# ("organic" matches 5,000 of the 50k Instacart products).
 _TEMPLATE = """
 WITH vector_leg AS (
     SELECT p.sku, row_number() OVER () AS rank FROM (
@@ -86,7 +90,6 @@ SELECT legs.leg, legs.rank, p.sku, p.name, p.brand, p.category_path, p.unit, p.q
        p.min_quantity, p.image_url, p.attributes
 FROM legs JOIN products p ON p.tenant_id = %(tenant)s AND p.sku = legs.sku
 """
-
 
 
 @lru_cache(maxsize=64)
