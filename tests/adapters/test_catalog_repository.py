@@ -68,3 +68,49 @@ async def test_unfinished_jobs_resume(database: Database, make_tenant: Any) -> N
     resumed = await repo.get_job(tenant, "job_crashed")
     assert resumed is not None and resumed.status == "complete" and resumed.embedded == 1
     assert (tenant, "job_crashed") not in await repo.unfinished_jobs()
+
+
+@pytest.mark.parametrize("kind", ["postgres", "memory"])
+async def test_uploads_reach_the_mirror_with_the_stored_vector(database: Database, make_tenant: Any, kind: str) -> None:
+    """Metadata-only changes and soft deletes need no embedding; the upload itself ships them."""
+    from vizochok.adapters.db.memory import InMemoryCatalogRepository  # noqa: PLC0415
+
+    tenant = (await make_tenant())["tenant_id"]
+    repo: Any = PostgresCatalogRepository(database) if kind == "postgres" else InMemoryCatalogRepository()
+    shipped: list[tuple[str, bool, list[float] | None]] = []
+
+    async def mirror(tenant_id: str, items: Any) -> None:
+        assert tenant_id == tenant
+        shipped.extend((p.sku, p.is_active, v) for p, v in items)
+
+    service = CatalogService(repo, HashingEmbedder(), mirror=mirror)
+    job, _ = await service.upsert(tenant, [MILK, BREAD])
+    assert sorted(shipped) == [("b1", True, None), ("m1", True, None)]  # not searchable before a vector exists
+    await service.wait(job.job_id)
+    vectors = {sku: v for sku, _, v in shipped if v is not None}
+    assert set(vectors) == {"b1", "m1"}  # the job ships each embedded batch
+
+    shipped.clear()
+    job, to_embed = await service.upsert(tenant, [{**MILK, "volume": 1000}, {**BREAD, "is_active": False}])
+    assert to_embed == 0 and job.status == "complete"
+    assert [(sku, active) for sku, active, _ in sorted(shipped)] == [("b1", False), ("m1", True)]
+    for sku, _, vector in shipped:
+        assert vector == pytest.approx(vectors[sku])
+
+    page = await repo.export(tenant, after="", limit=1)
+    assert [p.sku for p, _ in page] == ["b1"]
+    assert [p.sku for p, _ in await repo.export(tenant, after="b1")] == ["m1"]
+
+
+async def test_a_failing_mirror_leaves_the_upload_stored_and_says_so(database: Database, make_tenant: Any) -> None:
+    tenant = (await make_tenant())["tenant_id"]
+    repo = PostgresCatalogRepository(database)
+
+    async def mirror(tenant_id: str, items: Any) -> None:  # noqa: ARG001
+        raise ConnectionError("search engine unreachable")
+
+    job, _ = await CatalogService(repo, HashingEmbedder(), mirror=mirror).upsert(tenant, [{**MILK, "is_active": False}])
+    assert any("search engine update failed" in e for e in job.errors)
+    stored = await repo.get_job(tenant, job.job_id)
+    assert stored is not None and stored.errors == job.errors
+    assert [p.sku for p, _ in await repo.export(tenant)] == ["m1"]
