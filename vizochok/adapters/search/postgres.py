@@ -48,7 +48,7 @@ WITH vector_leg AS (
         SELECT p.sku, ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery)
                       + %(head_bonus)s * (p.search_name LIKE ANY(%(heads)s::text[]))::int AS score
         FROM products p
-        WHERE %(use_fulltext)s AND p.tenant_id = %(tenant)s AND p.fts @@ %(tsquery)s::tsquery {filters}
+        WHERE %(use_fulltext)s AND {lexical_tenant} AND p.fts @@ %(tsquery)s::tsquery {filters}
         ORDER BY score DESC, p.sku LIMIT {n}) t
 ), needs_leg AS (
     SELECT y.sku, row_number() OVER (ORDER BY y.pos, y.idx, y.sku) AS rank FROM (
@@ -61,7 +61,7 @@ WITH vector_leg AS (
                     SELECT p.sku, (p.search_name LIKE n.h)::int AS head,
                            ts_rank(p.fts, n.q::tsquery) + ts_rank(p.fts, n.e::tsquery) AS score
                     FROM products p
-                    WHERE %(use_needs)s AND p.tenant_id = %(tenant)s AND p.fts @@ n.q::tsquery {filters}
+                    WHERE %(use_needs)s AND {lexical_tenant} AND p.fts @@ n.q::tsquery {filters}
                     ORDER BY head DESC, score DESC, p.sku LIMIT {n}) t
             ) m
         ) x ORDER BY x.sku, x.pos, x.idx
@@ -71,7 +71,7 @@ WITH vector_leg AS (
         SELECT p.sku, s.score
         FROM products p CROSS JOIN LATERAL (
             SELECT max(word_similarity(r, p.search_name)) AS score FROM unnest(%(readings)s::text[]) r) s
-        WHERE %(use_trigram)s AND p.tenant_id = %(tenant)s
+        WHERE %(use_trigram)s AND {lexical_tenant}
           AND (SELECT count(*) FROM fulltext_leg) < %(trigram_below)s
           AND (p.search_name %%> %(r0)s OR p.search_name %%> %(r1)s OR p.search_name %%> %(r2)s) {filters}
         ORDER BY s.score DESC, p.sku LIMIT {n}) t
@@ -104,8 +104,15 @@ def _query(exact: bool, filters: tuple[str, ...], n: int) -> str:
     tenant walks the graph, filtering other tenants' rows out as it goes.
     """
     order = "(p.embedding <=> %(vector)s::vector) + 0" if exact else "p.embedding <=> %(vector)s::vector"
+    # The HNSW statement runs with a generic plan, which assumes an average tenant: for the
+    # lexical legs it ANDed the GIN index with the tenant's whole primary-key range (3.7 ms for
+    # 50k products, more than the rest of the query). A tenant that large gains nothing from
+    # that range, so there the tenant is compared as an expression no index matches. Small
+    # tenants (exact scan, custom plans) leave the choice to the planner.
+    tenant = "p.tenant_id = %(tenant)s" if exact else "p.tenant_id || '' = %(tenant)s"
     where = _ALWAYS + "".join(_FILTERS[name] for name in filters)
-    return _TEMPLATE.replace("{vector_order}", order).replace("{filters}", where).replace("{n}", str(int(n)))
+    sql = _TEMPLATE.replace("{vector_order}", order).replace("{lexical_tenant}", tenant)
+    return sql.replace("{filters}", where).replace("{n}", str(int(n)))
 
 
 _SIZE_TTL = 60.0
