@@ -37,6 +37,9 @@ _FILTERS = {
 # unnested needs could not use the index and scanned every row (97 ms at 50k products).
 # Each leg keeps its top N before numbering them: a window over every match sorted them all
 # ("organic" matches 5,000 of the 50k Instacart products).
+# The trigram leg scans each reading on its own: with `a %> r0 OR a %> r1` every candidate that
+# failed r0 was re-checked against r1 too (a word_similarity each), although a Latin typo's
+# Cyrillic reading has no candidates of its own ("oganic": 5,000 candidates checked twice).
 _TEMPLATE = """
 WITH vector_leg AS (
     SELECT p.sku, row_number() OVER () AS rank FROM (
@@ -69,11 +72,17 @@ WITH vector_leg AS (
 ), trigram_leg AS (
     SELECT t.sku, row_number() OVER (ORDER BY t.score DESC, t.sku) AS rank FROM (
         SELECT p.sku, s.score
-        FROM products p CROSS JOIN LATERAL (
+        FROM (SELECT DISTINCT c.sku FROM (
+                SELECT p.sku FROM products p WHERE {lexical_tenant} AND p.search_name %%> %(r0)s {filters}
+                UNION ALL
+                SELECT p.sku FROM products p WHERE {lexical_tenant} AND p.search_name %%> %(r1)s {filters}
+                UNION ALL
+                SELECT p.sku FROM products p WHERE {lexical_tenant} AND p.search_name %%> %(r2)s {filters}
+             ) c) m
+        JOIN products p ON p.tenant_id = %(tenant)s AND p.sku = m.sku
+        CROSS JOIN LATERAL (
             SELECT max(word_similarity(r, p.search_name)) AS score FROM unnest(%(readings)s::text[]) r) s
-        WHERE %(use_trigram)s AND {lexical_tenant}
-          AND (SELECT count(*) FROM fulltext_leg) < %(trigram_below)s
-          AND (p.search_name %%> %(r0)s OR p.search_name %%> %(r1)s OR p.search_name %%> %(r2)s) {filters}
+        WHERE %(use_trigram)s AND (SELECT count(*) FROM fulltext_leg) < %(trigram_below)s
         ORDER BY s.score DESC, p.sku LIMIT {n}) t
 ), code_leg AS (
     SELECT p.sku, row_number() OVER (ORDER BY p.sku) AS rank FROM products p
@@ -159,11 +168,13 @@ class PostgresProductSearch:
         # query): every leg is switched by a parameter (a one-time filter), so one plan fits
         # all, while PostgreSQL's default keeps re-planning because custom plans look cheaper.
         # Not for the exact scan: a generic plan cannot know the tenant is small and scans the
-        # whole table.
+        # whole table. No parallel workers: starting them costs more than these scans, and one
+        # search should not take both cores of a small machine.
         self._hnsw_settings = (
             f"SELECT set_config('hnsw.ef_search', '{int(ef_search)}', true),"
             " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
-            " set_config('plan_cache_mode', 'force_generic_plan', true)"
+            " set_config('plan_cache_mode', 'force_generic_plan', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
         )
 
     async def _size(self, conn: AsyncConnection, tenant_id: str) -> int:
