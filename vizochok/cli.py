@@ -110,17 +110,6 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         prepared.stop()
 
 
-def cmd_search_rebuild(args: argparse.Namespace) -> int:
-    """Rebuild a tenant's search index (Elasticsearch) from PostgreSQL, swapping the alias at the end."""
-    from vizochok.operator import rebuild_search  # noqa: PLC0415
-
-    prepared = _prepare(get_settings())
-    try:
-        return asyncio.run(rebuild_search(prepared.settings, args.tenant))
-    finally:
-        prepared.stop()
-
-
 def cmd_admin_create_user(args: argparse.Namespace) -> int:
     """Create an admin user; the password comes from stdin or a prompt, never from the command line."""
     from vizochok.operator import create_admin_user  # noqa: PLC0415
@@ -186,11 +175,6 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--tenant", required=True, help="tenant id (tnt_…) or store id")
     imp.set_defaults(func=cmd_catalog_import)
-
-    search = sub.add_parser("search", help="manage search indexes").add_subparsers(dest="search_command", required=True)
-    rebuild = search.add_parser("rebuild", help="rebuild a tenant's Elasticsearch index from PostgreSQL, then swap the alias")
-    rebuild.add_argument("--tenant", required=True, help="tenant id (tnt_…)")
-    rebuild.set_defaults(func=cmd_search_rebuild)
 
     admin = sub.add_parser("admin", help="manage admin users").add_subparsers(dest="admin_command", required=True)
     user = admin.add_parser("create-user", help="create a person who can sign in to the admin panel")

@@ -109,29 +109,6 @@ async def import_catalog(settings: Settings, path: Path, tenant_id: str) -> int:
     return 1 if errors and len(errors) == len(products) else 0
 
 
-async def rebuild_search(settings: Settings, tenant_id: str) -> int:
-    """Rebuild a tenant's search index from PostgreSQL and swap it in; returns an exit code."""
-    from vizochok.core.services.catalog import export_pages  # noqa: PLC0415
-
-    container = build_container(settings)
-    await container.init_resources()
-    try:
-        if await (await get(container.tenants)).get(tenant_id) is None:
-            print(f"error: no tenant {tenant_id!r}", file=sys.stderr)  # noqa: T201
-            return 2
-        engine = await get(container.search_engine)
-        if not hasattr(engine, "rebuild"):
-            # PostgreSQL searches the products table itself: there is no second copy to rebuild.
-            print(f"nothing to rebuild: the {settings.search.backend} backend searches PostgreSQL directly")  # noqa: T201
-            return 0
-        repo = await get(container.catalog_repository)
-        index = await engine.rebuild(tenant_id, export_pages(repo, tenant_id))
-    finally:
-        await container.shutdown_resources()
-    print(f"rebuilt the search index of {tenant_id}: {index}")  # noqa: T201
-    return 0
-
-
 async def create_admin_user(settings: Settings, tenant_id: str | None, email: str, password: str, role: str) -> dict[str, Any]:
     """An admin user (an operator when `role` is `operator`)."""
     container = build_container(settings)

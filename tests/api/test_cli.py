@@ -63,4 +63,3 @@ def test_every_documented_command_parses() -> None:
     assert parser.parse_args(["demo", "--port", "9000"]).port == 9000
     assert parser.parse_args(["tenant", "create", "--name", "n", "--store-id", "s", "--json"]).json is True
     assert parser.parse_args(["catalog", "import", "f.json", "--tenant", "t"]).tenant == "t"
-    assert parser.parse_args(["search", "rebuild", "--tenant", "t"]).tenant == "t"

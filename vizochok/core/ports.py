@@ -241,12 +241,6 @@ class CatalogRepository(Protocol):
         """Catalog data of the given SKUs."""
         ...
 
-    async def export(
-        self, tenant_id: str, skus: Sequence[str] | None = None, after: str = "", limit: int = 500
-    ) -> list[tuple[ProductInput, list[float] | None]]:
-        """Products with their stored vectors (None before the first), in SKU order: these SKUs, or the page after `after`."""
-        ...
-
 
 @runtime_checkable
 class ConversationLog(Protocol):

@@ -240,17 +240,3 @@ class PostgresCatalogRepository:
             )
             rows = await cur.fetchall()
         return {r["sku"]: ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows}
-
-    async def export(
-        self, tenant_id: str, skus: Sequence[str] | None = None, after: str = "", limit: int = 500
-    ) -> list[tuple[ProductInput, list[float] | None]]:
-        """Products with their stored vectors, in SKU order: these SKUs, or the page after `after`."""
-        async with self._db.tenant(tenant_id) as conn:
-            cur = await conn.execute(
-                f"""SELECT {", ".join(_PRODUCT_COLUMNS)}, embedding::real[] AS vector FROM products
-                    WHERE (%(skus)s::text[] IS NULL OR sku = ANY(%(skus)s::text[])) AND sku > %(after)s
-                    ORDER BY sku LIMIT %(limit)s""",
-                {"skus": None if skus is None else list(skus), "after": after, "limit": limit},
-            )
-            rows = await cur.fetchall()
-        return [(ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}), r["vector"]) for r in rows]

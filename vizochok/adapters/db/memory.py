@@ -106,14 +106,6 @@ class InMemoryCatalogRepository:
         products = self.products.get(tenant_id, {})
         return {s: products[s] for s in skus if s in products}
 
-    async def export(
-        self, tenant_id: str, skus: Sequence[str] | None = None, after: str = "", limit: int = 500
-    ) -> list[tuple[ProductInput, list[float] | None]]:
-        """Products with their vectors, in SKU order: these SKUs, or the page after `after`."""
-        products = self.products.get(tenant_id, {})
-        wanted = sorted(s for s in (products if skus is None else set(skus) & products.keys()) if s > after)
-        return [(products[s], self.vectors.get((tenant_id, s))) for s in wanted[:limit]]
-
 
 class InMemoryConversationLog:
     """Entries in a dict, in order."""

@@ -15,7 +15,7 @@ from vizochok.core.models import SearchHit
 from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Sequence
+    from collections.abc import Sequence
 
     from vizochok.core.models import ProductInput
 
@@ -157,52 +157,11 @@ class ElasticsearchProductSearch:
     ) -> None:
         """Bulk-index products with their vectors (see docs/search.md for how jobs ship them)."""
         await self.ensure_index(tenant_id)
-        await self._bulk(alias(tenant_id), items, refresh=refresh)
-
-    async def _bulk(
-        self, index: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]], refresh: bool = False
-    ) -> None:
         operations: list[dict[str, Any]] = []
         for product, vector in items:
-            operations += [{"index": {"_index": index, "_id": product.sku}}, document(product, vector)]
-        if not operations:
-            return
-        response = _body(await self._client.bulk(operations=operations, refresh=refresh))
-        # `_bulk` answers 200 even when it rejected documents; a silent gap in the index is worse than an error.
-        if response.get("errors"):
-            failed = [i for i in response.get("items", []) if "error" in next(iter(i.values()), {})]
-            message = f"Elasticsearch rejected {len(failed)} of {len(items)} documents: {failed[:1]}"
-            raise RuntimeError(message)
-
-    async def rebuild(
-        self, tenant_id: str, pages: AsyncIterable[Sequence[tuple[ProductInput, Sequence[float] | None]]]
-    ) -> str:
-        """Index every product into a new version, then move the alias to it atomically and drop the old one.
-
-        Searches keep reading the old index until the swap, so a rebuild (analyzer upgrade, new
-        mapping, a search engine that fell behind) costs no downtime. Returns the new index.
-        """
-        name = alias(tenant_id)
-        old: list[str] = []
-        if await self._client.indices.exists_alias(name=name):
-            old = sorted(_body(await self._client.indices.get_alias(name=name)))
-        new = f"{name}-v{1 + max((_version(i) for i in old), default=0)}"
-        body = index_body(self._dims, self._shards, self._replicas)
-        # Loading: no refreshes and no replicas to copy to; both are restored before the swap.
-        body["settings"] = {**body["settings"], "refresh_interval": "-1", "number_of_replicas": 0}
-        await self._client.indices.create(index=new, **body)
-        async for page in pages:
-            await self._bulk(new, page)
-        await self._client.indices.put_settings(
-            index=new, settings={"refresh_interval": "5s", "number_of_replicas": self._replicas}
-        )
-        await self._client.indices.refresh(index=new)
-        actions = [{"remove": {"index": i, "alias": name}} for i in old]
-        actions.append({"add": {"index": new, "alias": name}})
-        await self._client.indices.update_aliases(actions=actions)
-        for index in old:
-            await self._client.indices.delete(index=index)
-        return new
+            operations += [{"index": {"_index": alias(tenant_id), "_id": product.sku}}, document(product, vector)]
+        if operations:
+            await self._client.bulk(operations=operations, refresh=refresh)
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Fused hits, best first, from this tenant's index only."""
@@ -224,17 +183,6 @@ class ElasticsearchProductSearch:
             SearchHit(score=round(score, 6), **{k: v for k in _SOURCE if (v := rows[sku].get(k)) is not None})
             for sku, score in fused
         ]
-
-
-def _body(response: Any) -> dict[str, Any]:
-    """The JSON of a client response (the client wraps it; test fakes return plain dicts)."""
-    return dict(getattr(response, "body", response))
-
-
-def _version(index: str) -> int:
-    """`…-v3` → 3; an index not named by `rebuild` counts as version 0."""
-    suffix = index.rsplit("-v", 1)[-1]
-    return int(suffix) if suffix.isdigit() else 0
 
 
 def build(url: str, **options: Any) -> ElasticsearchProductSearch:

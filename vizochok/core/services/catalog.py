@@ -15,12 +15,12 @@ from vizochok.core.ids import new_id
 from vizochok.core.models import CatalogJob, ProductInput
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from vizochok.core.ports import CatalogRepository, Embedder
 
-    Mirror = Callable[[str, Sequence[tuple[ProductInput, list[float] | None]]], Awaitable[None]]
-    """Receives products with their vectors, to ship them to a search engine other than PostgreSQL."""
+    Mirror = Callable[[str, Sequence[tuple[ProductInput, list[float]]]], Awaitable[None]]
+    """Receives each embedded batch, to ship it to a search engine other than PostgreSQL."""
 
 _log = logging.getLogger(__name__)
 
@@ -45,16 +45,6 @@ def validate_products(raw: list[Any]) -> tuple[list[ProductInput], list[str]]:
     return list(valid.values()), errors
 
 
-async def export_pages(
-    repo: CatalogRepository, tenant_id: str, page: int = 500
-) -> AsyncIterator[list[tuple[ProductInput, list[float] | None]]]:
-    """Every product of a tenant with its stored vector, a page at a time (for rebuilding a search index)."""
-    after = ""
-    while rows := await repo.export(tenant_id, after=after, limit=page):
-        yield rows
-        after = rows[-1][0].sku
-
-
 class CatalogService:
     """Accepts uploads and runs their embedding jobs."""
 
@@ -75,31 +65,9 @@ class CatalogService:
             )
         products, errors = validate_products(raw)
         job, to_embed = await self._repo.upsert(tenant_id, new_id("job"), products, errors)
-        if self._mirror is not None and products:
-            job = await self._ship(job, [p.sku for p in products])
         if to_embed:
             self.schedule(tenant_id, job.job_id)
         return job, to_embed
-
-    async def _ship(self, job: CatalogJob, skus: list[str]) -> CatalogJob:
-        """Send the uploaded products to the mirror now, with the vectors already stored.
-
-        Metadata-only changes and soft deletes need no embedding, so no job would ever ship them.
-        Content changes go out with the old vector (PostgreSQL also searches with it until the
-        new one is stored) and again from the job with the new one; new products go out
-        unsearchable until their vector exists. Resending unchanged products is idempotent.
-        """
-        assert self._mirror is not None  # noqa: S101 - checked by the caller
-        try:
-            items = await self._repo.export(job.tenant_id, skus=skus, limit=len(skus))
-            await self._mirror(job.tenant_id, items)
-        except Exception as exc:
-            # The products are stored; only the search engine lags. Say so on the job, so the
-            # operator runs `vizochok search rebuild`, rather than failing an upload that landed.
-            _log.exception("shipping catalog job %s to the search engine failed", job.job_id)
-            job.errors.append(f"search engine update failed: {exc}")
-            await self._repo.update_job(job)
-        return job
 
     def schedule(self, tenant_id: str, job_id: str) -> None:
         """Run a job in the background unless it already runs in this process."""
