@@ -20,3 +20,16 @@ def test_migrations_match_the_models(prepared: Prepared) -> None:
     # alembic's own version table is not a model.
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
     assert diff == []
+
+
+def test_search_indexes_keep_short_pending_lists(prepared: Prepared) -> None:
+    """Searches scan a GIN index's pending list in full (migration 0005)."""
+    engine = create_engine(sync_url(prepared.settings.database_admin_url or ""), poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        options = dict(
+            conn.exec_driver_sql(
+                "SELECT relname, reloptions FROM pg_class WHERE relname IN ('products_fts', 'products_trgm_name')"
+            ).all()
+        )
+    engine.dispose()
+    assert options == {name: ["gin_pending_list_limit=256"] for name in ("products_fts", "products_trgm_name")}

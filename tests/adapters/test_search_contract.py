@@ -154,3 +154,25 @@ async def test_exact_and_hnsw_vector_scans_agree(database: Database, make_tenant
         ranked = [h.sku for h in await exact.search(alone, query)][:3]
         assert len(ranked) == 3
         assert ranked == [h.sku for h in await graph.search(alone, query)][:3]
+
+
+async def test_prepared_generic_plans_answer_like_the_first_run(database: Database, make_tenant: Any) -> None:
+    """After a few runs psycopg prepares the statement and the HNSW path forces a generic plan;
+    the answers, filters included, must not change (PostgreSQL only)."""
+    engines = Engines("postgres", database)
+    engines.service = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())
+    created = await make_tenant()
+    await engines.load(created["tenant_id"], PRODUCTS)
+    shop = Tenant(id=created["tenant_id"], name="t", store_id=created["store_id"])
+    asks: list[tuple[str, SearchFilters]] = [
+        ("молоко", SearchFilters()),
+        ("для плову", SearchFilters()),
+        ("4820000000011", SearchFilters()),
+        ("молоко", SearchFilters(brand="галичина")),
+        ("молоко", SearchFilters(category_prefix="Молочні продукти > Молоко", attributes={"fat": "1.5%"})),
+        ("малоко", SearchFilters()),
+    ]
+    first = [await engines.skus(shop, text, filters=f) for text, f in asks]
+    assert first[1][:2] == ["rice", "carrot"]
+    for _ in range(8):  # every connection of the pool passes the prepare threshold
+        assert [await engines.skus(shop, text, filters=f) for text, f in asks] == first

@@ -65,8 +65,12 @@ class ApiKeyRow(SQLModel, table=True):
 class ProductRow(SQLModel, table=True):
     __tablename__ = "products"
     __table_args__ = (
-        Index("products_trgm_name", "search_name", postgresql_using="gin", postgresql_ops={"search_name": "gin_trgm_ops"}),
-        Index("products_fts", "fts", postgresql_using="gin"),
+        # Short pending lists: searches scan them in full (migration 0005).
+        Index(
+            "products_trgm_name", "search_name", postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"}, postgresql_with={"gin_pending_list_limit": 256},
+        ),
+        Index("products_fts", "fts", postgresql_using="gin", postgresql_with={"gin_pending_list_limit": 256}),
         Index("products_barcode", "tenant_id", "barcode", postgresql_where=text("barcode IS NOT NULL")),
         Index(
             "products_embedding_hnsw",
