@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpcore
 import httpx
 
-from vizochok.adapters.webhook.pool import LinearConnectionPool
+from vizochok.adapters.webhook.pool import LinearPoolTransport
 from vizochok.core.ssrf import UnsafeDestination, check_addresses, check_url, is_ip_literal
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
+class GuardedTransport(LinearPoolTransport):
     """An httpx transport that calls only https URLs on public addresses, checked at connect time."""
 
     def __init__(
@@ -99,20 +99,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         limits: httpx.Limits = httpx.Limits(),  # noqa: B008 - immutable value object
         inner_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
-        super().__init__(verify=verify, limits=limits)
-        # httpx offers no public way to choose the network backend, so the pool it built is replaced
-        # by one with the same settings and the guarded backend (httpx 0.28 names it `_pool`). Should a
-        # new httpx rename it, refuse to start rather than run without the guard.
-        if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
-            msg = "this httpx version keeps its connection pool elsewhere; the SSRF guard cannot be installed"
-            raise RuntimeError(msg)
-        self._pool = LinearConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedNetworkBackend(resolver, inner_backend),
-        )
+        super().__init__(verify=verify, limits=limits, network_backend=GuardedNetworkBackend(resolver, inner_backend))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Refuse anything but https before a connection is looked for."""

@@ -70,17 +70,26 @@ class LinearConnectionPool(httpcore.AsyncConnectionPool):
 
 
 class LinearPoolTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport on `LinearConnectionPool` (the unguarded one, for `allow_private_hosts`)."""
+    """httpx's transport on `LinearConnectionPool`; unguarded (for `allow_private_hosts`) unless given a backend."""
 
-    def __init__(self, *, verify: ssl.SSLContext | bool = True, limits: httpx.Limits = httpx.Limits()) -> None:  # noqa: B008
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | bool = True,
+        limits: httpx.Limits = httpx.Limits(),  # noqa: B008 - immutable value object
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         super().__init__(verify=verify, limits=limits)
-        # httpx 0.28 keeps its pool in `_pool` (as `GuardedTransport` relies on too); refuse to start otherwise.
+        # httpx offers no public way to choose the pool or the network backend, so the pool it built
+        # is replaced by one with the same settings (httpx 0.28 names it `_pool`). Should a new httpx
+        # rename it, refuse to start rather than run without this pool (or without the SSRF guard).
         if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
-            msg = "this httpx version keeps its connection pool elsewhere"
+            msg = "this httpx version keeps its connection pool elsewhere; install httpx 0.27 or 0.28"
             raise RuntimeError(msg)
         self._pool = LinearConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
+            network_backend=network_backend,
         )
