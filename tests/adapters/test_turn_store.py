@@ -145,3 +145,27 @@ async def test_a_lease_that_ran_out_and_was_taken_is_not_released_by_its_first_h
     await parts.turns.end(first.lease, TurnEnd(save=None, ttl_seconds=60))
     assert (await parts.turns.begin(start(parts, conversation))).refused == "busy"
     await parts.turns.end(second.lease, TurnEnd(save=None, ttl_seconds=60))
+
+
+async def test_tenants_sharing_a_user_and_conversation_id_stay_apart(valkey_client: Valkey, parts: Parts) -> None:
+    """Keys carry the tenant: one shop's lease, counters and session never touch another's."""
+    other = Parts("valkey", valkey_client)  # another tenant id on the same Valkey
+    if isinstance(parts.turns, InMemoryTurnStore):  # or in the same in-memory world
+        other.sessions, other.limiter, other.turns = parts.sessions, parts.limiter, parts.turns
+    conversation = await parts.conversation()
+    state = ConversationState(conversation_id=conversation, tenant_id=other.tenant, user_id="u1", store_id="s")
+    await other.sessions.save(state, 60)
+
+    mine = await parts.turns.begin(start(parts, conversation, quota=quota(messages=1)))
+    assert mine.lease is not None
+    theirs = await other.turns.begin(start(other, conversation, quota=quota(messages=1)))
+    assert theirs.refused is None and theirs.lease is not None  # not "busy", not over a cap
+    assert theirs.state is not None and theirs.state.tenant_id == other.tenant
+    assert (await parts.counters()).user_messages == 1 and (await other.counters()).user_messages == 1
+
+    mine.state.tokens_used = 50  # type: ignore[union-attr]
+    await parts.turns.end(mine.lease, TurnEnd(save=mine.state, ttl_seconds=60, tokens=50, day=DAY, month=MONTH))
+    await other.turns.end(theirs.lease, TurnEnd(save=None, ttl_seconds=60))
+    assert (await other.counters()).tenant_tokens_day == 0
+    kept = await other.sessions.load(other.tenant, conversation)
+    assert kept is not None and kept.tokens_used == 0  # the first shop's save did not land here
