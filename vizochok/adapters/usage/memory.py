@@ -27,7 +27,8 @@ class InMemoryUsageLimiter:
         if allowed:
             return 0.0
         # The next event is allowed once enough entries expire to leave fewer than `limit`.
-        return max(0.001, times[len(times) - limit] + window_seconds - now)
+        # Clamped: `t + window - now` with t == now can come out a hair above the window in floats.
+        return min(window_seconds, max(0.001, times[len(times) - limit] + window_seconds - now))
 
     async def snapshot(self, tenant_id: str, user_id: str, day: str, month: str) -> UsageSnapshot:
         """The four counters."""
