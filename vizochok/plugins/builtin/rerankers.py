@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.query import fold, index_terms, quantities
@@ -17,27 +19,46 @@ DEFAULTS = {"amount_match": 0.6, "amount_mismatch": 0.0, "brand_match": 0.4, "nu
 """Multipliers added to 1 for each kind of evidence; a tenant overrides them in `reranker_options`."""
 
 
-def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], list[set[str]]]:
-    """Amounts, bare numbers and brand terms a hit states in its name and attributes."""
-    texts = [fold(hit.name), *(fold(str(v)) for v in (hit.attributes or {}).values())]
-    amounts = {(q.unit, q.value) for t in texts for q in quantities(t)}
-    numbers = {t for text in texts for t in index_terms(text) if t[:1].isdigit()}
-    brand = fold(hit.brand or "")
-    # The brand in either script; a query names it only when it holds every word of one spelling.
-    brand_spellings = [set(index_terms(b)) for b in {brand, to_cyrillic(brand), to_latin(brand)} if b]
-    return amounts, numbers, brand_spellings
+# Folding and stemming cost ~0.2 ms per hit and the same products come back search after search,
+# so what a product text states is derived once per text (bounded caches of small values).
+@lru_cache(maxsize=8192)
+def _text_facts(text: str) -> tuple[frozenset[tuple[str, float]], frozenset[str], frozenset[str]]:
+    """Amounts, bare numbers and all index terms of one product text."""
+    folded = fold(text)
+    terms = frozenset(index_terms(folded))
+    return frozenset((q.unit, q.value) for q in quantities(folded)), frozenset(t for t in terms if t[:1].isdigit()), terms
+
+
+@lru_cache(maxsize=4096)
+def _brand_spellings(brand: str) -> tuple[frozenset[str], ...]:
+    """The brand's terms in either script; a query names it only when it holds every word of one spelling."""
+    folded = fold(brand)
+    return tuple(frozenset(index_terms(b)) for b in {folded, to_cyrillic(folded), to_latin(folded)} if b)
+
+
+@lru_cache(maxsize=4096)
+def _category_levels(category_path: str) -> tuple[frozenset[str], ...]:
+    """The terms of each level of a category path."""
+    return tuple(terms for level in category_path.split(">") if (terms := frozenset(index_terms(fold(level)))))
+
+
+def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], tuple[frozenset[str], ...]]:
+    """Amounts, bare numbers and brand spellings a hit states in its name and attributes."""
+    facts = [_text_facts(hit.name), *(_text_facts(str(v)) for v in (hit.attributes or {}).values())]
+    amounts = {a for f in facts for a in f[0]}
+    numbers = {n for f in facts for n in f[1]}
+    return amounts, numbers, _brand_spellings(hit.brand or "")
 
 
 def _names_its_category(word_groups: list[tuple[str, ...]], category_path: str | None) -> bool:
     """Whether every word of the query is in one level of the hit's category path ("овочі" → "Овочі та зелень")."""
-    for level in (category_path or "").split(">"):
-        terms = set(index_terms(fold(level)))
-        if terms and all(any(_matches(terms, t) for t in group) for group in word_groups):
-            return True
-    return False
+    return any(
+        all(any(_matches(terms, t) for t in group) for group in word_groups)
+        for terms in _category_levels(category_path or "")
+    )
 
 
-def _matches(terms: set[str], want: str) -> bool:
+def _matches(terms: Set[str], want: str) -> bool:
     return want in terms or (len(want) >= 4 and any(t.startswith(want) for t in terms))  # noqa: PLR2004
 
 
@@ -64,7 +85,7 @@ class AttributeBoostReranker:
             evidence = weights["category_match"] if in_category else 0.0
             # Amounts only tell products of the asked kind apart: "молоко 1,5%" must not lift
             # a 1.5 % kefir over a 2.5 % milk. The kind is every query word found in the name.
-            name_terms = set(index_terms(fold(hit.name))) | {t for b in brand_terms for t in b}
+            name_terms = _text_facts(hit.name)[2] | {t for b in brand_terms for t in b}
             if not all(any(_matches(name_terms, t) for t in group) for group in word_groups):
                 rescored.append((hit.score * (1.0 + evidence), -position, hit))
                 continue
