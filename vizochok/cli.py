@@ -8,6 +8,7 @@ import getpass
 import json
 import logging
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -25,6 +26,16 @@ def _setup_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
+def _stop_cleanly_on_sigterm() -> None:
+    # uvicorn shuts down gracefully on SIGTERM and then raises the signal again; with the default
+    # handler that kills the process before `finally` stops the embedded PostgreSQL and Valkey.
+    # As an exception it unwinds instead (exit code 143, as for a process ended by SIGTERM).
+    def exit_now(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, exit_now)
+
+
 def _prepare(settings: Settings) -> Any:
     from vizochok.bootstrap import prepare  # noqa: PLC0415 - keeps `--help` fast
 
@@ -39,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.bootstrap import environment  # noqa: PLC0415
 
+    _stop_cleanly_on_sigterm()
     prepared = _prepare(get_settings())
     options = uvicorn_options(prepared.settings)
     try:
@@ -66,6 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from vizochok.demo.app import create_demo_app  # noqa: PLC0415
 
     settings = get_settings(webhooks={"allow_private_hosts": True})
+    _stop_cleanly_on_sigterm()
     prepared = _prepare(settings)
     try:
         base_url = f"http://{args.host}:{args.port}"

@@ -63,3 +63,44 @@ def test_every_documented_command_parses() -> None:
     assert parser.parse_args(["demo", "--port", "9000"]).port == 9000
     assert parser.parse_args(["tenant", "create", "--name", "n", "--store-id", "s", "--json"]).json is True
     assert parser.parse_args(["catalog", "import", "f.json", "--tenant", "t"]).tenant == "t"
+
+
+@pytest.mark.slow
+def test_serve_stopped_with_sigterm_stops_its_embedded_services(tmp_path: Path) -> None:
+    """systemd and Docker stop with SIGTERM: the embedded PostgreSQL and Valkey must not outlive the server."""
+    import signal  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    from tests.helpers import free_port  # noqa: PLC0415
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")} | {"VIZOCHOK_DATA_DIR": str(tmp_path)}
+    server = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "vizochok.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:  # noqa: PLR2004
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        postmaster = int((tmp_path / "pg" / "postmaster.pid").read_text().split()[0])
+        valkey = int((tmp_path / "valkey" / "valkey.pid").read_text().strip())
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(60) == 128 + signal.SIGTERM
+    finally:
+        server.kill()
+    for pid in (postmaster, valkey):
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"embedded service {pid} still runs after the server stopped")
