@@ -67,9 +67,10 @@ class QueryAnalysis:
 def index_terms(text: str) -> list[str]:
     """The terms a product text is indexed under: stems, amounts and numbers of the folded text."""
     folded = fold(text)
+    amounts = quantities(folded)
     terms = [stem(w) for w in _WORD.findall(strip_quantities(folded).replace("'", ""))]
-    terms += [q.token for q in quantities(folded)]
-    terms += bare_numbers(folded) + [q.token.removesuffix(q.unit) for q in quantities(folded)]
+    terms += [q.token for q in amounts]
+    terms += bare_numbers(folded) + [q.token.removesuffix(q.unit) for q in amounts]
     return terms
 
 
