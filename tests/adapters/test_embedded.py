@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -33,3 +38,47 @@ async def test_the_running_server_uses_them(database: Database) -> None:
         row = await cur.fetchone()
     assert row is not None
     assert row["applied"]
+
+
+def test_a_killed_user_does_not_keep_the_server_running(tmp_path: Path) -> None:
+    """pgserver stops a shared server with its last user; a user that was killed must not count."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603 - a process id nobody uses any more
+    gone.wait()
+    # Each run is its own process, as `vizochok` commands are (pgserver caches servers per process).
+    _run_in_child(tmp_path, f"""
+handles = data / "pg" / ".handle_pids.json"
+handles.write_text(json.dumps([*json.loads(handles.read_text()), {gone.pid}]))  # as if it had been killed
+""")
+    postmaster = int((tmp_path / "pg" / "postmaster.pid").read_text().split()[0])
+    assert _running(postmaster)  # pgserver itself waits for the dead user
+
+    _run_in_child(tmp_path, "")
+    for _ in range(50):
+        if not _running(postmaster):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the embedded PostgreSQL outlived its last live user")
+
+
+def _run_in_child(data_dir: Path, between: str) -> None:
+    """Start the embedded PostgreSQL in a new process, run `between`, stop it."""
+    code = f"""
+import json
+from pathlib import Path
+from vizochok.adapters.embedded import EmbeddedPostgres
+data = Path({str(data_dir)!r})
+server = EmbeddedPostgres(data)
+server.start()
+{between}
+server.stop()
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # noqa: S603
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

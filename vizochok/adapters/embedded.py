@@ -40,6 +40,35 @@ class EmbeddedUrls:
     valkey_url: str
 
 
+def _forget_dead_users(pgdata: Path) -> None:
+    """Drop processes that are gone from pgserver's list of the server's users.
+
+    pgserver stops a shared server when its last user exits, and keeps the users' process ids in
+    a file. A user that was killed never takes itself off, and from then on no process is ever
+    the last: the server outlived every later `vizochok` run on this data folder.
+    """
+    from pgserver.postgres_server import PostgresServer  # noqa: PLC0415 - optional in production
+    from pgserver.utils import DiskList  # noqa: PLC0415
+
+    users = DiskList(pgdata / ".handle_pids.json")
+    with PostgresServer._lock:  # noqa: SLF001 - the inter-process lock pgserver guards that file with
+        pids = users.get()
+        alive = [pid for pid in pids if _is_running(pid)]
+        if alive != pids:
+            _log.info("embedded PostgreSQL: forgetting %d exited users", len(pids) - len(alive))
+            users.put(alive)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 class EmbeddedPostgres:
     """PostgreSQL 18 with pgvector and pg_trgm, listening on a Unix socket under `data_dir`."""
 
@@ -53,6 +82,7 @@ class EmbeddedPostgres:
         import pgserver  # noqa: PLC0415 - the embedded server is optional in production
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        _forget_dead_users(self.data_dir / "pg")
         server = pgserver.get_server(self.data_dir / "pg", cleanup_mode="stop")
         if self._configure(server):
             # Shared buffers take effect only at a restart: once, when the data folder is new
