@@ -94,8 +94,9 @@ def demo_server(prepared: Prepared) -> Iterator[ThreadedServer]:
     settings = prepared.settings.model_copy(
         update={"limits": prepared.settings.limits.model_copy(update={"auth_timeout_seconds": 1.0})}
     )
-    server = ThreadedServer(create_demo_app(settings, f"http://127.0.0.1:{port}"), port, settings)
-    server.start()
+    # Rankings in the tests assume every vector is there; `vizochok demo` itself does not wait.
+    server = ThreadedServer(create_demo_app(settings, f"http://127.0.0.1:{port}", wait_for_vectors=True), port, settings)
+    server.start(timeout=600)
     yield server
     server.stop()
 

@@ -104,9 +104,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await container.init_resources()
-        resumed = await (await get(container.catalog_service)).resume()
+        catalog = await get(container.catalog_service)
+        resumed = await catalog.resume()
         if resumed:
             _log.info("resumed %d catalog job(s)", resumed)
+        # Jobs of a process that died while this one runs are taken over when their lease runs out.
+        catalog.start_watching()
         for hook in on_ready:
             await hook(app, container)
         try:

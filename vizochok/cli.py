@@ -10,11 +10,14 @@ import logging
 import os
 import signal
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 from vizochok.settings import Settings, get_settings
+
+_STARTED = time.monotonic()
 
 
 def _setup_logging(level: str) -> None:
@@ -34,6 +37,43 @@ def _stop_cleanly_on_sigterm() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, exit_now)
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    """Whether nothing listens on the port yet (else "open http://…" would point at someone else)."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _announce_when_listening(host: str, port: int, message: str, timeout: float = 600.0) -> None:
+    """Print `message` once the port accepts connections, from a background thread.
+
+    uvicorn opens its socket only after the app's start-up finished, so a connection that is
+    accepted means the page, the chat and the demo catalog answer.
+    """
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - a wildcard answers on loopback
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((target, port), timeout=1):
+                    print(f"{message} [started in {time.monotonic() - _STARTED:.1f} s]", file=sys.stderr, flush=True)  # noqa: T201
+                    return
+            except OSError:
+                time.sleep(0.1)
+
+    threading.Thread(target=wait, name="announce-ready", daemon=True).start()
 
 
 def _prepare(settings: Settings) -> Any:
@@ -78,11 +118,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from vizochok.demo.app import create_demo_app  # noqa: PLC0415
 
     settings = get_settings(webhooks={"allow_private_hosts": True})
+    if not _port_is_free(args.host, args.port):
+        print(f"error: port {args.port} on {args.host} is in use; pick another with --port", file=sys.stderr)  # noqa: T201
+        return 2
     _stop_cleanly_on_sigterm()
     prepared = _prepare(settings)
     try:
         base_url = f"http://{args.host}:{args.port}"
-        print(f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it)", file=sys.stderr)  # noqa: T201
+        _announce_when_listening(
+            args.host, args.port, f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it)"
+        )
         uvicorn.run(
             create_demo_app(prepared.settings, base_url), host=args.host, port=args.port,
             **uvicorn_options(prepared.settings),

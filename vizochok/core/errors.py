@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     INVALID_JSON = "invalid_json"
     INTERNAL_ERROR = "internal_error"
     NO_CATALOG_DATA = "no_catalog_data"
+    CATALOG_UNAVAILABLE = "catalog_unavailable"
     INVALID_API_KEY = "invalid_api_key"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     # HTTP API

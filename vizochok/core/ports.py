@@ -260,6 +260,14 @@ class CatalogRepository(Protocol):
         """Persist a job's progress."""
         ...
 
+    async def claim_job(self, tenant_id: str, job_id: str) -> CatalogJob | None:
+        """Mark the job `embedding` for this process, or None when it is finished or runs elsewhere."""
+        ...
+
+    async def release_job(self, tenant_id: str, job_id: str) -> None:
+        """Give a running job up so that another process (or the next start) takes it over."""
+        ...
+
     async def pending_embeddings(self, tenant_id: str, job_id: str, limit: int) -> list[tuple[ProductInput, str]]:
         """Products of the job still to embed, each with the content hash being embedded."""
         ...
@@ -276,8 +284,8 @@ class CatalogRepository(Protocol):
         """Rebuild the search terms of a tenant's stale products; returns how many."""
         ...
 
-    async def unfinished_jobs(self) -> list[tuple[str, str]]:
-        """`(tenant_id, job_id)` of jobs to resume after a restart."""
+    async def unfinished_jobs(self, *, include_failed: bool = True) -> list[tuple[str, str]]:
+        """`(tenant_id, job_id)` of jobs to take up: pending, orphaned, and (`include_failed`) failed ones."""
         ...
 
     async def count_active(self, tenant_id: str) -> int:
@@ -285,7 +293,7 @@ class CatalogRepository(Protocol):
         ...
 
     async def has_catalog(self, tenant_id: str) -> bool:
-        """Whether the tenant has at least one active, searchable product."""
+        """Whether the tenant has at least one active product (text search finds it before its vector)."""
         ...
 
     async def get_products(self, tenant_id: str, skus: Sequence[str]) -> dict[str, ProductInput]:

@@ -19,8 +19,11 @@ if TYPE_CHECKING:
     from vizochok.settings import Settings
 
 
-def create_demo_app(settings: Settings, base_url: str) -> Litestar:
-    """`settings` must allow private webhook hosts: the retailer lives on this machine."""
+def create_demo_app(settings: Settings, base_url: str, *, wait_for_vectors: bool = False) -> Litestar:
+    """`settings` must allow private webhook hosts: the retailer lives on this machine.
+
+    `wait_for_vectors` holds start-up until the demo catalog is embedded (tests that compare rankings).
+    """
     data = load_retailer_data()
     catalog = load_catalog()
     retailer = DemoRetailer(products=data["products"], names={p["sku"]: p["name"] for p in catalog})
@@ -32,7 +35,7 @@ def create_demo_app(settings: Settings, base_url: str) -> Litestar:
         assert tenant is not None  # noqa: S101 - just ensured
         retailer.secret = demo.webhook_secret
         config.update(page_config(demo, tenant.store_id))
-        await ensure_demo_catalog(container, demo.tenant_id)
+        await ensure_demo_catalog(container, demo.tenant_id, wait=wait_for_vectors)
 
     app = create_app(
         settings,

@@ -78,10 +78,18 @@ async def ensure_demo_tenant(container: Container, base_url: str, data_dir: Path
     return demo
 
 
-async def ensure_demo_catalog(container: Container, tenant_id: str) -> None:
-    """Upload the demo catalog; unchanged products are skipped, so later starts are quick."""
+async def ensure_demo_catalog(container: Container, tenant_id: str, *, wait: bool = False) -> None:
+    """Upload the demo catalog; unchanged products are skipped, so later starts are quick.
+
+    The products are searchable as soon as they are stored (full text and fuzzy matching), so
+    the demo does not wait for their vectors: on a 2-core machine embedding 346 products takes a
+    minute or two, and the chat works meanwhile. `wait` is for tests that compare rankings.
+    """
     catalog = await get(container.catalog_service)
     job, to_embed = await catalog.upsert(tenant_id, load_catalog())
     if to_embed:
-        _log.info("embedding %d demo products (job %s)…", to_embed, job.job_id)
-        await catalog.wait(job.job_id)
+        _log.info(
+            "embedding %d demo products in the background (job %s); the chat answers meanwhile", to_embed, job.job_id
+        )
+        if wait:
+            await catalog.wait(job.job_id)

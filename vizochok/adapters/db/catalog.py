@@ -58,6 +58,10 @@ _REINDEX = f"""UPDATE products SET search_name = %s, fts = {_FTS}, search_versio
                WHERE sku = %s"""
 
 
+JOB_LEASE_SECONDS = 120.0
+"""How long a running job stays claimed without a progress write; then any server process takes it over."""
+
+
 def _job(row: dict[str, Any]) -> CatalogJob:
     return CatalogJob(
         job_id=row["id"], tenant_id=row["tenant_id"], status=row["status"], total=row["total"],
@@ -140,12 +144,40 @@ class PostgresCatalogRepository:
             return [_job(r) for r in await cur.fetchall()]
 
     async def update_job(self, job: CatalogJob) -> None:
-        """Persist a job's progress."""
+        """Persist a job's progress; a running job's lease moves on with it, a finished one drops it."""
         async with self._db.tenant(job.tenant_id) as conn:
             await conn.execute(
                 """UPDATE catalog_jobs SET status = %s, embedded = %s, errors = %s, started_at = %s,
-                       completed_at = %s WHERE id = %s""",
-                (job.status, job.embedded, Jsonb(job.errors), job.started_at, job.completed_at, job.job_id),
+                       completed_at = %s,
+                       lease_until = CASE WHEN %s = 'embedding' THEN now() + make_interval(secs => %s) END
+                   WHERE id = %s""",
+                (job.status, job.embedded, Jsonb(job.errors), job.started_at, job.completed_at,
+                 job.status, JOB_LEASE_SECONDS, job.job_id),
+            )  # fmt: skip
+
+    async def claim_job(self, tenant_id: str, job_id: str) -> CatalogJob | None:
+        """Take a job to run in this process: pending, failed, or running elsewhere with a lease run out.
+
+        One UPDATE decides, so two server processes never run the same job.
+        """
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                """UPDATE catalog_jobs SET status = 'embedding', attempts = attempts + 1, completed_at = NULL,
+                       started_at = COALESCE(started_at, now()),
+                       lease_until = now() + make_interval(secs => %s)
+                   WHERE id = %s AND (status IN ('pending', 'failed')
+                         OR (status = 'embedding' AND (lease_until IS NULL OR lease_until < now())))
+                   RETURNING *""",
+                (JOB_LEASE_SECONDS, job_id),
+            )
+            row = await cur.fetchone()
+        return None if row is None else _job(row)
+
+    async def release_job(self, tenant_id: str, job_id: str) -> None:
+        """Give a running job up (shutdown): the next start or another process takes it over at once."""
+        async with self._db.tenant(tenant_id) as conn:
+            await conn.execute(
+                "UPDATE catalog_jobs SET lease_until = NULL WHERE id = %s AND status = 'embedding'", (job_id,)
             )
 
     async def pending_embeddings(
@@ -183,10 +215,14 @@ class PostgresCatalogRepository:
             row = await cur.fetchone()
         return int(row["n"]) if row else 0
 
-    async def unfinished_jobs(self) -> list[tuple[str, str]]:
-        """`(tenant_id, job_id)` of jobs to resume after a restart, across tenants."""
+    async def unfinished_jobs(self, *, include_failed: bool = True) -> list[tuple[str, str]]:
+        """`(tenant_id, job_id)` of jobs to take up, across tenants.
+
+        Pending jobs, running ones whose lease ran out (their process died), and with
+        `include_failed` failed ones that still have products waiting for a vector.
+        """
         async with self._db.unscoped() as conn:
-            cur = await conn.execute("SELECT * FROM vizochok_unfinished_jobs()")
+            cur = await conn.execute("SELECT * FROM vizochok_unfinished_jobs(%s)", (include_failed,))
             return [(r["tenant_id"], r["job_id"]) for r in await cur.fetchall()]
 
     async def stale_search_tenants(self) -> list[str]:
@@ -224,11 +260,13 @@ class PostgresCatalogRepository:
         return int(row["n"]) if row else 0
 
     async def has_catalog(self, tenant_id: str) -> bool:
-        """Whether any active product is searchable yet."""
+        """Whether any active product is searchable yet.
+
+        A product is searchable as soon as it is stored: the full-text and fuzzy legs answer
+        while its vector is still being computed (the vector leg joins in when it is there).
+        """
         async with self._db.tenant(tenant_id) as conn:
-            cur = await conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM products WHERE is_active AND embedding IS NOT NULL) AS found"
-            )
+            cur = await conn.execute("SELECT EXISTS (SELECT 1 FROM products WHERE is_active) AS found")
             row = await cur.fetchone()
         return bool(row and row["found"])
 

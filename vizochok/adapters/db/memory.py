@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from vizochok.adapters.security.keys import hash_key
@@ -81,9 +82,26 @@ class InMemoryCatalogRepository:
                 stored += 1
         return stored
 
-    async def unfinished_jobs(self) -> list[tuple[str, str]]:
-        """Jobs to resume."""
-        return [(j.tenant_id, j.job_id) for j in self.jobs.values() if j.status in ("pending", "embedding")]
+    async def claim_job(self, tenant_id: str, job_id: str) -> CatalogJob | None:
+        """Mark a pending or failed job `embedding` (one process: nothing else can hold it)."""
+        job = self.jobs.get(job_id)
+        if job is None or job.tenant_id != tenant_id or job.status == "complete":
+            return None
+        job.status, job.completed_at = "embedding", None
+        job.started_at = job.started_at or datetime.now(UTC)
+        return job.model_copy()
+
+    async def release_job(self, tenant_id: str, job_id: str) -> None:
+        """Nothing to release: the in-memory repository lives in one process."""
+
+    async def unfinished_jobs(self, *, include_failed: bool = True) -> list[tuple[str, str]]:
+        """Jobs to resume: pending or running, or (`include_failed`) failed with products still waiting."""
+        waiting = {job for (tenant, _), (c_hash, _, embedded, job) in self.hashes.items() if embedded != c_hash}
+        return [
+            (j.tenant_id, j.job_id)
+            for j in self.jobs.values()
+            if j.status in ("pending", "embedding") or (include_failed and j.status == "failed" and j.job_id in waiting)
+        ]
 
     async def stale_search_tenants(self) -> list[str]:
         """None: the in-memory engine derives its terms at query time."""
@@ -98,8 +116,8 @@ class InMemoryCatalogRepository:
         return sum(1 for sku, p in self.products.get(tenant_id, {}).items() if p.is_active and (tenant_id, sku) in self.vectors)
 
     async def has_catalog(self, tenant_id: str) -> bool:
-        """At least one active, searchable product."""
-        return await self.count_active(tenant_id) > 0
+        """At least one active product (searchable by text before its vector is there)."""
+        return any(p.is_active for p in self.products.get(tenant_id, {}).values())
 
     async def get_products(self, tenant_id: str, skus: Sequence[str]) -> dict[str, ProductInput]:
         """Catalog data by SKU."""

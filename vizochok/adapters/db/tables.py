@@ -130,6 +130,10 @@ class CatalogJobRow(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     completed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     submitted_at: datetime | None = Field(default=None, sa_column=_now())
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    """Until when the process running the job holds it (0006_portable_jobs)."""
+    attempts: int = 0
+    """Times the job was started; more than one means it was retried."""
 
 
 class ConversationRow(SQLModel, table=True):

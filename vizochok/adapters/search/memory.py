@@ -30,7 +30,7 @@ class InMemoryProductSearch:
         return {
             sku: p
             for sku, p in self._catalog.products.get(tenant_id, {}).items()
-            if p.is_active and (tenant_id, sku) in self._catalog.vectors
+            if p.is_active  # text legs answer before the vector is there, as in PostgreSQL
             and (f.brand is None or (p.brand or "").lower() == f.brand.lower())
             and (f.category_prefix is None or (p.category_path or "").lower().startswith(f.category_prefix.lower()))
             and (not f.attributes or all((p.attributes or {}).get(k) == v for k, v in f.attributes.items()))
@@ -43,9 +43,11 @@ class InMemoryProductSearch:
         n = max(request.limit, request.candidates)
         ranked: dict[str, list[str]] = {}
         if request.vector is not None and request.weight("vector") > 0:
+            vectors = self._catalog.vectors
             scores = {
-                sku: sum(a * b for a, b in zip(request.vector, self._catalog.vectors[(tenant_id, sku)], strict=False))
+                sku: sum(a * b for a, b in zip(request.vector, vectors[(tenant_id, sku)], strict=False))
                 for sku in products
+                if (tenant_id, sku) in vectors
             }
             ranked["vector"] = sorted(scores, key=lambda s: -scores[s])[:n]
         fields = {sku: [set(f) for f in fulltext_fields(p)] for sku, p in products.items()}

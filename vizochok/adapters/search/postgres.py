@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from vizochok.adapters.db.database import Database
     from vizochok.core.query import QueryAnalysis
 
-_ALWAYS = " AND p.is_active AND p.embedding IS NOT NULL"
+# A product is searchable once stored: its full-text and fuzzy legs answer while its vector is
+# still being computed (a new catalog, or a job retrying after a failure); only the vector leg
+# needs the vector.
+_ALWAYS = " AND p.is_active"
 _FILTERS = {
     "category": " AND p.category_path ILIKE %(category)s || '%%'",
     "brand": " AND lower(p.brand) = lower(%(brand)s)",
@@ -44,7 +47,7 @@ _TEMPLATE = """
 WITH vector_leg AS (
     SELECT p.sku, row_number() OVER () AS rank FROM (
         SELECT p.sku FROM products p
-        WHERE %(use_vector)s AND p.tenant_id = %(tenant)s {filters}
+        WHERE %(use_vector)s AND p.tenant_id = %(tenant)s AND p.embedding IS NOT NULL {filters}
         ORDER BY {vector_order} LIMIT {n}) p
 ), fulltext_leg AS (
     SELECT t.sku, row_number() OVER (ORDER BY t.score DESC, t.sku) AS rank FROM (

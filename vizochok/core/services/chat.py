@@ -308,6 +308,10 @@ class ChatService:
             text, action = action.text, None
         if text is not None:
             if not await self._catalog.has_catalog(turn.tenant.id):
+                # "Still loading" only while it is true: a catalog whose last upload failed says so.
+                latest = await self._catalog.list_jobs(turn.tenant.id, 1)
+                if latest and latest[0].status == "failed":
+                    raise VizochokError(ErrorCode.CATALOG_UNAVAILABLE)
                 raise VizochokError(ErrorCode.NO_CATALOG_DATA)
             await self._agent.run(turn, text, limits.max_rounds)
         elif action is not None:
