@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 
 from vizochok.adapters.db import migrate
 from vizochok.adapters.db.vector_check import VectorCheckFailed, run_vector_check
-from vizochok.adapters.embedded import EmbeddedServices, load_or_create_secret_key
+from vizochok.adapters.embedded import EmbeddedServices, ensure_reaper, load_or_create_secret_key
 from vizochok.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def prepare(settings: Settings, *, migrate_schema: bool = True) -> Prepared:
                 updates.update(database_url=app, database_admin_url=admin)
             if settings.valkey_url is None:
                 updates["valkey_url"] = embedded.valkey.start()
+            ensure_reaper(settings.data_dir)
         except BaseException:
             embedded.stop()
             raise

@@ -165,7 +165,9 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         return 2
     prepared = _prepare(get_settings())
     try:
-        return asyncio.run(import_catalog(prepared.settings, path, args.tenant))
+        return asyncio.run(
+            import_catalog(prepared.settings, path, args.tenant, wait=args.wait, timeout=args.timeout)
+        )
     finally:
         prepared.stop()
 
@@ -245,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp = catalog.add_parser("import", help="import products from JSON, NDJSON or CSV")
     imp.add_argument("file")
     imp.add_argument("--tenant", required=True, help="tenant id (tnt_…)")
+    imp.add_argument(
+        "--wait", action=argparse.BooleanOptionalAction, default=True,
+        help="embed in this command and follow the jobs to the end (default); --no-wait uploads and "
+        "leaves embedding to the server",
+    )  # fmt: skip
+    imp.add_argument("--timeout", type=float, default=3600.0, help="seconds to follow the jobs (default 3600)")
     imp.set_defaults(func=cmd_catalog_import)
 
     search = sub.add_parser("search", help="manage search indexes").add_subparsers(dest="search_command", required=True)

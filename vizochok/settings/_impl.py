@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     """Base URL shoppers reach the server at (used by the demo page); derived from host and port when unset."""
     tenant_cache_seconds: float = 5.0
     """How long a process reuses a tenant's settings on the chat path; changes show up within this time."""
+    catalog_retry_seconds: list[float] = Field(default_factory=lambda: [1.0, 2.0, 5.0, 10.0, 30.0, 60.0])
+    """Pauses before each retry of a catalog job whose embedder or database failed; then it is `failed`."""
     ws_compression: bool = False
     """permessage-deflate on WebSockets: ~40 KB more memory per open socket for smaller frames on the wire."""
     log_level: str = "INFO"

@@ -73,8 +73,12 @@ class CatalogService:
         self._watcher: asyncio.Task[None] | None = None
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
-    async def upsert(self, tenant_id: str, raw: list[Any]) -> tuple[CatalogJob, int]:
-        """Store the products now and queue their embedding; returns the job and the count to embed."""
+    async def upsert(self, tenant_id: str, raw: list[Any], *, run_here: bool = True) -> tuple[CatalogJob, int]:
+        """Store the products now and queue their embedding; returns the job and the count to embed.
+
+        With `run_here` false the job stays `pending` for a server process to take up (its watcher
+        looks every 30 s): a command that uploads and exits hands the embedding over this way.
+        """
         if len(raw) > MAX_BATCH:
             raise VizochokError(
                 ErrorCode.PAYLOAD_TOO_LARGE, f"at most {MAX_BATCH} products per request", max_products=MAX_BATCH
@@ -89,7 +93,7 @@ class CatalogService:
                 _log.exception("search mirror update failed for %s", tenant_id)
                 job.errors.append(f"search index not updated ({exc}); run `vizochok search rebuild --tenant {tenant_id}`")
                 await self._repo.update_job(job)
-        if to_embed:
+        if to_embed and run_here:
             self.schedule(tenant_id, job.job_id)
         return job, to_embed
 
