@@ -15,6 +15,7 @@ from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThr
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
 from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
+from vizochok.adapters.db.versions import BumpOnWrite, ValkeyTenantVersions
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
@@ -148,7 +149,11 @@ class Container(containers.DeclarativeContainer):
     embedder = providers.Resource(_embedder, settings.provided.embeddings)
     secret_box = providers.Singleton(_secret_box, settings)
 
-    tenants = providers.Singleton(PostgresTenantRepository, database, secret_box)
+    # Writes to a tenant's settings bump its version in Valkey: cached tenants in every process see them.
+    tenant_versions = providers.Singleton(ValkeyTenantVersions, valkey)
+    tenants = providers.Singleton(
+        BumpOnWrite, providers.Singleton(PostgresTenantRepository, database, secret_box), tenant_versions
+    )
     keys = providers.Singleton(PostgresKeyRepository, database)
     catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
     conversation_log = providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices)
@@ -161,14 +166,16 @@ class Container(containers.DeclarativeContainer):
     usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
     turns = providers.Singleton(ValkeyTurnStore, valkey)
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
-    chat_tenants = providers.Singleton(CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds)
+    chat_tenants = providers.Singleton(
+        CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds, tenant_versions
+    )
     chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
     search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database, settings)
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
     profiles = providers.Singleton(PostgresProfileRepository, database)
 
-    admin_store = providers.Singleton(PostgresAdminStore, database)
+    admin_store = providers.Singleton(BumpOnWrite, providers.Singleton(PostgresAdminStore, database), tenant_versions)
     admin_service = providers.Singleton(
         AdminService,
         admin_store,

@@ -15,22 +15,34 @@ if TYPE_CHECKING:
 
 
 class CachedTenantRepository:
-    """`TenantRepository` that remembers each answer for `ttl_seconds` (misses are not cached)."""
+    """`TenantRepository` that remembers each answer for `ttl_seconds` (misses are not cached).
 
-    def __init__(self, inner: TenantRepository, ttl_seconds: float = 5.0) -> None:
+    With `versions`, a remembered tenant is used only while its settings version is unchanged:
+    a change made through the admin API in any process applies to the very next request here.
+    """
+
+    def __init__(self, inner: TenantRepository, ttl_seconds: float = 5.0, versions: Any = None) -> None:
         self._inner = inner
         self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, Tenant]] = {}
+        self._versions = versions
+        self._cache: dict[str, tuple[float, int, Tenant]] = {}
 
     async def get(self, tenant_id: str) -> Tenant | None:
-        """The tenant, from the cache while it is fresh."""
+        """The tenant, from the cache while it is fresh and its version current."""
         now = time.monotonic()
+        version = -1
+        if self._versions is not None:
+            try:
+                version = await self._versions.current(tenant_id)
+            except Exception:  # noqa: BLE001 - Valkey away: read afresh rather than risk a stale tenant
+                self._cache.pop(tenant_id, None)
+                return await self._inner.get(tenant_id)
         hit = self._cache.get(tenant_id)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        if hit is not None and hit[0] > now and hit[1] == version:
+            return hit[2]
         tenant = await self._inner.get(tenant_id)
         if tenant is not None:
-            self._cache[tenant_id] = (now + self._ttl, tenant)
+            self._cache[tenant_id] = (now + self._ttl, version, tenant)
         return tenant
 
 
