@@ -103,6 +103,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if settings.search.backend == "elasticsearch" and settings.elasticsearch_url:
+            from vizochok.adapters.search.elasticsearch_version import check_server  # noqa: PLC0415
+
+            # A server too old, or a client of the wrong major, stops start-up with what to install.
+            _log.info("Elasticsearch %s", await check_server(settings.elasticsearch_url))
         await container.init_resources()
         catalog = await get(container.catalog_service)
         resumed = await catalog.resume()
