@@ -55,6 +55,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "valkey": container.valkey,
         "profiles": container.profiles,
         "admin": container.admin_service,
+        "embedder": container.embedder,
     }
     return {name: Provide(_provider_fn(provider)) for name, provider in services.items()}
 
@@ -73,6 +74,7 @@ def _signature_namespace() -> dict[str, Any]:
     from vizochok.adapters.db import Database  # noqa: PLC0415
     from vizochok.core.ports import (  # noqa: PLC0415
         CatalogRepository,
+        Embedder,
         KeyRepository,
         ProfileRepository,
         TenantRepository,
@@ -86,7 +88,7 @@ def _signature_namespace() -> dict[str, Any]:
         "Valkey": Valkey, "Database": Database, "CatalogRepository": CatalogRepository,
         "KeyRepository": KeyRepository, "TenantRepository": TenantRepository, "CatalogService": CatalogService,
         "ChatService": ChatService, "SearchService": SearchService, "ProfileRepository": ProfileRepository,
-        "AdminService": AdminService,
+        "AdminService": AdminService, "Embedder": Embedder,
     }  # fmt: skip
 
 

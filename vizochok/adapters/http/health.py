@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import TYPE_CHECKING, Any
 
 from litestar import get
@@ -11,6 +13,11 @@ if TYPE_CHECKING:
     from valkey.asyncio import Valkey
 
     from vizochok.adapters.db import Database
+    from vizochok.core.ports import Embedder
+
+_EMBEDDER_OK_SECONDS = 30.0
+"""A query embedding that worked is trusted this long: probes every few seconds cost no model run."""
+_embedder_ok_until: dict[int, float] = {}
 
 
 @get("/healthz", tags=["health"])
@@ -20,11 +27,25 @@ async def healthz() -> dict[str, str]:
 
 
 @get("/readyz", tags=["health"])
-async def readyz(database: Database, valkey: Valkey) -> dict[str, Any]:
-    """The database and the cache both answer."""
+async def readyz(database: Database, valkey: Valkey, embedder: Embedder) -> dict[str, Any]:
+    """Ready only when a chat could be answered: the database (vector operations included), the cache, the embedder.
+
+    A 503 names the part that failed. Catalog jobs are not part of readiness (one tenant's failed
+    upload must not take the server out of rotation for all): they are in `GET /api/v1/catalog/jobs`.
+    """
+    part = "database"
     try:
         await database.ping()
+        async with database.unscoped() as conn:
+            # The operation search runs on every query; a pgvector this CPU cannot run fails here.
+            await conn.execute("SELECT '[3,4]'::vector <=> '[4,3]'::vector")
+        part = "valkey"
         await valkey.ping()
+        part = "embedder"
+        if time.monotonic() > _embedder_ok_until.get(id(embedder), 0.0):
+            async with asyncio.timeout(10):
+                await embedder.embed_query("ready")
+            _embedder_ok_until[id(embedder)] = time.monotonic() + _EMBEDDER_OK_SECONDS
     except Exception as exc:
-        raise ServiceUnavailableException(f"not ready: {exc.__class__.__name__}") from exc
+        raise ServiceUnavailableException(f"not ready: {part}: {exc.__class__.__name__}") from exc
     return {"status": "ready"}
