@@ -156,3 +156,23 @@ async def test_the_shopper_is_told_the_catalog_failed_not_that_it_is_loading(
     frames = await client.say("молоко")
     await client.close()
     assert [f.get("code") for f in frames if f["type"] == "error"] == ["no_catalog_data"]
+
+
+async def test_a_running_server_takes_up_a_failed_job_again_later(database: Database, make_tenant: Any) -> None:
+    """Not only at the next start: the watcher offers failed jobs again every few minutes."""
+    tenant = (await make_tenant())["tenant_id"]
+    repo = PostgresCatalogRepository(database)
+    embedder = FlakyEmbedder(failures=2)  # fails the first run (1 retry), then the provider is back
+    service = CatalogService(repo, embedder, retry_delays=(0.01,))
+    job, _ = await service.upsert(tenant, PRODUCTS)
+    await service.wait(job.job_id)
+    failed = await repo.get_job(tenant, job.job_id)
+    assert failed is not None and failed.status == "failed"
+    service.start_watching(0.05, failed_every_seconds=0.2)
+    for _ in range(200):
+        current = await repo.get_job(tenant, job.job_id)
+        if current is not None and current.status == "complete":
+            break
+        await asyncio.sleep(0.05)
+    await service.close()
+    assert current is not None and (current.status, current.embedded) == ("complete", 3)

@@ -27,6 +27,8 @@ MAX_BATCH = 5000
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 """Seconds before each retry of a failed job: about two minutes in all, then the job is `failed`."""
 _MAX_STATUS_RETRY_SECONDS = 30.0
+FAILED_RETRY_SECONDS = 600.0
+"""How often a running server takes up `failed` jobs whose products still wait for vectors."""
 
 
 def _reason(exc: BaseException) -> str:
@@ -118,25 +120,37 @@ class CatalogService:
             self.schedule(tenant_id, job_id)
         return len(jobs)
 
-    async def watch(self, interval_seconds: float = 30.0) -> None:
+    async def watch(self, interval_seconds: float = 30.0, failed_every_seconds: float = FAILED_RETRY_SECONDS) -> None:
         """While the server runs: take up jobs whose process died (their lease ran out) or that nobody ran.
 
-        Runs until cancelled; a database that does not answer is simply asked again next time.
+        Every `failed_every_seconds` it also takes up `failed` jobs whose products still wait
+        (the database or embedder that failed them may be back). Runs until cancelled; a
+        database that does not answer is simply asked again next time.
         """
+        loop = asyncio.get_running_loop()
+        failed_due = loop.time() + failed_every_seconds
         while True:
             await asyncio.sleep(interval_seconds)
+            include_failed = loop.time() >= failed_due
             try:
-                for tenant_id, job_id in await self._repo.unfinished_jobs(include_failed=False):
+                for tenant_id, job_id in await self._repo.unfinished_jobs(include_failed=include_failed):
                     self.schedule(tenant_id, job_id)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - PostgreSQL away: the next round asks again
                 _log.warning("could not look for catalog jobs to take up", exc_info=True)
+            else:
+                if include_failed:
+                    failed_due = loop.time() + failed_every_seconds
 
-    def start_watching(self, interval_seconds: float = 30.0) -> None:
+    def start_watching(
+        self, interval_seconds: float = 30.0, failed_every_seconds: float = FAILED_RETRY_SECONDS
+    ) -> None:
         """Run `watch` in the background until `close`."""
         if self._watcher is None:
-            self._watcher = asyncio.create_task(self.watch(interval_seconds), name="catalog-job-watcher")
+            self._watcher = asyncio.create_task(
+                self.watch(interval_seconds, failed_every_seconds), name="catalog-job-watcher"
+            )
 
     async def wait(self, job_id: str) -> None:
         """Wait until a job running in this process finishes."""
