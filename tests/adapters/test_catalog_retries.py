@@ -96,7 +96,9 @@ async def test_a_job_that_kept_failing_says_why_and_is_taken_up_at_the_next_star
     assert (tenant, job.job_id) not in await repo.unfinished_jobs()
 
 
-async def test_the_final_status_is_written_once_postgresql_is_back(database: Database, make_tenant: Any) -> None:
+async def test_the_final_status_is_written_once_postgresql_is_back(
+    database: Database, make_tenant: Any
+) -> None:
     """The fault test's finding: a status that could not be written while PostgreSQL was down stayed `embedding`."""
     tenant = (await make_tenant())["tenant_id"]
     repo = DatabaseDownAtTheEnd(PostgresCatalogRepository(database), failures=3)
@@ -108,7 +110,9 @@ async def test_the_final_status_is_written_once_postgresql_is_back(database: Dat
     assert done is not None and (done.status, done.embedded) == ("complete", 3)
 
 
-async def test_one_process_runs_a_job_and_an_orphan_is_taken_over(database: Database, make_tenant: Any) -> None:
+async def test_one_process_runs_a_job_and_an_orphan_is_taken_over(
+    database: Database, make_tenant: Any
+) -> None:
     tenant = (await make_tenant())["tenant_id"]
     repo = PostgresCatalogRepository(database)
     job, _ = await repo.upsert(tenant, "job_orphan_" + tenant[-6:], [])
@@ -145,20 +149,26 @@ async def test_the_shopper_is_told_the_catalog_failed_not_that_it_is_loading(
                VALUES (%s, %s, 'failed', 3, '["embedding failed after 7 attempts: database unavailable"]')""",
             ("job_failed_" + keys["tenant_id"][-6:], keys["tenant_id"]),
         )
-    client, _ = await ChatClient.connect(demo_server.ws_url, keys["pk"], store_id=keys["store_id"], user_id="u1")
+    client, _ = await ChatClient.connect(
+        demo_server.ws_url, keys["pk"], store_id=keys["store_id"], user_id="u1"
+    )
     frames = await client.say("молоко")
     await client.close()
     assert [f.get("code") for f in frames if f["type"] == "error"] == ["catalog_unavailable"]
 
     # A tenant that simply has nothing yet still hears "loading".
     other = await make_tenant()
-    client, _ = await ChatClient.connect(demo_server.ws_url, other["pk"], store_id=other["store_id"], user_id="u1")
+    client, _ = await ChatClient.connect(
+        demo_server.ws_url, other["pk"], store_id=other["store_id"], user_id="u1"
+    )
     frames = await client.say("молоко")
     await client.close()
     assert [f.get("code") for f in frames if f["type"] == "error"] == ["no_catalog_data"]
 
 
-async def test_a_running_server_takes_up_a_failed_job_again_later(database: Database, make_tenant: Any) -> None:
+async def test_a_running_server_takes_up_a_failed_job_again_later(
+    database: Database, make_tenant: Any
+) -> None:
     """Not only at the next start: the watcher offers failed jobs again every few minutes."""
     tenant = (await make_tenant())["tenant_id"]
     repo = PostgresCatalogRepository(database)

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.asyncio
 
 
 def _es(number: str) -> ScriptedRetailer:
-    return ScriptedRetailer(default=reply(200, {"name": "n1", "version": {"number": number}, "tagline": "You Know, for Search"}))
+    return ScriptedRetailer(
+        default=reply(200, {"name": "n1", "version": {"number": number}, "tagline": "You Know, for Search"})
+    )
 
 
 async def test_a_fitting_server_and_client_pass() -> None:
@@ -23,12 +25,16 @@ async def test_a_fitting_server_and_client_pass() -> None:
 
 
 async def test_a_server_without_int8_hnsw_is_refused() -> None:
-    with Server(_es("8.11.4")) as server, pytest.raises(ElasticsearchVersionError, match="needs 8.12 or newer"):
+    with (
+        Server(_es("8.11.4")) as server,
+        pytest.raises(ElasticsearchVersionError, match="needs 8.12 or newer"),
+    ):
         await check_server(server.base_url, client_major=8)
 
 
 async def test_a_client_of_a_newer_major_says_which_extra_to_install() -> None:
-    with Server(_es("8.17.0")) as server, pytest.raises(
-        ElasticsearchVersionError, match=r"pip install 'vizochok\[elasticsearch8\]'"
+    with (
+        Server(_es("8.17.0")) as server,
+        pytest.raises(ElasticsearchVersionError, match=r"pip install 'vizochok\[elasticsearch8\]'"),
     ):
         await check_server(server.base_url, client_major=9)

@@ -32,7 +32,9 @@ class DeadEmbedder(HashingEmbedder):
 def test_readiness_includes_the_embedder(prepared: Prepared, embedder: type, status: int) -> None:
     container = build_container(prepared.settings)
     container.embedder.override(providers.Object(embedder()))
-    server = ThreadedServer(create_app(prepared.settings, container=container), free_port(), prepared.settings)
+    server = ThreadedServer(
+        create_app(prepared.settings, container=container), free_port(), prepared.settings
+    )
     server.start()
     try:
         answer = httpx.get(f"{server.base_url}/readyz", timeout=30)

@@ -90,7 +90,9 @@ def test_services_end_with_their_last_user_and_keep_their_data(tmp_path: Path, s
         tenant = json.loads(created.stdout)["tenant_id"]
         catalog = tmp_path / "catalog.json"
         catalog.write_text(json.dumps(PRODUCTS), "utf-8")
-        imported = _vizochok(data_dir, "catalog", "import", str(catalog), "--tenant", tenant, "--timeout", "600")
+        imported = _vizochok(
+            data_dir, "catalog", "import", str(catalog), "--tenant", tenant, "--timeout", "600"
+        )
         assert imported.returncode == 0, imported.stderr
 
         # The commands joined the server's Valkey and left it running for the server.
@@ -119,7 +121,9 @@ def test_services_end_with_their_last_user_and_keep_their_data(tmp_path: Path, s
     url = valkey.start()
     try:
         with psycopg.connect(admin) as conn:
-            products = conn.execute("SELECT count(*) FROM products WHERE tenant_id = %s", (tenant,)).fetchone()
+            products = conn.execute(
+                "SELECT count(*) FROM products WHERE tenant_id = %s", (tenant,)
+            ).fetchone()
         assert products == (2,)
         assert Valkey.from_url(url, decode_responses=True).get("lifecycle:probe") == "kept"
     finally:

@@ -53,15 +53,21 @@ async def test_a_webhook_timeout_changed_by_patch_is_used_by_the_next_chat(
         await catalog.wait(job.job_id)
         headers = {"Authorization": f"Bearer {keys['sk']}"}
         async with httpx.AsyncClient(base_url=caching_server.base_url, headers=headers, timeout=60) as api:
-            patched = await api.patch("/api/v1/admin/webhooks", json={"products_url": f"{retailer.base_url}/products"})
+            patched = await api.patch(
+                "/api/v1/admin/webhooks", json={"products_url": f"{retailer.base_url}/products"}
+            )
             assert patched.status_code == 200, patched.text
             # The chat path reads (and caches) the tenant: timeout 10 s.
-            client, _ = await ChatClient.connect(caching_server.ws_url, keys["pk"], store_id=keys["store_id"], user_id="u")
+            client, _ = await ChatClient.connect(
+                caching_server.ws_url, keys["pk"], store_id=keys["store_id"], user_id="u"
+            )
             await client.close()
             patched = await api.patch("/api/v1/admin/webhooks", json={"timeout_seconds": 1})
             assert patched.status_code == 200, patched.text
 
-        client, _ = await ChatClient.connect(caching_server.ws_url, keys["pk"], store_id=keys["store_id"], user_id="u")
+        client, _ = await ChatClient.connect(
+            caching_server.ws_url, keys["pk"], store_id=keys["store_id"], user_id="u"
+        )
         started = time.monotonic()
         frames = await client.say("покажи молоко")
         took = time.monotonic() - started
@@ -72,7 +78,9 @@ async def test_a_webhook_timeout_changed_by_patch_is_used_by_the_next_chat(
     assert took < SLEEPS, f"the turn took {took:.1f} s: the old timeout was used"
 
 
-async def test_a_write_in_one_process_is_seen_by_the_cache_of_another(prepared: Prepared, make_tenant: Any) -> None:
+async def test_a_write_in_one_process_is_seen_by_the_cache_of_another(
+    prepared: Prepared, make_tenant: Any
+) -> None:
     """Two containers stand for two worker processes sharing PostgreSQL and Valkey."""
     settings = prepared.settings.model_copy(update={"tenant_cache_seconds": 60.0})
     reader, writer = build_container(settings), build_container(settings)
@@ -89,7 +97,9 @@ async def test_a_write_in_one_process_is_seen_by_the_cache_of_another(prepared: 
         # Settings through the admin store too (disabled tools, limits, LLM, …).
         from vizochok.core.admin import SettingsPatch  # noqa: PLC0415
 
-        await (await get(writer.admin_store)).update_settings(tenant_id, SettingsPatch(disabled_tools=["plan_meals"]))
+        await (await get(writer.admin_store)).update_settings(
+            tenant_id, SettingsPatch(disabled_tools=["plan_meals"])
+        )
         again = await cached.get(tenant_id)
         assert again is not None and again.disabled_tools == ["plan_meals"]
     finally:

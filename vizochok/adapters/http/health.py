@@ -28,7 +28,7 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", tags=["health"])
 async def readyz(database: Database, valkey: Valkey, embedder: Embedder) -> dict[str, Any]:
-    """Ready only when a chat could be answered: the database (vector operations included), the cache, the embedder.
+    """Ready only when a chat could be answered: the database (vector operations too), cache and embedder.
 
     A 503 names the part that failed. Catalog jobs are not part of readiness (one tenant's failed
     upload must not take the server out of rotation for all): they are in `GET /api/v1/catalog/jobs`.

@@ -120,7 +120,9 @@ class CatalogService:
             self.schedule(tenant_id, job_id)
         return len(jobs)
 
-    async def watch(self, interval_seconds: float = 30.0, failed_every_seconds: float = FAILED_RETRY_SECONDS) -> None:
+    async def watch(
+        self, interval_seconds: float = 30.0, failed_every_seconds: float = FAILED_RETRY_SECONDS
+    ) -> None:
         """While the server runs: take up jobs whose process died (their lease ran out) or that nobody ran.
 
         Every `failed_every_seconds` it also takes up `failed` jobs whose products still wait
@@ -169,7 +171,7 @@ class CatalogService:
         try:
             job = await self._repo.claim_job(tenant_id, job_id)
         except Exception:  # noqa: BLE001 - the watcher (or the next start) tries again
-            _log.warning("catalog job %s: could not be claimed; it will be taken up later", job_id, exc_info=True)
+            _log.warning("catalog job %s: not claimed; it will be taken up later", job_id, exc_info=True)
             return
         if job is None:  # finished, or running in another process
             return
@@ -189,7 +191,9 @@ class CatalogService:
                     job.errors.append(f"embedding failed after {failures} attempts: {reason}")
                     break
                 delay = self._retry_delays[failures - 1]
-                _log.warning("catalog job %s: attempt %d failed (%s); retrying in %.0f s", job_id, failures, reason, delay)
+                _log.warning(
+                    "catalog job %s: attempt %d failed (%s); retrying in %.0f s", job_id, failures, reason, delay
+                )
                 await asyncio.sleep(delay)
             else:
                 job.status = "complete"
@@ -222,7 +226,9 @@ class CatalogService:
             except asyncio.CancelledError:
                 raise  # its lease runs out: another process or the next start finishes it
             except Exception as exc:  # noqa: BLE001 - PostgreSQL away: keep the status until it is back
-                _log.warning("catalog job %s: could not write status %s (%s); retrying", job.job_id, job.status, exc)
+                _log.warning(
+                    "catalog job %s: could not write status %s (%s); retrying", job.job_id, job.status, exc
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_STATUS_RETRY_SECONDS)
             else:
