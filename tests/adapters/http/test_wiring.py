@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def tenant(**llm: str) -> Tenant:
-    return Tenant(id="t1", name="Shop", store_id="s1", llm=TenantLLMConfig(**llm))
+    # Hybrid routing off: these tests are about the model path, and the keyless layer could answer "Привіт" itself.
+    return Tenant(id="t1", name="Shop", store_id="s1", llm=TenantLLMConfig(hybrid=False, **llm))
 
 
 def test_providers_are_built_from_settings(tmp_path: Path) -> None:
