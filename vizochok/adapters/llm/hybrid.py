@@ -33,6 +33,7 @@ _log = logging.getLogger(__name__)
 KEYLESS_ID = "kl-"
 """Prefix of the ids of tool calls the keyless layer made; it routes the rest of the turn."""
 DEFAULT_THRESHOLD = 0.85
+HINT_START = "\n\n[Note from the shop's rule-based parser, not from the shopper: "
 
 
 class Reading(Protocol):
@@ -80,8 +81,7 @@ class HybridStats:
 def hint(reading: Reading) -> str:
     """The note a model gets with the shopper's message: what the parser understood, and how surely."""
     return (
-        "\n\n[Note from the shop's rule-based parser, not from the shopper: "
-        f"{reading.reason} (confidence {reading.confidence:.2f}). Use it if it helps; check products with the tools.]"
+        f"{HINT_START}{reading.reason} (confidence {reading.confidence:.2f}). Use it if it helps; check products with the tools.]"
     )
 
 
