@@ -107,3 +107,48 @@ async def test_a_whole_turn_with_a_local_model_that_writes_calls_as_text(wire: W
     assert second[-1]["role"] == "tool"
     assert all(r.body["max_tokens"] == 512 for r in wire.requests)
     assert state.tokens_used == 3 * (300 + 40)
+
+
+async def test_anthropic_prompt_counts_from_message_delta_when_message_start_is_missing(wire: WireServer) -> None:
+    # llama.cpp's /v1/messages sometimes opens with content_block_start; newer Anthropic API
+    # versions repeat the prompt counts in message_delta, which then are all a stream has.
+    wire.script(Answer(frames=anthropic_frames(
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Привіт"}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3, "input_tokens": 40, "cache_read_input_tokens": 60}},
+        {"type": "message_stop"},
+    )))  # fmt: skip
+    llm = AnthropicLLM(wire.base_url, API_KEY)
+    events = await collect(llm.stream(anthropic_ask()))
+    await llm.aclose()
+    assert events == [TextChunk(delta="Привіт"), Usage(prompt_tokens=100, completion_tokens=3)]
+
+
+async def test_a_connection_closed_before_any_answer_is_tried_once_more(wire: WireServer) -> None:
+    # llama.cpp's server closes pooled keep-alive connections after a few requests; the next
+    # request on one fails with "Server disconnected without sending a response".
+    import asyncio  # noqa: PLC0415
+
+    frames = "".join(text_answer("ok").frames).encode()
+    seen: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        seen.append(len(seen))
+        if len(seen) % 2 == 1:  # every other connection: hang up without a word
+            writer.close()
+            return
+        head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n"
+        writer.write(head + frames)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    llm = OpenAILLM(f"http://127.0.0.1:{port}/v1")
+    events = await collect(llm.stream(ask()))
+    await llm.aclose()
+    server.close()
+    assert "".join(e.delta for e in events if isinstance(e, TextChunk)) == "ok"
+    assert seen == [0, 1]
