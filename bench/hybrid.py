@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vizochok.adapters.llm.hybrid import DEFAULT_THRESHOLD, HINT_START, HybridLLM, Understanding  # noqa: E402
-from vizochok.core.llm import TextChunk, ToolCallChunk, Usage  # noqa: E402
-from vizochok.core.models import CartItem  # noqa: E402
+from vizochok.adapters.llm.hybrid import DEFAULT_THRESHOLD, HINT_START, HybridLLM, Understanding
+from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
+from vizochok.core.models import CartItem
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from vizochok.core.llm import LLMEvent, LLMRequest
     from vizochok.core.ports import LLM
 
-DEFAULT_DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "uk-dev" / "agent-utterances.jsonl"
+DEFAULT_DATASET = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "uk-dev" / "agent-utterances.jsonl"
+)
 CHARS_PER_TOKEN = 4
 
 
@@ -81,7 +83,9 @@ class MeteredModel:
             elif isinstance(event, ToolCallChunk):
                 written.append(json.dumps(event.call.model_dump(), ensure_ascii=False))
             yield event
-        usage = Usage(prompt_tokens=estimate_tokens(sent), completion_tokens=estimate_tokens("".join(written)))
+        usage = Usage(
+            prompt_tokens=estimate_tokens(sent), completion_tokens=estimate_tokens("".join(written))
+        )
         self.calls += 1
         self.prompt_tokens += usage.prompt_tokens
         self.completion_tokens += usage.completion_tokens
@@ -89,8 +93,11 @@ class MeteredModel:
 
 
 def _without_hint(request: LLMRequest) -> LLMRequest:
-    """The request as the planner should read it: the hint is billed, but a real model would not parse it as words."""
-    messages = [m.model_copy(update={"content": m.content.split(HINT_START)[0]}) if m.role == "user" else m for m in request.messages]
+    """The request as the planner reads it: the hint is billed, but the planner must not parse it as words."""
+    messages = [
+        m.model_copy(update={"content": m.content.split(HINT_START)[0]}) if m.role == "user" else m
+        for m in request.messages
+    ]
     return request.model_copy(update={"messages": messages})
 
 
@@ -143,7 +150,7 @@ def load_lines(path: Path) -> list[dict[str, Any]]:
 
 async def _world(catalog: list[dict[str, Any]], llm: LLM) -> Any:
     # The in-memory chat stack of the test suite: the agent loop, tools and services are the real ones.
-    from tests.core.world import build_world  # noqa: PLC0415
+    from tests.core.world import build_world  # noqa: PLC0415 - only the bench needs the test stack
 
     stock = {p["sku"]: {"price": 50.0, "stock": 1000} for p in catalog}
     return await build_world(llm=llm, products=catalog, stock=stock)
@@ -156,7 +163,8 @@ async def _play(world: Any, line: dict[str, Any], catalog: dict[str, dict[str, A
     if setup:
         state = await world.state()
         state.selection = [
-            CartItem(sku=sku, name=catalog.get(sku, {}).get("name", sku), price=50.0, quantity=quantity) for sku, quantity in setup.items()
+            CartItem(sku=sku, name=catalog.get(sku, {}).get("name", sku), price=50.0, quantity=quantity)
+            for sku, quantity in setup.items()
         ]
         state.seen_skus.extend(setup)
         await world.sessions.save(state, 3600)
@@ -166,7 +174,9 @@ async def _play(world: Any, line: dict[str, Any], catalog: dict[str, dict[str, A
     return len(messages)
 
 
-async def measure(lines: list[dict[str, Any]], catalog: list[dict[str, Any]], keyless: Understanding, threshold: float) -> Report:
+async def measure(
+    lines: list[dict[str, Any]], catalog: list[dict[str, Any]], keyless: Understanding, threshold: float
+) -> Report:
     """Play every line with the model only, then with hybrid routing."""
     by_sku = {p["sku"]: p for p in catalog}
     report = Report(threshold=threshold)
@@ -175,7 +185,12 @@ async def measure(lines: list[dict[str, Any]], catalog: list[dict[str, Any]], ke
         model = MeteredModel(keyless)  # type: ignore[arg-type]
         world = await _world(catalog, model)
         turns = await _play(world, line, by_sku)
-        base = Tally(lines=1, turns=turns, model_calls=model.calls, tokens=model.prompt_tokens + model.completion_tokens)
+        base = Tally(
+            lines=1,
+            turns=turns,
+            model_calls=model.calls,
+            tokens=model.prompt_tokens + model.completion_tokens,
+        )
 
         model = MeteredModel(keyless)  # type: ignore[arg-type]
         hybrid = HybridLLM(keyless, model, threshold)
@@ -213,17 +228,30 @@ def _machine() -> str:
 
 def _print(report: Report, dataset: Path) -> None:
     print(f"dataset: {dataset}; threshold {report.threshold}; machine: {_machine()}")
-    header = ("group", "lines", "turns", "keyless", "share", "calls base", "calls hybrid", "tokens base", "tokens hybrid", "saved")
+    header = (
+        "group",
+        "lines",
+        "turns",
+        "keyless",
+        "share",
+        "calls base",
+        "calls hybrid",
+        "tokens base",
+        "tokens hybrid",
+        "saved",
+    )
     print(" | ".join(header))
     for row in report.rows():
-        print(" | ".join(str(v) for v in (
-            row["group"], row["lines"], row["turns"], row["keyless_turns"], f"{row['keyless_turn_share']:.1%}",
-            row["model_calls_baseline"], row["model_calls_hybrid"], row["tokens_baseline"], row["tokens_hybrid"],
-            f"{row['tokens_saved_share']:.1%}",
-        )))  # fmt: skip
+        cells = (
+            row["group"], row["lines"], row["turns"], row["keyless_turns"],
+            f"{row['keyless_turn_share']:.1%}", row["model_calls_baseline"], row["model_calls_hybrid"],
+            row["tokens_baseline"], row["tokens_hybrid"], f"{row['tokens_saved_share']:.1%}",
+        )  # fmt: skip
+        print(" | ".join(str(v) for v in cells))
     if report.keyless_seconds:
         times = sorted(report.keyless_seconds)
-        print(f"first call of a keyless turn: p50 {times[len(times) // 2] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms (in-memory stack)")
+        p50, worst = times[len(times) // 2] * 1000, times[-1] * 1000
+        print(f"first call of a keyless turn: p50 {p50:.1f} ms, max {worst:.1f} ms (in-memory stack)")
 
 
 def main() -> None:
@@ -234,7 +262,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
 
-    from vizochok.adapters.llm.offline import OfflineLLM  # noqa: PLC0415
+    from vizochok.adapters.llm.offline import OfflineLLM  # noqa: PLC0415 - after the arguments parsed
 
     keyless = OfflineLLM()
     if not isinstance(keyless, Understanding):
@@ -242,7 +270,13 @@ def main() -> None:
     catalog = json.loads((args.dataset.parent / "catalog.json").read_text("utf-8"))["products"]
     report = asyncio.run(measure(load_lines(args.dataset), catalog, keyless, args.threshold))
     if args.json:
-        print(json.dumps({"threshold": report.threshold, "machine": _machine(), "rows": report.rows()}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"threshold": report.threshold, "machine": _machine(), "rows": report.rows()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         _print(report, args.dataset)
 

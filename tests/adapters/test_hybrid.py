@@ -50,14 +50,18 @@ class ScriptedKeyless:
         if self.fail:
             raise RuntimeError("parser bug")
         confidence = self.sure.get(text, 0.0)
-        return FakeReading(confidence, f"search for {text!r}" if confidence else "", "result" if confidence else None)
+        return FakeReading(
+            confidence, f"search for {text!r}" if confidence else "", "result" if confidence else None
+        )
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMEvent]:
         self.streamed += 1
         last_user = max(i for i, m in enumerate(request.messages) if m.role == "user")
         if not any(m.role == "tool" for m in request.messages[last_user:]):
             query = request.messages[last_user].content
-            yield ToolCallChunk(call=ToolCall(id="offline_1_0", name="search_products", arguments={"query": query}))
+            yield ToolCallChunk(
+                call=ToolCall(id="offline_1_0", name="search_products", arguments={"query": query})
+            )
         else:
             yield TextChunk(delta="keyless answer")
         yield Usage(prompt_tokens=0, completion_tokens=0)
@@ -65,7 +69,9 @@ class ScriptedKeyless:
 
 def model_script(_request: LLMRequest, info: CallInfo) -> Reply:
     if info.index % 2 == 0:
-        return Reply(calls=[("search_products", {"query": "молоко"})], prompt_tokens=900, completion_tokens=30)
+        return Reply(
+            calls=[("search_products", {"query": "молоко"})], prompt_tokens=900, completion_tokens=30
+        )
     return Reply(text="model answer", prompt_tokens=1000, completion_tokens=20)
 
 
@@ -79,8 +85,12 @@ async def test_a_surely_understood_turn_costs_no_model_call_and_no_tokens() -> N
     state = await world.state()
     assert state.tokens_used == 0
     calls = [c for m in state.history if m.tool_calls for c in m.tool_calls]
-    assert [c.id for c in calls] == [KEYLESS_ID + "offline_1_0"]  # the marker that keeps the turn with the keyless layer
-    assert keyless.read == ["молоко"]  # read once, at the start of the turn; the tool result went back to it directly
+    assert [c.id for c in calls] == [
+        KEYLESS_ID + "offline_1_0"
+    ]  # the marker that keeps the turn with the keyless layer
+    assert keyless.read == [
+        "молоко"
+    ]  # read once, at the start of the turn; the tool result went back to it directly
     assert keyless.streamed == 2
 
 
@@ -99,7 +109,9 @@ async def test_an_unsure_turn_goes_to_the_model_with_the_reading_as_a_hint() -> 
     # The hint is on the request only; the conversation keeps the shopper's own words.
     state = await world.state()
     assert [m.content for m in state.history if m.role == "user"] == ["щось на вечерю"]
-    assert "[Note" not in next(m.content for m in model.requests[1].messages if m.role == "user")  # the first call only
+    assert "[Note" not in next(
+        m.content for m in model.requests[1].messages if m.role == "user"
+    )  # the first call only
     assert keyless.read == ["щось на вечерю"]
     assert keyless.streamed == 0
     assert state.tokens_used == 900 + 30 + 1000 + 20
@@ -134,7 +146,9 @@ def tenant(**llm: Any) -> Tenant:
 
 
 def test_the_composition_root_wraps_a_real_model_and_a_tenant_can_switch_it_off(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, llm={"provider": "openai", "base_url": "http://127.0.0.1:9/v1", "hybrid_threshold": 0.8})
+    settings = make_settings(
+        tmp_path, llm={"provider": "openai", "base_url": "http://127.0.0.1:9/v1", "hybrid_threshold": 0.8}
+    )
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
     keyless = ScriptedKeyless({})
     assert isinstance(keyless, Understanding)

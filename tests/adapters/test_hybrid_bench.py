@@ -40,7 +40,12 @@ class StandIn:
 LINES = [
     {"id": "b1", "text": "молоко", "lang": "uk", "expect": {"intent": "search"}},
     {"id": "b2", "text": "add bread", "lang": "en", "expect": {"intent": "add"}},
-    {"id": "b3", "text": "прибери молоко", "lang": "uk", "expect": {"intent": "remove", "setup_cart": {"milk-1": 1}}},
+    {
+        "id": "b3",
+        "text": "прибери молоко",
+        "lang": "uk",
+        "expect": {"intent": "remove", "setup_cart": {"milk-1": 1}},
+    },
     {"id": "b4", "text": "а другий", "lang": "uk", "expect": {"intent": "add_ref", "pre": ["кефір"]}},
 ]
 
@@ -59,7 +64,9 @@ async def test_the_bench_counts_turns_and_tokens_in_both_runs() -> None:
     assert 0 < overall["model_calls_hybrid"] < overall["model_calls_baseline"]
     assert 0 < overall["tokens_hybrid"] < overall["tokens_baseline"]
     assert rows["intent:search"]["tokens_hybrid"] == 0  # a keyless turn bills nothing
-    assert rows["intent:add"]["tokens_saved_share"] < 0  # an unsure turn costs the hint on top of the same work
+    assert (
+        rows["intent:add"]["tokens_saved_share"] < 0
+    )  # an unsure turn costs the hint on top of the same work
     assert rows["lang:en"]["keyless_turns"] == 0
     assert len(report.keyless_seconds) == 3
 

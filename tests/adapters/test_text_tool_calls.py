@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from vizochok.adapters.llm.fake import CallInfo
 
 OFFERED = {"search_products", "add_to_selection"}
-SEARCH = ToolSpec(name="search_products", description="Search.", parameters={"type": "object", "properties": {"query": {"type": "string"}}})
+SEARCH = ToolSpec(
+    name="search_products",
+    description="Search.",
+    parameters={"type": "object", "properties": {"query": {"type": "string"}}},
+)
 
 
 def texts(events: list[Any]) -> str:
@@ -73,11 +77,18 @@ def test_json_that_is_no_call_of_an_offered_tool_stays_text(written: str) -> Non
 
 
 def ask(tools: list[ToolSpec]) -> LLMRequest:
-    return LLMRequest(model="local", system="", messages=[ChatMessage(role="user", content="молоко")], tools=tools)
+    return LLMRequest(
+        model="local", system="", messages=[ChatMessage(role="user", content="молоко")], tools=tools
+    )
 
 
 async def test_the_wrapper_streams_prose_and_holds_back_a_written_call() -> None:
-    model = ScriptedLLM(lambda _r, _i: Reply(text='Секунду, шукаю. {"name": "search_products", "arguments": {"query": "молоко"}}', prompt_tokens=7))
+    model = ScriptedLLM(
+        lambda _r, _i: Reply(
+            text='Секунду, шукаю. {"name": "search_products", "arguments": {"query": "молоко"}}',
+            prompt_tokens=7,
+        )
+    )
     events = [e async for e in TextToolCallsLLM(model).stream(ask([SEARCH]))]
     # The fake streams word by word: the words before the brace went out as they came.
     assert events[0] == TextChunk(delta="Секунду, ")
@@ -99,10 +110,14 @@ async def test_without_offered_tools_nothing_is_read_as_a_call() -> None:
 async def test_a_turn_with_a_model_that_writes_its_calls_as_text() -> None:
     def model(_request: LLMRequest, info: CallInfo) -> Reply:
         if info.index == 0:
-            return Reply(text='<tool_call>{"name": "search_products", "arguments": {"query": "молоко"}}</tool_call>')
+            return Reply(
+                text='<tool_call>{"name": "search_products", "arguments": {"query": "молоко"}}</tool_call>'
+            )
         if info.index == 1:
             sku = info.tool_results[0]["items"][0]["sku"]
-            return Reply(text=json.dumps({"name": "add_to_selection", "arguments": {"sku": sku, "quantity": 2}}))
+            return Reply(
+                text=json.dumps({"name": "add_to_selection", "arguments": {"sku": sku, "quantity": 2}})
+            )
         return Reply(text="Додав молоко.")
 
     world = await build_world(llm=TextToolCallsLLM(ScriptedLLM(model)))
@@ -117,7 +132,9 @@ async def test_a_turn_with_a_model_that_writes_its_calls_as_text() -> None:
 
 
 async def test_a_model_that_loops_is_stopped_by_the_round_limit_with_a_sentence() -> None:
-    looping = ScriptedLLM(lambda _r, _i: Reply(text='{"name": "search_products", "arguments": {"query": "молоко"}}'))
+    looping = ScriptedLLM(
+        lambda _r, _i: Reply(text='{"name": "search_products", "arguments": {"query": "молоко"}}')
+    )
     world = await build_world(llm=TextToolCallsLLM(looping), limits=Limits(max_rounds=4))
     await world.open()
     frames = await world.say("молоко")
@@ -129,7 +146,11 @@ async def test_a_model_that_loops_is_stopped_by_the_round_limit_with_a_sentence(
 
 
 async def test_invented_skus_never_reach_the_cart_and_the_shopper_gets_a_sentence() -> None:
-    inventing = ScriptedLLM(lambda _r, _i: Reply(text='{"name": "add_to_selection", "arguments": {"sku": "milk-999", "quantity": 1}}'))
+    inventing = ScriptedLLM(
+        lambda _r, _i: Reply(
+            text='{"name": "add_to_selection", "arguments": {"sku": "milk-999", "quantity": 1}}'
+        )
+    )
     world = await build_world(llm=TextToolCallsLLM(inventing), limits=Limits(max_rounds=3))
     await world.open()
     frames = await world.say("add milk")

@@ -36,7 +36,10 @@ def bearer(key: str) -> dict[str, str]:
 
 
 async def test_a_key_is_stored_encrypted_used_by_the_tenant_and_never_returned_or_logged(
-    api: httpx.AsyncClient, make_tenant: Any, tenant_repo: PostgresTenantRepository, database: Database,
+    api: httpx.AsyncClient,
+    make_tenant: Any,
+    tenant_repo: PostgresTenantRepository,
+    database: Database,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -58,7 +61,11 @@ async def test_a_key_is_stored_encrypted_used_by_the_tenant_and_never_returned_o
 
     # At rest: ciphertext only. In memory: the tenant the chat reads carries the key.
     async with database.tenant(tenant["tenant_id"]) as conn:
-        row = await (await conn.execute("SELECT llm_keys_enc::text AS raw FROM tenants WHERE id = %s", (tenant["tenant_id"],))).fetchone()
+        row = await (
+            await conn.execute(
+                "SELECT llm_keys_enc::text AS raw FROM tenants WHERE id = %s", (tenant["tenant_id"],)
+            )
+        ).fetchone()
     assert row is not None
     assert "anthropic" in row["raw"]
     assert KEY not in row["raw"]
@@ -98,7 +105,11 @@ async def test_a_key_is_stored_encrypted_used_by_the_tenant_and_never_returned_o
     ],
 )
 async def test_bad_input_is_a_validation_error_that_quotes_no_key(
-    api: httpx.AsyncClient, make_tenant: Any, tenant_repo: PostgresTenantRepository, provider: str, body: dict[str, Any]
+    api: httpx.AsyncClient,
+    make_tenant: Any,
+    tenant_repo: PostgresTenantRepository,
+    provider: str,
+    body: dict[str, Any],
 ) -> None:
     tenant = await make_tenant()
     answer = await api.put(f"{PATH}/{provider}", headers=bearer(tenant["sk"]), json=body)
@@ -114,7 +125,9 @@ async def test_needs_an_admin_key(api: httpx.AsyncClient, make_tenant: Any) -> N
     for headers, status in (({}, 401), (bearer(tenant["pk"]), 403)):
         for method in ("GET", "PUT", "DELETE"):
             url = PATH if method == "GET" else f"{PATH}/openai"
-            answer = await api.request(method, url, headers=headers, json={"api_key": KEY} if method == "PUT" else None)
+            answer = await api.request(
+                method, url, headers=headers, json={"api_key": KEY} if method == "PUT" else None
+            )
             assert answer.status_code == status, (method, headers)
 
 
@@ -142,7 +155,10 @@ async def test_only_owners_set_or_delete_keys(role: str) -> None:
     store = MemoryStore()
     service = LLMKeyService(store, NoAudit(), lambda: ["offline", "openai", "anthropic"])  # type: ignore[arg-type]
     identity = AdminIdentity(actor="user:u", tenant_id="t", role=role)  # type: ignore[arg-type]
-    assert await service.view(identity) == [{"provider": "anthropic", "has_key": False}, {"provider": "openai", "has_key": False}]
+    assert await service.view(identity) == [
+        {"provider": "anthropic", "has_key": False},
+        {"provider": "openai", "has_key": False},
+    ]
     for call in (service.set(identity, "openai", KEY), service.delete(identity, "openai")):
         with pytest.raises(VizochokError) as caught:
             await call

@@ -28,7 +28,9 @@ from tests.helpers import free_port
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-xllamacpp = pytest.importorskip("xllamacpp", reason="xllamacpp is not installed (pip install -e '.[llamacpp]')")
+xllamacpp = pytest.importorskip(
+    "xllamacpp", reason="xllamacpp is not installed (pip install -e '.[llamacpp]')"
+)
 
 SEARCH = ToolSpec(
     name="search_products",
@@ -78,7 +80,9 @@ def real_calls() -> Iterator[None]:
     vizochok.adapters.llm.ALLOW_REAL_CALLS = allowed
 
 
-def ask(text: str, tools: list[ToolSpec] | None = None, messages: list[ChatMessage] | None = None) -> LLMRequest:
+def ask(
+    text: str, tools: list[ToolSpec] | None = None, messages: list[ChatMessage] | None = None
+) -> LLMRequest:
     return LLMRequest(
         model="local", system="You are a grocery shop assistant. Answer briefly.",
         messages=messages or [ChatMessage(role="user", content=text)], tools=tools or [],
@@ -105,8 +109,16 @@ async def test_openai_adapter_streams_within_max_tokens(server: str) -> None:
 async def test_the_server_accepts_our_tools_and_a_history_with_tool_calls_and_results(server: str) -> None:
     history = [
         ChatMessage(role="user", content="знайди молоко"),
-        ChatMessage(role="assistant", tool_calls=[ToolCall(id="call_1", name="search_products", arguments={"query": "молоко"})]),
-        ChatMessage(role="tool", tool_call_id="call_1", name="search_products", content=json.dumps({"items": [{"sku": "milk-1", "name": "Молоко 2,5%"}]}, ensure_ascii=False)),
+        ChatMessage(
+            role="assistant",
+            tool_calls=[ToolCall(id="call_1", name="search_products", arguments={"query": "молоко"})],
+        ),
+        ChatMessage(
+            role="tool",
+            tool_call_id="call_1",
+            name="search_products",
+            content=json.dumps({"items": [{"sku": "milk-1", "name": "Молоко 2,5%"}]}, ensure_ascii=False),
+        ),
     ]
     llm = TextToolCallsLLM(OpenAILLM(f"{server}/v1", max_tokens=16))
     events = await collect(llm, ask("", [SEARCH], history))

@@ -27,7 +27,11 @@ if TYPE_CHECKING:
 def written(text: str, size: int = 7) -> Answer:
     """`text` streamed as content a few characters at a time, as a local server streams tokens."""
     pieces = [text[i : i + size] for i in range(0, len(text), size)]
-    return Answer(frames=openai_frames(delta(role="assistant", content=""), *(delta(content=p) for p in pieces), finish(), usage(300, 40)))
+    return Answer(
+        frames=openai_frames(
+            delta(role="assistant", content=""), *(delta(content=p) for p in pieces), finish(), usage(300, 40)
+        )
+    )
 
 
 async def test_every_request_carries_max_tokens(wire: WireServer) -> None:
@@ -75,7 +79,9 @@ async def test_a_call_written_as_streamed_text_becomes_a_tool_call(wire: WireSer
     await llm.aclose()
     shown = "".join(e.delta for e in events if isinstance(e, TextChunk))
     assert shown.strip() == "Зараз знайду."
-    assert [(e.call.name, e.call.arguments) for e in events if isinstance(e, ToolCallChunk)] == [("search_products", {"query": "молоко 2,5%"})]
+    assert [(e.call.name, e.call.arguments) for e in events if isinstance(e, ToolCallChunk)] == [
+        ("search_products", {"query": "молоко 2,5%"})
+    ]
     assert events[-1] == Usage(prompt_tokens=300, completion_tokens=40)
     assert wire.requests[0].body["tools"][0]["function"]["name"] == "search_products"
 
@@ -87,7 +93,9 @@ async def test_a_whole_turn_with_a_local_model_that_writes_calls_as_text(wire: W
             return written('{"name": "search_products", "parameters": {"query": "молоко"}}')
         if sum(m["role"] == "tool" for m in messages) == 1:
             hits = json.loads(messages[-1]["content"])["items"]
-            return written(f'[TOOL_CALLS][{{"name": "add_to_selection", "arguments": {{"sku": "{hits[0]["sku"]}", "quantity": 1}}}}]')
+            return written(
+                f'[TOOL_CALLS][{{"name": "add_to_selection", "arguments": {{"sku": "{hits[0]["sku"]}", "quantity": 1}}}}]'
+            )
         return written("Додав молоко до кошика.")
 
     wire.rule = model
@@ -109,7 +117,9 @@ async def test_a_whole_turn_with_a_local_model_that_writes_calls_as_text(wire: W
     assert state.tokens_used == 3 * (300 + 40)
 
 
-async def test_anthropic_prompt_counts_from_message_delta_when_message_start_is_missing(wire: WireServer) -> None:
+async def test_anthropic_prompt_counts_from_message_delta_when_message_start_is_missing(
+    wire: WireServer,
+) -> None:
     # llama.cpp's /v1/messages sometimes opens with content_block_start; newer Anthropic API
     # versions repeat the prompt counts in message_delta, which then are all a stream has.
     wire.script(Answer(frames=anthropic_frames(

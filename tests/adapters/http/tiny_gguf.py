@@ -30,7 +30,12 @@ def _vocabulary() -> tuple[list[bytes], list[float], list[int]]:
     types = [kind.UNKNOWN, kind.CONTROL, kind.CONTROL, kind.CONTROL, kind.CONTROL]
     tokens += [f"<0x{i:02X}>".encode() for i in range(256)]
     types += [kind.BYTE] * 256
-    pieces = ["\u2581", *"abcdefghijklmnopqrstuvwxyz", *"абвгдеєжзиіїйклмнопрстуфхцчшщьюя", *'{}[]":,.!?0123456789']
+    pieces = [
+        "\u2581",
+        *"abcdefghijklmnopqrstuvwxyz",
+        *"абвгдеєжзиіїйклмнопрстуфхцчшщьюя",
+        *'{}[]":,.!?0123456789',
+    ]
     pieces += ["\u2581" + p for p in ("name", "arguments", "query", "молоко", "хліб", "search_products")]
     tokens += [p.encode() for p in pieces]
     types += [kind.NORMAL] * len(pieces)

@@ -22,30 +22,48 @@ class AdminLLMKeysController(Controller):
 
     path = "/api/v1/admin/llm/keys"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads it as a class attribute
-    signature_namespace = {"KeyRepository": KeyRepository, "AdminService": AdminService, "LLMKeyService": LLMKeyService}  # noqa: RUF012
+    signature_namespace = {  # noqa: RUF012
+        "KeyRepository": KeyRepository,
+        "AdminService": AdminService,
+        "LLMKeyService": LLMKeyService,
+    }
 
     @get("/")
     async def list_keys(
-        self, request: Request[Any, Any, Any], keys: KeyRepository, admin: AdminService, llm_keys: LLMKeyService
+        self,
+        request: Request[Any, Any, Any],
+        keys: KeyRepository,
+        admin: AdminService,
+        llm_keys: LLMKeyService,
     ) -> list[dict[str, object]]:
         """`[{provider, has_key}]`."""
         return await llm_keys.view(await admin_identity(request, admin, keys))
 
     @put("/{provider:str}", status_code=200)
-    async def set_key(
-        self, request: Request[Any, Any, Any], provider: str, keys: KeyRepository, admin: AdminService,
-        llm_keys: LLMKeyService, data: dict[str, Any] | None = None,
+    async def set_key(  # noqa: PLR0917 - Litestar passes parameters by name
+        self,
+        request: Request[Any, Any, Any],
+        provider: str,
+        keys: KeyRepository,
+        admin: AdminService,
+        llm_keys: LLMKeyService,
+        data: dict[str, Any] | None = None,
     ) -> dict[str, object]:
         """`{"api_key": "…"}` → `{provider, has_key: true}`; replaces an earlier key."""
         identity = await admin_identity(request, admin, keys)
         body = data or {}
         if not isinstance(body, dict) or set(body) - {"api_key"}:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, "the body is {\"api_key\": \"...\"}")
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, 'the body is {"api_key": "..."}')
         return await llm_keys.set(identity, provider, body.get("api_key"))
 
     @delete("/{provider:str}", status_code=200)
     async def delete_key(
-        self, request: Request[Any, Any, Any], provider: str, keys: KeyRepository, admin: AdminService, llm_keys: LLMKeyService
+        self,
+        request: Request[Any, Any, Any],
+        provider: str,
+        keys: KeyRepository,
+        admin: AdminService,
+        llm_keys: LLMKeyService,
     ) -> dict[str, object]:
         """`{provider, has_key: false}`; 404 `not_found` when there was no key."""
         return await llm_keys.delete(await admin_identity(request, admin, keys), provider)

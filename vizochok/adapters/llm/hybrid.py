@@ -81,7 +81,8 @@ class HybridStats:
 def hint(reading: Reading) -> str:
     """The note a model gets with the shopper's message: what the parser understood, and how surely."""
     return (
-        f"{HINT_START}{reading.reason} (confidence {reading.confidence:.2f}). Use it if it helps; check products with the tools.]"
+        f"{HINT_START}{reading.reason} (confidence {reading.confidence:.2f}). "
+        "Use it if it helps; check products with the tools.]"
     )
 
 
@@ -91,7 +92,7 @@ def _turn_start(request: LLMRequest) -> int:
 
 
 def _owner(request: LLMRequest) -> str | None:
-    """"keyless" or "model" when this turn has already started, None on its first call."""
+    """Who started this turn: `keyless` or `model`; None on the turn's first call."""
     for message in request.messages[_turn_start(request) + 1 :]:
         if message.role == "assistant" and message.tool_calls:
             return "keyless" if message.tool_calls[0].id.startswith(KEYLESS_ID) else "model"
@@ -121,7 +122,9 @@ class HybridLLM:
         reading = await self._read(request)
         if reading is not None and reading.result is not None and reading.confidence >= self.threshold:
             self.stats.keyless_turns += 1
-            _log.info("hybrid: keyless layer answers (confidence %.2f): %s", reading.confidence, reading.reason)
+            _log.info(
+                "hybrid: keyless layer answers (confidence %.2f): %s", reading.confidence, reading.reason
+            )
             async for event in self._keyless(request):
                 yield event
             return
@@ -135,7 +138,7 @@ class HybridLLM:
     async def _read(self, request: LLMRequest) -> Reading | None:
         try:
             return await self.keyless.understand(request)
-        except Exception:  # the model can still answer: a parser bug must not end the turn
+        except Exception:  # noqa: BLE001 - the model can still answer: a parser bug must not end the turn
             _log.exception("hybrid: the keyless layer failed to read the request; the model answers")
             return None
 
@@ -153,5 +156,7 @@ class HybridLLM:
         if start < 0:
             return request
         messages = list(request.messages)
-        messages[start] = messages[start].model_copy(update={"content": messages[start].content + hint(reading)})
+        messages[start] = messages[start].model_copy(
+            update={"content": messages[start].content + hint(reading)}
+        )
         return request.model_copy(update={"messages": messages})

@@ -26,7 +26,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.chat import ToolCall
-from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
+from vizochok.core.llm import TextChunk, ToolCallChunk
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -72,7 +72,9 @@ def _as_call(value: Any, offered: set[str], index: int) -> ToolCall | None:
     """One written call as a `ToolCall`, or None when it is not a call of an offered tool."""
     if not isinstance(value, dict):
         return None
-    if isinstance(value.get("function"), dict):  # the OpenAI shape, written out: {"type": "function", "function": {...}}
+    if isinstance(
+        value.get("function"), dict
+    ):  # the OpenAI shape, written out: {"type": "function", "function": {...}}
         value = value["function"]
     name = next((value[k] for k in _NAME_KEYS if isinstance(value.get(k), str)), None)
     if name not in offered:
@@ -136,45 +138,39 @@ class TextToolCallsLLM:
         self.inner = inner
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMEvent]:
-        """The inner stream, with text from the first possible call held until the answer ended."""
+        """Stream the inner answer, holding text from the first possible call until the answer ends."""
         offered = {tool.name for tool in request.tools}
-        if not offered:
-            async for event in self.inner.stream(request):
-                yield event
-            return
         held: list[str] = []
-        holding = False
-        native: list[ToolCallChunk] = []
-        usage: list[Usage] = []
+        later: list[LLMEvent] = []  # native calls and usage, after whatever the held text becomes
         async for event in self.inner.stream(request):
-            if isinstance(event, TextChunk):
-                if holding:
-                    held.append(event.delta)
+            if not offered or not isinstance(event, TextChunk):
+                if offered:
+                    later.append(event)
                     continue
-                start = _first_start(event.delta)
-                if start < 0:
-                    yield event
-                    continue
-                holding = True
+                yield event
+            elif held:
+                held.append(event.delta)
+            elif (start := _first_start(event.delta)) < 0:
+                yield event
+            else:
                 if start:
                     yield TextChunk(delta=event.delta[:start])
                 held.append(event.delta[start:])
-            elif isinstance(event, ToolCallChunk):
-                native.append(event)
-            else:
-                usage.append(event)
-        text = "".join(held)
-        calls, rest = read_text_calls(text, offered) if text else ([], "")
-        if calls:
-            _log.info("read %d tool call(s) the model wrote as text: %s", len(calls), [c.name for c in calls])
-            if rest:
-                yield TextChunk(delta=rest)
-        elif text:
-            yield TextChunk(delta=text)
-        for chunk in native:
-            yield chunk
-        for index, call in enumerate(calls):
-            # Unique within the conversation: the history pairs each call with its result by id.
-            yield ToolCallChunk(call=call.model_copy(update={"id": f"text_{len(request.messages)}_{index}"}))
-        for event in usage:
+        for event in self._settle("".join(held), offered, len(request.messages)):
             yield event
+        for event in later:
+            yield event
+
+    @staticmethod
+    def _settle(text: str, offered: set[str], turn: int) -> list[LLMEvent]:
+        """The held text as calls (and the words around them), or as the text it was."""
+        calls, rest = read_text_calls(text, offered) if text else ([], "")
+        if not calls:
+            return [TextChunk(delta=text)] if text else []
+        _log.info("read %d tool call(s) the model wrote as text: %s", len(calls), [c.name for c in calls])
+        events: list[LLMEvent] = [TextChunk(delta=rest)] if rest else []
+        # Ids unique within the conversation: the history pairs each call with its result by id.
+        events += [
+            ToolCallChunk(call=c.model_copy(update={"id": f"text_{turn}_{i}"})) for i, c in enumerate(calls)
+        ]
+        return events

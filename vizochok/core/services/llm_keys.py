@@ -38,7 +38,9 @@ class LLMKeyStore(Protocol):
 class LLMKeyService:
     """Owners manage the keys; viewers may see which providers have one."""
 
-    def __init__(self, store: LLMKeyStore, admin: AdminService, providers: Callable[[], Collection[str]]) -> None:
+    def __init__(
+        self, store: LLMKeyStore, admin: AdminService, providers: Callable[[], Collection[str]]
+    ) -> None:
         self._store = store
         self._admin = admin
         self._providers = providers
@@ -63,7 +65,10 @@ class LLMKeyService:
         if not isinstance(key, str) or not key:
             raise VizochokError(ErrorCode.VALIDATION_ERROR, "api_key: a non-empty string is required")
         if len(key) > MAX_KEY_LENGTH or not _KEY_SHAPE.match(key):
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"api_key: printable characters without spaces, at most {MAX_KEY_LENGTH}")
+            raise VizochokError(
+                ErrorCode.VALIDATION_ERROR,
+                f"api_key: printable characters without spaces, at most {MAX_KEY_LENGTH}",
+            )
         tenant_id = tenant_of(identity)
         await self._store.set(tenant_id, provider, key)
         await self._admin.audit(identity, "llm_key.set", provider)
