@@ -132,6 +132,15 @@ async def test_turns_are_routed_one_by_one() -> None:
     assert (await world.state()).tokens_used == 900 + 30 + 1000 + 20
 
 
+async def test_the_first_model_call_after_keyless_turns_still_gets_the_complex_model() -> None:
+    keyless, model = ScriptedKeyless({"молоко": 0.95}), ScriptedLLM(model_script)
+    world = await build_world(llm=HybridLLM(keyless, model, threshold=0.9))
+    await world.open()
+    await world.say("молоко")
+    await world.say("що порадиш?")
+    assert [r.model for r in model.requests] == ["big", "small"]  # smart routing counts billed calls only
+
+
 async def test_a_failing_keyless_layer_leaves_the_turn_to_the_model() -> None:
     model = ScriptedLLM(model_script)
     world = await build_world(llm=HybridLLM(ScriptedKeyless({}, fail=True), model))

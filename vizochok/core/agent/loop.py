@@ -150,7 +150,10 @@ class Agent:
                     completion_tokens=usage.completion_tokens + event.completion_tokens,
                 )
         turn.state.tokens_used += usage.prompt_tokens + usage.completion_tokens
-        turn.state.llm_calls += 1
+        if usage.prompt_tokens or usage.completion_tokens:
+            # Calls that billed nothing (a turn the keyless layer answered under hybrid routing) do
+            # not count for smart routing: the first real model call still gets the complex model.
+            turn.state.llm_calls += 1
         return "".join(text), calls, usage
 
     async def _run_tool(self, turn: Turn, tools: Mapping[str, Tool], call: ToolCall) -> ToolResult:
