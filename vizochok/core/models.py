@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 Scope = Literal["chat", "catalog", "admin"]
 
@@ -141,6 +141,11 @@ class TenantLLMConfig(BaseModel):
     fast_model: str | None = None
     fallback_model: str | None = None
     system_prompt: str | None = None
+    text_tool_calls: bool | None = None
+    """Read tool calls written as JSON text (small local models); unset: the global setting."""
+    hybrid: bool | None = None
+    """False: every turn goes to the model, even those the keyless layer understands surely."""
+    hybrid_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class Tenant(BaseModel):
@@ -159,6 +164,8 @@ class Tenant(BaseModel):
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
     plan: str = "standard"
     """Names a set of limits in the settings' plan table; the tenant's own `limits` override it."""
+    llm_keys: dict[str, SecretStr] = Field(default_factory=dict, exclude=True, repr=False)
+    """The tenant's own API key per LLM provider, decrypted in memory only; never dumped."""
 
 
 class Principal(BaseModel):

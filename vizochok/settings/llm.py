@@ -27,6 +27,12 @@ class LLMSettings(BaseModel):
     retry_attempts: int = 3
     """Tries per model when the provider answers 429 (or Anthropic's 529) before streaming anything."""
     max_output_tokens: int = 4096
-    """`max_tokens` of Anthropic calls, where the API requires it."""
+    """`max_tokens` of every call (`max_completion_tokens` at OpenAI and Azure): a looping model stops."""
+    text_tool_calls: bool = False
+    """Read tool calls that a (small, local) model writes as JSON text as real tool calls."""
+    hybrid: bool = True
+    """With a real model: turns the keyless layer understands surely are answered without a model call."""
+    hybrid_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+    """The keyless layer's confidence from which it answers a turn itself."""
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
     """Per-model prices per million tokens, e.g. `{"gpt-4o": {"prompt": 2.5, "completion": 10}}`."""

@@ -50,6 +50,7 @@ async def test_extracts_a_valid_model(wire: WireServer, extractor: InstructorOpe
     sent = wire.requests[0]
     assert sent.auth_ok
     assert sent.body["model"] == "gpt-fast"
+    assert sent.body["max_tokens"] == 1024  # every request carries an answer limit
     assert sent.body["tools"][0]["function"]["name"] == "ProfileUpdate"
     assert sent.body["messages"][-1] == {"role": "user", "content": STATEMENT}
     assert API_KEY not in caplog.text

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from pydantic import SecretStr
 
 from vizochok.adapters.container import _llm_resolver
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
-from vizochok.core.llm import LLMRateLimited, TextChunk
+from vizochok.core.llm import LLMError, LLMRateLimited, TextChunk
 from vizochok.core.models import Tenant, TenantLLMConfig
 from vizochok.plugins import build_plugin_manager, build_registry
 from tests.adapters.http.test_openai import ask, collect, text_answer
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 
 def tenant(**llm: str) -> Tenant:
-    return Tenant(id="t1", name="Shop", store_id="s1", llm=TenantLLMConfig(**llm))
+    # Hybrid routing off: these tests are about the model path, and the keyless layer could answer "Привіт" itself.
+    return Tenant(id="t1", name="Shop", store_id="s1", llm=TenantLLMConfig(hybrid=False, **llm))
 
 
 def test_providers_are_built_from_settings(tmp_path: Path) -> None:
@@ -63,3 +65,42 @@ async def test_a_tenants_fallback_model_is_used_when_its_model_stays_rate_limite
     with pytest.raises(LLMRateLimited):
         await collect(without.stream(ask(model="big")))
     assert wire.models() == ["big", "big"]
+
+
+def innermost(llm: object) -> object:
+    """The provider under the resolver's wrappers."""
+    while hasattr(llm, "inner") or hasattr(llm, "primary"):
+        llm = getattr(llm, "inner", None) or llm.primary  # type: ignore[attr-defined]
+    return llm
+
+
+async def test_a_tenants_own_key_reaches_the_provider_and_only_that_tenant_uses_it(tmp_path: Path, wire: WireServer) -> None:
+    wire.rule = lambda _request: text_answer("own key")
+    # The deployment's key is wrong for this server; the tenant brought the right one.
+    settings = make_settings(tmp_path, llm={"provider": "openai", "base_url": f"{wire.base_url}/v1", "api_key": "sk-deployment", "retry_attempts": 1})
+    resolve = _llm_resolver(build_registry(build_plugin_manager(load_entrypoints=False)), settings)
+    own = tenant().model_copy(update={"llm_keys": {"openai": SecretStr(API_KEY)}})
+    events = await collect(resolve(own).stream(ask()))
+    assert "".join(e.delta for e in events if isinstance(e, TextChunk)) == "own key"
+    assert [r.auth_ok for r in wire.requests] == [True]
+    with pytest.raises(LLMError, match="HTTP 401"):
+        await collect(resolve(tenant()).stream(ask()))  # another tenant: the deployment's key, not this one's
+    assert [r.auth_ok for r in wire.requests] == [True, False]
+    assert API_KEY not in repr(resolve(own)) and API_KEY not in repr(own)
+
+
+def test_a_tenant_that_picks_another_provider_sends_its_own_key_to_that_providers_public_endpoint(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, llm={"provider": "openai", "base_url": "http://gpu-box:8000/v1", "api_key": "sk-deployment"})
+    resolve = _llm_resolver(build_registry(build_plugin_manager(load_entrypoints=False)), settings)
+    with_key = tenant(provider="anthropic").model_copy(update={"llm_keys": {"anthropic": SecretStr("sk-ant-own"), "openai": SecretStr("sk-other")}})
+    anthropic = innermost(resolve(with_key))
+    assert isinstance(anthropic, AnthropicLLM)
+    assert repr(anthropic) == "AnthropicLLM('https://api.anthropic.com/v1/messages')"  # never the deployment's URL
+    assert anthropic._key == "sk-ant-own"  # noqa: SLF001
+    without = innermost(resolve(tenant(provider="anthropic")))
+    assert without is not anthropic
+    assert without._key is None  # type: ignore[attr-defined]  # noqa: SLF001 - the deployment's openai key never goes to Anthropic
+    deployment = innermost(resolve(tenant()))
+    assert isinstance(deployment, OpenAILLM)
+    assert deployment._key == "sk-deployment"  # noqa: SLF001
+    assert repr(deployment) == "OpenAILLM('http://gpu-box:8000/v1/chat/completions')"

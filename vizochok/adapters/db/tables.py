@@ -41,6 +41,10 @@ class TenantRow(SQLModel, table=True):
     webhook_timeout: float = 5.0
     webhook_secret_enc: str | None = Field(default=None, sa_column=Column(Text))
     plan: str = "standard"
+    llm_keys_enc: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    )
+    """The tenant's own LLM provider keys, `{provider: SecretBox ciphertext}` (migration 0006_llmpath)."""
     created_at: datetime | None = Field(default=None, sa_column=_now())
 
 

@@ -105,6 +105,7 @@ class PostgresTenantRepository:
             search=row["search"],
             allowed_origins=row["allowed_origins"],
             plan=row.get("plan", "standard"),
+            llm_keys={provider: self._box.decrypt(ciphertext) for provider, ciphertext in (row.get("llm_keys_enc") or {}).items()},
             webhooks=WebhookConfig(
                 products_url=row["products_url"],
                 cart_url=row["cart_url"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import time
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from pydantic import SecretStr
+
+_log = logging.getLogger(__name__)
 
 _BODY_IN_ERRORS = 300
 """Characters of an error body kept in the exception: enough to diagnose, never a whole page."""
@@ -103,15 +106,26 @@ async def post_stream(  # noqa: PLR0917 - one call site per provider, each spell
     Exceptions never carry the request headers, so the key cannot leak through an error message.
     """
     ensure_allowed()
+    answered = False
     try:
-        async with client.stream("POST", url, headers=headers, json=body) as response:
-            await raise_for_status(response, provider, overloaded)
-            kind = response.headers.get("content-type", "")
-            if not kind.startswith("text/event-stream"):
-                # A proxy that ignored `stream: true`, or an HTML page: say so, not "stream ended early".
-                msg = f"{provider} answered {kind or 'no content type'}, not an event stream"
-                raise LLMError(msg)
-            yield response
+        for attempt in range(2):
+            try:
+                async with client.stream("POST", url, headers=headers, json=body) as response:
+                    answered = True
+                    await raise_for_status(response, provider, overloaded)
+                    kind = response.headers.get("content-type", "")
+                    if not kind.startswith("text/event-stream"):
+                        # A proxy that ignored `stream: true`, or an HTML page: say so, not "stream ended early".
+                        msg = f"{provider} answered {kind or 'no content type'}, not an event stream"
+                        raise LLMError(msg)
+                    yield response
+                return
+            except httpx.RemoteProtocolError:
+                # A pooled keep-alive connection the server had already closed (llama.cpp's server
+                # does this after a few requests): nothing was answered, so one fresh try is safe.
+                if answered or attempt:
+                    raise
+                _log.info("%s closed a pooled connection before answering; trying once more", provider)
     except httpx.TimeoutException as exc:
         msg = f"{provider} did not answer in time ({type(exc).__name__})"
         raise LLMTimeout(msg) from None

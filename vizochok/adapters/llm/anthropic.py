@@ -125,9 +125,13 @@ class _Reader:
         elif kind == "content_block_delta":
             return self._delta(int(payload.get("index", -1)), payload.get("delta") or {})
         elif kind == "message_delta":
-            # `output_tokens` here is the running total, not an increment.
+            # `output_tokens` here is the running total, not an increment. Newer API versions repeat
+            # the prompt's counts here too; llama.cpp's server sometimes sends no `message_start` at
+            # all, so these are the only prompt counts such a stream has.
             usage = payload.get("usage") or {}
             self.completion_tokens = usage.get("output_tokens") or self.completion_tokens
+            if any(k in usage for k in _PROMPT_TOKEN_FIELDS):
+                self.prompt_tokens = max(self.prompt_tokens, sum(usage.get(k) or 0 for k in _PROMPT_TOKEN_FIELDS))
         elif kind == "message_stop":
             self.stopped = True
         # `ping`, `content_block_stop` and block types we do not use (thinking) need nothing.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from vizochok.adapters.llm._history import paired
 from vizochok.adapters.llm._http import decode, new_client, post_stream, secret, sse
@@ -57,14 +58,26 @@ def wire_messages(system: str, messages: list[ChatMessage]) -> list[dict[str, An
     return out
 
 
-def wire_body(request: LLMRequest) -> dict[str, Any]:
-    """The JSON body of one streamed call."""
+def max_tokens_field(base_url: str) -> str:
+    """`max_completion_tokens` for OpenAI's and Azure's own APIs, `max_tokens` for everything else.
+
+    OpenAI deprecated `max_tokens` and its reasoning models refuse it; llama.cpp's server, Ollama,
+    vLLM and OpenRouter all read `max_tokens`.
+    """
+    host = urlsplit(base_url).hostname or ""
+    return "max_completion_tokens" if host == "api.openai.com" or host.endswith(".openai.azure.com") else "max_tokens"
+
+
+def wire_body(request: LLMRequest, max_tokens: int | None = None, max_field: str = "max_tokens") -> dict[str, Any]:
+    """The JSON body of one streamed call; `max_tokens` bounds the answer (a looping small model stops)."""
     body: dict[str, Any] = {
         "model": request.model,
         "messages": wire_messages(request.system, request.messages),
         "stream": True,
         "stream_options": {"include_usage": True},
     }
+    if max_tokens:
+        body[max_field] = max_tokens
     if request.tools:
         body["tools"] = [
             {"type": "function", "function": tool.model_dump(include={"name", "description", "parameters"})}
@@ -153,11 +166,13 @@ class OpenAILLM:
 
     def __init__(
         self, base_url: str | None = None, api_key: SecretStr | str | None = None, timeout: float = 60.0,
-        client: httpx.AsyncClient | None = None,
+        client: httpx.AsyncClient | None = None, max_tokens: int | None = 4096,
     ) -> None:
         self._url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/chat/completions"
         self._key = secret(api_key)
         self._client = client or new_client(timeout)
+        self._max_tokens = max_tokens
+        self._max_field = max_tokens_field(self._url)
 
     def __repr__(self) -> str:
         return f"OpenAILLM({self._url!r})"  # never the key
@@ -172,7 +187,7 @@ class OpenAILLM:
         if self._key:  # local servers (Ollama, llama.cpp) usually want none
             headers["Authorization"] = f"Bearer {self._key}"
         reader = _Reader()
-        async with post_stream(self._client, _NAME, self._url, headers, wire_body(request)) as response:
+        async with post_stream(self._client, _NAME, self._url, headers, wire_body(request, self._max_tokens, self._max_field)) as response:
             async for _event, data in sse(response):
                 if data.strip() == "[DONE]":
                     reader.finished = True

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from vizochok.adapters.llm._http import ensure_allowed, secret
-from vizochok.adapters.llm.openai import DEFAULT_BASE_URL
+from vizochok.adapters.llm.openai import DEFAULT_BASE_URL, max_tokens_field
 from vizochok.core.llm import LLMError, LLMRateLimited, LLMTimeout
 
 if TYPE_CHECKING:
@@ -65,12 +65,14 @@ class InstructorOpenAIExtractor:
             max_retries=0,
         )
         self._instructor = instructor.from_openai(self._client, mode=instructor.Mode.TOOLS)
+        self._max_field = max_tokens_field(str(self._client.base_url))
 
     def __repr__(self) -> str:
         return f"InstructorOpenAIExtractor({str(self._client.base_url)!r})"  # never the key
 
     async def extract(
         self, response_model: type[T], text: str, model: str, instructions: str = "", max_retries: int = 2,
+        max_tokens: int = 1024,
     ) -> T:
         """`response_model` filled from `text`; `LLMError` when the model cannot produce a valid one.
 
@@ -80,6 +82,7 @@ class InstructorOpenAIExtractor:
             model: The provider's model name (a fast model is usually enough).
             instructions: A system prompt; a generic one when empty.
             max_retries: Re-asks after a response that fails validation (0 = a single try).
+            max_tokens: The answer limit of each call, as for every other request.
 
         """
         ensure_allowed()
@@ -88,6 +91,7 @@ class InstructorOpenAIExtractor:
         try:
             result = await self._instructor.chat.completions.create(
                 model=model, response_model=response_model, messages=messages, max_retries=max_retries,
+                **{self._max_field: max_tokens},
             )
         except Exception as error:  # noqa: BLE001 - every SDK failure becomes the core's error
             raise _translate(error) from None

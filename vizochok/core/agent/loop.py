@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from vizochok.core.agent.pending import answer_pending
+from vizochok.core.agent.phrases import phrase
 from vizochok.core.agent.prompt import system_prompt
 from vizochok.core.agent.tools import ToolError, ToolResult
 from vizochok.core.chat import ChatMessage, LogEntry, ToolCall
@@ -128,6 +129,9 @@ class Agent:
                 paused = paused or result.pause
             if paused:
                 return
+        # A model that loops (a small local one repeating a call, or inventing SKUs that grounding
+        # keeps refusing) is stopped here; the shopper gets a sentence, the client the error code.
+        await turn.emitter.text(("" if not turn.emitter.text_parts else " ") + phrase("rounds", state.language))
         raise VizochokError(ErrorCode.MAX_ROUNDS_EXCEEDED, f"the model kept calling tools after {max_rounds} rounds")
 
     async def _call_model(self, turn: Turn, llm: LLM, request: LLMRequest) -> tuple[str, list[ToolCall], Usage]:
@@ -146,7 +150,10 @@ class Agent:
                     completion_tokens=usage.completion_tokens + event.completion_tokens,
                 )
         turn.state.tokens_used += usage.prompt_tokens + usage.completion_tokens
-        turn.state.llm_calls += 1
+        if usage.prompt_tokens or usage.completion_tokens:
+            # Calls that billed nothing (a turn the keyless layer answered under hybrid routing) do
+            # not count for smart routing: the first real model call still gets the complex model.
+            turn.state.llm_calls += 1
         return "".join(text), calls, usage
 
     async def _run_tool(self, turn: Turn, tools: Mapping[str, Tool], call: ToolCall) -> ToolResult:

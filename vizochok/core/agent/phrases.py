@@ -20,6 +20,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ru": "Этот разговор уже длинный: чтобы я и дальше отвечал точно, начните, пожалуйста, новый.",
     },
     "checklist_added": {"uk": "Додав до кошика {count} з {total} товарів.", "en": "Added {count} of {total} products to the cart.", "ru": "Добавил в корзину {count} из {total} товаров."},
+    "rounds": {
+        "uk": "Вибачте, я заплутався з цим запитом. Перевірте, будь ласка, кошик і спробуйте простіше: один товар за раз.",
+        "en": "Sorry, I got tangled up with this request. Please check the cart and try it more simply: one product at a time.",
+        "ru": "Извините, я запутался с этим запросом. Проверьте, пожалуйста, корзину и попробуйте проще: один товар за раз.",
+    },
     "invalid": {"uk": "Не вийшло: {reason}.", "en": "That did not work: {reason}.", "ru": "Не получилось: {reason}."},
 }
 

@@ -37,7 +37,7 @@ def _openai(config: LLMSettings) -> LLM:
     from vizochok.adapters.llm.openai import OpenAILLM  # noqa: PLC0415
 
     url, key = _endpoint(config, "openai")
-    return OpenAILLM(url, key, config.request_timeout_seconds)
+    return OpenAILLM(url, key, config.request_timeout_seconds, max_tokens=config.max_output_tokens)
 
 
 def _anthropic(config: LLMSettings) -> LLM:

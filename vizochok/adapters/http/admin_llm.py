@@ -1,0 +1,69 @@
+"""`/api/v1/admin/llm/keys`: a tenant's own LLM provider keys; set once, never returned.
+
+The request body (`{"api_key": …}`) is read here and passed on; no error message, log line or
+audit entry quotes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, put
+
+from vizochok.adapters.http.admin import admin_identity
+from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.ports import KeyRepository
+from vizochok.core.services.admin import AdminService
+from vizochok.core.services.llm_keys import LLMKeyService
+
+
+class AdminLLMKeysController(Controller):
+    """List which providers have a key, set one (owner), delete one (owner)."""
+
+    path = "/api/v1/admin/llm/keys"
+    tags = ["admin"]  # noqa: RUF012 - Litestar reads it as a class attribute
+    signature_namespace = {  # noqa: RUF012
+        "KeyRepository": KeyRepository,
+        "AdminService": AdminService,
+        "LLMKeyService": LLMKeyService,
+    }
+
+    @get("/")
+    async def list_keys(
+        self,
+        request: Request[Any, Any, Any],
+        keys: KeyRepository,
+        admin: AdminService,
+        llm_keys: LLMKeyService,
+    ) -> list[dict[str, object]]:
+        """`[{provider, has_key}]`."""
+        return await llm_keys.view(await admin_identity(request, admin, keys))
+
+    @put("/{provider:str}", status_code=200)
+    async def set_key(  # noqa: PLR0917 - Litestar passes parameters by name
+        self,
+        request: Request[Any, Any, Any],
+        provider: str,
+        keys: KeyRepository,
+        admin: AdminService,
+        llm_keys: LLMKeyService,
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, object]:
+        """`{"api_key": "…"}` → `{provider, has_key: true}`; replaces an earlier key."""
+        identity = await admin_identity(request, admin, keys)
+        body = data or {}
+        if not isinstance(body, dict) or set(body) - {"api_key"}:
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, 'the body is {"api_key": "..."}')
+        return await llm_keys.set(identity, provider, body.get("api_key"))
+
+    @delete("/{provider:str}", status_code=200)
+    async def delete_key(
+        self,
+        request: Request[Any, Any, Any],
+        provider: str,
+        keys: KeyRepository,
+        admin: AdminService,
+        llm_keys: LLMKeyService,
+    ) -> dict[str, object]:
+        """`{provider, has_key: false}`; 404 `not_found` when there was no key."""
+        return await llm_keys.delete(await admin_identity(request, admin, keys), provider)
