@@ -12,7 +12,7 @@ from typing import Any, Literal, cast
 
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, Example, SecurityScheme
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, SkipValidation, model_serializer
 
 from vizochok.core.admin import AdminIdentity, ApiKeyInfo  # noqa: TC001
 from vizochok.core.errors import ErrorCode
@@ -384,6 +384,14 @@ class WebhookSaved(BaseModel):
     ok: bool
     has_secret: bool
     secret: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_secret(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # "The secret is never returned": not even as null, when none was generated.
+        data: dict[str, Any] = handler(self)
+        if data.get("secret") is None:
+            data.pop("secret", None)
+        return data
 
 
 class WebhookTestInput(BaseModel):
