@@ -140,7 +140,7 @@ class AdminController(Controller):
         info, raw = await admin.create_key(identity, data)
         return NewKeyCreated(**info.model_dump(), key=raw)
 
-    @delete("/keys/{key_id:str}", status_code=200, responses=errors(401, 403, 404))
+    @delete("/keys/{key_id:str}", status_code=200, responses=errors(400, 401, 403, 404))
     async def revoke_key(self, request: Request[Any, Any, Any], key_id: str, admin: AdminService, keys: KeyRepository) -> Ok:
         """Revoke now."""
         await admin.revoke_key(await admin_identity(request, admin, keys), key_id)
@@ -166,7 +166,7 @@ class AdminController(Controller):
         identity = await admin_identity(request, admin, keys)
         return await admin.add_user(identity, data)
 
-    @post("/users/{user_id:str}/disable", status_code=200, responses=errors(401, 403, 404))
+    @post("/users/{user_id:str}/disable", status_code=200, responses=errors(400, 401, 403, 404))
     async def disable_user(self, request: Request[Any, Any, Any], user_id: str, admin: AdminService, keys: KeyRepository) -> Ok:
         """Lock a colleague out (owner)."""
         await admin.set_user_disabled(await admin_identity(request, admin, keys), user_id, disabled=True)
@@ -181,7 +181,7 @@ class AdminController(Controller):
         rows = await admin.conversations(await admin_identity(request, admin, keys), q, limit)
         return [ConversationSummary.model_validate(row) for row in rows]
 
-    @get("/conversations/{conversation_id:str}", responses=errors(401, 403, 404))
+    @get("/conversations/{conversation_id:str}", responses=errors(400, 401, 403, 404))
     async def transcript(self, request: Request[Any, Any, Any], conversation_id: str, admin: AdminService, keys: KeyRepository) -> Transcript:
         """Every message, tool call, result and frame, with cost and latency per turn."""
         return Transcript.model_validate(await admin.transcript(await admin_identity(request, admin, keys), conversation_id))

@@ -48,7 +48,7 @@ class CatalogController(Controller):
         principal = await authorize(request, keys, "catalog")
         return await catalog_repository.list_jobs(principal.tenant_id, limit)
 
-    @get("/jobs/{job_id:str}", responses=errors(401, 403, 404))
+    @get("/jobs/{job_id:str}", responses=errors(400, 401, 403, 404))
     async def get_job(
         self, request: Request[Any, Any, Any], job_id: str, keys: KeyRepository, catalog_repository: CatalogRepository
     ) -> CatalogJob:

@@ -33,7 +33,7 @@ class ProfileController(Controller):
     tags = ["profiles"]  # noqa: RUF012 - Litestar reads it as a class attribute
     security = KEY_AUTH
 
-    @get("/{user_id:str}", responses=errors(401, 403, 404))
+    @get("/{user_id:str}", responses=errors(400, 401, 403, 404))
     async def get_profile(
         self, request: Request[Any, Any, Any], user_id: str, keys: KeyRepository, profiles: ProfileRepository
     ) -> UserProfile:

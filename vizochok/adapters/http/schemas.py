@@ -61,7 +61,11 @@ class ErrorBody(BaseModel):
 
 
 _ERRORS: dict[int, tuple[str, ErrorCode, str]] = {
-    400: ("`validation_error`: the body is not JSON", ErrorCode.VALIDATION_ERROR, "malformed JSON body"),
+    400: (
+        "`validation_error`: the request could not be parsed (for example, a body that is not JSON)",
+        ErrorCode.VALIDATION_ERROR,
+        "malformed JSON body",
+    ),
     401: (
         "`unauthorized` (no credentials, or a wrong password) or `invalid_api_key` (unknown or revoked key)",
         ErrorCode.INVALID_API_KEY,
