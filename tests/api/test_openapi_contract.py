@@ -213,3 +213,17 @@ async def test_admin_and_profile_answers_match_the_schema(
         anonymous = await http.get("/api/v1/catalog/jobs", headers={"Authorization": ""})
         _check(openapi, "get /api/v1/catalog/jobs", anonymous.status_code, anonymous.json())
         assert anonymous.json()["code"] == "unauthorized"
+
+
+def test_the_check_refuses_what_the_schema_does_not_say(openapi: dict[str, Any]) -> None:
+    good = {"items": [{"sku": "milk-001", "name": "Молоко", "score": 0.5}]}
+    _check(openapi, "get /api/v1/search", 200, good)
+    for operation, status, body in [
+        ("get /api/v1/search", 200, {"items": [{"sku": "milk-001", "name": "Молоко", "score": "high"}]}),  # a type
+        ("get /api/v1/search", 200, {"items": [{"sku": "milk-001", "name": "Молоко"}]}),  # a required field
+        ("get /api/v1/search", 200, {**good, "total": 1}),  # a field the schema does not name
+        ("get /api/v1/search", 404, {"code": "not_found", "detail": "x"}),  # a status it does not list
+        ("get /api/v1/search", 401, {"code": "no_such_code", "detail": "x"}),  # a code outside ErrorCode
+    ]:
+        with pytest.raises(AssertionError):
+            _check(openapi, operation, status, body)
