@@ -68,7 +68,13 @@ def _memory() -> Backend:
 
     async def new_key(tenant_id: str, kind: str, scopes: list[str]) -> str:
         raw = f"{kind}_test_{secrets.token_urlsafe(16)}"
-        keys.add(raw, Principal(key_id=f"key_{secrets.token_hex(4)}", tenant_id=tenant_id, kind=kind, scopes=scopes))  # type: ignore[arg-type]
+        principal = {
+            "key_id": f"key_{secrets.token_hex(4)}",
+            "tenant_id": tenant_id,
+            "kind": kind,
+            "scopes": scopes,
+        }
+        keys.add(raw, Principal.model_validate(principal))
         return raw
 
     async def usage_calls(tenant_id: str, conversation_id: str) -> list[UsageRecord]:
@@ -115,7 +121,14 @@ async def test_catalog_counts_created_updated_unchanged_and_what_to_embed(backen
     tenant = await backend.new_tenant()
     catalog = backend.catalog
     job, to_embed = await catalog.upsert(tenant, "job_c1", [MILK, BREAD])
-    assert (job.status, job.total, job.created, job.updated, job.unchanged, to_embed) == ("pending", 2, 2, 0, 0, 2)
+    assert (job.status, job.total, job.created, job.updated, job.unchanged, to_embed) == (
+        "pending",
+        2,
+        2,
+        0,
+        0,
+        2,
+    )
     assert not await catalog.has_catalog(tenant)  # nothing is searchable before its vector exists
     assert await _embed_all(catalog, tenant, "job_c1") == 2
     assert (await catalog.count_active(tenant), await catalog.has_catalog(tenant)) == (2, True)
@@ -125,14 +138,18 @@ async def test_catalog_counts_created_updated_unchanged_and_what_to_embed(backen
 
     # Volume is metadata (updated, not re-embedded); the name is content (re-embedded).
     job, to_embed = await catalog.upsert(
-        tenant, "job_c3", [MILK.model_copy(update={"volume": 1000}), BREAD.model_copy(update={"name": "Хліб білий"})]
+        tenant,
+        "job_c3",
+        [MILK.model_copy(update={"volume": 1000}), BREAD.model_copy(update={"name": "Хліб білий"})],
     )
     assert (job.updated, job.unchanged, to_embed) == (2, 0, 1)
     assert [p.sku for p, _ in await catalog.pending_embeddings(tenant, "job_c3", 10)] == ["b1"]
 
     # A soft delete leaves search but stays in the catalog.
     await _embed_all(catalog, tenant, "job_c3")
-    job, to_embed = await catalog.upsert(tenant, "job_c4", [BREAD.model_copy(update={"name": "Хліб білий", "is_active": False})])
+    job, to_embed = await catalog.upsert(
+        tenant, "job_c4", [BREAD.model_copy(update={"name": "Хліб білий", "is_active": False})]
+    )
     assert (job.updated, to_embed) == (1, 0)
     assert await catalog.count_active(tenant) == 1
     assert set(await catalog.get_products(tenant, ["m1", "b1", "nope"])) == {"m1", "b1"}
@@ -147,13 +164,17 @@ async def test_catalog_refuses_a_vector_of_content_that_changed_meanwhile(backen
     assert await catalog.store_embeddings(tenant, [("m1", old_hash, [0.1] * 384)]) == 0
     assert await catalog.count_active(tenant) == 0
     assert await _embed_all(catalog, tenant, "job_s2") == 1
-    assert await catalog.get_products(tenant, ["m1"]) == {"m1": MILK.model_copy(update={"name": "Молоко 3,2%"})}
+    assert await catalog.get_products(tenant, ["m1"]) == {
+        "m1": MILK.model_copy(update={"name": "Молоко 3,2%"})
+    }
 
 
 async def test_catalog_jobs_are_the_tenants_own_newest_first_and_resumable(backend: Backend) -> None:
     tenant, other = await backend.new_tenant(), await backend.new_tenant()
     catalog = backend.catalog
-    first, _ = await catalog.upsert(tenant, f"job_{secrets.token_hex(4)}", [MILK], ["products[1] (sku 'x'): name: missing"])
+    first, _ = await catalog.upsert(
+        tenant, f"job_{secrets.token_hex(4)}", [MILK], ["products[1] (sku 'x'): name: missing"]
+    )
     second, _ = await catalog.upsert(tenant, f"job_{secrets.token_hex(4)}", [BREAD])
     assert first.total == 2 and first.errors == ["products[1] (sku 'x'): name: missing"]
     assert [j.job_id for j in await catalog.list_jobs(tenant)] == [second.job_id, first.job_id]
@@ -171,11 +192,13 @@ async def test_catalog_jobs_are_the_tenants_own_newest_first_and_resumable(backe
     stored = await catalog.get_job(tenant, first.job_id)
     assert stored is not None
     assert (stored.status, stored.embedded, stored.errors) == ("complete", 1, first.errors)
-    assert stored.started_at is not None and abs((stored.started_at - started).total_seconds()) < 0.01  # noqa: PLR2004
+    assert stored.started_at is not None and abs((stored.started_at - started).total_seconds()) < 0.01
     assert (tenant, first.job_id) not in set(await catalog.unfinished_jobs())
 
 
-async def test_catalog_reactivated_product_is_embedded_again_only_when_its_content_changed(backend: Backend) -> None:
+async def test_catalog_reactivated_product_is_embedded_again_only_when_its_content_changed(
+    backend: Backend,
+) -> None:
     tenant = await backend.new_tenant()
     catalog = backend.catalog
     await catalog.upsert(tenant, "job_r1", [MILK, BREAD])
@@ -213,12 +236,16 @@ async def test_catalog_export_pages_in_sku_order_with_vectors(backend: Backend) 
 
 async def test_log_keeps_entries_in_order_per_tenant_and_prices_usage(backend: Backend) -> None:
     tenant, other = await backend.new_tenant(), await backend.new_tenant()
-    state = ConversationState(conversation_id=f"conv_{secrets.token_hex(6)}", tenant_id=tenant, user_id="u1", store_id="s")
+    state = ConversationState(
+        conversation_id=f"conv_{secrets.token_hex(6)}", tenant_id=tenant, user_id="u1", store_id="s"
+    )
     await backend.log.start(state)
     await backend.log.start(state)  # a restored conversation starts again: no error, no duplicate
     entries = [
         LogEntry(kind="user_message", payload={"text": "молоко"}, turn=1),
-        LogEntry(kind="tool_call", payload={"name": "search_products", "arguments": {"query": "молоко"}}, turn=1),
+        LogEntry(
+            kind="tool_call", payload={"name": "search_products", "arguments": {"query": "молоко"}}, turn=1
+        ),
         LogEntry(kind="frame", payload={"type": "text_end"}, turn=1),
     ]
     usage = [UsageRecord(tenant_id=tenant, conversation_id=state.conversation_id, model="big", prompt_tokens=1000,
@@ -236,7 +263,9 @@ async def test_log_keeps_entries_in_order_per_tenant_and_prices_usage(backend: B
 
 async def test_usage_recorder_prices_each_call(backend: Backend) -> None:
     tenant = await backend.new_tenant()
-    state = ConversationState(conversation_id=f"conv_{secrets.token_hex(6)}", tenant_id=tenant, user_id="u1", store_id="s")
+    state = ConversationState(
+        conversation_id=f"conv_{secrets.token_hex(6)}", tenant_id=tenant, user_id="u1", store_id="s"
+    )
     await backend.log.start(state)
     await backend.usage.record(UsageRecord(tenant_id=tenant, conversation_id=state.conversation_id, model="unpriced",
                                            prompt_tokens=10, completion_tokens=10))  # fmt: skip
@@ -280,7 +309,11 @@ async def test_keys_authenticate_to_their_principal(backend: Backend) -> None:
     raw = await backend.new_key(tenant_id, "sk", ["catalog", "admin"])
     principal = await backend.keys.authenticate(raw)
     assert principal is not None
-    assert (principal.tenant_id, principal.kind, sorted(principal.scopes)) == (tenant_id, "sk", ["admin", "catalog"])
+    assert (principal.tenant_id, principal.kind, sorted(principal.scopes)) == (
+        tenant_id,
+        "sk",
+        ["admin", "catalog"],
+    )
     assert await backend.keys.authenticate(raw + "x") is None
     assert await backend.keys.authenticate("") is None
 

@@ -23,8 +23,8 @@ import platformdirs
 import pytest
 from jsonschema import Draft202012Validator
 
-from vizochok.app import create_app
 from tests.helpers import ThreadedServer, free_port
+from vizochok.app import create_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,10 +41,14 @@ def _node_tools() -> Path:
     version = hashlib.sha256(lock).hexdigest()[:16]
     root = Path(os.environ.get("VIZOCHOK_NODE_CACHE") or platformdirs.user_cache_dir("vizochok"))
     tools = root / f"ts-client-{version}"
-    if (tools / "node_modules" / ".bin" / "tsc").exists() and (tools / "node_modules" / ".bin" / "openapi-typescript").exists():
+    if (tools / "node_modules" / ".bin" / "tsc").exists() and (
+        tools / "node_modules" / ".bin" / "openapi-typescript"
+    ).exists():
         return tools
     if shutil.which("npm") is None:
-        pytest.fail("this test needs node 20+ and npm on PATH (the schema check compiles a TypeScript client)")
+        pytest.fail(
+            "this test needs node 20+ and npm on PATH (the schema check compiles a TypeScript client)"
+        )
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="ts-client-", dir=root))
     for name in ("package.json", "package-lock.json"):
@@ -85,15 +89,21 @@ def _check(openapi: dict[str, Any], operation: str, status: int, body: Any) -> N
     schema = responses[str(status)]["content"]["application/json"]["schema"]
     # The components travel with the schema, so `#/components/schemas/…` resolves as it does in the document.
     validator = Draft202012Validator({**schema, "components": openapi["components"]})
-    problems = [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(body)]
+    problems = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(body)
+    ]
     assert not problems, f"{operation} {status} does not match /schema: {problems}"
     _check_documented(openapi, schema, body, operation)
 
 
 def _template(url: str) -> str:
     """The documented path of a concrete URL of the test below."""
-    path = url.split("?")[0]
-    for concrete, template in (("conv_missing", "{conversation_id}"), ("shopper-1", "{user_id}"), ("job_missing", "{job_id}")):
+    path = url.split("?", maxsplit=1)[0]
+    for concrete, template in (
+        ("conv_missing", "{conversation_id}"),
+        ("shopper-1", "{user_id}"),
+        ("job_missing", "{job_id}"),
+    ):
         path = path.replace(concrete, template)
     return path
 
@@ -115,7 +125,9 @@ def _check_documented(openapi: dict[str, Any], schema: dict[str, Any], body: Any
 def test_schema_publishes_bodies_errors_and_security(openapi: dict[str, Any]) -> None:
     paths = openapi["paths"]
     upload = paths["/api/v1/catalog/products"]["put"]
-    assert upload["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ProductUpload"}
+    assert upload["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ProductUpload"
+    }
     assert set(upload["responses"]) >= {"202", "401", "403", "413", "422"}
     assert upload["security"] == [{"bearer": []}]
     assert paths["/api/v1/admin/settings"]["patch"]["security"] == [{"bearer": []}, {"adminSession": []}]
@@ -128,9 +140,11 @@ def test_schema_publishes_bodies_errors_and_security(openapi: dict[str, Any]) ->
                 schema = response.get("content", {}).get("application/json", {}).get("schema", {})
                 # No untyped bodies, and no error in Litestar's own `{status_code, detail, extra}` shape.
                 assert schema != {"type": "object", "additionalProperties": {}}, f"{method} {path} {status}"
-                if int(status) >= 400:  # noqa: PLR2004
+                if int(status) >= 400:
                     assert schema == {"$ref": "#/components/schemas/ErrorBody"}, f"{method} {path} {status}"
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            body = (
+                operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            )
             assert body is None or "$ref" in json.dumps(body), f"{method} {path}: untyped request body"
 
 
@@ -146,19 +160,29 @@ async def test_generated_typescript_client_compiles_and_its_answers_match(
     (tmp_path / "out" / "package.json").write_text('{"type": "module"}', encoding="utf-8")
 
     def run(*command: str | Path) -> str:
-        done = subprocess.run(list(map(str, command)), cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            list(map(str, command)), cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+        )
         assert done.returncode == 0, f"{command[0]} failed:\n{done.stdout}\n{done.stderr}"
         return done.stdout
 
     # Defaults do not make a field required: a client may leave `unit` out of a ProductInput.
     await asyncio.to_thread(
-        run, bin_dir / "openapi-typescript", "schema.json", "--output", "api.d.ts", "--default-non-nullable", "false"
+        run,
+        bin_dir / "openapi-typescript",
+        "schema.json",
+        "--output",
+        "api.d.ts",
+        "--default-non-nullable",
+        "false",
     )
     await asyncio.to_thread(run, bin_dir / "tsc", "--project", "tsconfig.json")
     tenant = await make_tenant()
-    output = await asyncio.to_thread(run, "node", tmp_path / "out" / "client.js", api_server.base_url, tenant["sk"])
+    output = await asyncio.to_thread(
+        run, "node", tmp_path / "out" / "client.js", api_server.base_url, tenant["sk"]
+    )
     report = json.loads(output)
-    assert report["embedded"] == 2  # noqa: PLR2004
+    assert report["embedded"] == 2
     seen = {(e["operation"], e["status"]) for e in report["exchanges"]}
     assert seen == {
         ("put /api/v1/catalog/products", 202), ("get /api/v1/catalog/jobs/{job_id}", 200),
@@ -176,7 +200,12 @@ async def test_admin_and_profile_answers_match_the_schema(
     calls: list[tuple[str, str, dict[str, Any] | None, int]] = [
         ("get", "/api/v1/admin/me", None, 200),
         ("get", "/api/v1/admin/settings", None, 200),
-        ("patch", "/api/v1/admin/settings", {"name": "Renamed store", "disabled_tools": ["show_meal_plan"]}, 200),
+        (
+            "patch",
+            "/api/v1/admin/settings",
+            {"name": "Renamed store", "disabled_tools": ["show_meal_plan"]},
+            200,
+        ),
         ("get", "/api/v1/admin/keys", None, 200),
         ("post", "/api/v1/admin/keys", {"kind": "pk", "scopes": ["chat"], "name": "app"}, 201),
         ("post", "/api/v1/admin/keys", {"kind": "pk", "scopes": ["catalog"]}, 422),
@@ -219,7 +248,11 @@ def test_the_check_refuses_what_the_schema_does_not_say(openapi: dict[str, Any])
     good = {"items": [{"sku": "milk-001", "name": "Молоко", "score": 0.5}]}
     _check(openapi, "get /api/v1/search", 200, good)
     for operation, status, body in [
-        ("get /api/v1/search", 200, {"items": [{"sku": "milk-001", "name": "Молоко", "score": "high"}]}),  # a type
+        (
+            "get /api/v1/search",
+            200,
+            {"items": [{"sku": "milk-001", "name": "Молоко", "score": "high"}]},
+        ),  # a type
         ("get /api/v1/search", 200, {"items": [{"sku": "milk-001", "name": "Молоко"}]}),  # a required field
         ("get /api/v1/search", 200, {**good, "total": 1}),  # a field the schema does not name
         ("get /api/v1/search", 404, {"code": "not_found", "detail": "x"}),  # a status it does not list

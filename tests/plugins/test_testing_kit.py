@@ -27,7 +27,9 @@ async def test_a_scripted_turn_runs_the_production_graph_in_memory() -> None:
     # The card's price comes from the fake retailer's products webhook, promo included.
     (card,) = cards(frames)
     assert (card["sku"], card["price"], card["promo_price"]) == ("milk-1", 52.9, 44.9)
-    assert [name for name, _ in world.retailer.sent] == ["products"]  # one call per turn, shared by both tools
+    assert [name for name, _ in world.retailer.sent] == [
+        "products"
+    ]  # one call per turn, shared by both tools
     # The chat reads tenants through the production cache wrapper: the container's graph, not a hand-made one.
     assert isinstance(world.container.chat_tenants(), CachedTenantRepository)
     assert world.container.database() is None  # no server behind it
@@ -59,10 +61,24 @@ async def test_the_fake_retailer_changes_the_cart_and_can_fail() -> None:
 def test_the_fake_retailer_refuses_as_documented() -> None:
     retailer = FakeRetailer(STOCK)
     answer = retailer.state.cart_answer
-    assert answer({"action": "add", "store_id": "s", "session_id": "x", "sku": "kefir-1"})["reason"] == "out_of_stock"
-    assert answer({"action": "add", "store_id": "s", "session_id": "x", "sku": "bread-1", "quantity": 9})["reason"] == "quantity_exceeded"
-    assert answer({"action": "remove", "store_id": "s", "session_id": "x", "sku": "bread-1"})["reason"] == "not_in_cart"
-    assert answer({"action": "add", "store_id": "s", "session_id": "x", "sku": "nope"})["reason"] == "product_not_found"
+    assert (
+        answer({"action": "add", "store_id": "s", "session_id": "x", "sku": "kefir-1"})["reason"]
+        == "out_of_stock"
+    )
+    assert (
+        answer({"action": "add", "store_id": "s", "session_id": "x", "sku": "bread-1", "quantity": 9})[
+            "reason"
+        ]
+        == "quantity_exceeded"
+    )
+    assert (
+        answer({"action": "remove", "store_id": "s", "session_id": "x", "sku": "bread-1"})["reason"]
+        == "not_in_cart"
+    )
+    assert (
+        answer({"action": "add", "store_id": "s", "session_id": "x", "sku": "nope"})["reason"]
+        == "product_not_found"
+    )
     assert answer({"action": "add", "store_id": "s", "session_id": "x", "sku": "bread-1"}) == {"ok": True}
     assert retailer.cart("s", "x") == {"bread-1": 1.0}
 
@@ -90,7 +106,9 @@ class _EchoPlugin:
 
 
 async def test_a_plugin_registered_in_the_world_is_called_by_the_model() -> None:
-    world = await build_world(Reply(calls=[("echo_word", {"word": "кава"})]), Reply("Готово."), plugins=[_EchoPlugin()])
+    world = await build_world(
+        Reply(calls=[("echo_word", {"word": "кава"})]), Reply("Готово."), plugins=[_EchoPlugin()]
+    )
     await world.say("повтори")
     results = [e.payload for e in await world.log.entries(world.tenant.id, world.conn.conversation_id)  # type: ignore[union-attr]
                if e.kind == "tool_result"]  # fmt: skip

@@ -17,7 +17,16 @@ from __future__ import annotations
 
 from vizochok.adapters.llm.fake import CallInfo, EveryToolLLM, QueueLLM, Reply, ScriptedLLM
 from vizochok.testing.retailer import FakeRetailer, RetailerState
-from vizochok.testing.world import PRODUCTS, PUBLIC_KEY, STOCK, Frames, World, build_world, memory_container
+from vizochok.testing.world import (
+    PRODUCTS,
+    PUBLIC_KEY,
+    STOCK,
+    Frames,
+    MemoryAdapters,
+    World,
+    build_world,
+    memory_container,
+)
 
 __all__ = [
     "PRODUCTS",
@@ -27,6 +36,7 @@ __all__ = [
     "EveryToolLLM",
     "FakeRetailer",
     "Frames",
+    "MemoryAdapters",
     "QueueLLM",
     "Reply",
     "RetailerState",

@@ -33,7 +33,7 @@ class RetailerState:
             answer.append(entry)
         return {"products": answer}
 
-    def cart_answer(self, body: dict[str, Any]) -> dict[str, Any]:
+    def cart_answer(self, body: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911 - one return per documented answer
         """Apply one cart operation, or refuse it with a documented reason."""
         action, store, session = body.get("action"), body.get("store_id"), body.get("session_id")
         if action not in CART_ACTIONS or not store or not session:

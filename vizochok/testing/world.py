@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 
 PRODUCTS: list[dict[str, Any]] = [
     {"sku": "milk-1", "name": "Молоко Галичина 2,5% 900 мл", "brand": "Галичина", "category_path": "Молочні > Молоко"},
-    {"sku": "milk-2", "name": "Молоко Яготинське 3,2% 900 мл", "brand": "Яготинське", "category_path": "Молочні > Молоко"},
+    {"sku": "milk-2", "name": "Молоко Яготинське 3,2% 900 мл", "brand": "Яготинське",
+     "category_path": "Молочні > Молоко"},
     {"sku": "kefir-1", "name": "Кефір Ферма 2,5% 900 г", "brand": "Ферма", "category_path": "Молочні > Кефір"},
     {"sku": "bread-1", "name": "Хліб Київхліб житній 650 г", "brand": "Київхліб", "category_path": "Хліб > Житній"},
     {"sku": "potato", "name": "Картопля молода", "unit": "kg", "quantity_step": 0.1, "min_quantity": 0.5,
@@ -149,31 +150,48 @@ def _plugin_manager(plugins: Sequence[object]) -> pluggy.PluginManager:
     return manager
 
 
+@dataclass
+class MemoryAdapters:
+    """The in-memory adapter of every storage and network port, shared by the container that uses them."""
+
+    retailer: FakeRetailer = field(default_factory=lambda: FakeRetailer(STOCK))
+    tenants: InMemoryTenantRepository = field(default_factory=InMemoryTenantRepository)
+    keys: InMemoryKeyRepository = field(default_factory=InMemoryKeyRepository)
+    catalog: InMemoryCatalogRepository = field(default_factory=InMemoryCatalogRepository)
+    log: InMemoryConversationLog = field(
+        default_factory=lambda: InMemoryConversationLog(InMemoryUsageRecorder())
+    )
+    sessions: InMemorySessionStore = field(default_factory=InMemorySessionStore)
+    limiter: InMemoryUsageLimiter = field(default_factory=InMemoryUsageLimiter)
+    profiles: InMemoryProfileRepository = field(default_factory=InMemoryProfileRepository)
+    embedder: HashingEmbedder = field(default_factory=HashingEmbedder)
+
+
 def memory_container(
-    settings: Settings | None = None, *, llm: LLM | None = None, retailer: FakeRetailer | None = None,
+    settings: Settings | None = None, *, llm: LLM | None = None, adapters: MemoryAdapters | None = None,
     plugins: Sequence[object] = (),
 ) -> Container:  # fmt: skip
     """The production container with every storage and network port on its in-memory adapter."""
     settings = settings or Settings.model_validate({"tenant_cache_seconds": 0})
+    memory = adapters or MemoryAdapters()
     container = Container(settings=providers.Object(settings))
-    sessions, limiter, catalog = InMemorySessionStore(), InMemoryUsageLimiter(), InMemoryCatalogRepository()
     overrides: dict[Any, Any] = {
         container.plugin_manager: providers.Singleton(_plugin_manager, list(plugins)),
         # Nothing may reach a server: these three are resources the chat graph never asks for in memory mode.
         container.database: providers.Object(None),
         container.valkey: providers.Object(None),
         container.http_client: providers.Object(None),
-        container.embedder: providers.Object(HashingEmbedder()),
-        container.tenants: providers.Object(InMemoryTenantRepository()),
-        container.keys: providers.Object(InMemoryKeyRepository()),
-        container.catalog_repository: providers.Object(catalog),
-        container.conversation_log: providers.Object(InMemoryConversationLog(InMemoryUsageRecorder())),
-        container.sessions: providers.Object(sessions),
-        container.usage_limiter: providers.Object(limiter),
-        container.turns: providers.Object(InMemoryTurnStore(sessions, limiter)),
-        container.search_engine: providers.Object(InMemoryProductSearch(catalog)),
-        container.profiles: providers.Object(InMemoryProfileRepository()),
-        container.webhooks: providers.Object(retailer or FakeRetailer(STOCK)),
+        container.embedder: providers.Object(memory.embedder),
+        container.tenants: providers.Object(memory.tenants),
+        container.keys: providers.Object(memory.keys),
+        container.catalog_repository: providers.Object(memory.catalog),
+        container.conversation_log: providers.Object(memory.log),
+        container.sessions: providers.Object(memory.sessions),
+        container.usage_limiter: providers.Object(memory.limiter),
+        container.turns: providers.Object(InMemoryTurnStore(memory.sessions, memory.limiter)),
+        container.search_engine: providers.Object(InMemoryProductSearch(memory.catalog)),
+        container.profiles: providers.Object(memory.profiles),
+        container.webhooks: providers.Object(memory.retailer),
     }
     if llm is not None:
         overrides[container.llm_for] = providers.Object(lambda _tenant: llm)
@@ -201,19 +219,18 @@ async def build_world(
         llm = QueueLLM(*replies)
     products = PRODUCTS if products is None else products
     retailer = FakeRetailer(STOCK if stock is None else stock, {p["sku"]: p["name"] for p in products})
-    container = memory_container(settings, llm=llm, retailer=retailer, plugins=plugins)
+    memory = MemoryAdapters(retailer=retailer)
+    container = memory_container(settings, llm=llm, adapters=memory, plugins=plugins)
     tenant_settings.setdefault("llm", TenantLLMConfig(complex_model="big", fast_model="small"))
-    tenant = Tenant(id="tnt_a", name="A", store_id="store-a", **tenant_settings)
-    tenants, keys = container.tenants(), container.keys()
-    tenants.add(tenant)
-    keys.add(PUBLIC_KEY, Principal(key_id="key_world", tenant_id=tenant.id, kind="pk", scopes=["chat"]))
-    log = container.conversation_log()
+    tenant = memory.tenants.add(Tenant(id="tnt_a", name="A", store_id="store-a", **tenant_settings))
+    memory.keys.add(
+        PUBLIC_KEY, Principal(key_id="key_world", tenant_id=tenant.id, kind="pk", scopes=["chat"])
+    )
     world = World(
         container=container, chat=await get(container.chat_service), catalog=await get(container.catalog_service),
-        search=await get(container.search_service), llm=llm, retailer=retailer, tenant=tenant, tenants=tenants,
-        keys=keys, products=container.catalog_repository(), sessions=container.sessions(),
-        log=log, usage=log.usage,
-        profiles=container.profiles(), limiter=container.usage_limiter(),
+        search=await get(container.search_service), llm=llm, retailer=retailer, tenant=tenant,
+        tenants=memory.tenants, keys=memory.keys, products=memory.catalog, sessions=memory.sessions, log=memory.log,
+        usage=memory.log.usage, profiles=memory.profiles, limiter=memory.limiter,
     )  # fmt: skip
     if products:
         await world.add_products(products)

@@ -12,9 +12,16 @@ from typing import Any, Literal, cast
 
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, Example, SecurityScheme
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, SkipValidation, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    SkipValidation,
+    model_serializer,
+)
 
-from vizochok.core.admin import AdminIdentity, ApiKeyInfo  # noqa: TC001
+from vizochok.core.admin import AdminIdentity, ApiKeyInfo
 from vizochok.core.errors import ErrorCode
 from vizochok.core.models import ProductInput, TenantLLMConfig  # noqa: TC001
 
@@ -76,14 +83,22 @@ _ERRORS: dict[int, tuple[str, ErrorCode, str]] = {
         ErrorCode.FORBIDDEN,
         "this endpoint needs an sk_ key with the 'catalog' scope",
     ),
-    404: ("`not_found`: no such object for this tenant", ErrorCode.NOT_FOUND, "no job 'job_0123456789abcdef'"),
+    404: (
+        "`not_found`: no such object for this tenant",
+        ErrorCode.NOT_FOUND,
+        "no job 'job_0123456789abcdef'",
+    ),
     413: ("`payload_too_large`", ErrorCode.PAYLOAD_TOO_LARGE, "at most 5000 products per request"),
     422: (
         "`validation_error`: a parameter or the body is malformed (`webhook_url_rejected` for unsafe webhook URLs)",
         ErrorCode.VALIDATION_ERROR,
         "Validation failed for PUT /api/v1/catalog/products",
     ),
-    429: ("`rate_limit_exceeded`, with `retry_after` seconds", ErrorCode.RATE_LIMIT_EXCEEDED, "too many failed logins"),
+    429: (
+        "`rate_limit_exceeded`, with `retry_after` seconds",
+        ErrorCode.RATE_LIMIT_EXCEEDED,
+        "too many failed logins",
+    ),
     503: ("`service_unavailable`", ErrorCode.SERVICE_UNAVAILABLE, "not ready: ConnectionError"),
 }
 
@@ -152,13 +167,17 @@ class ProductUpload(BaseModel):
     # The schema names ProductInput, which is what a client should send; validation is skipped so that one
     # bad product is reported in the job's `errors` instead of refusing the batch (`validate_products` checks
     # each item). The items are therefore the decoded JSON values, not ProductInput instances.
-    products: list[SkipValidation[ProductInput]] = Field(description="At most 5,000 per request (413 beyond).")
+    products: list[SkipValidation[ProductInput]] = Field(
+        description="At most 5,000 per request (413 beyond)."
+    )
 
 
 class UploadAccepted(BaseModel):
     """202: stored now; embedding runs in the background (follow `job_id`)."""
 
-    model_config = example({"job_id": "job_3f2a9c1b7d4e5f60", "total": 1, "to_embed": 1, "unchanged": 0, "status": "accepted"})
+    model_config = example(
+        {"job_id": "job_3f2a9c1b7d4e5f60", "total": 1, "to_embed": 1, "unchanged": 0, "status": "accepted"}
+    )
 
     job_id: str
     total: int
@@ -179,7 +198,9 @@ class SearchItem(BaseModel):
 class SearchResults(BaseModel):
     """`GET /api/v1/search`: best first; catalog retrieval only (no prices: those come from the webhook)."""
 
-    model_config = example({"items": [{"sku": "milk-001", "name": "Молоко Lactel 2.5% 900мл", "score": 0.0323}]})
+    model_config = example(
+        {"items": [{"sku": "milk-001", "name": "Молоко Lactel 2.5% 900мл", "score": 0.0323}]}
+    )
 
     items: list[SearchItem]
 
