@@ -22,6 +22,7 @@ from vizochok.adapters.http.schemas import (
     Ok,
     RotatedKey,
     RotateInput,
+    SettingsInput,
     TenantCreated,
     TenantSettings,
     TenantSummary,
@@ -29,7 +30,7 @@ from vizochok.adapters.http.schemas import (
     UsageReport,
     errors,
 )
-from vizochok.core.admin import AdminIdentity, AdminUser, ApiKeyInfo, AuditEntry, NewAdminUser, NewApiKey, SettingsPatch, require
+from vizochok.core.admin import AdminIdentity, AdminUser, ApiKeyInfo, AuditEntry, NewAdminUser, NewApiKey, require
 from vizochok.core.billing import Statement
 from vizochok.core.billing import statement_csv
 from vizochok.core.models import CatalogJob
@@ -121,10 +122,10 @@ class AdminController(Controller):
         return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
 
     @patch("/settings", responses=errors(*ADMIN_ERRORS, 404))
-    async def patch_settings(self, request: Request[Any, Any, Any], data: SettingsPatch, admin: AdminService, keys: KeyRepository) -> TenantSettings:
+    async def patch_settings(self, request: Request[Any, Any, Any], data: SettingsInput, admin: AdminService, keys: KeyRepository) -> TenantSettings:
         """Change settings (editor; the plan: operator)."""
         identity = await admin_identity(request, admin, keys)
-        tenant = await admin.update_settings(identity, data)
+        tenant = await admin.update_settings(identity, data.to_patch())
         return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
 
     @get("/keys", responses=errors(401, 403))

@@ -18,11 +18,13 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     SkipValidation,
+    create_model,
     model_serializer,
 )
 
-from vizochok.core.admin import AdminIdentity, ApiKeyInfo
+from vizochok.core.admin import AdminIdentity, ApiKeyInfo, SettingsPatch
 from vizochok.core.errors import ErrorCode
+from vizochok.core.limits import Limits
 from vizochok.core.models import ProductInput, TenantLLMConfig  # noqa: TC001
 
 BEARER = "bearer"
@@ -307,6 +309,52 @@ class TenantSettings(BaseModel):
     allowed_origins: list[str]
     webhooks: WebhookView
     plan: str
+
+
+def _limit_overrides() -> type[BaseModel]:
+    # Built from `Limits` itself, so a new limit appears in the schema (and in the admin panel's form) at once.
+    fields: dict[str, Any] = {
+        name: (info.annotation | None, Field(default=None, description=info.description))
+        for name, info in Limits.model_fields.items()
+    }
+    return create_model(  # type: ignore[no-any-return, call-overload]
+        "LimitOverrides",
+        __doc__="The tenant's own limits over its plan's; an omitted limit follows the plan.",
+        __config__=ConfigDict(extra="forbid"),
+        **fields,
+    )
+
+
+LimitOverrides = _limit_overrides()
+
+
+class SearchOptions(BaseModel):
+    """Per-tenant search options (`SearchService`); options this schema does not list are kept as sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+    weights: dict[str, float] | None = Field(default=None, description="Weight of each retrieval leg by name.")
+    rrf_k: int | None = Field(default=None, ge=1, description="Reciprocal rank fusion constant.")
+    candidates: int | None = Field(default=None, ge=1, le=500, description="Candidates per leg before fusion.")
+    trigram_below: int | None = Field(default=None, ge=0, description="Use trigram matching below this many hits.")
+    head_bonus: float | None = Field(default=None, ge=0, description="Bonus for a query word in a product's head.")
+    reranker: str | None = Field(default=None, description='A registered reranker, or "none".')
+    reranker_options: dict[str, Any] | None = Field(default=None, description="Options of the chosen reranker.")
+    dictionary: dict[str, list[str]] | None = Field(default=None, description="Word → Ukrainian words it means.")
+    needs: dict[str, list[str]] | None = Field(default=None, description="Dish or occasion → groceries it needs.")
+
+
+class SettingsInput(SettingsPatch):
+    """`PATCH /api/v1/admin/settings`: omitted fields stay as they are (the plan: operators only)."""
+
+    model_config = example({"name": "Fresh Market", "disabled_tools": ["show_meal_plan"], "limits": {"max_rounds": 6}})
+
+    search: SearchOptions | None = None  # type: ignore[assignment]
+    limits: LimitOverrides | None = None  # type: ignore[valid-type, assignment]
+
+    def to_patch(self) -> SettingsPatch:
+        """The core's patch, with only what was sent (unset limits are not written as nulls)."""
+        return SettingsPatch.model_validate(self.model_dump(exclude_unset=True))
 
 
 class ConversationSummary(BaseModel):
