@@ -353,8 +353,12 @@ class SettingsInput(SettingsPatch):
     limits: LimitOverrides | None = None  # type: ignore[valid-type, assignment]
 
     def to_patch(self) -> SettingsPatch:
-        """The core's patch, with only what was sent (unset limits are not written as nulls)."""
-        return SettingsPatch.model_validate(self.model_dump(exclude_unset=True))
+        """The core's patch, with only what was sent; a null limit or search option means "not set", not null."""
+        data = self.model_dump(exclude_unset=True)
+        for name in ("limits", "search"):
+            if isinstance(data.get(name), dict):
+                data[name] = {k: v for k, v in data[name].items() if v is not None}
+        return SettingsPatch.model_validate(data)
 
 
 class ConversationSummary(BaseModel):
