@@ -10,15 +10,19 @@ from tests.helpers import ChatClient
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
+    from tests.helpers import ThreadedServer
     from vizochok.adapters.db import Database
     from vizochok.adapters.db.tenants import PostgresTenantRepository
-    from tests.helpers import ThreadedServer
 
 
 async def test_settings_are_edited_in_fields_from_the_schema(
-    page: Page, demo_server: ThreadedServer, database: Database, prepared: Any, tenant_repo: PostgresTenantRepository,
+    page: Page,
+    demo_server: ThreadedServer,
+    database: Database,
+    prepared: Any,
+    tenant_repo: PostgresTenantRepository,
     shot: Any,
-) -> None:  # fmt: skip
+) -> None:
     await sign_in(page, demo_server.base_url, await owner_of_demo(database, demo_server, prepared))
     await page.get_by_role("link", name="Налаштування").click()
     await page.locator("#settings-form").wait_for()
@@ -51,7 +55,12 @@ async def test_settings_are_edited_in_fields_from_the_schema(
 
 
 async def test_a_transcript_reads_as_a_conversation_with_raw_entries_one_click_away(
-    page: Page, demo_server: ThreadedServer, database: Database, prepared: Any, demo: dict[str, Any], shot: Any
+    page: Page,
+    demo_server: ThreadedServer,
+    database: Database,
+    prepared: Any,
+    demo: dict[str, Any],
+    shot: Any,
 ) -> None:
     client, handshake = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], user_id="forms-shopper")
     await client.say("покажи молоко")

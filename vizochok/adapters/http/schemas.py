@@ -8,7 +8,7 @@ handlers do not follow (or the reverse) fails a test.
 from __future__ import annotations
 
 from datetime import date, datetime  # noqa: TC003 - pydantic and Litestar read the annotations at run time
-from typing import Any, Literal, cast
+from typing import Any, Literal, Optional, cast
 
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, Example, SecurityScheme
@@ -314,10 +314,10 @@ class TenantSettings(BaseModel):
 def _limit_overrides() -> type[BaseModel]:
     # Built from `Limits` itself, so a new limit appears in the schema (and in the admin panel's form) at once.
     fields: dict[str, Any] = {
-        name: (info.annotation | None, Field(default=None, description=info.description))
+        name: (Optional[info.annotation], Field(default=None, description=info.description))  # noqa: UP045
         for name, info in Limits.model_fields.items()
     }
-    return create_model(  # type: ignore[no-any-return, call-overload]
+    return create_model(
         "LimitOverrides",
         __doc__="The tenant's own limits over its plan's; an omitted limit follows the plan.",
         __config__=ConfigDict(extra="forbid"),
@@ -333,24 +333,40 @@ class SearchOptions(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    weights: dict[str, float] | None = Field(default=None, description="Weight of each retrieval leg by name.")
+    weights: dict[str, float] | None = Field(
+        default=None, description="Weight of each retrieval leg by name."
+    )
     rrf_k: int | None = Field(default=None, ge=1, description="Reciprocal rank fusion constant.")
-    candidates: int | None = Field(default=None, ge=1, le=500, description="Candidates per leg before fusion.")
-    trigram_below: int | None = Field(default=None, ge=0, description="Use trigram matching below this many hits.")
-    head_bonus: float | None = Field(default=None, ge=0, description="Bonus for a query word in a product's head.")
+    candidates: int | None = Field(
+        default=None, ge=1, le=500, description="Candidates per leg before fusion."
+    )
+    trigram_below: int | None = Field(
+        default=None, ge=0, description="Use trigram matching below this many hits."
+    )
+    head_bonus: float | None = Field(
+        default=None, ge=0, description="Bonus for a query word in a product's head."
+    )
     reranker: str | None = Field(default=None, description='A registered reranker, or "none".')
-    reranker_options: dict[str, Any] | None = Field(default=None, description="Options of the chosen reranker.")
-    dictionary: dict[str, list[str]] | None = Field(default=None, description="Word → Ukrainian words it means.")
-    needs: dict[str, list[str]] | None = Field(default=None, description="Dish or occasion → groceries it needs.")
+    reranker_options: dict[str, Any] | None = Field(
+        default=None, description="Options of the chosen reranker."
+    )
+    dictionary: dict[str, list[str]] | None = Field(
+        default=None, description="Word → Ukrainian words it means."
+    )
+    needs: dict[str, list[str]] | None = Field(
+        default=None, description="Dish or occasion → groceries it needs."
+    )
 
 
 class SettingsInput(SettingsPatch):
     """`PATCH /api/v1/admin/settings`: omitted fields stay as they are (the plan: operators only)."""
 
-    model_config = example({"name": "Fresh Market", "disabled_tools": ["show_meal_plan"], "limits": {"max_rounds": 6}})
+    model_config = example(
+        {"name": "Fresh Market", "disabled_tools": ["show_meal_plan"], "limits": {"max_rounds": 6}}
+    )
 
-    search: SearchOptions | None = None  # type: ignore[assignment]
-    limits: LimitOverrides | None = None  # type: ignore[valid-type, assignment]
+    search: SearchOptions | None = None  # type: ignore[assignment]  # narrower than the core's dict
+    limits: LimitOverrides | None = None  # type: ignore[valid-type]  # a model built at import time
 
     def to_patch(self) -> SettingsPatch:
         """The core's patch, with only what was sent; a null limit or search option means "not set", not null."""
