@@ -35,7 +35,7 @@ class InMemoryRetailerWebhooks:
 
     def __init__(self, retailer: RetailerAnswers) -> None:
         self.retailer = retailer
-        self.sent: list[tuple[str, dict[str, object]]] = []
+        self.sent: list[tuple[str, dict[str, Any]]] = []
         self.fail_with: str | None = None
         """Set to `webhook_timeout` or `webhook_error` to simulate an unreachable retailer."""
 
