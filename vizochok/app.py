@@ -20,6 +20,7 @@ from vizochok.adapters.http.admin_llm import AdminLLMKeysController
 from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
+from vizochok.adapters.http.schemas import components
 from vizochok.adapters.http.search import search_catalog
 from vizochok.adapters.http.widget import widget_script
 from vizochok.adapters.http.ws import chat_socket
@@ -137,7 +138,9 @@ def create_app(
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         signature_namespace=_signature_namespace(),
-        openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="vizochok", version=__version__, path="/schema", components=components(), use_handler_docstrings=True
+        ),
     )
     app.register(AdminWebhooksController)
     app.register(AdminLLMKeysController)

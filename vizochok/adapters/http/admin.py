@@ -11,10 +11,29 @@ from typing import TYPE_CHECKING, Any
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import Parameter
-from pydantic import BaseModel, Field
-
-from vizochok.core.admin import AdminIdentity, NewAdminUser, NewApiKey, SettingsPatch, require
+from vizochok.adapters.http.schemas import (
+    ADMIN_AUTH,
+    ADMIN_ERRORS,
+    ConversationSummary,
+    LoginInput,
+    LoginResult,
+    NewKeyCreated,
+    NewTenantInput,
+    Ok,
+    RotatedKey,
+    RotateInput,
+    SettingsInput,
+    TenantCreated,
+    TenantSettings,
+    TenantSummary,
+    Transcript,
+    UsageReport,
+    errors,
+)
+from vizochok.core.admin import AdminIdentity, AdminUser, ApiKeyInfo, AuditEntry, NewAdminUser, NewApiKey, require
+from vizochok.core.billing import Statement
 from vizochok.core.billing import statement_csv
+from vizochok.core.models import CatalogJob
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.services.admin import tenant_of
 
@@ -51,21 +70,6 @@ async def admin_identity(request: Request[Any, Any, Any], admin: AdminService, k
     return identity
 
 
-class LoginInput(BaseModel):
-    email: str = Field(min_length=3, max_length=200)
-    password: str = Field(min_length=1, max_length=200)
-
-
-class NewTenantInput(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    store_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
-    plan: str = "standard"
-
-
-class RotateInput(BaseModel):
-    overlap_seconds: int = 3600
-
-
 def _tenant_view(tenant: Any) -> dict[str, Any]:
     data = tenant.model_dump(mode="json")
     webhooks = data.pop("webhooks")
@@ -80,28 +84,27 @@ class AdminAuthController(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]  # noqa: RUF012
 
-    @post("/login", status_code=200)
-    async def login(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService) -> Response[dict[str, Any]]:
+    @post("/login", status_code=200, responses=errors(400, 401, 422, 429))
+    async def login(self, request: Request[Any, Any, Any], data: LoginInput, admin: AdminService) -> Response[LoginResult]:
         """Sets an HttpOnly, SameSite=Strict session cookie; the CSRF token in the body goes in X-CSRF-Token."""
-        body = LoginInput.model_validate(data)
         address = request.client.host if request.client else "unknown"
-        token, csrf, identity = await admin.login(body.email, body.password, address)
+        token, csrf, identity = await admin.login(data.email, data.password, address)
         cookie = Cookie(key=COOKIE, value=token, httponly=True, samesite="strict", path="/", secure=request.url.scheme == "https")
-        return Response({"csrf_token": csrf, "user": identity.model_dump()}, cookies=[cookie])
+        return Response(LoginResult(csrf_token=csrf, user=identity), cookies=[cookie])
 
-    @post("/logout", status_code=200)
-    async def logout(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> Response[dict[str, Any]]:
+    @post("/logout", status_code=200, security=ADMIN_AUTH, responses=errors(401, 403))
+    async def logout(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> Response[Ok]:
         """Ends the session."""
         await admin_identity(request, admin, keys)
         token = request.cookies.get(COOKIE)
         if token:
             await admin.sessions.delete(token)
-        return Response({"ok": True}, cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")])
+        return Response(Ok(ok=True), cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")])
 
-    @get("/me")
-    async def me(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @get("/me", security=ADMIN_AUTH, responses=errors(401, 403))
+    async def me(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> AdminIdentity:
         """The caller."""
-        return (await admin_identity(request, admin, keys)).model_dump()
+        return await admin_identity(request, admin, keys)
 
 
 class AdminController(Controller):
@@ -109,136 +112,142 @@ class AdminController(Controller):
 
     path = "/api/v1/admin"
     tags = ["admin"]  # noqa: RUF012
+    security = ADMIN_AUTH
 
-    @get("/settings")
-    async def get_settings(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @get("/settings", responses=errors(401, 403, 404))
+    async def get_settings(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> TenantSettings:
         """LLM, tools, plugins, search, limits, origins and webhooks (never the secret)."""
         identity = await admin_identity(request, admin, keys)
         tenant = await admin.settings(identity)
-        return {**_tenant_view(tenant), "plan": await admin.plan(identity)}
+        return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
 
-    @patch("/settings")
-    async def patch_settings(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @patch("/settings", responses=errors(*ADMIN_ERRORS, 404))
+    async def patch_settings(self, request: Request[Any, Any, Any], data: SettingsInput, admin: AdminService, keys: KeyRepository) -> TenantSettings:
         """Change settings (editor; the plan: operator)."""
         identity = await admin_identity(request, admin, keys)
-        tenant = await admin.update_settings(identity, SettingsPatch.model_validate(data))
-        return {**_tenant_view(tenant), "plan": await admin.plan(identity)}
+        tenant = await admin.update_settings(identity, data.to_patch())
+        return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
 
-    @get("/keys")
-    async def list_keys(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[dict[str, Any]]:
+    @get("/keys", responses=errors(401, 403))
+    async def list_keys(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[ApiKeyInfo]:
         """Every key, without the key."""
         identity = await admin_identity(request, admin, keys)
-        return [k.model_dump(mode="json") for k in await admin.keys(identity)]
+        return await admin.keys(identity)
 
-    @post("/keys", status_code=201)
-    async def create_key(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @post("/keys", status_code=201, responses=errors(*ADMIN_ERRORS))
+    async def create_key(self, request: Request[Any, Any, Any], data: NewApiKey, admin: AdminService, keys: KeyRepository) -> NewKeyCreated:
         """A new key; `key` is in this answer only."""
         identity = await admin_identity(request, admin, keys)
-        info, raw = await admin.create_key(identity, NewApiKey.model_validate(data))
-        return {**info.model_dump(mode="json"), "key": raw}
+        info, raw = await admin.create_key(identity, data)
+        return NewKeyCreated(**info.model_dump(), key=raw)
 
-    @delete("/keys/{key_id:str}", status_code=200)
-    async def revoke_key(self, request: Request[Any, Any, Any], key_id: str, admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @delete("/keys/{key_id:str}", status_code=200, responses=errors(400, 401, 403, 404))
+    async def revoke_key(self, request: Request[Any, Any, Any], key_id: str, admin: AdminService, keys: KeyRepository) -> Ok:
         """Revoke now."""
         await admin.revoke_key(await admin_identity(request, admin, keys), key_id)
-        return {"ok": True}
+        return Ok(ok=True)
 
-    @post("/keys/{key_id:str}/rotate", status_code=201)
+    @post("/keys/{key_id:str}/rotate", status_code=201, responses=errors(*ADMIN_ERRORS, 404))
     async def rotate_key(
-        self, request: Request[Any, Any, Any], key_id: str, data: dict[str, Any], admin: AdminService, keys: KeyRepository
-    ) -> dict[str, Any]:
+        self, request: Request[Any, Any, Any], key_id: str, data: RotateInput, admin: AdminService, keys: KeyRepository
+    ) -> RotatedKey:
         """A successor key (shown once); the old one works for `overlap_seconds` more."""
         identity = await admin_identity(request, admin, keys)
-        info, raw = await admin.rotate_key(identity, key_id, RotateInput.model_validate(data).overlap_seconds)
-        return {**info.model_dump(mode="json"), "key": raw, "replaces": key_id}
+        info, raw = await admin.rotate_key(identity, key_id, data.overlap_seconds)
+        return RotatedKey(**info.model_dump(), key=raw, replaces=key_id)
 
-    @get("/users")
-    async def list_users(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[dict[str, Any]]:
+    @get("/users", responses=errors(401, 403))
+    async def list_users(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[AdminUser]:
         """The tenant's people (owner)."""
-        return [u.model_dump(mode="json") for u in await admin.users(await admin_identity(request, admin, keys))]
+        return await admin.users(await admin_identity(request, admin, keys))
 
-    @post("/users", status_code=201)
-    async def add_user(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @post("/users", status_code=201, responses=errors(*ADMIN_ERRORS))
+    async def add_user(self, request: Request[Any, Any, Any], data: NewAdminUser, admin: AdminService, keys: KeyRepository) -> AdminUser:
         """Add a colleague (owner)."""
         identity = await admin_identity(request, admin, keys)
-        return (await admin.add_user(identity, NewAdminUser.model_validate(data))).model_dump(mode="json")
+        return await admin.add_user(identity, data)
 
-    @post("/users/{user_id:str}/disable", status_code=200)
-    async def disable_user(self, request: Request[Any, Any, Any], user_id: str, admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @post("/users/{user_id:str}/disable", status_code=200, responses=errors(400, 401, 403, 404))
+    async def disable_user(self, request: Request[Any, Any, Any], user_id: str, admin: AdminService, keys: KeyRepository) -> Ok:
         """Lock a colleague out (owner)."""
         await admin.set_user_disabled(await admin_identity(request, admin, keys), user_id, disabled=True)
-        return {"ok": True}
+        return Ok(ok=True)
 
-    @get("/conversations")
+    @get("/conversations", responses=errors(*ADMIN_ERRORS))
     async def conversations(
         self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
         q: str | None = Parameter(default=None, max_length=200), limit: int = Parameter(default=50, ge=1, le=200),
-    ) -> list[dict[str, Any]]:  # fmt: skip
+    ) -> list[ConversationSummary]:  # fmt: skip
         """Recent conversations, optionally containing `q`."""
         rows = await admin.conversations(await admin_identity(request, admin, keys), q, limit)
-        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
+        return [ConversationSummary.model_validate(row) for row in rows]
 
-    @get("/conversations/{conversation_id:str}")
-    async def transcript(self, request: Request[Any, Any, Any], conversation_id: str, admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @get("/conversations/{conversation_id:str}", responses=errors(400, 401, 403, 404))
+    async def transcript(self, request: Request[Any, Any, Any], conversation_id: str, admin: AdminService, keys: KeyRepository) -> Transcript:
         """Every message, tool call, result and frame, with cost and latency per turn."""
-        return await admin.transcript(await admin_identity(request, admin, keys), conversation_id)
+        return Transcript.model_validate(await admin.transcript(await admin_identity(request, admin, keys), conversation_id))
 
-    @get("/billing/statement")
+    @get(
+        "/billing/statement",
+        responses=errors(*ADMIN_ERRORS),
+        response_description="The statement as JSON, or with `format=csv` as a `text/csv` attachment",
+    )
     async def statement(
         self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
         month: str = Parameter(pattern=r"^\d{4}-\d{2}$"), format: str = Parameter(default="json", pattern="^(json|csv)$"),  # noqa: A002
-    ) -> Response[Any]:  # fmt: skip
+    ) -> Response[Statement]:  # fmt: skip
         """The month's usage ledger and totals, as JSON or CSV."""
         statement = await admin.statement(await admin_identity(request, admin, keys), month)
         if format == "csv":
-            return Response(
-                statement_csv(statement), media_type="text/csv",
+            return Response(  # the CSV form of the same statement
+                statement_csv(statement), media_type="text/csv",  # type: ignore[arg-type]
                 headers={"Content-Disposition": f'attachment; filename="vizochok-{statement.tenant_id}-{month}.csv"'},
             )  # fmt: skip
-        return Response(statement.model_dump(mode="json"))
+        return Response(statement)
 
-    @get("/catalog/jobs")
+    @get("/catalog/jobs", responses=errors(*ADMIN_ERRORS))
     async def catalog_jobs(
         self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
         catalog_repository: CatalogRepository, limit: int = Parameter(default=50, ge=1, le=200),
-    ) -> list[dict[str, Any]]:  # fmt: skip
+    ) -> list[CatalogJob]:  # fmt: skip
         """Recent catalog uploads and their embedding progress (viewer)."""
         identity = await admin_identity(request, admin, keys)
         require(identity, "viewer")
-        return [j.model_dump(mode="json") for j in await catalog_repository.list_jobs(tenant_of(identity), limit)]
+        return await catalog_repository.list_jobs(tenant_of(identity), limit)
 
-    @get("/usage")
+    @get("/usage", responses=errors(*ADMIN_ERRORS))
     async def usage(
         self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
         days: int = Parameter(default=30, ge=1, le=366),
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> UsageReport:  # fmt: skip
         """Tokens and cost per day and model, conversations, messages and cart additions per day."""
         end = datetime.now(UTC).date() + timedelta(days=1)
-        return await admin.usage(await admin_identity(request, admin, keys), end - timedelta(days=days), end)
+        return UsageReport.model_validate(
+            await admin.usage(await admin_identity(request, admin, keys), end - timedelta(days=days), end)
+        )
 
-    @get("/audit")
+    @get("/audit", responses=errors(*ADMIN_ERRORS))
     async def audit(
         self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
         limit: int = Parameter(default=100, ge=1, le=500),
-    ) -> list[dict[str, Any]]:  # fmt: skip
+    ) -> list[AuditEntry]:  # fmt: skip
         """Who changed what, newest first."""
-        return [e.model_dump(mode="json") for e in await admin.audit_entries(await admin_identity(request, admin, keys), limit)]
+        return await admin.audit_entries(await admin_identity(request, admin, keys), limit)
 
-    @post("/tenants", status_code=201)
-    async def create_tenant(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService, keys: KeyRepository) -> dict[str, Any]:
+    @post("/tenants", status_code=201, responses=errors(*ADMIN_ERRORS))
+    async def create_tenant(self, request: Request[Any, Any, Any], data: NewTenantInput, admin: AdminService, keys: KeyRepository) -> TenantCreated:
         """A new tenant with its first keys, shown once (platform operators)."""
         identity = await admin_identity(request, admin, keys)
-        body = NewTenantInput.model_validate(data)
         try:
-            return await admin.create_tenant(identity, body.name, body.store_id, body.plan)
+            return TenantCreated.model_validate(await admin.create_tenant(identity, data.name, data.store_id, data.plan))
         except psycopg.errors.UniqueViolation as exc:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"store_id {body.store_id!r} is already in use") from exc
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"store_id {data.store_id!r} is already in use") from exc
 
-    @get("/tenants")
-    async def tenants(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[dict[str, Any]]:
+    @get("/tenants", responses=errors(401, 403))
+    async def tenants(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[TenantSummary]:
         """Every tenant (platform operators)."""
         rows = await admin.tenants(await admin_identity(request, admin, keys))
-        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
+        return [TenantSummary.model_validate(row) for row in rows]
 
 
 def panel_handler() -> Any:

@@ -5,28 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vizochok.adapters.http.admin import admin_identity
+from vizochok.adapters.http.schemas import (
+    ADMIN_AUTH,
+    ADMIN_ERRORS,
+    WebhookSaved,
+    WebhookStatus,
+    WebhookTestInput,
+    WebhookView,
+    errors,
+)
 from vizochok.core.admin import AdminIdentity, Role, require
-from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ports import KeyRepository
 from vizochok.core.services.admin import AdminService, tenant_of
 from vizochok.core.services.webhooks import WebhookAdminService, WebhookPatch
-
-
-class _TestBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    skus: list[str] = Field(default_factory=list, max_length=10)
-
-
-def _parse(model: type[BaseModel], data: dict[str, Any] | None) -> Any:
-    try:
-        return model.model_validate(data or {})
-    except ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise VizochokError(ErrorCode.VALIDATION_ERROR, detail) from None
+from vizochok.core.webhooks import WebhookTestReport
 
 
 async def _tenant_of(
@@ -43,55 +37,56 @@ class AdminWebhooksController(Controller):
 
     path = "/api/v1/admin/webhooks"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads it as a class attribute
+    security = ADMIN_AUTH
     signature_namespace = {  # noqa: RUF012
         "KeyRepository": KeyRepository, "WebhookAdminService": WebhookAdminService, "AdminService": AdminService,
+        "WebhookPatch": WebhookPatch, "WebhookTestInput": WebhookTestInput, "WebhookTestReport": WebhookTestReport,
     }  # fmt: skip
 
-    @get("/")
+    @get("/", responses=errors(401, 403, 404))
     async def read(
         self, request: Request[Any, Any, Any], keys: KeyRepository, webhook_admin: WebhookAdminService, admin: AdminService
-    ) -> dict[str, Any]:
+    ) -> WebhookView:
         """`{products_url, cart_url, cart_get_url, has_secret, timeout_seconds}`."""
         tenant_id, _ = await _tenant_of(request, keys, admin)
-        return await webhook_admin.view(tenant_id)
+        return WebhookView.model_validate(await webhook_admin.view(tenant_id))
 
-    @patch("/")
+    @patch("/", responses=errors(*ADMIN_ERRORS, 404))
     async def change(
         self,
         request: Request[Any, Any, Any],
         keys: KeyRepository,
         webhook_admin: WebhookAdminService,
         admin: AdminService,
-        data: dict[str, Any],
-    ) -> dict[str, Any]:
+        data: WebhookPatch,
+    ) -> WebhookSaved:
         """`{ok, has_secret}`, plus `secret` once when the platform generated it."""
         tenant_id, identity = await _tenant_of(request, keys, admin, "editor")
-        change = _parse(WebhookPatch, data)
-        answer = await webhook_admin.update(tenant_id, change)
-        details = {k: v for k, v in (data or {}).items() if k != "secret"}
-        if "secret" in data or "secret" in answer:
-            details["secret"] = "set" if "secret" in data else "generated"
+        answer = await webhook_admin.update(tenant_id, data)
+        sent = data.model_dump(exclude_unset=True)
+        details = {k: v for k, v in sent.items() if k != "secret"}
+        if "secret" in sent or "secret" in answer:
+            details["secret"] = "set" if "secret" in sent else "generated"
         await admin.audit(identity, "webhooks.update", tenant_id, details)
-        return answer
+        return WebhookSaved.model_validate(answer)
 
-    @post("/test", status_code=200)
+    @post("/test", status_code=200, responses=errors(*ADMIN_ERRORS, 404))
     async def test(
         self,
         request: Request[Any, Any, Any],
         keys: KeyRepository,
         webhook_admin: WebhookAdminService,
         admin: AdminService,
-        data: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+        data: WebhookTestInput | None = None,
+    ) -> WebhookTestReport:
         """Send a signed sample products request; `{ok, url, status, latency_ms, problems, error, detail}`."""
         tenant_id, _ = await _tenant_of(request, keys, admin, "editor")
-        report = await webhook_admin.test(tenant_id, _parse(_TestBody, data).skus)
-        return report.model_dump()
+        return await webhook_admin.test(tenant_id, data.skus if data else [])
 
-    @get("/status")
+    @get("/status", responses=errors(401, 403))
     async def status(
         self, request: Request[Any, Any, Any], keys: KeyRepository, webhook_admin: WebhookAdminService, admin: AdminService
-    ) -> dict[str, Any]:
+    ) -> WebhookStatus:
         """Circuit breaker state, concurrency and per-webhook latency and failure counters of this process."""
         tenant_id, _ = await _tenant_of(request, keys, admin)
-        return await webhook_admin.status(tenant_id)
+        return WebhookStatus.model_validate(await webhook_admin.status(tenant_id))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from litestar import get
 from litestar.exceptions import ServiceUnavailableException
+
+from vizochok.adapters.http.schemas import Health, errors
 
 if TYPE_CHECKING:
     from valkey.asyncio import Valkey
@@ -21,13 +23,13 @@ _embedder_ok_until: dict[int, float] = {}
 
 
 @get("/healthz", tags=["health"])
-async def healthz() -> dict[str, str]:
+async def healthz() -> Health:
     """The process is up."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
-@get("/readyz", tags=["health"])
-async def readyz(database: Database, valkey: Valkey, embedder: Embedder) -> dict[str, Any]:
+@get("/readyz", tags=["health"], responses=errors(503))
+async def readyz(database: Database, valkey: Valkey, embedder: Embedder) -> Health:
     """Ready only when a chat could be answered: the database (vector operations too), cache and embedder.
 
     A 503 names the part that failed. Catalog jobs are not part of readiness (one tenant's failed
@@ -48,4 +50,4 @@ async def readyz(database: Database, valkey: Valkey, embedder: Embedder) -> dict
             _embedder_ok_until[id(embedder)] = time.monotonic() + _EMBEDDER_OK_SECONDS
     except Exception as exc:
         raise ServiceUnavailableException(f"not ready: {part}: {exc.__class__.__name__}") from exc
-    return {"status": "ready"}
+    return Health(status="ready")

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, put
 from pydantic import BaseModel, Field
 
 from vizochok.adapters.http.auth import authorize
+from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, errors, example
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.profile import Diet, UserProfile
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 class ProfileInput(BaseModel):
     """A whole profile; omitted fields become empty."""
+
+    model_config = example({"language": "uk", "dietary": ["vegan"], "favorite_brands": ["Галичина"]})
 
     language: str | None = Field(default=None, pattern="^(uk|en|ru)$")
     dietary: list[Diet] = Field(default_factory=list)
@@ -28,29 +31,26 @@ class ProfileController(Controller):
 
     path = "/api/v1/profiles"
     tags = ["profiles"]  # noqa: RUF012 - Litestar reads it as a class attribute
+    security = KEY_AUTH
 
-    @get("/{user_id:str}")
+    @get("/{user_id:str}", responses=errors(400, 401, 403, 404))
     async def get_profile(
         self, request: Request[Any, Any, Any], user_id: str, keys: KeyRepository, profiles: ProfileRepository
-    ) -> dict[str, Any]:
+    ) -> UserProfile:
         """The profile of one shopper of this tenant."""
         principal = await authorize(request, keys, "admin")
         profile = await profiles.get(principal.tenant_id, user_id)
         if profile is None:
             raise VizochokError(ErrorCode.NOT_FOUND, f"no profile for user {user_id!r}")
-        return profile.model_dump()
+        return profile
 
-    @put("/{user_id:str}")
+    @put("/{user_id:str}", responses=errors(*KEY_ERRORS))
     async def put_profile(
-        self, request: Request[Any, Any, Any], user_id: str, data: dict[str, Any], keys: KeyRepository,
+        self, request: Request[Any, Any, Any], user_id: str, data: ProfileInput, keys: KeyRepository,
         profiles: ProfileRepository,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> UserProfile:  # fmt: skip
         """Create or replace a profile."""
         principal = await authorize(request, keys, "admin")
-        try:
-            fields = ProfileInput.model_validate(data)
-        except ValueError as exc:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, str(exc)) from exc
-        profile = UserProfile(user_id=user_id, **fields.model_dump())
+        profile = UserProfile(user_id=user_id, **data.model_dump())
         await profiles.save(principal.tenant_id, profile)
-        return profile.model_dump()
+        return profile

@@ -8,6 +8,7 @@ from litestar import get
 from litestar.params import Parameter
 
 from vizochok.adapters.http.auth import authorize
+from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, SearchItem, SearchResults, errors
 from vizochok.core.errors import ErrorCode, VizochokError
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from vizochok.core.services.search import SearchService
 
 
-@get("/api/v1/search", tags=["search"])
+@get("/api/v1/search", tags=["search"], security=KEY_AUTH, responses=errors(*KEY_ERRORS))
 async def search_catalog(
     request: Request[Any, Any, Any],
     keys: KeyRepository,
@@ -25,11 +26,11 @@ async def search_catalog(
     search: SearchService,
     q: str = Parameter(min_length=1, max_length=200),
     limit: int = Parameter(default=10, ge=1, le=50),
-) -> dict[str, Any]:
+) -> SearchResults:
     """`{"items": [{"sku", "name", "score"}]}`, best first."""
     principal = await authorize(request, keys, "catalog")
     tenant = await tenants.get(principal.tenant_id)
     if tenant is None:
         raise VizochokError(ErrorCode.INVALID_API_KEY)
     hits = await search.search(tenant, q, limit=limit)
-    return {"items": [{"sku": h.sku, "name": h.name, "score": h.score} for h in hits]}
+    return SearchResults(items=[SearchItem(sku=h.sku, name=h.name, score=h.score) for h in hits])
