@@ -11,7 +11,9 @@ from valkey.asyncio import Valkey
 import vizochok.adapters.llm
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.tenants import PostgresTenantRepository
+from vizochok.adapters.db.replicas import ReadDatabase
 from vizochok.adapters.embedded_cluster import LocalValkeyCluster
+from vizochok.adapters.embedded_standby import LocalStandby
 from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.bootstrap import Prepared, prepare
@@ -89,6 +91,23 @@ async def any_valkey(request: pytest.FixtureRequest, prepared: Prepared) -> Asyn
 
 
 @pytest.fixture(scope="session")
+def standby(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStandby]:
+    """A streaming standby of the embedded PostgreSQL (`pg_basebackup -R`, the server's own binaries)."""
+    replica = LocalStandby(prepared.settings.database_admin_url or "", tmp_path_factory.mktemp("standby")).start()
+    yield replica
+    replica.stop()
+
+
+@pytest.fixture(scope="session")
+async def read_database(database: Database, standby: LocalStandby) -> AsyncIterator[ReadDatabase]:
+    """Reads on the standby, as `VIZOCHOK_DATABASE_READ_URL` configures them, with the primary behind."""
+    reads = ReadDatabase(database, [standby.url()], pool_size=4)
+    await reads.open()
+    yield reads
+    await reads.close()
+
+
+@pytest.fixture(scope="session")
 def tenant_repo(database: Database, prepared: Prepared) -> PostgresTenantRepository:
     """Tenants and keys, through the real repository."""
     assert prepared.settings.secret_key is not None
@@ -118,7 +137,7 @@ def demo_server(prepared: Prepared) -> Iterator[ThreadedServer]:
         update={"limits": prepared.settings.limits.model_copy(update={"auth_timeout_seconds": 1.0})}
     )
     server = ThreadedServer(create_demo_app(settings, f"http://127.0.0.1:{port}"), port, settings)
-    server.start()
+    server.start(timeout=300)  # the demo embeds its catalog first: minutes on a loaded machine
     yield server
     server.stop()
 

@@ -13,6 +13,7 @@ from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThrottle
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
+from vizochok.adapters.db.replicas import ReadDatabase, read_urls
 from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
@@ -56,6 +57,13 @@ async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
     await db.close()
 
 
+async def _read_database(primary: Database, urls: str | None, pool_size: int) -> AsyncIterator[ReadDatabase]:
+    reads = ReadDatabase(primary, read_urls(urls), pool_size)
+    await reads.open()
+    yield reads
+    await reads.close()
+
+
 async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
     if config.provider == "openai":
         from vizochok.adapters.embeddings.openai import OpenAIEmbedder  # noqa: PLC0415
@@ -73,10 +81,10 @@ async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
     embedder.close()
 
 
-def _search_backend(registry: Registry, name: str, db: Database, settings: Settings) -> Any:
+def _search_backend(registry: Registry, name: str, db: Database, settings: Settings, reads: ReadDatabase) -> Any:
     from vizochok.plugins.builtin.search import SearchDeps  # noqa: PLC0415
 
-    return registry.resolve("search_backend", name)(SearchDeps(db, settings))
+    return registry.resolve("search_backend", name)(SearchDeps(db, settings, reads))
 
 
 def _llm_resolver(registry: Registry, settings: Settings) -> Callable[[Tenant], LLM]:
@@ -134,6 +142,10 @@ class Container(containers.DeclarativeContainer):
 
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
     # One server, or a cluster for a `valkey+cluster://` URL (adapters/valkey_client.py).
+    # Standbys for search and catalog reads (VIZOCHOK_DATABASE_READ_URL); none: the primary.
+    read_database = providers.Resource(
+        _read_database, database, settings.provided.database_read_url, settings.provided.database_pool_size
+    )
     valkey = providers.Resource(
         open_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size,
         replica_acks=settings.provided.valkey_replica_acks,
@@ -144,7 +156,7 @@ class Container(containers.DeclarativeContainer):
 
     tenants = providers.Singleton(PostgresTenantRepository, database, secret_box)
     keys = providers.Singleton(PostgresKeyRepository, database)
-    catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
+    catalog_repository = providers.Singleton(PostgresCatalogRepository, database, read_database)
     conversation_log = providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
     webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
@@ -157,7 +169,9 @@ class Container(containers.DeclarativeContainer):
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds)
     chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
-    search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database, settings)
+    search_engine = providers.Singleton(
+        _search_backend, registry, settings.provided.search.backend, database, settings, read_database
+    )
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
     profiles = providers.Singleton(PostgresProfileRepository, database)

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     """Role the application connects as in embedded mode (no superuser, no BYPASSRLS)."""
     database_pool_size: int = 10
     """Connections per process."""
+    database_read_url: str | None = None
+    """PostgreSQL streaming standbys for search and catalog reads, comma-separated; unset: the primary serves all."""
     valkey_url: str | None = None
     """Valkey (or Redis) URL. Unset: embedded Valkey."""
     valkey_pool_size: int = 64
