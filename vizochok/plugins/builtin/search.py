@@ -37,7 +37,11 @@ def _elasticsearch(deps: SearchDeps) -> ProductSearch:
     if not url:
         msg = "search backend 'elasticsearch' needs VIZOCHOK_ELASTICSEARCH_URL"
         raise RuntimeError(msg)
-    return build(url)
+    search = deps.settings.search
+    return build(
+        url, new_tenants=search.elasticsearch_new_tenants, shared_indexes=search.elasticsearch_shared_indexes,
+        shared_shards=search.elasticsearch_shared_shards,
+    )  # fmt: skip
 
 
 @hookimpl
