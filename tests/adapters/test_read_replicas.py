@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from vizochok.adapters.embedded_standby import LocalStandby
 
 
-
 def test_several_read_urls_split_where_a_url_starts() -> None:
     assert read_urls(None) == [] and read_urls("") == []
     assert read_urls("postgresql://a/db, postgres://b/db") == ["postgresql://a/db", "postgres://b/db"]
@@ -57,7 +56,9 @@ async def test_row_level_security_binds_the_application_role_on_the_standby(
     await shop.load([{"sku": "rls-1", "name": "Халва соняшникова 200 г"}])
     await read_database.wait_replayed()
     async with await psycopg.AsyncConnection.connect(standby.url(), autocommit=True) as conn:
-        role = await (await conn.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).fetchone()
+        role = await (
+            await conn.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        ).fetchone()
         assert role == (False, False)
         assert (await (await conn.execute("SELECT pg_is_in_recovery()")).fetchone()) == (True,)
         # No tenant set: no rows at all, though the standby holds every tenant's products.
@@ -110,7 +111,9 @@ async def test_read_your_writes_while_the_standby_lags(
 async def test_a_standby_that_does_not_answer_hands_reads_to_the_primary(
     database: Database, make_tenant: Any, tmp_path: Any
 ) -> None:
-    reads = ReadDatabase(database, [f"postgresql://vizochok_app@/vizochok?host={tmp_path}&port=1"], pool_size=1)
+    reads = ReadDatabase(
+        database, [f"postgresql://vizochok_app@/vizochok?host={tmp_path}&port=1"], pool_size=1
+    )
     reads.replicas[0].pool.timeout = 0.5
     await reads.open()  # warns, does not fail
     try:

@@ -70,7 +70,9 @@ def _filters(body: dict[str, Any]) -> list[dict[str, Any]]:
     return list(body["query"]["bool"]["filter"])
 
 
-def service_on(es: RecordingElasticsearch, **options: Any) -> tuple[CatalogService, ElasticsearchProductSearch]:
+def service_on(
+    es: RecordingElasticsearch, **options: Any
+) -> tuple[CatalogService, ElasticsearchProductSearch]:
     engine = ElasticsearchProductSearch(es, **options)
     return CatalogService(InMemoryCatalogRepository(), HashingEmbedder(), mirror=engine), engine
 
@@ -137,7 +139,9 @@ def test_request_bodies_name_the_tenant_in_every_leg() -> None:
         assert filters[0] == {"term": {"tenant_id": A}}, leg
         assert {"term": {"is_active": True}} in filters and {"term": {"brand": "Галичина"}} in filters, leg
     assert bodies["vector"]["knn"]["filter"][0] == {"term": {"tenant_id": A}}
-    assert index_body(shared=False)["mappings"].get("_routing") is None  # a tenant's own index spreads over its shards
+    assert (
+        index_body(shared=False)["mappings"].get("_routing") is None
+    )  # a tenant's own index spreads over its shards
 
 
 def test_shared_indexes_are_picked_by_a_stable_hash() -> None:
@@ -161,7 +165,9 @@ async def test_a_tenant_moves_from_shared_to_dedicated_with_rebuild_and_swap() -
     created = next(body for name, index, body in es.calls if name == "create" and index == fresh)
     assert "_routing" not in created["mappings"]  # its own index: no tenant routing
     swap = next(body["actions"] for name, _, body in es.calls if name == "update_aliases")
-    assert {"remove": {"index": shared, "alias": alias(A)}} in swap and {"add": {"index": fresh, "alias": alias(A)}} in swap
+    assert {"remove": {"index": shared, "alias": alias(A)}} in swap and {
+        "add": {"index": fresh, "alias": alias(A)}
+    } in swap
     # The shared index stays (B lives there); only A's documents leave it, on A's shard.
     assert ("delete", shared, {}) not in es.calls
     cleanup = next(body for name, index, body in es.calls if name == "delete_by_query" and index == shared)
@@ -198,7 +204,11 @@ class ReplayClient:
     def _answer(self, call: str, **request: Any) -> Any:
         self.asked.append((call, request))
         name = self.answers.get(call)
-        return json.loads((DATA / f"es{self.version}-{name}.json").read_text()) if name else {"acknowledged": True}
+        return (
+            json.loads((DATA / f"es{self.version}-{name}.json").read_text())
+            if name
+            else {"acknowledged": True}
+        )
 
     async def msearch(self, **request: Any) -> Any:
         return self._answer("msearch", **request)
@@ -242,11 +252,13 @@ RECORDED_TENANT = "tnt_a1b2c3"
 async def test_recorded_msearch_answers_fuse_into_hits(version: int) -> None:
     client = ReplayClient(version, {"msearch": "msearch"})
     engine = ElasticsearchProductSearch(client)
-    hits = await engine.search(RECORDED_TENANT, SearchRequest(text="молоко галичина", vector=[0.1] * 384, limit=3))
+    hits = await engine.search(
+        RECORDED_TENANT, SearchRequest(text="молоко галичина", vector=[0.1] * 384, limit=3)
+    )
     # vector: 25, 15, kefir; full text (weight 1): 25, kefir; trigram (weight 0.5): 15, 25.
     assert [h.sku for h in hits] == ["milk-25", "kefir-1", "milk-15"]
     assert hits[0].brand == "Галичина" and hits[0].unit == "pcs" and hits[0].score > hits[1].score
-    (call, asked), = client.asked
+    ((call, asked),) = client.asked
     assert [h["index"] for h in asked["searches"][::2]] == [alias(RECORDED_TENANT)] * 3
 
 
@@ -254,7 +266,9 @@ async def test_recorded_msearch_answers_fuse_into_hits(version: int) -> None:
 async def test_a_refused_leg_in_a_recorded_msearch_raises(version: int) -> None:
     engine = ElasticsearchProductSearch(ReplayClient(version, {"msearch": "msearch-error"}))
     with pytest.raises(RuntimeError, match="search_phase_execution_exception"):
-        await engine.search(RECORDED_TENANT, SearchRequest(text="молоко", vector=[0.1] * 384, weights={"trigram": 0}))
+        await engine.search(
+            RECORDED_TENANT, SearchRequest(text="молоко", vector=[0.1] * 384, weights={"trigram": 0})
+        )
 
 
 @pytest.mark.parametrize("version", [8, 9])
@@ -266,7 +280,8 @@ async def test_recorded_bulk_answers(version: int) -> None:
     refused = ElasticsearchProductSearch(ReplayClient(version, {"bulk": "bulk-refused"}))
     with pytest.raises(RuntimeError, match=r"1 of 2 products were refused: .*document_parsing_exception"):
         await refused.update_products(
-            RECORDED_TENANT, [ProductInput(sku="milk-25", name="Молоко"), ProductInput(sku="milk-15", name="Молоко")]
+            RECORDED_TENANT,
+            [ProductInput(sku="milk-25", name="Молоко"), ProductInput(sku="milk-15", name="Молоко")],
         )
 
 

@@ -22,14 +22,24 @@ from vizochok.adapters.valkey_client import (
 from vizochok.adapters.webhook.valkey_stats import latency_key, stats_key
 
 
-
 def test_the_url_chooses_a_cluster_and_names_its_seeds() -> None:
     assert is_cluster_url("valkey+cluster://a:7000,b:7001")
     assert is_cluster_url("valkeys+cluster://a:7000")
     assert not is_cluster_url("redis://a:6379/0") and not is_cluster_url("valkey://a:6379")
-    options = parse_cluster_url("valkeys+cluster://app:p%40ss@10.0.0.1:7000,[::1]:7001,cache-3:7002?ssl_ca_certs=/etc/ca.pem")
-    assert [(n.host, n.port) for n in options["startup_nodes"]] == [("10.0.0.1", 7000), ("::1", 7001), ("cache-3", 7002)]
-    assert (options["ssl"], options["username"], options["password"], options["ssl_ca_certs"]) == (True, "app", "p@ss", "/etc/ca.pem")
+    options = parse_cluster_url(
+        "valkeys+cluster://app:p%40ss@10.0.0.1:7000,[::1]:7001,cache-3:7002?ssl_ca_certs=/etc/ca.pem"
+    )
+    assert [(n.host, n.port) for n in options["startup_nodes"]] == [
+        ("10.0.0.1", 7000),
+        ("::1", 7001),
+        ("cache-3", 7002),
+    ]
+    assert (options["ssl"], options["username"], options["password"], options["ssl_ca_certs"]) == (
+        True,
+        "app",
+        "p@ss",
+        "/etc/ca.pem",
+    )
     assert parse_cluster_url("valkey+cluster://a:7000")["ssl"] is False
     for bad in ("valkey+cluster://a", "valkey+cluster://a:7000/3", "valkey+cluster://a:x"):
         with pytest.raises(ValueError):
@@ -77,7 +87,10 @@ async def test_the_cluster_client_refuses_a_transaction(valkey_cluster: Any) -> 
 async def test_the_login_throttle_counts_on_one_server_and_on_a_cluster(any_valkey: Any) -> None:
     """Its two counters fall in different slots: the old two-key MULTI was refused by a cluster."""
     throttle = ValkeyLoginThrottle(any_valkey, attempts=2, window=60)
-    email, address = f"{secrets.token_hex(4)}@shop.example", f"10.0.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    email, address = (
+        f"{secrets.token_hex(4)}@shop.example",
+        f"10.0.{secrets.randbelow(250)}.{secrets.randbelow(250)}",
+    )
     assert await throttle.retry_after(email, address) == 0
     await throttle.failed(email, address)
     await throttle.failed(email, address)

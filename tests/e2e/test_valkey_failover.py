@@ -38,7 +38,10 @@ def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalValke
 
 @pytest.fixture(scope="module")
 def on_cluster(
-    prepared: Prepared, demo_server: ThreadedServer, own_cluster: LocalValkeyCluster, tmp_path_factory: pytest.TempPathFactory
+    prepared: Prepared,
+    demo_server: ThreadedServer,
+    own_cluster: LocalValkeyCluster,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[list[ServerProcess]]:
     env = {
         **os.environ,

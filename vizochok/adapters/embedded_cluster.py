@@ -101,7 +101,9 @@ class LocalValkeyCluster:
                 last = SLOTS - 1 if index == self.primaries - 1 else (index + 1) * per - 1
                 clients[index].execute_command("CLUSTER", "ADDSLOTSRANGE", index * per, last)
             for client in clients[1:]:
-                client.execute_command("CLUSTER", "MEET", "127.0.0.1", self.nodes[0].port, self.nodes[0].bus_port)
+                client.execute_command(
+                    "CLUSTER", "MEET", "127.0.0.1", self.nodes[0].port, self.nodes[0].bus_port
+                )
             self._until(lambda: all(self._known(c) == count for c in clients), timeout, "nodes to meet")
             for index in range(self.primaries, count):
                 primary = self.nodes[(index - self.primaries) % self.primaries]

@@ -21,14 +21,21 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from valkey.asyncio import BlockingConnectionPool, Valkey
 from valkey.asyncio.cluster import ClusterNode, ClusterPipeline, ValkeyCluster
-from valkey.exceptions import ClusterDownError, ClusterError, ConnectionError, TimeoutError, TryAgainError
+from valkey.exceptions import ClusterDownError, ClusterError, TryAgainError
+from valkey.exceptions import ConnectionError as ValkeyConnectionError
+from valkey.exceptions import TimeoutError as ValkeyTimeoutError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 _log = logging.getLogger(__name__)
 
-CLUSTER_SCHEMES = {"valkey+cluster": False, "redis+cluster": False, "valkeys+cluster": True, "rediss+cluster": True}
+CLUSTER_SCHEMES = {
+    "valkey+cluster": False,
+    "redis+cluster": False,
+    "valkeys+cluster": True,
+    "rediss+cluster": True,
+}
 """Cluster URL schemes, and whether each uses TLS."""
 
 _TLS_OPTIONS = ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs", "ssl_check_hostname")
@@ -36,7 +43,7 @@ _TLS_OPTIONS = ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs", 
 # While a primary fails over, its slots answer nothing (connection refused) or CLUSTERDOWN for
 # about `cluster-node-timeout` plus an election. The client's own retries are immediate, so they
 # would all fail inside that gap: commands wait and try again until this deadline instead.
-_FAILOVER_ERRORS = (ConnectionError, TimeoutError, ClusterDownError, ClusterError, TryAgainError)
+_FAILOVER_ERRORS = (ValkeyConnectionError, ValkeyTimeoutError, ClusterDownError, ClusterError, TryAgainError)
 
 
 def tenant_tag(tenant_id: str) -> str:
@@ -74,7 +81,9 @@ def parse_cluster_url(url: str) -> dict[str, Any]:
         options["password"] = unquote(password)
     for name, values in parse_qs(parts.query).items():
         if name in _TLS_OPTIONS:
-            options[name] = values[-1] if name != "ssl_check_hostname" else values[-1].lower() in ("1", "true", "yes")
+            options[name] = (
+                values[-1] if name != "ssl_check_hostname" else values[-1].lower() in ("1", "true", "yes")
+            )
     return options
 
 
@@ -96,7 +105,9 @@ class WaitingValkeyCluster(ValkeyCluster):
     node ever sees more than `pool_size` connections from this process and a burst waits its turn.
     """
 
-    def __init__(self, *, pool_size: int, failover_seconds: float = 15.0, replica_acks: int = 1, **kwargs: Any) -> None:
+    def __init__(
+        self, *, pool_size: int, failover_seconds: float = 15.0, replica_acks: int = 1, **kwargs: Any
+    ) -> None:
         # Headroom over the permits for the topology refreshes the client runs on its own.
         super().__init__(max_connections=pool_size + 4, **kwargs)
         self.permits = asyncio.Semaphore(pool_size)
@@ -123,7 +134,9 @@ class WaitingValkeyCluster(ValkeyCluster):
             except _FAILOVER_ERRORS as error:
                 if time.monotonic() + delay > deadline:
                     raise
-                _log.warning("Valkey cluster unavailable (%s); retrying in %.2f s", type(error).__name__, delay)
+                _log.warning(
+                    "Valkey cluster unavailable (%s); retrying in %.2f s", type(error).__name__, delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 1.0)
 

@@ -48,7 +48,9 @@ def read_urls(value: str | None) -> list[str]:
 class ReadDatabase:
     """The `tenant()` / `unscoped()` of `Database`, served by standbys when there are any."""
 
-    def __init__(self, primary: Database, urls: list[str], pool_size: int = 10, cooldown_seconds: float = 10) -> None:
+    def __init__(
+        self, primary: Database, urls: list[str], pool_size: int = 10, cooldown_seconds: float = 10
+    ) -> None:
         self.primary = primary
         self.replicas = [Database(url, pool_size) for url in urls]
         for replica in self.replicas:
@@ -93,7 +95,9 @@ class ReadDatabase:
             while True:
                 async with replica.pool.connection() as conn:
                     done = await (
-                        await conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn AS ok", (row["lsn"],))
+                        await conn.execute(
+                            "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn AS ok", (row["lsn"],)
+                        )
                     ).fetchone()
                 if done and done["ok"]:
                     break
@@ -117,7 +121,9 @@ class ReadDatabase:
             try:
                 async with replica.pool.connection() as conn:
                     row = await (
-                        await conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn AS caught_up", (lsn,))
+                        await conn.execute(
+                            "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn AS caught_up", (lsn,)
+                        )
                     ).fetchone()
             except (psycopg.OperationalError, PoolTimeout):
                 self._down_until[index] = now + self._cooldown
