@@ -10,6 +10,7 @@ import pytest
 from valkey.crc import key_slot
 
 from vizochok.adapters.admin.sessions import ValkeyLoginThrottle
+from vizochok.adapters.embedded_cluster import LocalValkeyCluster
 from vizochok.adapters.session.valkey import lock_key, session_key
 from vizochok.adapters.usage.valkey import tokens_key, user_key, window_key
 from vizochok.adapters.valkey_client import (
@@ -97,3 +98,24 @@ async def test_the_login_throttle_counts_on_one_server_and_on_a_cluster(any_valk
     assert 55 <= await throttle.retry_after(email, address) <= 60
     await throttle.succeeded(email, address)
     assert await throttle.retry_after(email, address) == 0
+
+
+async def test_pipelines_and_scripts_ride_out_a_failover(tmp_path: Any) -> None:
+    """A killed primary: commands to its slots wait for the replica to take over, then run (nothing lost)."""
+    cluster = LocalValkeyCluster(tmp_path).start()
+    try:
+        client = cluster_client(cluster.url, pool_size=4)
+        await client.initialize()
+        await client.set("{victim}:a", "1")
+        assert await client.replicate("{victim}:a") == 1
+        cluster.kill(cluster.primary_of("{victim}:a"))
+        async with client.pipeline() as pipe:  # valkey-py drops a pipeline's commands after a failed try
+            pipe.get("{victim}:a")
+            pipe.incr("{victim}:n")
+            pipe.set("{other}:b", "2")
+            assert await pipe.execute() == ["1", 1, True]
+        script = client.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+        assert await script(keys=["{victim}:n"], args=[5]) == 6
+        await client.aclose()
+    finally:
+        cluster.stop()

@@ -92,8 +92,15 @@ class _WaitingPipeline(ClusterPipeline):
 
     async def execute(self, raise_on_error: bool = True, allow_redirections: bool = True) -> list[Any]:
         client: WaitingValkeyCluster = self._client  # type: ignore[assignment]
+        # valkey-py empties the command stack after every attempt, failed ones included: keep it.
+        commands = list(self._command_stack)
+
+        async def attempt() -> list[Any]:
+            self._command_stack = list(commands)
+            return await ClusterPipeline.execute(self, raise_on_error, allow_redirections)
+
         async with client.permits:
-            return await client.through_failover(super().execute, raise_on_error, allow_redirections)
+            return await client.through_failover(attempt)
 
 
 class WaitingValkeyCluster(ValkeyCluster):
