@@ -1,6 +1,6 @@
 """Benchmark of scale-out: conversations through two app processes on a 3-primary Valkey cluster.
 
-    python -m bench.cluster [--conversations 100] [--turns 6] [--think 0.5] [--tenants 6] [--write]
+    python -m bench.cluster [--conversations 100] [--turns 6] [--think 0.5] [--tenants 6] [--rounds 2] [--write]
 
 Three topologies, measured in one run so that they share the machine's load:
 - `1 app, 1 valkey` — the anchor: one app process on the embedded single Valkey;
@@ -68,7 +68,8 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], load: t
     anchor = results["1 app, 1 valkey"]
     lines = [
         f"Machine: {machine()}; load average {load[0]:.1f} before, {load[1]:.1f} after (other engineers' work shares the 2 cores).",
-        f"Run: `python -m bench.cluster --conversations {args.conversations} --turns {args.turns} --think {args.think} --tenants {args.tenants}`.",
+        f"Run: `python -m bench.cluster --conversations {args.conversations} --turns {args.turns} --think {args.think} --tenants {args.tenants} --rounds {args.rounds}`"
+        " (means over the rounds, run in alternating order).",
         "",
         "| topology | turns/s, no think time | × anchor | paced RTT p50 ms | paced RTT p99 ms | × anchor | server overhead p99 ms | saturated RTT p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -88,22 +89,37 @@ async def run(args: argparse.Namespace, settings: Any, env: dict[str, str], clus
     on_cluster = {**env, "VIZOCHOK_VALKEY_URL": cluster_url}
     load_before = os.getloadavg()[0]
     results: dict[str, dict[str, Any]] = {}
+    topologies = {
+        "1 app, 1 valkey": [env],
+        "2 apps, 1 valkey": [env, env],
+        "2 apps, cluster": [on_cluster, on_cluster],
+    }
+    # Rounds alternate the order (A B C, then C B A, …): load from other work on a shared machine
+    # drifts, and a fixed order would hand the drift to whichever topology runs last.
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in topologies}
     try:
         keys = [await setup_tenant(settings, retailer.base, secret) for _ in range(args.tenants)]
-        for name, envs in (
-            ("1 app, 1 valkey", [env]),
-            ("2 apps, 1 valkey", [env, env]),
-            ("2 apps, cluster", [on_cluster, on_cluster]),
-        ):
-            apps = [Child("vizochok", e) for e in envs]
-            try:
-                results[name] = await measure(apps, keys, args)
-            finally:
-                for app in apps:
-                    app.stop()
-            print(name, results[name], file=sys.stderr)  # noqa: T201
+        for round_ in range(args.rounds):
+            order = list(topologies) if round_ % 2 == 0 else list(reversed(topologies))
+            for name in order:
+                apps = [Child("vizochok", e) for e in topologies[name]]
+                try:
+                    runs[name].append(await measure(apps, keys, args))
+                finally:
+                    for app in apps:
+                        app.stop()
+                print(name, runs[name][-1], file=sys.stderr)  # noqa: T201
     finally:
         retailer.stop()
+    for name, rounds in runs.items():
+        results[name] = {
+            key: (
+                sum(r[key] for r in rounds)
+                if key in ("errors", "turns")
+                else sum(r[key] for r in rounds) / len(rounds)
+            )
+            for key in rounds[0]
+        }
     return report(args, results, (load_before, os.getloadavg()[0]))
 
 
@@ -115,6 +131,9 @@ def main() -> int:
         "--think", type=float, default=0.5, help="mean seconds between a widget's turns (paced run)"
     )
     parser.add_argument("--tenants", type=int, default=6)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="runs of each topology, in alternating order; means reported"
+    )
     parser.add_argument("--write", action="store_true", help="append the results to bench/RESULTS.md")
     args = parser.parse_args()
 
