@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -44,6 +45,11 @@ class LocalStandby:
         if self._user is not None:
             entry = pwd.getpwnam(self._user)
             os.chown(self.directory, entry.pw_uid, entry.pw_gid)
+            # The server's user must be able to reach its folder (pytest makes its folders 0700).
+            for parent in self.directory.parents:
+                mode = parent.stat().st_mode
+                if not mode & stat.S_IXOTH:
+                    parent.chmod(mode | stat.S_IXOTH)
         os.chmod(self.directory, 0o700)  # noqa: PTH101 - PostgreSQL insists on it
         data = self.directory / "data"
         self._run(
