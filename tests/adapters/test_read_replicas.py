@@ -111,9 +111,8 @@ async def test_read_your_writes_while_the_standby_lags(
 async def test_a_standby_that_does_not_answer_hands_reads_to_the_primary(
     database: Database, make_tenant: Any, tmp_path: Any
 ) -> None:
-    reads = ReadDatabase(
-        database, [f"postgresql://vizochok_app@/vizochok?host={tmp_path}&port=1"], pool_size=1
-    )
+    url = f"postgresql://vizochok_app@/vizochok?host={tmp_path}&port=1"
+    reads = ReadDatabase(database, [url], pool_size=1, open_timeout=0.5)
     reads.replicas[0].pool.timeout = 0.5
     await reads.open()  # warns, does not fail
     try:

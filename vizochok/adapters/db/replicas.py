@@ -49,8 +49,9 @@ class ReadDatabase:
     """The `tenant()` / `unscoped()` of `Database`, served by standbys when there are any."""
 
     def __init__(
-        self, primary: Database, urls: list[str], pool_size: int = 10, cooldown_seconds: float = 10
-    ) -> None:
+        self, primary: Database, urls: list[str], pool_size: int = 10, cooldown_seconds: float = 10,
+        open_timeout: float = 10,
+    ) -> None:  # fmt: skip
         self.primary = primary
         self.replicas = [Database(url, pool_size) for url in urls]
         for replica in self.replicas:
@@ -59,6 +60,7 @@ class ReadDatabase:
         self._written: dict[str, str] = {}
         self._down_until = [0.0] * len(self.replicas)
         self._cooldown = cooldown_seconds
+        self._open_timeout = open_timeout
         self.served = {"replica": 0, "primary": 0}
         """Reads answered by each side (for tests and metrics)."""
 
@@ -66,7 +68,7 @@ class ReadDatabase:
         """Open the standbys' pools; one that does not answer yet is tried again on use."""
         for index, replica in enumerate(self.replicas):
             try:
-                await replica.pool.open(wait=True, timeout=10)
+                await replica.pool.open(wait=True, timeout=self._open_timeout)
             except PoolTimeout:
                 _log.warning("read replica %d does not answer; reads use the primary for now", index)
                 self._down_until[index] = time.monotonic() + self._cooldown
