@@ -451,8 +451,9 @@ async def setup_tenant(settings: Any, retailer: str, secret: str) -> str:
         _, key = await tenants.create_key(tenant.id, "pk", ["chat"])
         catalog = PostgresCatalogRepository(db)
         products = [ProductInput(sku=f"sku-{i}", name=f"Товар {i}") for i in range(PRODUCTS)]
-        await catalog.upsert(tenant.id, "job_bench", products)
-        pending = await catalog.pending_embeddings(tenant.id, "job_bench", PRODUCTS)
+        job = f"job_bench_{secrets.token_hex(4)}"  # job ids are global: one per tenant set up
+        await catalog.upsert(tenant.id, job, products)
+        pending = await catalog.pending_embeddings(tenant.id, job, PRODUCTS)
         vector = [1 / math.sqrt(EMBEDDING_DIM)] * EMBEDDING_DIM
         await catalog.store_embeddings(tenant.id, [(p.sku, h, vector) for p, h in pending])
     finally:

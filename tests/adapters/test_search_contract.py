@@ -20,6 +20,7 @@ from vizochok.core.services.search import SearchService
 
 if TYPE_CHECKING:
     from vizochok.adapters.db import Database
+    from vizochok.adapters.db.replicas import ReadDatabase
 
 pytestmark = pytest.mark.asyncio
 
@@ -41,9 +42,14 @@ PRODUCTS: list[dict[str, Any]] = [
 class Engines:
     """A tenant loaded into one engine, searched through the real service."""
 
-    def __init__(self, kind: str, database: Database) -> None:
+    def __init__(self, kind: str, database: Database, reads: ReadDatabase | None = None) -> None:
         self.kind = kind
-        if kind == "postgres":
+        self.reads = reads
+        if kind == "replica":  # writes on the primary, every search on a streaming standby
+            assert reads is not None
+            self.repo = PostgresCatalogRepository(database, reads)
+            self.engine = PostgresProductSearch(reads)
+        elif kind == "postgres":
             self.repo: Any = PostgresCatalogRepository(database)
             self.engine: Any = PostgresProductSearch(database)
         elif kind == "elasticsearch":
@@ -60,23 +66,30 @@ class Engines:
     async def load(self, tenant_id: str, products: list[dict[str, Any]]) -> None:
         job, _ = await self.catalog.upsert(tenant_id, products)
         await self.catalog.wait(job.job_id)
+        if self.reads is not None:  # as a search index refreshes: the standby replays the upload
+            await self.reads.wait_replayed()
         if self.kind == "elasticsearch":  # ship what the catalog job embedded, as production jobs do
             items = [ProductInput.model_validate(p) for p in products]
             vectors = [self.repo.vectors.get((tenant_id, p.sku)) for p in items]
             await self.engine.index_products(tenant_id, list(zip(items, vectors, strict=True)), refresh=True)
 
     async def skus(self, tenant: Tenant, text: str, **kwargs: Any) -> list[str]:
-        return [h.sku for h in await self.service.search(tenant, text, **kwargs)]
+        before = self.reads.served["replica"] if self.reads is not None else 0
+        found = [h.sku for h in await self.service.search(tenant, text, **kwargs)]
+        if self.reads is not None:
+            assert self.reads.served["replica"] > before, "the search did not run on the standby"
+        return found
 
 
 ES_URL = os.environ.get("VIZOCHOK_ELASTICSEARCH_URL")
-ENGINES = ["postgres", "memory", *(["elasticsearch"] if ES_URL else [])]
+ENGINES = ["postgres", "replica", "memory", *(["elasticsearch"] if ES_URL else [])]
 """Elasticsearch joins the contract whenever a server is configured."""
 
 
 @pytest.fixture(params=ENGINES)
-async def engines(request: pytest.FixtureRequest, database: Database) -> Engines:
-    return Engines(request.param, database)
+def engines(request: pytest.FixtureRequest, database: Database) -> Engines:
+    reads = request.getfixturevalue("read_database") if request.param == "replica" else None
+    return Engines(request.param, database, reads)
 
 
 @pytest.fixture

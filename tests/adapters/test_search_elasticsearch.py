@@ -9,12 +9,19 @@ from vizochok.core.models import ProductInput
 from vizochok.core.search import SearchFilters, SearchRequest
 
 
+T = "tnt_a"
+
+
+def bodies_for(request: SearchRequest) -> dict[str, dict[str, object]]:
+    return leg_bodies(request, T)
+
+
 def _request(text: str, **kwargs: object) -> SearchRequest:
     return SearchRequest(text=text, vector=[0.1] * 384, **kwargs)  # type: ignore[arg-type]
 
 
 def test_every_leg_has_a_body_and_filters_hide_inactive_products() -> None:
-    bodies = leg_bodies(_request("молоко галичина 2,5%", limit=5))
+    bodies = bodies_for(_request("молоко галичина 2,5%", limit=5))
     assert set(bodies) == {"vector", "fulltext", "trigram"}
     knn = bodies["vector"]["knn"]
     assert knn["field"] == "embedding" and knn["k"] == 50 and knn["num_candidates"] >= knn["k"]
@@ -27,26 +34,26 @@ def test_every_leg_has_a_body_and_filters_hide_inactive_products() -> None:
 
 def test_codes_layouts_and_dishes_reach_their_legs() -> None:
     assert bodies_of("4820000000011") >= {"code"}
-    code = leg_bodies(_request("4820000000011"))["code"]
+    code = bodies_for(_request("4820000000011"))["code"]
     assert "4820000000011" in json.dumps(code)
-    layout = json.dumps(leg_bodies(_request("vjkjrj"))["fulltext"], ensure_ascii=False)
+    layout = json.dumps(bodies_for(_request("vjkjrj"))["fulltext"], ensure_ascii=False)
     assert "молок" in layout
-    needs = leg_bodies(_request("для плову"))
+    needs = bodies_for(_request("для плову"))
     assert "fulltext" not in needs and "needs" in needs
     assert "рис" in json.dumps(needs["needs"], ensure_ascii=False)
 
 
 def bodies_of(text: str) -> set[str]:
-    return set(leg_bodies(_request(text)))
+    return set(bodies_for(_request(text)))
 
 
 def test_filters_and_zero_weights() -> None:
     request = _request("молоко", filters=SearchFilters(category_prefix="Молочні", brand="Галичина", attributes={"fat": "2.5%"}))
-    filters = leg_bodies(request)["fulltext"]["query"]["bool"]["filter"]
+    filters = bodies_for(request)["fulltext"]["query"]["bool"]["filter"]
     assert {"prefix": {"category_path": "Молочні"}} in filters
     assert {"term": {"brand": "Галичина"}} in filters
     assert {"term": {"attributes.fat": "2.5%"}} in filters
-    off = leg_bodies(_request("молоко", weights={"vector": 0, "trigram": 0}))
+    off = bodies_for(_request("молоко", weights={"vector": 0, "trigram": 0}))
     assert set(off) == {"fulltext"}
 
 
@@ -56,9 +63,9 @@ def test_index_per_tenant_and_documents() -> None:
     assert body["settings"]["number_of_shards"] == 2
     assert body["mappings"]["properties"]["embedding"]["dims"] == 384
     product = ProductInput(sku="m1", name="Молоко Lactel 2,5% 900мл", brand="Lactel", category_path="Молочні продукти > Молоко")
-    doc = document(product, [0.0] * 384)
+    doc = document(product, [0.0] * 384, "tnt_a")
     assert doc["is_active"] is True
     assert "молок" in doc["terms_a"].split() and "900ml" in doc["terms_a"].split()
     assert "лактел" in doc["terms_b"].split()  # the brand in the other script
     assert set(doc) <= set(body["mappings"]["properties"])  # strict mapping accepts it
-    assert document(product, None)["is_active"] is False  # not searchable before its vector exists
+    assert document(product, None, "tnt_a")["is_active"] is False  # not searchable before its vector exists

@@ -29,6 +29,9 @@ class Indices:
     def __init__(self, client: RecordingElasticsearch) -> None:
         self.client = client
 
+    async def exists(self, index: str) -> bool:
+        return index in self.client.aliases
+
     async def exists_alias(self, name: str) -> bool:
         return any(name in aliases for aliases in self.client.aliases.values())
 
@@ -40,7 +43,8 @@ class Indices:
         self.client.aliases[index] = set()
         self.client.docs[index] = {}
 
-    async def put_alias(self, index: str, name: str) -> None:
+    async def put_alias(self, index: str, name: str, **options: Any) -> None:
+        self.client.calls.append(("put_alias", index, {"name": name, **options}))
         self.client.aliases[index].add(name)
 
     async def put_settings(self, index: str, settings: dict[str, Any]) -> None:
@@ -79,12 +83,12 @@ class RecordingElasticsearch:
         items = []
         for action, body in zip(operations[::2], operations[1::2], strict=True):
             (kind, meta), = action.items()
-            index, sku = self.resolve(meta["_index"]), meta["_id"]
-            self.calls.append(("bulk", meta["_index"], {kind: sku}))
+            index, sku = self.resolve(meta["_index"]), meta["_id"].split(":", 1)[1]  # ids are `tenant:sku`
+            self.calls.append(("bulk", meta["_index"], {kind: meta["_id"]}))
             if sku in self.refuse:
                 items.append({kind: {"_id": sku, "status": 400, "error": {"type": "mapper_parsing_exception"}}})
                 continue
-            docs = self.docs[index]
+            docs, sku = self.docs[index], meta["_id"]
             if kind == "index":
                 docs[sku] = copy.deepcopy(body)
             elif sku not in docs:
@@ -96,8 +100,15 @@ class RecordingElasticsearch:
             items.append({kind: {"_id": sku, "status": 200}})
         return {"errors": any("error" in next(iter(i.values())) for i in items), "items": items}
 
-    def searchable(self, name: str = ALIAS) -> dict[str, dict[str, Any]]:
-        return {sku: doc for sku, doc in self.docs[self.resolve(name)].items() if doc["is_active"]}
+    async def delete_by_query(self, index: str, routing: str, query: dict[str, Any], **options: Any) -> None:
+        self.calls.append(("delete_by_query", index, {"routing": routing, "query": query, **options}))
+        tenant = query["term"]["tenant_id"]
+        self.docs[index] = {i: d for i, d in self.docs[index].items() if d["tenant_id"] != tenant}
+
+    def searchable(self, name: str = ALIAS, tenant: str = TENANT) -> dict[str, dict[str, Any]]:
+        """Active documents of the tenant, by SKU, in the index `name` resolves to."""
+        docs = self.docs[self.resolve(name)].values()
+        return {d["sku"]: d for d in docs if d["is_active"] and d["tenant_id"] == tenant}
 
 
 def milk(sku: str = "m1", **fields: Any) -> dict[str, Any]:
@@ -111,7 +122,9 @@ def es() -> RecordingElasticsearch:
 
 @pytest.fixture
 def service(es: RecordingElasticsearch) -> CatalogService:
-    return CatalogService(InMemoryCatalogRepository(), HashingEmbedder(), mirror=ElasticsearchProductSearch(es))
+    return CatalogService(
+        InMemoryCatalogRepository(), HashingEmbedder(), mirror=ElasticsearchProductSearch(es, new_tenants="dedicated")
+    )
 
 
 async def upload(service: CatalogService, products: list[dict[str, Any]]) -> Any:
@@ -122,8 +135,8 @@ async def upload(service: CatalogService, products: list[dict[str, Any]]) -> Any
 
 def test_update_keeps_the_vector_and_creates_new_products_unsearchable() -> None:
     product = ProductInput(sku="m1", name="Молоко", is_active=False)
-    action, body = update_operations("idx", [product])
-    assert action == {"update": {"_index": "idx", "_id": "m1"}}
+    action, body = update_operations("idx", [product], "tnt_a")
+    assert action == {"update": {"_index": "idx", "_id": "tnt_a:m1"}}
     params = body["script"]["params"]
     assert "embedding" not in params["doc"] and "is_active" not in params["doc"]
     assert params["active"] is False
@@ -182,7 +195,7 @@ async def test_uploads_during_a_rebuild_reach_both_indexes(service: CatalogServi
     assert mirror is not None
     writer = await mirror.rebuild(TENANT)
     await upload(service, [milk("m1", brand="Яготинське"), milk("m3")])
-    assert es.docs[writer.index]["m1"]["brand"] == "Яготинське"  # type: ignore[attr-defined]
+    assert es.docs[writer.index][f"{TENANT}:m1"]["brand"] == "Яготинське"  # type: ignore[attr-defined]
     assert es.searchable()["m3"]["name"] == "Молоко m3"
     await writer.abort()
     assert set(es.aliases) == {es.resolve(ALIAS)}  # the fresh index is gone, the old one serves

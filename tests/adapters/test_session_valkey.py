@@ -14,6 +14,13 @@ from vizochok.core.chat import ConversationState
 from vizochok.core.models import CartItem
 
 
+@pytest.fixture
+def valkey_client(any_valkey: Any) -> Any:
+    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    return any_valkey
+
+
+
 
 @pytest.fixture(params=["memory", "valkey"])
 def store(request: pytest.FixtureRequest, valkey_client: Valkey) -> Any:
@@ -60,5 +67,6 @@ async def test_a_lease_expires_if_its_holder_dies(store: Any) -> None:
 
 async def test_valkey_keys_carry_the_tenant(valkey_client: Valkey) -> None:
     await ValkeySessionStore(valkey_client).save(state("conv_key", tenant="tnt_key"), ttl_seconds=60)
-    assert await valkey_client.exists("session:tnt_key:conv_key") == 1
-    assert 0 < await valkey_client.ttl("session:tnt_key:conv_key") <= 60
+    # The tenant is the key's hash tag: a cluster keeps a tenant's keys in one slot.
+    assert await valkey_client.exists("session:{tnt_key}:conv_key") == 1
+    assert 0 < await valkey_client.ttl("session:{tnt_key}:conv_key") <= 60

@@ -19,6 +19,13 @@ from vizochok.core.chat import ConversationState
 from vizochok.core.turns import DailyQuota, TurnEnd, TurnStart, WindowHit
 from vizochok.core.usage import UsageSnapshot
 
+
+@pytest.fixture
+def valkey_client(any_valkey: Any) -> Any:
+    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    return any_valkey
+
+
 pytestmark = pytest.mark.asyncio
 
 DAY, MONTH = "2026-03-01", "2026-03"

@@ -14,6 +14,13 @@ from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.usage.valkey import USER_TTL_SECONDS, ValkeyUsageLimiter
 from vizochok.core.usage import UsageSnapshot
 
+
+@pytest.fixture
+def valkey_client(any_valkey: Any) -> Any:
+    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    return any_valkey
+
+
 pytestmark = pytest.mark.asyncio
 
 
@@ -28,21 +35,21 @@ def uid(prefix: str) -> str:
 
 async def test_sliding_window_counts_refusals_and_says_how_long_to_wait(limiter: Any) -> None:
     scope = uid("sock")
-    assert [await limiter.hit_window(scope, 2, 0.5) for _ in range(2)] == [0, 0]
-    wait = await limiter.hit_window(scope, 2, 0.5)
+    assert [await limiter.hit_window("tnt_w", scope, 2, 0.5) for _ in range(2)] == [0, 0]
+    wait = await limiter.hit_window("tnt_w", scope, 2, 0.5)
     assert 0 < wait <= 0.5
     await asyncio.sleep(0.3)
     # The refused hit counts too: two of the three are still inside the window.
-    assert await limiter.hit_window(scope, 2, 0.5) > 0
+    assert await limiter.hit_window("tnt_w", scope, 2, 0.5) > 0
     await asyncio.sleep(0.55)
-    assert await limiter.hit_window(scope, 2, 0.5) == 0
-    assert await limiter.hit_window(uid("sock"), 2, 0.5) == 0  # another socket has its own window
+    assert await limiter.hit_window("tnt_w", scope, 2, 0.5) == 0
+    assert await limiter.hit_window("tnt_w", uid("sock"), 2, 0.5) == 0  # another socket has its own window
 
 
 async def test_retry_after_is_until_the_oldest_hit_leaves(limiter: Any) -> None:
     scope = uid("sock")
-    await limiter.hit_window(scope, 1, 60)
-    wait = await limiter.hit_window(scope, 1, 60)
+    await limiter.hit_window("tnt_w", scope, 1, 60)
+    wait = await limiter.hit_window("tnt_w", scope, 1, 60)
     assert math.ceil(wait) == 60
 
 
@@ -69,15 +76,15 @@ async def test_valkey_keys_and_ttls(valkey_client: Valkey) -> None:
     await limiter.count_user(tenant, user, "2026-03-01", messages=1, conversations=1)
     await limiter.add_tokens(tenant, "2026-03-01", "2026-03", 5)
     for suffix in ("msgs", "convs"):
-        key = f"usage:{tenant}:{user}:2026-03-01:{suffix}"
+        key = f"usage:{{{tenant}}}:{user}:2026-03-01:{suffix}"
         assert await valkey_client.get(key) == "1"
         assert USER_TTL_SECONDS - 5 < await valkey_client.ttl(key) <= USER_TTL_SECONDS
-    assert await valkey_client.ttl(f"usage:{tenant}:tokens:2026-03-01") <= USER_TTL_SECONDS
-    assert await valkey_client.ttl(f"usage:{tenant}:tokens:2026-03") > USER_TTL_SECONDS
+    assert await valkey_client.ttl(f"usage:{{{tenant}}}:tokens:2026-03-01") <= USER_TTL_SECONDS
+    assert await valkey_client.ttl(f"usage:{{{tenant}}}:tokens:2026-03") > USER_TTL_SECONDS
     # The TTL runs from the day's first write: later writes do not push it back.
-    await valkey_client.expire(f"usage:{tenant}:{user}:2026-03-01:msgs", 100)
+    await valkey_client.expire(f"usage:{{{tenant}}}:{user}:2026-03-01:msgs", 100)
     await limiter.count_user(tenant, user, "2026-03-01", messages=1, conversations=0)
-    assert await valkey_client.ttl(f"usage:{tenant}:{user}:2026-03-01:msgs") <= 100
+    assert await valkey_client.ttl(f"usage:{{{tenant}}}:{user}:2026-03-01:msgs") <= 100
 
 
 async def test_socket_cap_per_key(limiter: Any) -> None:

@@ -10,6 +10,13 @@ import pytest
 from vizochok.adapters.webhook.metrics import InMemoryStats
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
 
+
+@pytest.fixture
+def valkey_client(any_valkey: Any) -> Any:
+    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    return any_valkey
+
+
 if TYPE_CHECKING:
     from valkey.asyncio import Valkey
 
@@ -47,4 +54,4 @@ async def test_valkey_counters_are_shared_between_workers(valkey_client: Valkey)
     await first.record(tenant, "cart", 10.0, None)
     await second.record(tenant, "cart", 20.0, "webhook_error")
     assert (await first.snapshot(tenant))["cart"]["calls"] == 2
-    assert 0 < await valkey_client.ttl(f"webhookstats:{tenant}:cart") <= 30 * 24 * 3600
+    assert 0 < await valkey_client.ttl(f"webhookstats:{{{tenant}}}:cart") <= 30 * 24 * 3600

@@ -75,8 +75,10 @@ async def test_tier_one_answers_before_tier_two_and_pings_do_not_count(demo_serv
 async def test_tenant_token_budget_on_the_socket(demo_server: ThreadedServer, make_tenant: Any, valkey_client: Any) -> None:
     from datetime import UTC, datetime
 
+    from vizochok.adapters.usage.valkey import tokens_key
+
     tenant = await make_tenant(limits={"tenant_tokens_per_month": 1000})
-    await valkey_client.set(f"usage:{tenant['tenant_id']}:tokens:{datetime.now(UTC):%Y-%m}", 1000)
+    await valkey_client.set(tokens_key(tenant["tenant_id"], f"{datetime.now(UTC):%Y-%m}"), 1000)
     client, _ = await ChatClient.connect(demo_server.ws_url, tenant["pk"], user_id="budget")
     await client.send({"type": "message", "text": "молоко"})
     assert await client.recv() == {"type": "error", "code": "tenant_monthly_token_limit"}

@@ -79,12 +79,19 @@ class ServerProcess:
                 self.kill()
 
 
-@pytest.fixture(scope="module")
-def processes(prepared: Prepared, demo_server: ThreadedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[ServerProcess]]:
-    """Two processes with the parent's resolved URLs and key, exactly what `serve --workers` hands over."""
+@pytest.fixture(scope="module", params=["single", "cluster"])
+def processes(
+    request: pytest.FixtureRequest, prepared: Prepared, demo_server: ThreadedServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[ServerProcess]]:
+    """Two processes with the parent's resolved URLs and key, exactly what `serve --workers` hands over.
+
+    Once on the embedded Valkey, once on a 3-primary Valkey cluster (`valkey+cluster://` seeds).
+    """
+    valkey = {"VIZOCHOK_VALKEY_URL": request.getfixturevalue("valkey_cluster").url} if request.param == "cluster" else {}
     env = {
         **os.environ,
         **environment(prepared.settings),
+        **valkey,
         "VIZOCHOK_DATA_DIR": str(tmp_path_factory.mktemp("workers")),
         "VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS": "true",  # the demo retailer is on loopback
         "PYTHONPATH": str(ROOT),
@@ -126,7 +133,7 @@ async def answer_pings(client: ChatClient) -> None:
 
 async def test_a_shopper_moves_to_the_other_process_and_carries_on(processes: list[ServerProcess], demo: dict[str, Any]) -> None:
     a, b = processes
-    auth = {"store_id": demo["storeId"], "user_id": "mp-mover"}
+    auth = {"store_id": demo["storeId"], "user_id": f"mp-mover-{a.port}"}
     client, hello = await connect(a, demo["apiKey"], **auth)
     conversation = hello[1]["conversation_id"]
     frames = await client.say("додай два молока")
@@ -141,7 +148,7 @@ async def test_a_shopper_moves_to_the_other_process_and_carries_on(processes: li
     assert [f["quantity"] for f in frames if f["type"] == "cart_changed"] == [3]
     assert frames[-1] == {"type": "response_complete", "conversation_id": conversation}
     await again.close()
-    assert demo["retailer"].carts[(demo["storeId"], "mp-mover")] == {sku: 3}
+    assert demo["retailer"].carts[(demo["storeId"], auth["user_id"])] == {sku: 3}
 
 
 async def test_the_socket_cap_counts_both_processes(processes: list[ServerProcess], make_tenant: Any) -> None:
@@ -180,7 +187,7 @@ async def test_killing_a_process_loses_nothing_acknowledged(
     held, _ = await connect(a, capped["pk"])
     answering = asyncio.create_task(answer_pings(held))
 
-    auth = {"store_id": demo["storeId"], "user_id": "mp-crash"}
+    auth = {"store_id": demo["storeId"], "user_id": f"mp-crash-{a.port}"}
     client, hello = await connect(a, demo["apiKey"], **auth)
     conversation = hello[1]["conversation_id"]
     first = await client.say("додай хліб")

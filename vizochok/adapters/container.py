@@ -9,12 +9,12 @@ import inspect
 from functools import partial
 
 from dependency_injector import containers, providers
-from valkey.asyncio import BlockingConnectionPool, Valkey
 
 from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThrottle
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
+from vizochok.adapters.db.replicas import ReadDatabase, read_urls
 from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
 from vizochok.adapters.db.versions import BumpOnWrite, ValkeyTenantVersions
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
@@ -28,6 +28,7 @@ from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
+from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
@@ -64,14 +65,11 @@ async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
     await db.close()
 
 
-async def _valkey(url: str, pool_size: int) -> AsyncIterator[Valkey]:
-    # A bounded pool: a burst (10,000 sockets closing at once) waits for a connection instead of
-    # opening thousands and running into Valkey's `maxclients`.
-    pool = BlockingConnectionPool.from_url(url, decode_responses=True, max_connections=pool_size, timeout=30)
-    client = Valkey(connection_pool=pool)
-    yield client
-    await client.aclose()
-    await pool.disconnect()
+async def _read_database(primary: Database, urls: str | None, pool_size: int) -> AsyncIterator[ReadDatabase]:
+    reads = ReadDatabase(primary, read_urls(urls), pool_size)
+    await reads.open()
+    yield reads
+    await reads.close()
 
 
 async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
@@ -91,10 +89,10 @@ async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
     embedder.close()
 
 
-def _search_backend(registry: Registry, name: str, db: Database, settings: Settings) -> Any:
+def _search_backend(registry: Registry, name: str, db: Database, settings: Settings, reads: ReadDatabase) -> Any:
     from vizochok.plugins.builtin.search import SearchDeps  # noqa: PLC0415
 
-    return registry.resolve("search_backend", name)(SearchDeps(db, settings))
+    return registry.resolve("search_backend", name)(SearchDeps(db, settings, reads))
 
 
 def _provider_config(settings: Settings, name: str, tenant_key: SecretStr | None) -> LLMSettings:
@@ -198,7 +196,15 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(build_registry, plugin_manager)
 
     database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
-    valkey = providers.Resource(_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size)
+    # One server, or a cluster for a `valkey+cluster://` URL (adapters/valkey_client.py).
+    # Standbys for search and catalog reads (VIZOCHOK_DATABASE_READ_URL); none: the primary.
+    read_database = providers.Resource(
+        _read_database, database, settings.provided.database_read_url, settings.provided.database_pool_size
+    )
+    valkey = providers.Resource(
+        open_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size,
+        replica_acks=settings.provided.valkey_replica_acks,
+    )  # fmt: skip
     http_client = providers.Resource(open_webhook_client, settings.provided.webhooks)
     embedder = providers.Resource(_embedder, settings.provided.embeddings)
     secret_box = providers.Singleton(_secret_box, settings)
@@ -209,7 +215,7 @@ class Container(containers.DeclarativeContainer):
         BumpOnWrite, providers.Singleton(PostgresTenantRepository, database, secret_box), tenant_versions
     )
     keys = providers.Singleton(PostgresKeyRepository, database)
-    catalog_repository = providers.Singleton(PostgresCatalogRepository, database)
+    catalog_repository = providers.Singleton(PostgresCatalogRepository, database, read_database)
     conversation_log = providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
     webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
@@ -224,7 +230,9 @@ class Container(containers.DeclarativeContainer):
         CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds, tenant_versions
     )
     chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
-    search_engine = providers.Singleton(_search_backend, registry, settings.provided.search.backend, database, settings)
+    search_engine = providers.Singleton(
+        _search_backend, registry, settings.provided.search.backend, database, settings, read_database
+    )
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
     profiles = providers.Singleton(PostgresProfileRepository, database)

@@ -156,8 +156,12 @@ class TurnStore(Protocol):
 class UsageLimiter(Protocol):
     """Counters behind the three limit tiers and the per-key socket cap, shared by every process."""
 
-    async def hit_window(self, scope: str, limit: int, window_seconds: float) -> float:
-        """Record one event in `scope`'s sliding window; 0 when allowed, else seconds until one would be."""
+    async def hit_window(self, tenant_id: str, scope: str, limit: int, window_seconds: float) -> float:
+        """Record one event in the tenant's `scope` sliding window; 0 when allowed, else seconds until one would be.
+
+        The tenant is part of the window's identity so that a cache can keep it with the tenant's
+        other keys (one slot of a cluster), as the turn's one-step start needs.
+        """
         ...
 
     async def snapshot(self, tenant_id: str, user_id: str, day: str, month: str) -> UsageSnapshot:

@@ -52,10 +52,14 @@ class Settings(BaseSettings):
     """Role the application connects as in embedded mode (no superuser, no BYPASSRLS)."""
     database_pool_size: int = 10
     """Connections per process."""
+    database_read_url: str | None = None
+    """PostgreSQL streaming standbys for search and catalog reads, comma-separated; unset: the primary serves all."""
     valkey_url: str | None = None
     """Valkey (or Redis) URL. Unset: embedded Valkey."""
     valkey_pool_size: int = 64
     """Valkey connections per process; commands beyond wait for a free one."""
+    valkey_replica_acks: int = 1
+    """On a Valkey cluster: replicas that must hold a turn's end before it is acknowledged (WAIT, 500 ms at most); 0 skips."""
     elasticsearch_url: str | None = None
     """Elasticsearch URL; enables the `elasticsearch` search backend."""
     data_dir: Path = Field(default_factory=_default_data_dir)

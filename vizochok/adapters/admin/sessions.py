@@ -13,6 +13,14 @@ if TYPE_CHECKING:
 
 SESSION_TTL_SECONDS = 8 * 3600
 
+# KEYS[1] a failure counter; ARGV[1] its window in seconds. INCR and the first EXPIRE in one step,
+# so a crash between them cannot leave a counter that never expires (a lockout for good).
+_FAIL = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+return n
+"""
+
 
 def _key(token: str) -> str:
     # Only a hash of the cookie is stored: a dump of the cache does not sign anyone in.
@@ -55,6 +63,7 @@ class ValkeyLoginThrottle:
         self._client = client
         self._limits = (attempts, attempts * 10)
         self._window = window
+        self._fail = client.register_script(_FAIL)
 
     def _keys(self, email: str, address: str) -> list[str]:
         return [f"admin:fail:email:{email.lower()}", f"admin:fail:ip:{address}"]
@@ -69,12 +78,13 @@ class ValkeyLoginThrottle:
         return max(waits, default=0)
 
     async def failed(self, email: str, address: str) -> None:
-        """Count a failure."""
-        async with self._client.pipeline(transaction=True) as pipe:
-            for key in self._keys(email, address):
-                pipe.incr(key)
-                pipe.expire(key, self._window, nx=True)
-            await pipe.execute()
+        """Count a failure: one script per counter.
+
+        The two counters live in different slots of a Valkey cluster, which refuses a transaction
+        over both; each counter's own step is atomic, and nothing needs the two to change together.
+        """
+        for key in self._keys(email, address):
+            await self._fail(keys=[key], args=[self._window])
 
     async def succeeded(self, email: str, address: str) -> None:
         """Forget the email's failures (the address keeps its count)."""

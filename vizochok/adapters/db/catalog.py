@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from psycopg import AsyncConnection
 
     from vizochok.adapters.db.database import Database
+    from vizochok.adapters.db.replicas import ReadDatabase
 
 _PRODUCT_COLUMNS = (
     "sku", "name", "category_path", "brand", "description", "ingredients", "country", "unit",
@@ -73,8 +74,15 @@ def _job(row: dict[str, Any]) -> CatalogJob:
 class PostgresCatalogRepository:
     """Upserts by SKU with content hashes, so that only real content changes are re-embedded."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, reads: ReadDatabase | None = None) -> None:
         self._db = db
+        # Chat and search reads may come from standbys; writes, jobs and admin stay on the primary.
+        self._reads: Any = reads if reads is not None else db
+
+    async def _wrote(self, tenant_id: str) -> None:
+        """Reads of the tenant wait for a standby that has this write (read-your-writes)."""
+        if self._reads is not self._db:
+            await self._reads.wrote(tenant_id)
 
     async def upsert(
         self, tenant_id: str, job_id: str, products: Sequence[ProductInput], errors: Sequence[str] = ()
@@ -108,6 +116,7 @@ class PostgresCatalogRepository:
                     await cur.executemany(_UPSERT, params)
             job = await self._get_job(conn, job_id)
         assert job is not None  # noqa: S101 - inserted in this transaction
+        await self._wrote(tenant_id)
         return job, to_embed
 
     @staticmethod
@@ -202,7 +211,9 @@ class PostgresCatalogRepository:
                    WHERE sku = %s AND content_hash = %s""",
                 [(str(vector), sku, c_hash) for sku, c_hash, vector in items],
             )
-            return max(cur.rowcount, 0)
+            stored = max(cur.rowcount, 0)
+        await self._wrote(tenant_id)
+        return stored
 
     async def remaining(self, tenant_id: str, job_id: str) -> int:
         """Products of the job still waiting for a vector."""
@@ -242,17 +253,19 @@ class PostgresCatalogRepository:
                 )
                 rows = await cur.fetchall()
                 if not rows:
-                    return done
+                    break
                 products = [ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows]
                 async with conn.cursor() as cur2:
                     await cur2.executemany(
                         _REINDEX, [(search_name(p), tsvector_literal(fulltext_fields(p)), p.sku) for p in products]
                     )
             done += len(rows)
+        await self._wrote(tenant_id)
+        return done
 
     async def count_active(self, tenant_id: str) -> int:
         """Active, searchable products of a tenant."""
-        async with self._db.tenant(tenant_id) as conn:
+        async with self._reads.tenant(tenant_id) as conn:
             cur = await conn.execute(
                 "SELECT count(*) AS n FROM products WHERE is_active AND embedding IS NOT NULL"
             )
@@ -265,7 +278,7 @@ class PostgresCatalogRepository:
         A product is searchable as soon as it is stored: the full-text and fuzzy legs answer
         while its vector is still being computed (the vector leg joins in when it is there).
         """
-        async with self._db.tenant(tenant_id) as conn:
+        async with self._reads.tenant(tenant_id) as conn:
             cur = await conn.execute("SELECT EXISTS (SELECT 1 FROM products WHERE is_active) AS found")
             row = await cur.fetchone()
         return bool(row and row["found"])
@@ -273,7 +286,7 @@ class PostgresCatalogRepository:
     async def get_products(self, tenant_id: str, skus: Sequence[str]) -> dict[str, ProductInput]:
         """Catalog data of the given SKUs (descriptive only: no prices live here)."""
         # Pipelined: read on every card action, one round trip instead of four.
-        async with self._db.tenant(tenant_id, pipelined=True) as conn:
+        async with self._reads.tenant(tenant_id, pipelined=True) as conn:
             cur = await conn.execute(
                 f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE sku = ANY(%s)", (list(skus),)
             )
@@ -284,7 +297,7 @@ class PostgresCatalogRepository:
         self, tenant_id: str, after_sku: str, limit: int
     ) -> list[tuple[ProductInput, list[float] | None]]:
         """Products in SKU order after `after_sku` (keyset paging over the primary key), with vectors."""
-        async with self._db.tenant(tenant_id) as conn:
+        async with self._reads.tenant(tenant_id) as conn:
             cur = await conn.execute(
                 f"""SELECT {', '.join(_PRODUCT_COLUMNS)}, embedding::real[] AS vector FROM products
                     WHERE tenant_id = %s AND sku > %s ORDER BY sku LIMIT %s""",

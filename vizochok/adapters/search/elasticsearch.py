@@ -1,4 +1,16 @@
-"""Elasticsearch search: an index per tenant behind an alias, BM25 with fuzziness, kNN, fused by RRF.
+"""Elasticsearch search for many tenants: shared routed indexes and dedicated ones, BM25, kNN, fused by RRF.
+
+Every tenant is searched and written through its alias, `vizochok-products-{tenant}`:
+- a **small tenant** (the default for new ones) lives in one of a few *shared* indexes,
+  `vizochok-products-shared-{n}`; its alias there is filtered (`tenant_id = T`) and routed
+  (`routing = T`), so its documents sit on one shard and a search reads that shard only. Document
+  ids carry the tenant (`T:sku`), and every query body filters on the tenant as well, inside
+  `knn.filter` too: the alias filter is one guard, the body the second;
+- a **large tenant** owns an index behind the same (unfiltered) alias. A rebuild moves a tenant
+  there: copy into a fresh index, then one atomic `_aliases` call takes the alias off the shared
+  index and puts it on the fresh one; the tenant's documents are then deleted from the shared index.
+
+Shard counts grow with the number of *large* tenants only, not with every tenant (docs/search.md).
 
 The same query understanding as PostgreSQL (core/query) produces the terms, so both engines
 rank from identical readings; each leg is one body of a single `_msearch`, and fusion runs
@@ -8,6 +20,7 @@ weights). The `elasticsearch` package is an optional extra, imported only when t
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +34,7 @@ if TYPE_CHECKING:
     from vizochok.core.models import ProductInput
 
 PREFIX = "vizochok-products"
+SHARED = f"{PREFIX}-shared"
 _SOURCE = ["sku", "name", "brand", "category_path", "unit", "quantity_step", "min_quantity", "image_url", "attributes"]
 _FIELDS = ("terms_a", "terms_b", "terms_c", "terms_d")
 _BOOSTS = (4.0, 2.0, 1.0, 0.5)  # name, brand, category, description: PostgreSQL's A–D proportions
@@ -31,8 +45,27 @@ def alias(tenant_id: str) -> str:
     return f"{PREFIX}-{tenant_id.lower()}"
 
 
-def index_body(dims: int = 384, shards: int = 1, replicas: int = 1) -> dict[str, Any]:
-    """Settings and mappings of one tenant's index (see docs/search.md for sizing)."""
+def shared_index(tenant_id: str, count: int) -> str:
+    """The shared index a small tenant lives in: a stable hash of its id picks one of `count`."""
+    return f"{SHARED}-{zlib.crc32(tenant_id.encode()) % count}"
+
+
+def doc_id(tenant_id: str, sku: str) -> str:
+    """A document's id: SKUs are unique per tenant only, and tenants share indexes (and shards)."""
+    return f"{tenant_id}:{sku}"
+
+
+def tenant_filter(tenant_id: str) -> dict[str, Any]:
+    """The tenant predicate every query body carries (besides the alias's own filter)."""
+    return {"term": {"tenant_id": tenant_id}}
+
+
+def index_body(dims: int = 384, shards: int = 1, replicas: int = 1, *, shared: bool = False) -> dict[str, Any]:
+    """Settings and mappings of an index: a tenant's own, or a shared one (see docs/search.md for sizing).
+
+    A shared index requires a routing value on every write: a document without its tenant's
+    routing would land on a shard the tenant's searches never read.
+    """
     terms = {"type": "text", "analyzer": "whitespace", "similarity": "BM25", "norms": True}
     return {
         "settings": {
@@ -47,7 +80,9 @@ def index_body(dims: int = 384, shards: int = 1, replicas: int = 1) -> dict[str,
         },
         "mappings": {
             "dynamic": "strict",
+            **({"_routing": {"required": True}} if shared else {}),
             "properties": {
+                "tenant_id": {"type": "keyword"},
                 "sku": {"type": "keyword"},
                 "barcode": {"type": "keyword"},
                 "name": {"type": "text", "index": False},
@@ -68,11 +103,11 @@ def index_body(dims: int = 384, shards: int = 1, replicas: int = 1) -> dict[str,
     }  # fmt: skip
 
 
-def document(product: ProductInput, vector: Sequence[float] | None) -> dict[str, Any]:
-    """One product as indexed: display fields, analyzer terms per weight, name for fuzzy matching, vector."""
+def document(product: ProductInput, vector: Sequence[float] | None, tenant_id: str) -> dict[str, Any]:
+    """One product as indexed: its tenant, display fields, analyzer terms per weight, name for fuzzy matching, vector."""
     fields = fulltext_fields(product)
     doc: dict[str, Any] = {
-        "sku": product.sku, "barcode": product.barcode, "name": product.name, "brand": product.brand,
+        "tenant_id": tenant_id, "sku": product.sku, "barcode": product.barcode, "name": product.name, "brand": product.brand,
         "category_path": product.category_path, "unit": product.unit, "quantity_step": product.quantity_step,
         "min_quantity": product.min_quantity, "image_url": product.image_url, "attributes": product.attributes,
         "is_active": product.is_active and vector is not None, "search_name": search_name(product),
@@ -95,28 +130,36 @@ if (!changed) { ctx.op = 'noop'; }
 """Fields of an upload without touching the stored vector: a product turns searchable only with one."""
 
 
-def update_operations(index: str, products: Sequence[ProductInput]) -> list[dict[str, Any]]:
+def _meta(index: str, tenant_id: str, sku: str) -> dict[str, Any]:
+    # No routing here: a shared tenant's alias adds its routing to every write (the shared index
+    # refuses a write without one), and an index of the tenant's own spreads over all its shards.
+    return {"_index": index, "_id": doc_id(tenant_id, sku)}
+
+
+def update_operations(index: str, products: Sequence[ProductInput], tenant_id: str) -> list[dict[str, Any]]:
     """Bulk lines that update products' fields in place (created without a vector when new)."""
     operations: list[dict[str, Any]] = []
     for product in products:
-        doc = document(product, None)
+        doc = document(product, None, tenant_id)
         fields = {k: v for k, v in doc.items() if k != "is_active"}
         script = {"source": _UPDATE_SCRIPT, "lang": "painless", "params": {"doc": fields, "active": product.is_active}}
-        operations += [{"update": {"_index": index, "_id": product.sku}}, {"script": script, "upsert": doc}]
+        operations += [{"update": _meta(index, tenant_id, product.sku)}, {"script": script, "upsert": doc}]
     return operations
 
 
-def index_operations(index: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]]) -> list[dict[str, Any]]:
+def index_operations(
+    index: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]], tenant_id: str
+) -> list[dict[str, Any]]:
     """Bulk lines that replace products whole, vectors included."""
     operations: list[dict[str, Any]] = []
     for product, vector in items:
-        operations += [{"index": {"_index": index, "_id": product.sku}}, document(product, vector)]
+        operations += [{"index": _meta(index, tenant_id, product.sku)}, document(product, vector, tenant_id)]
     return operations
 
 
-def _filters(request: SearchRequest) -> list[dict[str, Any]]:
+def _filters(request: SearchRequest, tenant_id: str) -> list[dict[str, Any]]:
     f = request.filters
-    out: list[dict[str, Any]] = [{"term": {"is_active": True}}]
+    out: list[dict[str, Any]] = [tenant_filter(tenant_id), {"term": {"is_active": True}}]
     if f.category_prefix:
         out.append({"prefix": {"category_path": f.category_prefix}})
     if f.brand:
@@ -140,11 +183,11 @@ def _terms_query(terms: Sequence[str], operator: str = "or") -> dict[str, Any]:
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def leg_bodies(request: SearchRequest) -> dict[str, dict[str, Any]]:
-    """One `_search` body per leg the request uses (the tenant predicate is the index itself)."""
+def leg_bodies(request: SearchRequest, tenant_id: str) -> dict[str, dict[str, Any]]:
+    """One `_search` body per leg the request uses, each filtered on the tenant (in `knn.filter` too)."""
     analysis = request.understood()
     n = max(request.limit, request.candidates)
-    filters = _filters(request)
+    filters = _filters(request, tenant_id)
     base = {"size": n, "_source": _SOURCE, "track_total_hits": False}
     bodies: dict[str, dict[str, Any]] = {}
     if request.vector is not None and request.weight("vector") > 0:
@@ -169,20 +212,48 @@ def leg_bodies(request: SearchRequest) -> dict[str, dict[str, Any]]:
 
 
 class ElasticsearchProductSearch:
-    """The `ProductSearch` port on Elasticsearch 8.x; `client` is an `AsyncElasticsearch`."""
+    """The `ProductSearch` port on Elasticsearch 8 and 9; `client` is an `AsyncElasticsearch`.
 
-    def __init__(self, client: Any, dims: int = 384, shards: int = 1, replicas: int = 1) -> None:
+    `new_tenants`: where a tenant's first write puts it — `"shared"` (one of `shared_indexes`
+    routed indexes) or `"dedicated"` (an index of its own). `rebuild` always makes a dedicated one.
+    """
+
+    def __init__(
+        self, client: Any, dims: int = 384, shards: int = 1, replicas: int = 1, *,
+        new_tenants: str = "shared", shared_indexes: int = 4, shared_shards: int = 3,
+    ) -> None:  # fmt: skip
+        if new_tenants not in ("shared", "dedicated"):
+            msg = f"new_tenants must be 'shared' or 'dedicated', not {new_tenants!r}"
+            raise ValueError(msg)
         self._client = client
         self._dims = dims
         self._shards = shards
         self._replicas = replicas
+        self._new_tenants = new_tenants
+        self._shared_indexes = shared_indexes
+        self._shared_shards = shared_shards
 
     async def ensure_index(self, tenant_id: str) -> None:
-        """Create the tenant's first index and its alias when missing."""
+        """Give a new tenant its alias: filtered and routed on a shared index, or on a fresh index of its own."""
         name = alias(tenant_id)
-        if not await self._client.indices.exists_alias(name=name):
+        if await self._client.indices.exists_alias(name=name):
+            return
+        if self._new_tenants == "dedicated":
             await self._client.indices.create(index=f"{name}-v1", **index_body(self._dims, self._shards, self._replicas))
             await self._client.indices.put_alias(index=f"{name}-v1", name=name)
+            return
+        shared = shared_index(tenant_id, self._shared_indexes)
+        if not await self._client.indices.exists(index=shared):
+            try:
+                await self._client.indices.create(
+                    index=shared, **index_body(self._dims, self._shared_shards, self._replicas, shared=True)
+                )
+            except Exception as error:  # another process created it first
+                if "resource_already_exists_exception" not in str(error):
+                    raise
+        await self._client.indices.put_alias(
+            index=shared, name=name, filter=tenant_filter(tenant_id), routing=tenant_id
+        )
 
     async def index_products(
         self, tenant_id: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]], refresh: bool = False
@@ -190,16 +261,19 @@ class ElasticsearchProductSearch:
         """Bulk-index products with their vectors (see docs/search.md for how jobs ship them)."""
         await self.ensure_index(tenant_id)
         for target in await self._targets(tenant_id):
-            await self._bulk(index_operations(target, items), refresh)
+            await self._bulk(index_operations(target, items, tenant_id), refresh)
 
     async def update_products(self, tenant_id: str, products: Sequence[ProductInput]) -> None:
         """Ship an upload's fields and soft deletes at once; vectors stay until the job sends new ones."""
         await self.ensure_index(tenant_id)
         for target in await self._targets(tenant_id):
-            await self._bulk(update_operations(target, products), refresh=False)
+            await self._bulk(update_operations(target, products, tenant_id), refresh=False)
 
     async def rebuild(self, tenant_id: str) -> ElasticsearchRebuild:
-        """A fresh index behind a `-building` alias; uploads meanwhile are written to both."""
+        """A fresh index of the tenant's own behind a `-building` alias; uploads meanwhile are written to both.
+
+        This is also how a tenant moves from a shared index to a dedicated one.
+        """
         name = alias(tenant_id)
         fresh = f"{name}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
         body = index_body(self._dims, self._shards, self._replicas)
@@ -225,17 +299,21 @@ class ElasticsearchProductSearch:
             raise RuntimeError(msg)
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
-        """Fused hits, best first, from this tenant's index only."""
-        bodies = leg_bodies(request)
+        """Fused hits, best first, from this tenant's documents only."""
+        bodies = leg_bodies(request, tenant_id)
         if not bodies:
             return []
         searches: list[dict[str, Any]] = []
         for body in bodies.values():
+            # The alias applies the tenant's routing and filter; the body filters again.
             searches += [{"index": alias(tenant_id), "ignore_unavailable": True}, body]
-        response = await self._client.msearch(searches=searches)
+        response = _body(await self._client.msearch(searches=searches))
         ranked: dict[str, list[str]] = {}
         rows: dict[str, dict[str, Any]] = {}
         for leg, result in zip(bodies, response["responses"], strict=True):
+            if "error" in result:  # one leg failing must not hide the others, nor pass silently
+                msg = f"Elasticsearch refused the {leg} leg: {result['error'].get('type', result['error'])}"
+                raise RuntimeError(msg)
             hits = result.get("hits", {}).get("hits", [])
             ranked[leg] = [h["_source"]["sku"] for h in hits]
             rows.update({h["_source"]["sku"]: h["_source"] for h in hits})
@@ -252,15 +330,20 @@ class ElasticsearchRebuild:
     def __init__(self, engine: ElasticsearchProductSearch, tenant_id: str, index: str) -> None:
         self._engine = engine
         self._client = engine._client  # noqa: SLF001 - the engine's own helper
+        self._tenant = tenant_id
         self._alias = alias(tenant_id)
         self.index = index
 
     async def add(self, items: Sequence[tuple[ProductInput, Sequence[float] | None]]) -> None:
         """Copy products with their vectors into the fresh index."""
-        await self._engine._bulk(index_operations(self.index, items), refresh=False)  # noqa: SLF001
+        await self._engine._bulk(index_operations(self.index, items, self._tenant), refresh=False)  # noqa: SLF001
 
     async def commit(self) -> None:
-        """Restore live settings, refresh, point the alias at the fresh index, drop the old ones."""
+        """Restore live settings, refresh, point the alias at the fresh index, drop what it replaced.
+
+        A tenant's old index of its own is deleted; from a shared index, only the tenant's own
+        documents are (the other tenants there keep being served throughout).
+        """
         live = index_body(self._engine._dims, self._engine._shards, self._engine._replicas)["settings"]  # noqa: SLF001
         await self._client.indices.put_settings(
             index=self.index,
@@ -277,7 +360,13 @@ class ElasticsearchRebuild:
         ]
         await self._client.indices.update_aliases(actions=actions)
         for index in old:
-            await self._client.indices.delete(index=index)
+            if index.startswith(SHARED):
+                await self._client.delete_by_query(
+                    index=index, routing=self._tenant, query=tenant_filter(self._tenant), conflicts="proceed",
+                    wait_for_completion=False,  # a large tenant's documents go in the background
+                )  # fmt: skip
+            else:
+                await self._client.indices.delete(index=index)
 
     async def abort(self) -> None:
         """Drop the fresh index; searches never saw it."""

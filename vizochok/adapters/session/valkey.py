@@ -6,6 +6,7 @@ import secrets
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from vizochok.adapters.valkey_client import replicate, tenant_tag
 from vizochok.core.chat import ConversationState
 
 if TYPE_CHECKING:
@@ -22,17 +23,17 @@ return 0
 
 
 def session_key(tenant_id: str, conversation_id: str) -> str:
-    """Cache key of a session; the tenant is part of every key."""
-    return f"session:{tenant_id}:{conversation_id}"
+    """Cache key of a session; the tenant is part of every key, as a cluster hash tag."""
+    return f"session:{tenant_tag(tenant_id)}:{conversation_id}"
 
 
 def lock_key(tenant_id: str, conversation_id: str) -> str:
     """Cache key of a conversation's turn lock."""
-    return f"lock:{tenant_id}:{conversation_id}"
+    return f"lock:{tenant_tag(tenant_id)}:{conversation_id}"
 
 
 class ValkeySessionStore:
-    """JSON sessions under `session:{tenant}:{conversation}`."""
+    """JSON sessions under `session:{tenant}:{conversation}` (the tenant's hash tag in braces)."""
 
     def __init__(self, client: Valkey) -> None:
         self._client = client
@@ -45,9 +46,9 @@ class ValkeySessionStore:
 
     async def save(self, state: ConversationState, ttl_seconds: int) -> None:
         """Store the session and restart its inactivity clock."""
-        await self._client.set(
-            session_key(state.tenant_id, state.conversation_id), state.model_dump_json(), ex=ttl_seconds
-        )
+        key = session_key(state.tenant_id, state.conversation_id)
+        await self._client.set(key, state.model_dump_json(), ex=ttl_seconds)
+        await replicate(self._client, key)
 
     @asynccontextmanager
     async def turn_lease(self, tenant_id: str, conversation_id: str, lease_seconds: float) -> AsyncIterator[bool]:

@@ -23,7 +23,7 @@ class InMemoryTurnStore:
         """Tier 1, tiers 2 and 3, the lease, the session, then the count."""
         window, quota, limiter = start.window, start.quota, self.limiter
         if window is not None and limiter is not None:
-            wait = await limiter.hit_window(window.scope, window.limit, window.window_seconds)
+            wait = await limiter.hit_window(start.tenant_id, window.scope, window.limit, window.window_seconds)
             if wait > 0:
                 return TurnBegun(refused="window", retry_after=wait)
         if quota is not None and limiter is not None:

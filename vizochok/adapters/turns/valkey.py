@@ -3,8 +3,8 @@
 The keys are those of `ValkeySessionStore` and `ValkeyUsageLimiter` (sessions, locks, windows,
 counters), so the three adapters share their data. A script runs atomically: two turns of one user
 at the same moment cannot both pass the daily cap, which reading and then counting allowed.
-The scripts touch keys of several tenants' kinds in one call, so a Valkey *cluster* would need
-these keys in one hash slot; vizochok runs against a single Valkey (or a primary with replicas).
+Every key a script names carries the tenant's hash tag (placeholders for absent parts too), so
+each call touches one slot of a Valkey cluster: the tenant's.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from vizochok.adapters.session.valkey import lock_key, session_key
+from vizochok.adapters.valkey_client import replicate
 from vizochok.adapters.usage.valkey import (
     _NOW,
     MONTH_TTL_SECONDS,
@@ -98,6 +99,7 @@ class ValkeyTurnStore:
     """`begin` and `end` are one script call each (they used to be about eight round trips)."""
 
     def __init__(self, client: Valkey) -> None:
+        self._client = client
         self._begin = client.register_script(_BEGIN)
         self._end = client.register_script(_END)
         # Members of a window must be unique even for two hits in the same millisecond.
@@ -111,7 +113,7 @@ class ValkeyTurnStore:
         user, day, month = (quota.user_id, quota.day, quota.month) if quota else ("-", "-", "-")
         token = secrets.token_hex(8)
         keys = [
-            window_key(window.scope) if window else "window:-",
+            window_key(tenant, window.scope if window else "-"),
             user_key(tenant, user, day, "msgs"),
             user_key(tenant, user, day, "convs"),
             tokens_key(tenant, day),
@@ -148,7 +150,8 @@ class ValkeyTurnStore:
         counted = lease.counted if end.uncount else None
         user_day = (counted.user_id, counted.day) if counted else ("-", "-")
         keys = [
-            session_key(save.tenant_id, save.conversation_id) if save else "session:-",
+            # Always the lease's tenant: a script may name keys of one slot only.
+            session_key(tenant, save.conversation_id if save else "-"),
             lock_key(tenant, lease.conversation_id),
             tokens_key(tenant, end.day or "-"),
             tokens_key(tenant, end.month or "-"),
@@ -166,3 +169,5 @@ class ValkeyTurnStore:
             "1" if counted and counted.new_conversation else "",
         ]
         await self._end(keys=keys, args=args)
+        # On a cluster, the turn is acknowledged only once a replica holds it (a failover keeps it).
+        await replicate(self._client, keys[1])

@@ -16,7 +16,7 @@ class InMemoryUsageLimiter:
         self._windows: dict[str, deque[float]] = {}
         self._sockets: dict[str, dict[str, float]] = {}
 
-    async def hit_window(self, scope: str, limit: int, window_seconds: float) -> float:
+    async def hit_window(self, tenant_id: str, scope: str, limit: int, window_seconds: float) -> float:  # noqa: ARG002
         """Record one event; 0 when allowed, else seconds until one would be."""
         now = time.monotonic()
         times = self._windows.setdefault(scope, deque())

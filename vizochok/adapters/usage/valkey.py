@@ -1,9 +1,9 @@
 """Usage counters in Valkey, shared by every server process.
 
-Keys (the tenant is part of each):
+Keys (the tenant is part of each, in braces: a cluster's hash tag keeps a tenant's keys in one slot):
 - `usage:{tenant}:{user}:{YYYY-MM-DD}:msgs|convs` — per-user daily counters, 25 h TTL (DECISIONS §1);
 - `usage:{tenant}:tokens:{YYYY-MM-DD}` and `usage:{tenant}:tokens:{YYYY-MM}` — token budgets;
-- `window:{scope}` — a sliding window as a sorted set of hit times;
+- `window:{tenant}:{scope}` — a sliding window as a sorted set of hit times;
 - `sockets:{key_id}` — live sockets of an API key, scored by their last heartbeat, so that the
   sockets of a process that died stop counting once they are `stale_seconds` old.
 
@@ -16,6 +16,7 @@ import itertools
 import secrets
 from typing import TYPE_CHECKING
 
+from vizochok.adapters.valkey_client import tenant_tag
 from vizochok.core.usage import UsageSnapshot
 
 if TYPE_CHECKING:
@@ -29,17 +30,17 @@ SOCKETS_TTL_SECONDS = 86400
 
 def user_key(tenant_id: str, user_id: str, day: str, counter: str) -> str:
     """A user's daily counter, `msgs` or `convs`."""
-    return f"usage:{tenant_id}:{user_id}:{day}:{counter}"
+    return f"usage:{tenant_tag(tenant_id)}:{user_id}:{day}:{counter}"
 
 
 def tokens_key(tenant_id: str, period: str) -> str:
     """A tenant's token counter of a day (`YYYY-MM-DD`) or a month (`YYYY-MM`)."""
-    return f"usage:{tenant_id}:tokens:{period}"
+    return f"usage:{tenant_tag(tenant_id)}:tokens:{period}"
 
 
-def window_key(scope: str) -> str:
-    """A sliding window."""
-    return f"window:{scope}"
+def window_key(tenant_id: str, scope: str) -> str:
+    """A sliding window of a tenant's (a socket's frames): in the tenant's slot, as the turn script needs."""
+    return f"window:{tenant_tag(tenant_id)}:{scope}"
 
 
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
@@ -84,19 +85,19 @@ class ValkeyUsageLimiter:
         self._prefix = secrets.token_hex(4)
         self._seq = itertools.count()
 
-    async def hit_window(self, scope: str, limit: int, window_seconds: float) -> float:
+    async def hit_window(self, tenant_id: str, scope: str, limit: int, window_seconds: float) -> float:
         """Record one event; 0 when allowed, else seconds until one would be."""
         member = f"{self._prefix}:{next(self._seq)}"
-        wait_ms = await self._hit(keys=[f"window:{scope}"], args=[limit, int(window_seconds * 1000), member])
+        wait_ms = await self._hit(keys=[window_key(tenant_id, scope)], args=[limit, int(window_seconds * 1000), member])
         return int(wait_ms) / 1000
 
     async def snapshot(self, tenant_id: str, user_id: str, day: str, month: str) -> UsageSnapshot:
         """The user's and the tenant's counters in one pipeline."""
         async with self._client.pipeline(transaction=False) as pipe:
-            pipe.get(f"usage:{tenant_id}:{user_id}:{day}:msgs")
-            pipe.get(f"usage:{tenant_id}:{user_id}:{day}:convs")
-            pipe.get(f"usage:{tenant_id}:tokens:{day}")
-            pipe.get(f"usage:{tenant_id}:tokens:{month}")
+            pipe.get(user_key(tenant_id, user_id, day, "msgs"))
+            pipe.get(user_key(tenant_id, user_id, day, "convs"))
+            pipe.get(tokens_key(tenant_id, day))
+            pipe.get(tokens_key(tenant_id, month))
             msgs, convs, day_tokens, month_tokens = await pipe.execute()
         return UsageSnapshot(
             user_messages=int(msgs or 0),
@@ -110,7 +111,7 @@ class ValkeyUsageLimiter:
         async with self._client.pipeline(transaction=False) as pipe:
             for suffix, amount in (("msgs", messages), ("convs", conversations)):
                 if amount:
-                    key = f"usage:{tenant_id}:{user_id}:{day}:{suffix}"
+                    key = user_key(tenant_id, user_id, day, suffix)
                     pipe.incrby(key, amount)
                     pipe.expire(key, USER_TTL_SECONDS, nx=True)
             await pipe.execute()
@@ -118,10 +119,10 @@ class ValkeyUsageLimiter:
     async def add_tokens(self, tenant_id: str, day: str, month: str, tokens: int) -> None:
         """INCRBY both budgets."""
         async with self._client.pipeline(transaction=False) as pipe:
-            pipe.incrby(f"usage:{tenant_id}:tokens:{day}", tokens)
-            pipe.expire(f"usage:{tenant_id}:tokens:{day}", USER_TTL_SECONDS, nx=True)
-            pipe.incrby(f"usage:{tenant_id}:tokens:{month}", tokens)
-            pipe.expire(f"usage:{tenant_id}:tokens:{month}", MONTH_TTL_SECONDS, nx=True)
+            pipe.incrby(tokens_key(tenant_id, day), tokens)
+            pipe.expire(tokens_key(tenant_id, day), USER_TTL_SECONDS, nx=True)
+            pipe.incrby(tokens_key(tenant_id, month), tokens)
+            pipe.expire(tokens_key(tenant_id, month), MONTH_TTL_SECONDS, nx=True)
             await pipe.execute()
 
     async def open_socket(self, key_id: str, socket_id: str, limit: int, stale_seconds: float) -> bool:

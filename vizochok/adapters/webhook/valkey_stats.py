@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vizochok.adapters.valkey_client import tenant_tag
 from vizochok.adapters.webhook.metrics import WEBHOOKS, summarize
 
 if TYPE_CHECKING:
@@ -17,12 +18,12 @@ _IDLE_TTL_SECONDS = 30 * 24 * 3600
 
 def stats_key(tenant_id: str, webhook: str) -> str:
     """Hash of `calls` and `fail:<reason>` counts; the tenant is part of every key."""
-    return f"webhookstats:{tenant_id}:{webhook}"
+    return f"webhookstats:{tenant_tag(tenant_id)}:{webhook}"
 
 
 def latency_key(tenant_id: str, webhook: str) -> str:
     """List of recent latencies in milliseconds, newest first."""
-    return f"webhooklat:{tenant_id}:{webhook}"
+    return f"webhooklat:{tenant_tag(tenant_id)}:{webhook}"
 
 
 class ValkeyStats:

@@ -187,7 +187,7 @@ class ChatService:
     async def check_window(self, conn: Connection) -> None:
         """Tier 1, for every `message` and `action` frame; raises `rate_limit_exceeded` with `retry_after`."""
         if self.usage is not None:
-            await self.usage.hit_socket(conn.socket_id, conn.limits)
+            await self.usage.hit_socket(conn.tenant.id, conn.socket_id, conn.limits)
 
     async def message(self, conn: Connection, text: str, sink: FrameSink, *, window_checked: bool = False) -> None:
         """Run one agent turn for a shopper's message (`window_checked`: `check_window` already counted it)."""

@@ -60,10 +60,10 @@ class UsageGate:
         """Today's UTC date and month: the periods a turn's model tokens count toward."""
         return self._day_month()
 
-    async def hit_socket(self, socket_id: str, limits: Limits) -> None:
+    async def hit_socket(self, tenant_id: str, socket_id: str, limits: Limits) -> None:
         """Tier 1: count a `message` or `action` frame on this socket, refused ones included."""
         wait = await self.limiter.hit_window(
-            f"socket:{socket_id}", limits.socket_messages_per_window, limits.socket_window_seconds
+            tenant_id, f"socket:{socket_id}", limits.socket_messages_per_window, limits.socket_window_seconds
         )
         if wait > 0:
             raise VizochokError(ErrorCode.RATE_LIMIT_EXCEEDED, retry_after=max(1, math.ceil(wait)))

@@ -20,12 +20,14 @@ class SearchDeps:
     database: Database
     settings: Any
     """The process `Settings` (`elasticsearch_url`, `search`, …)."""
+    reads: Any = None
+    """Where searches read: the standbys of `VIZOCHOK_DATABASE_READ_URL` (a `ReadDatabase`), or None for `database`."""
 
 
 def _postgres(deps: SearchDeps) -> ProductSearch:
     from vizochok.adapters.search.postgres import PostgresProductSearch  # noqa: PLC0415
 
-    return PostgresProductSearch(deps.database)
+    return PostgresProductSearch(deps.reads if deps.reads is not None else deps.database)
 
 
 def _elasticsearch(deps: SearchDeps) -> ProductSearch:
@@ -35,7 +37,11 @@ def _elasticsearch(deps: SearchDeps) -> ProductSearch:
     if not url:
         msg = "search backend 'elasticsearch' needs VIZOCHOK_ELASTICSEARCH_URL"
         raise RuntimeError(msg)
-    return build(url)
+    search = deps.settings.search
+    return build(
+        url, new_tenants=search.elasticsearch_new_tenants, shared_indexes=search.elasticsearch_shared_indexes,
+        shared_shards=search.elasticsearch_shared_shards,
+    )  # fmt: skip
 
 
 @hookimpl
