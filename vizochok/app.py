@@ -16,6 +16,7 @@ from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
+from vizochok.adapters.http.admin_identity import AdminIdentityController
 from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
@@ -128,6 +129,7 @@ def create_app(
         openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
     )
     app.register(AdminWebhooksController)
+    app.register(AdminIdentityController)
     app.state.container = container
     return app
 

@@ -143,6 +143,17 @@ class TenantLLMConfig(BaseModel):
     system_prompt: str | None = None
 
 
+class IdentityConfig(BaseModel):
+    """A tenant's shopper identity verification (docs/identity.md); `keys` are decrypted in memory only."""
+
+    required: bool = False
+    """Unsigned customer ids become anonymous visitors; off, they are trusted as before."""
+    keys: list[str] = Field(default_factory=list, repr=False, exclude=True)
+    """The current identity secret first, then the previous one while its rotation overlap lasts."""
+    configured: bool = False
+    """Whether the tenant has an identity secret at all (the admin API shows this, never the secret)."""
+
+
 class Tenant(BaseModel):
     """A retailer and everything it configured."""
 
@@ -159,6 +170,7 @@ class Tenant(BaseModel):
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
     plan: str = "standard"
     """Names a set of limits in the settings' plan table; the tenant's own `limits` override it."""
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
 
 
 class Principal(BaseModel):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, SmallInteger, Text, func, text
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, SmallInteger, Text, false, func, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -41,6 +41,11 @@ class TenantRow(SQLModel, table=True):
     webhook_timeout: float = 5.0
     webhook_secret_enc: str | None = Field(default=None, sa_column=Column(Text))
     plan: str = "standard"
+    identity_secret_enc: str | None = Field(default=None, sa_column=Column(Text))
+    """Shopper identity verification (docs/identity.md): the current secret, encrypted like the webhook secret."""
+    identity_previous_enc: str | None = Field(default=None, sa_column=Column(Text))
+    identity_previous_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    identity_required: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime | None = Field(default=None, sa_column=_now())
 
 

@@ -16,7 +16,6 @@ from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
     ActionFrame,
     AuthFrame,
-    AuthOk,
     Error,
     MessageFrame,
     Ping,
@@ -152,7 +151,7 @@ class ChatSocket:
             await self.socket.close(code=CLOSE_TOO_MANY, reason="too many sockets for this key")
             return None
         try:
-            await self.sink.send(AuthOk())
+            await self.sink.send(self.chat.auth_ok(conn, frame))
             await self.sink.send(await self.chat.open(conn, frame.conversation_id))
         except BaseException:
             await self.chat.disconnect(conn)

@@ -229,6 +229,26 @@ class AdminService:
         require(identity, "operator")
         return await self._store.list_tenants()
 
+    async def identity_status(self, identity: AdminIdentity) -> dict[str, Any]:
+        """Whether the tenant has an identity secret and requires signatures (never the secret)."""
+        require(identity, "viewer")
+        tenant = await self._tenants.get(tenant_of(identity))
+        if tenant is None:
+            raise VizochokError(ErrorCode.NOT_FOUND, "no such tenant")
+        return {"configured": tenant.identity.configured, "required": tenant.identity.required,
+                "secrets_valid": len(tenant.identity.keys)}  # fmt: skip
+
+    async def rotate_identity_secret(self, identity: AdminIdentity, overlap_seconds: int) -> str:
+        """A new identity secret, shown once; the previous one verifies for `overlap_seconds` more (owners)."""
+        require(identity, "owner")
+        if not 0 <= overlap_seconds <= MAX_ROTATION_OVERLAP:
+            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"overlap_seconds must be 0…{MAX_ROTATION_OVERLAP}")
+        tenant_id = tenant_of(identity)
+        # Part of the full PostgreSQL repository the admin wiring passes, as `create` is.
+        secret: str = await self._tenants.rotate_identity_secret(tenant_id, overlap_seconds)  # type: ignore[attr-defined]
+        await self._store.audit(tenant_id, identity.actor, "identity.rotate", tenant_id, {"overlap_seconds": overlap_seconds})
+        return secret
+
     async def audit(self, identity: AdminIdentity, action: str, target: str = "", details: dict[str, Any] | None = None) -> None:
         """Record a change made elsewhere (for example by the webhooks API)."""
         await self._store.audit(tenant_of(identity), identity.actor, action, target, details)

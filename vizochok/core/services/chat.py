@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +12,14 @@ from vizochok.core.agent.tools import AgentServices, ToolError, Turn
 from vizochok.core.chat import ConversationState, LogEntry
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
+    AuthOk,
     ConversationStarted,
     MealPlanModifyAction,
     QuickReplyAction,
     ServerFrame,
     SessionRestored,
 )
+from vizochok.core.identity import Identity, resolve_identity
 from vizochok.core.ids import new_id
 from vizochok.core.agent.phrases import phrase
 from vizochok.core.language import detect_language
@@ -66,6 +67,8 @@ class Connection:
     """Identifies the socket in the per-key socket count and its sliding window."""
     uncounted: str | None = None
     """A conversation started on this socket that `user_conversation_limit` has not counted yet."""
+    identity: Identity | None = None
+    """How `user_id` was established (signed, guest, or trusted unsigned)."""
 
 
 METERED_ACTIONS = (QuickReplyAction, MealPlanModifyAction)
@@ -116,13 +119,34 @@ class ChatService:
             raise VizochokError(ErrorCode.INVALID_API_KEY)
         if principal.kind == "pk" and tenant.allowed_origins and origin not in tenant.allowed_origins:
             raise VizochokError(ErrorCode.ORIGIN_NOT_ALLOWED)
+        # The id is the cart webhook's `session_id`: only a signature (or a server-side key) lets a
+        # socket act as a named customer; anything else is a guest (docs/identity.md).
+        identity = resolve_identity(
+            user_id=auth.user_id,
+            user_hash=auth.user_hash,
+            user_token=auth.user_token,
+            keys=tenant.identity.keys,
+            required=tenant.identity.required,
+            server_side=principal.kind == "sk",
+        )
         return Connection(
             tenant=tenant,
             principal=principal,
-            # A widget always sends the id it keeps in localStorage; raw clients without one get a fresh id.
-            user_id=auth.user_id or f"anon_{secrets.token_hex(8)}",
+            user_id=identity.user_id,
             store_id=auth.store_id or tenant.store_id,
             limits=self._limits_for(tenant),
+            identity=identity,
+        )
+
+    @staticmethod
+    def auth_ok(conn: Connection, auth: AuthFrame) -> AuthOk:
+        """`auth_ok`, telling a client that signed (or was given a guest id) what the server made of it."""
+        identity = conn.identity
+        if identity is None or (auth.user_hash is None and auth.user_token is None and not identity.replaced):
+            return AuthOk()
+        return AuthOk(
+            identity="verified" if identity.verification == "verified" else "anonymous",
+            user_id=identity.user_id if identity.replaced else None,
         )
 
     def _limits_for(self, tenant: Tenant) -> Limits:
