@@ -20,7 +20,14 @@ OTHER = "another-tenant-key"
 
 
 def resolve(**kw: object):  # type: ignore[no-untyped-def]
-    args = {"user_id": None, "user_hash": None, "user_token": None, "keys": [SECRET], "required": False, "server_side": False}
+    args = {
+        "user_id": None,
+        "user_hash": None,
+        "user_token": None,
+        "keys": [SECRET],
+        "required": False,
+        "server_side": False,
+    }
     return resolve_identity(**{**args, **kw})  # type: ignore[arg-type]
 
 
@@ -28,11 +35,21 @@ def test_a_signed_customer_id_is_verified() -> None:
     got = resolve(user_id="cust_42", user_hash=user_hash(SECRET, "cust_42"))
     assert (got.user_id, got.verification, got.replaced) == ("cust_42", "verified", False)
     # Upper-case hex is the same signature.
-    assert resolve(user_id="cust_42", user_hash=user_hash(SECRET, "cust_42").upper()).verification == "verified"
+    assert (
+        resolve(user_id="cust_42", user_hash=user_hash(SECRET, "cust_42").upper()).verification == "verified"
+    )
 
 
 def test_a_wrong_signature_never_acts_as_the_customer() -> None:
-    for bad in (user_hash(OTHER, "cust_42"), user_hash(SECRET, "cust_43"), "00" * 32, "", "zz", "é" * 64, "a" * 200):
+    for bad in (
+        user_hash(OTHER, "cust_42"),
+        user_hash(SECRET, "cust_43"),
+        "00" * 32,
+        "",
+        "zz",
+        "é" * 64,
+        "a" * 200,
+    ):
         for required in (False, True):
             got = resolve(user_id="cust_42", user_hash=bad, required=required)
             assert got.user_id != "cust_42" and got.verification == "anonymous" and got.replaced
@@ -93,7 +110,17 @@ def test_bad_tokens_are_refused_without_raising() -> None:
     assert verify_token([SECRET], sign_token(OTHER, "cust_42")) is None  # another key
     assert verify_token([SECRET], _forge({"alg": "none"}, {"sub": "cust_42", "exp": now + 60})) is None
     assert verify_token([SECRET], _forge({"alg": "HS256"}, {"sub": "cust_42"})) is None  # no exp
-    for junk in ("", "a.b", "a.b.c", "....", "é.é.é", "e30.e30.", "x" * 5000, "[].{}.", "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.AA"):
+    for junk in (
+        "",
+        "a.b",
+        "a.b.c",
+        "....",
+        "é.é.é",
+        "e30.e30.",
+        "x" * 5000,
+        "[].{}.",
+        "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.AA",
+    ):
         assert verify_token([SECRET], junk) is None
 
 

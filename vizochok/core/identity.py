@@ -88,7 +88,9 @@ def verify_token(keys: Sequence[str], token: str, now: float | None = None) -> s
     if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(payload, dict):
         return None
     signed = f"{header_b64}.{payload_b64}".encode()
-    if not any(hmac.compare_digest(hmac.new(k.encode(), signed, hashlib.sha256).digest(), signature) for k in keys):
+    if not any(
+        hmac.compare_digest(hmac.new(k.encode(), signed, hashlib.sha256).digest(), signature) for k in keys
+    ):
         return None
     sub, exp = payload.get("sub"), payload.get("exp")
     if not isinstance(sub, str) or not sub or isinstance(exp, bool) or not isinstance(exp, int | float):
@@ -101,12 +103,17 @@ def verify_token(keys: Sequence[str], token: str, now: float | None = None) -> s
 
 def sign_token(secret: str, user_id: str, lifetime_seconds: int = 3600, now: float | None = None) -> str:
     """A `user_token` for `user_id` (what the docs' snippets do; used by the demo and the tests)."""
+
     def enc(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
     issued = int(time.time() if now is None else now)
     header = enc(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    payload = enc(json.dumps({"sub": user_id, "iat": issued, "exp": issued + lifetime_seconds}, separators=(",", ":")).encode())
+    payload = enc(
+        json.dumps(
+            {"sub": user_id, "iat": issued, "exp": issued + lifetime_seconds}, separators=(",", ":")
+        ).encode()
+    )
     signature = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{enc(signature)}"
 

@@ -28,13 +28,19 @@ class AdminIdentityController(Controller):
     signature_namespace = {"KeyRepository": KeyRepository, "AdminService": AdminService}  # noqa: RUF012
 
     @get("/")
-    async def status(self, request: Request[Any, Any, Any], keys: KeyRepository, admin: AdminService) -> dict[str, Any]:
+    async def status(
+        self, request: Request[Any, Any, Any], keys: KeyRepository, admin: AdminService
+    ) -> dict[str, Any]:
         """`{configured, required, secrets_valid}`: never the secret."""
         return await admin.identity_status(await admin_identity(request, admin, keys))
 
     @post("/secret", status_code=201)
     async def rotate(
-        self, request: Request[Any, Any, Any], keys: KeyRepository, admin: AdminService, data: dict[str, Any] | None = None
+        self,
+        request: Request[Any, Any, Any],
+        keys: KeyRepository,
+        admin: AdminService,
+        data: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Generate (or rotate) the identity secret; the answer is the only time it is shown (owners)."""
         try:

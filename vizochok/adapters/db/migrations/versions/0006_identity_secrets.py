@@ -19,9 +19,16 @@ def upgrade() -> None:
     # pages already rendered with the old signature keep working while the retailer deploys.
     op.add_column("tenants", sa.Column("identity_previous_enc", sa.Text(), nullable=True))
     op.add_column("tenants", sa.Column("identity_previous_until", sa.DateTime(timezone=True), nullable=True))
-    op.add_column("tenants", sa.Column("identity_required", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column(
+        "tenants", sa.Column("identity_required", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
 
 
 def downgrade() -> None:
-    for column in ("identity_required", "identity_previous_until", "identity_previous_enc", "identity_secret_enc"):
+    for column in (
+        "identity_required",
+        "identity_previous_until",
+        "identity_previous_enc",
+        "identity_secret_enc",
+    ):
         op.drop_column("tenants", column)
