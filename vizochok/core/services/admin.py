@@ -19,6 +19,7 @@ from vizochok.core.admin import (
 )
 from vizochok.core.billing import Statement, build_statement
 from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.limits import Limits, check_overrides, plan_ceiling
 
 if TYPE_CHECKING:
     from vizochok.core.admin_ports import AdminSessions, AdminStore, LoginThrottle, PasswordHasher
@@ -56,6 +57,8 @@ class AdminService:
         passwords: PasswordHasher,
         sessions: AdminSessions,
         throttle: LoginThrottle,
+        default_limits: Limits | None = None,
+        plans: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self._store = store
         self._tenants = tenants
@@ -63,6 +66,8 @@ class AdminService:
         self.sessions = sessions
         self._throttle = throttle
         self._dummy: str | None = None
+        self._default_limits = default_limits or Limits()
+        self._plans = plans or {}
 
     # --- who is calling ---------------------------------------------------------------------
 
@@ -122,6 +127,15 @@ class AdminService:
         """Change settings; the plan only by operators."""
         require(identity, "operator" if patch.plan is not None else "editor")
         tenant_id = tenant_of(identity)
+        if patch.limits is not None:
+            # Checked before they are stored: types and ranges for everyone; within the plan for all
+            # but operators, who are the only ones to raise a plan (docs/admin.md, "Limits").
+            ceiling, granted = None, None
+            if identity.role != "operator":
+                ceiling = plan_ceiling(self._default_limits, self._plans, await self._store.plan_of(tenant_id))
+                current = await self._tenants.get(tenant_id)
+                granted = current.limits if current is not None else None
+            patch = patch.model_copy(update={"limits": check_overrides(patch.limits, ceiling, granted)})
         await self._store.update_settings(tenant_id, patch)
         await self._store.audit(tenant_id, identity.actor, "settings.update", tenant_id, patch.model_dump(mode="json", exclude_unset=True))
         return await self.settings(identity)
