@@ -13,7 +13,7 @@ import itertools
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.session.valkey import lock_key, session_key
+from vizochok.adapters.session.valkey import RUN_ID, decode_session, lock_key, session_key
 from vizochok.adapters.usage.valkey import (
     _NOW,
     MONTH_TTL_SECONDS,
@@ -22,7 +22,6 @@ from vizochok.adapters.usage.valkey import (
     user_key,
     window_key,
 )
-from vizochok.core.chat import ConversationState
 from vizochok.core.turns import TurnBegun, TurnLease
 
 if TYPE_CHECKING:
@@ -62,6 +61,9 @@ end
 if not redis.call('SET', KEYS[6], ARGV[11], 'NX', 'PX', ARGV[12]) then return {'busy', 0} end
 local session = redis.call('GET', KEYS[7])
 if not session then return {'expired'} end
+"""
+    + RUN_ID
+    + """
 if metered then
   redis.call('INCR', KEYS[2])
   redis.call('EXPIRE', KEYS[2], ARGV[10], 'NX')
@@ -70,15 +72,21 @@ if metered then
     redis.call('EXPIRE', KEYS[3], ARGV[10], 'NX')
   end
 end
-return {'ok', session}
+return {'ok', session, run}
 """
 )
 
 # KEYS session, lock, tokens of the day, tokens of the month, msgs, convs.
 # ARGV session JSON ('' keeps it), session ttl s, lock token, tokens, day ttl s, month ttl s,
 # uncount msgs ('1' or ''), uncount convs ('1' or '').
-_END = """
-if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+_END = (
+    """
+if ARGV[1] ~= '' then
+"""
+    + RUN_ID
+    + """
+  redis.call('SET', KEYS[1], 'R:' .. run .. '\\n' .. ARGV[1], 'EX', ARGV[2])
+end
 local tokens = tonumber(ARGV[4])
 if tokens > 0 then
   redis.call('INCRBY', KEYS[3], tokens)
@@ -92,6 +100,7 @@ if ARGV[8] == '1' then redis.call('DECR', KEYS[6]) end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 1
 """
+)
 
 
 class ValkeyTurnStore:
@@ -139,7 +148,7 @@ class ValkeyTurnStore:
             return TurnBegun(refused=outcome, retry_after=int(answer[1]) / 1000)
         found = outcome == "ok"
         lease = TurnLease(tenant, start.conversation_id, token, counted=quota if found else None)
-        state = ConversationState.model_validate_json(answer[1]) if found else None
+        state = decode_session(answer[1], answer[2]) if found else None
         return TurnBegun(lease=lease, state=state)
 
     async def end(self, lease: TurnLease, end: TurnEnd) -> None:

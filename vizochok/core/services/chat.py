@@ -164,6 +164,7 @@ class ChatService:
         if conversation_id:
             state = await self._sessions.load(conn.tenant.id, conversation_id)
             if state is not None and state.user_id == conn.user_id:
+                await self._refresh_stale(conn, state)
                 conn.conversation_id = conversation_id
                 # Started elsewhere but never spoken in: its first message still counts it.
                 conn.uncounted = conversation_id if not state.history else None
@@ -191,6 +192,23 @@ class ChatService:
         # A conversation counts toward the daily cap with its first accepted message, not on connect.
         conn.uncounted = state.conversation_id
         return state
+
+    async def _refresh_stale(self, conn: Connection, state: ConversationState) -> None:
+        """After the cache restarted, re-read the selection from the retailer's cart.
+
+        A session read back from an older snapshot may be behind the retailer (2 eggs in the
+        snapshot, 3 at the retailer): the retailer's cart is the truth, as when a conversation starts.
+        """
+        if not state.stale or not conn.tenant.webhooks.cart_get_url:
+            return
+        try:
+            state.selection = await self._services.webhooks.get_cart(conn.tenant, conn.store_id, conn.user_id)
+        except WebhookFailure as failure:
+            # Shown as the snapshot had it; the next turn tries again (the session stays stale until saved).
+            _log.warning("cart GET after a cache restart failed for tenant %s: %s", conn.tenant.id, failure.reason)
+            return
+        state.remember_skus([i.sku for i in state.selection])
+        state.stale = False
 
     async def connect(self, conn: Connection) -> bool:
         """Register the socket under its API key; False beyond `sockets_per_key` (close 4029)."""
@@ -257,7 +275,9 @@ class ChatService:
                     # `begin` counts only a session it found; this message starts the new one.
                     await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
                     conn.uncounted = None
-            elif state.tokens_used >= limits.session_token_limit:
+            elif state.stale:
+                await self._refresh_stale(conn, state)
+            if state.tokens_used >= limits.session_token_limit:
                 uncount = True  # `begin` counted a message that is refused after all
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
             elif metered and conn.uncounted == state.conversation_id:
