@@ -11,7 +11,9 @@ from tests.faults import PrivateValkey
 from tests.helpers import text_of
 from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.turns.valkey import ValkeyTurnStore
+from vizochok.core.chat import ConversationState
 from vizochok.core.frames import SessionRestored
+from vizochok.core.turns import TurnStart
 from vizochok.core.models import WebhookConfig
 
 if TYPE_CHECKING:
@@ -81,6 +83,30 @@ async def test_a_turn_on_a_stale_session_also_rereads_the_cart(tmp_path: Path) -
         text = text_of(await world.say("що в кошику?"))
         assert "3" in text
         assert "2 " not in text
+        await client.aclose()
+    finally:
+        server.kill()
+
+
+async def test_a_lease_read_back_from_a_snapshot_does_not_hold_the_conversation(tmp_path: Path) -> None:
+    server = PrivateValkey(tmp_path / "valkey")
+    server.start()
+    try:
+        client = Valkey.from_url(server.url, decode_responses=True)
+        sessions, turns = ValkeySessionStore(client), ValkeyTurnStore(client)
+        await sessions.save(ConversationState(conversation_id="conv_l", tenant_id="tnt_l", user_id="u", store_id="s"), 600)
+        start = TurnStart(tenant_id="tnt_l", conversation_id="conv_l", lease_seconds=600)
+        held = await turns.begin(start)
+        assert held.lease is not None
+        assert (await turns.begin(start)).refused == "busy"  # the same run: the lease holds
+        await client.save()  # the snapshot has the lease of a turn that then dies with the crash
+        server.restart()
+        await client.aclose()
+        client = Valkey.from_url(server.url, decode_responses=True)
+        again = await ValkeyTurnStore(client).begin(start)
+        assert again.lease is not None  # not `agent_busy` for the lease's remaining ten minutes
+        assert again.state is not None
+        assert again.state.stale
         await client.aclose()
     finally:
         server.kill()

@@ -58,12 +58,17 @@ if metered then
   if tonumber(c[3] or 0) >= tonumber(ARGV[8]) then return {'tokens_day', 0} end
   if tonumber(c[4] or 0) >= tonumber(ARGV[9]) then return {'tokens_month', 0} end
 end
-if not redis.call('SET', KEYS[6], ARGV[11], 'NX', 'PX', ARGV[12]) then return {'busy', 0} end
-local session = redis.call('GET', KEYS[7])
-if not session then return {'expired'} end
 """
     + RUN_ID
     + """
+-- A lease is "run:token". One written by an earlier run of the server (read back from a snapshot
+-- after a crash) belongs to a turn that died with it: it is taken over, not waited out for minutes.
+local held = redis.call('GET', KEYS[6])
+if held and string.sub(held, 1, #run + 1) == run .. ':' then return {'busy', 0} end
+local lease = run .. ':' .. ARGV[11]
+redis.call('SET', KEYS[6], lease, 'PX', ARGV[12])
+local session = redis.call('GET', KEYS[7])
+if not session then return {'expired', '', '', lease} end
 if metered then
   redis.call('INCR', KEYS[2])
   redis.call('EXPIRE', KEYS[2], ARGV[10], 'NX')
@@ -72,7 +77,7 @@ if metered then
     redis.call('EXPIRE', KEYS[3], ARGV[10], 'NX')
   end
 end
-return {'ok', session, run}
+return {'ok', session, run, lease}
 """
 )
 
@@ -147,7 +152,7 @@ class ValkeyTurnStore:
         if outcome not in ("ok", "expired"):
             return TurnBegun(refused=outcome, retry_after=int(answer[1]) / 1000)
         found = outcome == "ok"
-        lease = TurnLease(tenant, start.conversation_id, token, counted=quota if found else None)
+        lease = TurnLease(tenant, start.conversation_id, str(answer[3]), counted=quota if found else None)
         state = decode_session(answer[1], answer[2]) if found else None
         return TurnBegun(lease=lease, state=state)
 

@@ -69,6 +69,8 @@ class Connection:
     """A conversation started on this socket that `user_conversation_limit` has not counted yet."""
     identity: Identity | None = None
     """How `user_id` was established (signed, guest, or trusted unsigned)."""
+    resync: bool = False
+    """A turn's session could not be saved (the cache failed): re-read the cart before the next turn."""
 
 
 METERED_ACTIONS = (QuickReplyAction, MealPlanModifyAction)
@@ -275,8 +277,10 @@ class ChatService:
                     # `begin` counts only a session it found; this message starts the new one.
                     await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
                     conn.uncounted = None
-            elif state.stale:
+            elif state.stale or conn.resync:
+                state.stale = True
                 await self._refresh_stale(conn, state)
+                conn.resync = state.stale
             if state.tokens_used >= limits.session_token_limit:
                 uncount = True  # `begin` counted a message that is refused after all
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
@@ -320,7 +324,13 @@ class ChatService:
                 # Tier 3 is recorded after the reply, from what the model reported this turn.
                 day, month = self.usage.day_month()
                 end = replace(end, tokens=saved.tokens_used - tokens_before, day=day, month=month)
-            await self._turns.end(begun.lease, end)
+            try:
+                await self._turns.end(begun.lease, end)
+            except Exception:
+                # The session could not be saved, yet the retailer may have confirmed cart changes this
+                # turn: the socket's next turn re-reads the cart rather than trust the older session.
+                conn.resync = True
+                raise
         await turn.emitter.complete()
         if self._services.observer is not None:
             await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)
