@@ -10,11 +10,13 @@ What the shopper and the operator see meanwhile is in docs/operations.md, "Fault
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+import websockets
 from valkey.asyncio import Valkey
 
 from tests.adapters.http.retailer_server import ScriptedRetailer, Server, drip, reply
@@ -37,6 +39,16 @@ SHOPPERS = 6
 
 class Stack:
     """A server on a private Valkey and a cuttable PostgreSQL, with one tenant and its shoppers."""
+
+    async def refused_handshake(self) -> None:
+        """A shopper arriving during the fault: `internal_error`, then close 1013 (try again later)."""
+        ws = await websockets.connect(self.server.ws_url)
+        await ws.send(json.dumps({"type": "auth", "token": self.tenant["pk"], "user_id": "arriving"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 60)) == {"type": "error", "code": "internal_error"}
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1013  # noqa: PLR2004
 
     def __init__(self, server: ThreadedServer, valkey: PrivateValkey, proxy: UnixProxy, tenant: dict[str, str]) -> None:
         self.server, self.valkey, self.proxy, self.tenant = server, valkey, proxy, tenant
@@ -161,6 +173,7 @@ async def test_valkey_crash_and_restart_during_live_conversations(stack: Stack, 
         assert frames[-1] == {"type": "error", "code": "internal_error"}  # the socket stays open
         await client.send({"type": "ping"})
         assert await client.recv(5) == {"type": "pong"}
+    await stack.refused_handshake()
 
     stack.valkey.start()  # from the snapshot: sessions that say 2 breads, written by the previous run
     up = await stack.wait_ready(200, 60)
@@ -187,6 +200,7 @@ async def test_postgres_goes_away_and_comes_back_during_live_conversations(stack
     for client, _, _ in people:
         await client.send({"type": "ping"})
         assert await client.recv(5) == {"type": "pong"}
+    await stack.refused_handshake()
 
     stack.proxy.restore()
     up = await stack.wait_ready(200, 60)
