@@ -103,3 +103,20 @@ async def test_a_tenant_that_requires_signatures_treats_unsigned_ids_as_guests(
     assert [f["action"] for f in frames if f["type"] == "cart_changed"] == ["item_removed"]
     await owner.close()
     assert retailer.carts[(tenant["store_id"], victim)] == {}
+
+
+async def test_the_demo_page_signs_its_customer_and_never_shows_the_secret(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+        page = await http.get("/")
+        again = await http.get("/")  # the same browser: the same customer
+    customer = page.cookies["demo_customer"]
+    assert demo["_identity_secret"] not in page.text
+    assert "_identity_secret" not in page.text
+    assert f'"userId": "{customer}"' in page.text
+    assert f'"userHash": "{user_hash(demo["_identity_secret"], customer)}"' in page.text
+    assert f'"userId": "{customer}"' in again.text
+    client, hello = await ChatClient.connect(
+        demo_server.ws_url, demo["apiKey"], user_id=customer, user_hash=user_hash(demo["_identity_secret"], customer)
+    )
+    assert hello[0] == {"type": "auth_ok", "identity": "verified"}
+    await client.close()
