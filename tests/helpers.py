@@ -40,7 +40,7 @@ class ThreadedServer:
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
-    def start(self, timeout: float = 300) -> None:
+    def start(self, timeout: float = 600) -> None:
         """Start and wait until the lifespan finished."""
         self._thread.start()
         deadline = time.monotonic() + timeout

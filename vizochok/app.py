@@ -17,6 +17,7 @@ from vizochok.adapters.http.admin import AdminAuthController, AdminController, p
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.admin_llm import AdminLLMKeysController
+from vizochok.adapters.http.admin_identity import AdminIdentityController
 from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
@@ -143,6 +144,7 @@ def create_app(
     )
     app.register(AdminWebhooksController)
     app.register(AdminLLMKeysController)
+    app.register(AdminIdentityController)
     app.state.container = container
     return app
 

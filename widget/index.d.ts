@@ -117,6 +117,11 @@ export interface VIZOCHOKWidgetConfig {
   /** The shopper's id in your shop: personalisation, per-user limits, the cart webhooks' `session_id`.
    *  Without it the widget keeps a random id in localStorage (`vz-uid-{storeId}`). */
   userId?: string;
+  /** HMAC-SHA256 of `userId` under your identity secret, lowercase hex, made by your backend
+   *  (docs/identity.md). Without a valid signature the server treats the shopper as a guest. */
+  userHash?: string;
+  /** Instead of `userHash`: a short-lived HS256 JWT from your backend whose `sub` is `userId`. */
+  userToken?: string;
   /** Texts, status lines and error messages. Default `"uk"`. */
   language?: Language;
   /** Default `"https://api.vizochok.com"`; the socket is `wss://…/api/v1/ws/chat`. */
@@ -153,6 +158,9 @@ export declare class VIZOCHOKWidget {
   readonly config: VIZOCHOKWidgetConfig;
   /** The shopper id sent as `user_id` (after `mount()`). */
   readonly userId: string | null;
+  /** What the server made of the signature: `"verified"`, `"anonymous"` (a guest id replaced
+   *  `userId`), or null when no signature was sent. */
+  readonly identity: "verified" | "anonymous" | null;
   readonly conversationId: string | null;
   readonly cart: { items: CartItem[]; total: number };
   readonly isOpen: boolean;

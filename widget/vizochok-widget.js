@@ -504,6 +504,7 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
 
     _loadIdentity() {
       const local = storage("local");
+      this.identity = null;
       this.userId = this.config.userId || (local && local.getItem(this.uidKey)) || null;
       if (!this.userId) {
         this.userId = randomId();
@@ -942,6 +943,9 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       socket.onopen = () => {
         const auth = { type: "auth", token: this.config.apiKey, store_id: this.config.storeId, user_id: this.userId };
         if (this.conversationId) auth.conversation_id = this.conversationId;
+        // Identity verification: the signature your backend made for `userId` (docs/identity.md).
+        if (this.config.userId && this.config.userToken) auth.user_token = this.config.userToken;
+        else if (this.config.userId && this.config.userHash) auth.user_hash = this.config.userHash;
         socket.send(JSON.stringify(auth));
       };
       socket.onmessage = (event) => {
@@ -1014,6 +1018,9 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
     _onFrame(frame) {
       switch (frame.type) {
         case "auth_ok":
+          // The server acts for a guest id of its own when the signature did not verify.
+          if (typeof frame.user_id === "string") this.userId = frame.user_id;
+          this.identity = frame.identity || null;
           this._attempt = 0;
           this._fatal = null;
           this._heartbeat();

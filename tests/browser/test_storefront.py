@@ -43,8 +43,9 @@ async def ask(page: Page, text: str) -> None:
     await settled(page)
 
 
-async def shopper_id(page: Page, store_id: str) -> str:
-    return str(await page.evaluate(f"() => localStorage.getItem('vz-uid-{store_id}')"))
+async def shopper_id(page: Page, store_id: str) -> str:  # noqa: ARG001
+    # The demo page signs in a demo customer of its own (docs/identity.md): the widget's `userId`.
+    return str(await page.evaluate("() => widget.userId"))
 
 
 async def test_storefront_shows_the_catalog_with_live_prices(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:

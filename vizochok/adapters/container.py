@@ -245,6 +245,8 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(Argon2Passwords),
         providers.Singleton(ValkeyAdminSessions, valkey),
         providers.Singleton(ValkeyLoginThrottle, valkey),
+        default_limits=settings.provided.limits,
+        plans=settings.provided.plans,
     )
 
     llm_key_service = providers.Singleton(

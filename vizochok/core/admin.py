@@ -64,6 +64,8 @@ class SettingsPatch(BaseModel):
     allowed_origins: list[str] | None = None
     plan: str | None = None
     """Operators only."""
+    identity_required: bool | None = None
+    """Unsigned customer ids become anonymous visitors (docs/identity.md)."""
 
 
 class ApiKeyInfo(BaseModel):

@@ -49,18 +49,14 @@ class AdminSessions(Protocol):
 
 @runtime_checkable
 class LoginThrottle(Protocol):
-    """Limits failed logins."""
+    """Limits failed logins; checking and counting an attempt are one atomic step."""
 
-    async def retry_after(self, email: str, address: str) -> int:
-        """Seconds to wait before trying again (0: now)."""
-        ...
-
-    async def failed(self, email: str, address: str) -> None:
-        """Count a failure."""
+    async def attempt(self, email: str, address: str) -> int:
+        """Count an attempt unless one of its limits is reached: seconds to wait (0: allowed, counted)."""
         ...
 
     async def succeeded(self, email: str, address: str) -> None:
-        """Reset after a success."""
+        """The attempt was right: it no longer counts as a failure."""
         ...
 
 

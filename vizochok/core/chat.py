@@ -52,6 +52,9 @@ class ConversationState(BaseModel):
     tokens_used: int = 0
     llm_calls: int = 0
     language: str | None = None
+    stale: bool = Field(default=False, exclude=True)
+    """Read back from a cache that restarted since it was written (an old snapshot may be behind the
+    retailer): the selection is re-read from the retailer's cart before it is shown or used."""
 
     def remember_skus(self, skus: list[str]) -> None:
         """Mark SKUs as seen, so that tools may act on them."""

@@ -24,6 +24,10 @@ class AuthFrame(_ClientFrame):
     store_id: str | None = None
     user_id: str | None = Field(default=None, max_length=200)
     conversation_id: str | None = None
+    user_hash: str | None = Field(default=None, max_length=200)
+    """HMAC-SHA256 of `user_id` under the tenant's identity secret, lowercase hex (docs/identity.md)."""
+    user_token: str | None = Field(default=None, max_length=4096)
+    """A short-lived HS256 JWT whose `sub` is the customer id, instead of `user_hash`."""
 
 
 class MessageFrame(_ClientFrame):
@@ -130,6 +134,14 @@ class ServerFrame(BaseModel):
 
 class AuthOk(ServerFrame):
     type: Literal["auth_ok"] = "auth_ok"
+    identity: Literal["verified", "anonymous"] | None = None
+    """Sent when the `auth` frame carried a signature, or when the server chose the shopper's id."""
+    user_id: str | None = None
+    """The anonymous id the server gave this shopper instead of the one the client named."""
+
+    def dump(self) -> dict[str, Any]:
+        """Absent fields stay absent: a plain handshake still answers `{"type":"auth_ok"}`."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class ConversationStarted(ServerFrame):

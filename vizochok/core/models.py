@@ -148,6 +148,17 @@ class TenantLLMConfig(BaseModel):
     hybrid_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
+class IdentityConfig(BaseModel):
+    """A tenant's shopper identity verification (docs/identity.md); `keys` are decrypted in memory only."""
+
+    required: bool = False
+    """Unsigned customer ids become anonymous visitors; off, they are trusted as before."""
+    keys: list[str] = Field(default_factory=list, repr=False, exclude=True)
+    """The current identity secret first, then the previous one while its rotation overlap lasts."""
+    configured: bool = False
+    """Whether the tenant has an identity secret at all (the admin API shows this, never the secret)."""
+
+
 class Tenant(BaseModel):
     """A retailer and everything it configured."""
 
@@ -166,6 +177,7 @@ class Tenant(BaseModel):
     """Names a set of limits in the settings' plan table; the tenant's own `limits` override it."""
     llm_keys: dict[str, SecretStr] = Field(default_factory=dict, exclude=True, repr=False)
     """The tenant's own API key per LLM provider, decrypted in memory only; never dumped."""
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
 
 
 class Principal(BaseModel):

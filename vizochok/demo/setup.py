@@ -30,6 +30,8 @@ class DemoTenant:
     public_key: str
     secret_key: str
     webhook_secret: str
+    identity_secret: str = ""
+    """Signs the demo customer's id as a retailer's backend would (docs/identity.md)."""
 
 
 def load_catalog() -> list[dict[str, Any]]:
@@ -68,6 +70,9 @@ async def ensure_demo_tenant(container: Container, base_url: str, data_dir: Path
         demo = DemoTenant(tenant.id, public_key, secret_key, webhook_secret)
         _write(path, demo)
         _log.info("created demo tenant %s", tenant.id)
+    if not demo.identity_secret:
+        demo.identity_secret = await tenants.rotate_identity_secret(demo.tenant_id, 0)
+        _write(path, demo)
     retailer = f"{base_url.rstrip('/')}/demo-retailer"
     await tenants.update_webhooks(
         demo.tenant_id,

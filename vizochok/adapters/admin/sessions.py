@@ -52,40 +52,58 @@ class ValkeyAdminSessions:
         await self._client.delete(_key(token))
 
 
+# Checks every counter and, only when none is over its limit, counts the attempt in all of them: one
+# step, so that parallel attempts cannot all pass the check before any is counted (30 parallel wrong
+# passwords used to give 30 × 401 and no 429). A refused attempt is not counted, so that a flood
+# against one e-mail does not also use up the address's allowance. Returns the seconds to wait.
+_ATTEMPT = """
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count >= tonumber(ARGV[i + 1]) then
+    local ttl = redis.call('TTL', key)
+    if ttl < 1 then ttl = 1 end
+    if ttl > wait then wait = ttl end
+  end
+end
+if wait > 0 then return wait end
+for _, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+end
+return 0
+"""
+
+# A success gives its attempt back: the e-mail's count is forgotten, the address's is decremented.
+_SUCCEEDED = """
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 0
+"""
+
+
 class ValkeyLoginThrottle:
     """At most `attempts` failed logins per email, and ten times that per client address, in `window` seconds.
 
     The per-address allowance is larger because offices share an address; it stops spraying
-    many accounts from one place, the per-email limit stops guessing one password.
+    many accounts from one place, the per-email limit stops guessing one password. Every attempt
+    is counted before the password is checked (`attempt`), and a success gives it back.
     """
 
     def __init__(self, client: Valkey, attempts: int = 5, window: int = 900) -> None:
         self._client = client
         self._limits = (attempts, attempts * 10)
         self._window = window
-        self._fail = client.register_script(_FAIL)
+        self._attempt = client.register_script(_ATTEMPT)
+        self._succeeded = client.register_script(_SUCCEEDED)
 
     def _keys(self, email: str, address: str) -> list[str]:
-        return [f"admin:fail:email:{email.lower()}", f"admin:fail:ip:{address}"]
+        # One hash tag: both keys live in the same slot of a Valkey cluster, as one script needs.
+        return [f"admin:fail:{{login}}:email:{email.lower()}", f"admin:fail:{{login}}:ip:{address}"]
 
-    async def retry_after(self, email: str, address: str) -> int:
-        """Seconds until another attempt is allowed (0: allowed now)."""
-        waits = []
-        for key, limit in zip(self._keys(email, address), self._limits, strict=True):
-            count = await self._client.get(key)
-            if count is not None and int(count) >= limit:
-                waits.append(max(1, await self._client.ttl(key)))
-        return max(waits, default=0)
-
-    async def failed(self, email: str, address: str) -> None:
-        """Count a failure: one script per counter.
-
-        The two counters live in different slots of a Valkey cluster, which refuses a transaction
-        over both; each counter's own step is atomic, and nothing needs the two to change together.
-        """
-        for key in self._keys(email, address):
-            await self._fail(keys=[key], args=[self._window])
+    async def attempt(self, email: str, address: str) -> int:
+        """Count this attempt, or refuse it: seconds to wait (0: go ahead and check the password)."""
+        return int(await self._attempt(keys=self._keys(email, address), args=[self._window, *self._limits]))
 
     async def succeeded(self, email: str, address: str) -> None:
-        """Forget the email's failures (the address keeps its count)."""
-        await self._client.delete(self._keys(email, address)[0])
+        """The attempt was right: forget the email's failures and give the address its attempt back."""
+        await self._succeeded(keys=self._keys(email, address))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, SmallInteger, Text, func, text
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, SmallInteger, Text, false, func, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -45,6 +45,11 @@ class TenantRow(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
     )
     """The tenant's own LLM provider keys, `{provider: SecretBox ciphertext}` (migration 0006_llmpath)."""
+    identity_secret_enc: str | None = Field(default=None, sa_column=Column(Text))
+    """Shopper identity verification (docs/identity.md): the current secret, encrypted like the webhook secret."""
+    identity_previous_enc: str | None = Field(default=None, sa_column=Column(Text))
+    identity_previous_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    identity_required: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime | None = Field(default=None, sa_column=_now())
 
 

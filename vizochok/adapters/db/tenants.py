@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from psycopg.types.json import Jsonb
 
 from vizochok.adapters.security.keys import display_prefix, generate_key, hash_key
-from vizochok.core.models import Principal, Tenant, TenantLLMConfig, WebhookConfig
+from vizochok.core.models import IdentityConfig, Principal, Tenant, TenantLLMConfig, WebhookConfig
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.database import Database
@@ -93,6 +94,27 @@ class PostgresTenantRepository:
         async with self._db.tenant(tenant_id) as conn:
             await conn.execute(f"UPDATE tenants SET {assignments} WHERE id = %s", (*changes.values(), tenant_id))  # noqa: S608 - column names are fixed above
 
+    async def rotate_identity_secret(self, tenant_id: str, overlap_seconds: int) -> str:
+        """A new identity secret, returned once; the old one keeps verifying for `overlap_seconds`."""
+        secret = secrets.token_urlsafe(32)
+        async with self._db.tenant(tenant_id) as conn:
+            await conn.execute(
+                """UPDATE tenants SET identity_previous_enc = identity_secret_enc,
+                          identity_previous_until = CASE WHEN identity_secret_enc IS NULL THEN NULL
+                                                         ELSE now() + make_interval(secs => %s) END,
+                          identity_secret_enc = %s
+                    WHERE id = %s""",
+                (overlap_seconds, self._box.encrypt(secret), tenant_id),
+            )
+        return secret
+
+    def _identity(self, row: dict[str, Any]) -> IdentityConfig:
+        keys = [self._box.decrypt(row["identity_secret_enc"])] if row.get("identity_secret_enc") else []
+        until = row.get("identity_previous_until")
+        if keys and row.get("identity_previous_enc") and until is not None and until > datetime.now(UTC):
+            keys.append(self._box.decrypt(row["identity_previous_enc"]))
+        return IdentityConfig(required=bool(row.get("identity_required")), keys=keys, configured=bool(keys))
+
     def _to_model(self, row: dict[str, Any]) -> Tenant:
         secret = self._box.decrypt(row["webhook_secret_enc"]) if row["webhook_secret_enc"] else None
         return Tenant(
@@ -113,6 +135,7 @@ class PostgresTenantRepository:
                 timeout_seconds=row["webhook_timeout"],
                 secret=secret,
             ),
+            identity=self._identity(row),
         )
 
 

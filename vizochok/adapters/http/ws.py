@@ -16,7 +16,6 @@ from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
     ActionFrame,
     AuthFrame,
-    AuthOk,
     Error,
     MessageFrame,
     Ping,
@@ -34,6 +33,8 @@ _log = logging.getLogger(__name__)
 CLOSE_AUTH_TIMEOUT = 4001
 CLOSE_FORBIDDEN = 4003
 CLOSE_TOO_MANY = 4029
+CLOSE_TRY_AGAIN = 1013
+"""The database or the cache could not be reached during the handshake (RFC 6455 "try again later")."""
 CLOSE_PONG_TIMEOUT = 1001
 """A socket that stayed silent for a whole ping interval is gone ("going away"); widgets reconnect."""
 
@@ -144,18 +145,32 @@ class ChatSocket:
             return None
         try:
             conn = await self.chat.authenticate(frame, _origin(self.socket.scope))
+            connected = await self.chat.connect(conn)
         except VizochokError as exc:
             await self.sink.send(Error(code=exc.code))
             await self.socket.close(code=CLOSE_FORBIDDEN, reason=exc.code)
             return None
-        if not await self.chat.connect(conn):
+        except Exception:  # the database or the cache is down: a documented refusal, then "try again later"
+            _log.warning("handshake failed: a backing service is unavailable", exc_info=True)
+            await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
+            await self.socket.close(code=CLOSE_TRY_AGAIN, reason="service unavailable")
+            return None
+        if not connected:
             await self.socket.close(code=CLOSE_TOO_MANY, reason="too many sockets for this key")
             return None
         try:
-            await self.sink.send(AuthOk())
+            await self.sink.send(self.chat.auth_ok(conn, frame))
             await self.sink.send(await self.chat.open(conn, frame.conversation_id))
+        except Exception:  # as above: the conversation could not be read or started
+            _log.warning("handshake failed: a backing service is unavailable", exc_info=True)
+            with contextlib.suppress(Exception):
+                await self.chat.disconnect(conn)
+            await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
+            await self.socket.close(code=CLOSE_TRY_AGAIN, reason="service unavailable")
+            return None
         except BaseException:
-            await self.chat.disconnect(conn)
+            with contextlib.suppress(Exception):
+                await self.chat.disconnect(conn)
             raise
         return conn
 

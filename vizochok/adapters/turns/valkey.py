@@ -13,7 +13,7 @@ import itertools
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.session.valkey import lock_key, session_key
+from vizochok.adapters.session.valkey import RUN_ID, decode_session, lock_key, session_key
 from vizochok.adapters.valkey_client import replicate
 from vizochok.adapters.usage.valkey import (
     _NOW,
@@ -23,7 +23,6 @@ from vizochok.adapters.usage.valkey import (
     user_key,
     window_key,
 )
-from vizochok.core.chat import ConversationState
 from vizochok.core.turns import TurnBegun, TurnLease
 
 if TYPE_CHECKING:
@@ -60,9 +59,17 @@ if metered then
   if tonumber(c[3] or 0) >= tonumber(ARGV[8]) then return {'tokens_day', 0} end
   if tonumber(c[4] or 0) >= tonumber(ARGV[9]) then return {'tokens_month', 0} end
 end
-if not redis.call('SET', KEYS[6], ARGV[11], 'NX', 'PX', ARGV[12]) then return {'busy', 0} end
+"""
+    + RUN_ID
+    + """
+-- A lease is "run:token". One written by an earlier run of the server (read back from a snapshot
+-- after a crash) belongs to a turn that died with it: it is taken over, not waited out for minutes.
+local held = redis.call('GET', KEYS[6])
+if held and string.sub(held, 1, #run + 1) == run .. ':' then return {'busy', 0} end
+local lease = run .. ':' .. ARGV[11]
+redis.call('SET', KEYS[6], lease, 'PX', ARGV[12])
 local session = redis.call('GET', KEYS[7])
-if not session then return {'expired'} end
+if not session then return {'expired', '', '', lease} end
 if metered then
   redis.call('INCR', KEYS[2])
   redis.call('EXPIRE', KEYS[2], ARGV[10], 'NX')
@@ -71,15 +78,21 @@ if metered then
     redis.call('EXPIRE', KEYS[3], ARGV[10], 'NX')
   end
 end
-return {'ok', session}
+return {'ok', session, run, lease}
 """
 )
 
 # KEYS session, lock, tokens of the day, tokens of the month, msgs, convs.
 # ARGV session JSON ('' keeps it), session ttl s, lock token, tokens, day ttl s, month ttl s,
 # uncount msgs ('1' or ''), uncount convs ('1' or '').
-_END = """
-if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+_END = (
+    """
+if ARGV[1] ~= '' then
+"""
+    + RUN_ID
+    + """
+  redis.call('SET', KEYS[1], 'R:' .. run .. '\\n' .. ARGV[1], 'EX', ARGV[2])
+end
 local tokens = tonumber(ARGV[4])
 if tokens > 0 then
   redis.call('INCRBY', KEYS[3], tokens)
@@ -93,6 +106,7 @@ if ARGV[8] == '1' then redis.call('DECR', KEYS[6]) end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 1
 """
+)
 
 
 class ValkeyTurnStore:
@@ -140,8 +154,8 @@ class ValkeyTurnStore:
         if outcome not in ("ok", "expired"):
             return TurnBegun(refused=outcome, retry_after=int(answer[1]) / 1000)
         found = outcome == "ok"
-        lease = TurnLease(tenant, start.conversation_id, token, counted=quota if found else None)
-        state = ConversationState.model_validate_json(answer[1]) if found else None
+        lease = TurnLease(tenant, start.conversation_id, str(answer[3]), counted=quota if found else None)
+        state = decode_session(answer[1], answer[2]) if found else None
         return TurnBegun(lease=lease, state=state)
 
     async def end(self, lease: TurnLease, end: TurnEnd) -> None:

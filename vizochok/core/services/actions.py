@@ -30,10 +30,14 @@ async def run_action(turn: Turn, action: Action) -> None:
         await _add(turn, action.sku, action.quantity)
     elif isinstance(action, ChecklistSubmitAction):
         pending = turn.state.pending_tool
-        quantities = {}
-        if pending is not None and pending.tool == "show_recipe_checklist":
-            quantities = {i["sku"]: i["quantity"] for i in pending.payload.get("items", [])}
-        await _add_many(turn, [(sku, quantities.get(sku)) for sku in action.skus])
+        if pending is None or pending.tool != "show_recipe_checklist":
+            await turn.emitter.text(phrase("invalid", lang, reason="no checklist to submit"))
+            return
+        # Bounded fan-out: only SKUs of the checklist shown, each once, however the frame repeats them
+        # (one frame listing a SKU 2,727 times used to send 2,727 cart webhooks).
+        quantities = {i["sku"]: i["quantity"] for i in pending.payload.get("items", [])}
+        chosen = [sku for sku in dict.fromkeys(action.skus) if sku in quantities]
+        await _add_many(turn, [(sku, quantities[sku]) for sku in chosen])
     elif isinstance(action, MealPlanApproveAction):
         pending = turn.state.pending_tool
         if pending is None or pending.tool != "show_meal_plan":

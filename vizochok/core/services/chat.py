@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +12,14 @@ from vizochok.core.agent.tools import AgentServices, ToolError, Turn
 from vizochok.core.chat import ConversationState, LogEntry
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
+    AuthOk,
     ConversationStarted,
     MealPlanModifyAction,
     QuickReplyAction,
     ServerFrame,
     SessionRestored,
 )
+from vizochok.core.identity import Identity, resolve_identity
 from vizochok.core.ids import new_id
 from vizochok.core.agent.phrases import phrase
 from vizochok.core.language import detect_language
@@ -66,6 +67,10 @@ class Connection:
     """Identifies the socket in the per-key socket count and its sliding window."""
     uncounted: str | None = None
     """A conversation started on this socket that `user_conversation_limit` has not counted yet."""
+    identity: Identity | None = None
+    """How `user_id` was established (signed, guest, or trusted unsigned)."""
+    resync: bool = False
+    """A turn's session could not be saved (the cache failed): re-read the cart before the next turn."""
 
 
 METERED_ACTIONS = (QuickReplyAction, MealPlanModifyAction)
@@ -116,13 +121,34 @@ class ChatService:
             raise VizochokError(ErrorCode.INVALID_API_KEY)
         if principal.kind == "pk" and tenant.allowed_origins and origin not in tenant.allowed_origins:
             raise VizochokError(ErrorCode.ORIGIN_NOT_ALLOWED)
+        # The id is the cart webhook's `session_id`: only a signature (or a server-side key) lets a
+        # socket act as a named customer; anything else is a guest (docs/identity.md).
+        identity = resolve_identity(
+            user_id=auth.user_id,
+            user_hash=auth.user_hash,
+            user_token=auth.user_token,
+            keys=tenant.identity.keys,
+            required=tenant.identity.required,
+            server_side=principal.kind == "sk",
+        )
         return Connection(
             tenant=tenant,
             principal=principal,
-            # A widget always sends the id it keeps in localStorage; raw clients without one get a fresh id.
-            user_id=auth.user_id or f"anon_{secrets.token_hex(8)}",
+            user_id=identity.user_id,
             store_id=auth.store_id or tenant.store_id,
             limits=self._limits_for(tenant),
+            identity=identity,
+        )
+
+    @staticmethod
+    def auth_ok(conn: Connection, auth: AuthFrame) -> AuthOk:
+        """`auth_ok`, telling a client that signed (or was given a guest id) what the server made of it."""
+        identity = conn.identity
+        if identity is None or (auth.user_hash is None and auth.user_token is None and not identity.replaced):
+            return AuthOk()
+        return AuthOk(
+            identity="verified" if identity.verification == "verified" else "anonymous",
+            user_id=identity.user_id if identity.replaced else None,
         )
 
     def _limits_for(self, tenant: Tenant) -> Limits:
@@ -140,6 +166,7 @@ class ChatService:
         if conversation_id:
             state = await self._sessions.load(conn.tenant.id, conversation_id)
             if state is not None and state.user_id == conn.user_id:
+                await self._refresh_stale(conn, state)
                 conn.conversation_id = conversation_id
                 # Started elsewhere but never spoken in: its first message still counts it.
                 conn.uncounted = conversation_id if not state.history else None
@@ -167,6 +194,23 @@ class ChatService:
         # A conversation counts toward the daily cap with its first accepted message, not on connect.
         conn.uncounted = state.conversation_id
         return state
+
+    async def _refresh_stale(self, conn: Connection, state: ConversationState) -> None:
+        """After the cache restarted, re-read the selection from the retailer's cart.
+
+        A session read back from an older snapshot may be behind the retailer (2 eggs in the
+        snapshot, 3 at the retailer): the retailer's cart is the truth, as when a conversation starts.
+        """
+        if not state.stale or not conn.tenant.webhooks.cart_get_url:
+            return
+        try:
+            state.selection = await self._services.webhooks.get_cart(conn.tenant, conn.store_id, conn.user_id)
+        except WebhookFailure as failure:
+            # Shown as the snapshot had it; the next turn tries again (the session stays stale until saved).
+            _log.warning("cart GET after a cache restart failed for tenant %s: %s", conn.tenant.id, failure.reason)
+            return
+        state.remember_skus([i.sku for i in state.selection])
+        state.stale = False
 
     async def connect(self, conn: Connection) -> bool:
         """Register the socket under its API key; False beyond `sockets_per_key` (close 4029)."""
@@ -233,7 +277,11 @@ class ChatService:
                     # `begin` counts only a session it found; this message starts the new one.
                     await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
                     conn.uncounted = None
-            elif state.tokens_used >= limits.session_token_limit:
+            elif state.stale or conn.resync:
+                state.stale = True
+                await self._refresh_stale(conn, state)
+                conn.resync = state.stale
+            if state.tokens_used >= limits.session_token_limit:
                 uncount = True  # `begin` counted a message that is refused after all
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
             elif metered and conn.uncounted == state.conversation_id:
@@ -276,7 +324,13 @@ class ChatService:
                 # Tier 3 is recorded after the reply, from what the model reported this turn.
                 day, month = self.usage.day_month()
                 end = replace(end, tokens=saved.tokens_used - tokens_before, day=day, month=month)
-            await self._turns.end(begun.lease, end)
+            try:
+                await self._turns.end(begun.lease, end)
+            except Exception:
+                # The session could not be saved, yet the retailer may have confirmed cart changes this
+                # turn: the socket's next turn re-reads the cart rather than trust the older session.
+                conn.resync = True
+                raise
         await turn.emitter.complete()
         if self._services.observer is not None:
             await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)
