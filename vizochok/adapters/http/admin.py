@@ -13,8 +13,10 @@ from litestar.datastructures import Cookie
 from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
+from vizochok.adapters.http.body import refusal
 from vizochok.core.admin import AdminIdentity, NewAdminUser, NewApiKey, SettingsPatch, require
 from vizochok.core.billing import statement_csv
+from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.services.admin import tenant_of
 
@@ -82,7 +84,13 @@ class AdminAuthController(Controller):
 
     @post("/login", status_code=200)
     async def login(self, request: Request[Any, Any, Any], data: dict[str, Any], admin: AdminService) -> Response[dict[str, Any]]:
-        """Sets an HttpOnly, SameSite=Strict session cookie; the CSRF token in the body goes in X-CSRF-Token."""
+        """Sets an HttpOnly, SameSite=Strict session cookie; the CSRF token in the body goes in X-CSRF-Token.
+
+        JSON only: a cross-site form can post `text/plain` without a preflight (login CSRF, which
+        would sign a victim's browser into the attacker's account), but not `application/json`.
+        """
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise VizochokError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the credentials as application/json")
         body = LoginInput.model_validate(data)
         address = request.client.host if request.client else "unknown"
         token, csrf, identity = await admin.login(body.email, body.password, address)
@@ -175,6 +183,11 @@ class AdminController(Controller):
         q: str | None = Parameter(default=None, max_length=200), limit: int = Parameter(default=50, ge=1, le=200),
     ) -> list[dict[str, Any]]:  # fmt: skip
         """Recent conversations, optionally containing `q`."""
+        if q is not None:
+            try:
+                q = clean_string(q, "q", BODY_LIMITS)
+            except InputRefused as exc:
+                raise refusal(exc) from None
         rows = await admin.conversations(await admin_identity(request, admin, keys), q, limit)
         return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
 
