@@ -21,6 +21,7 @@ from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
 from vizochok.adapters.http.search import search_catalog
+from vizochok.adapters.http.security import SecurityHeadersMiddleware
 from vizochok.adapters.http.widget import widget_script
 from vizochok.adapters.http.ws import chat_socket
 
@@ -126,6 +127,7 @@ def create_app(
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         request_class=CleanRequest,
+        middleware=[SecurityHeadersMiddleware],
         signature_namespace=_signature_namespace(),
         openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
     )

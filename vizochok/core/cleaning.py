@@ -71,17 +71,6 @@ BODY_LIMITS = InputLimits(max_depth=32, max_string=100_000, max_items=100_000, c
 """An HTTP JSON body: catalog uploads carry many products with nested attributes."""
 
 
-def _refuse_constant(name: str) -> Any:
-    raise InputRefused(f"{name} is not a number JSON allows")
-
-
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise InputRefused(f"number {text[:20]} is out of range")
-    return value
-
-
 def _check_depth(raw: str, max_depth: int) -> None:
     """Refuse deep nesting before the recursive decoder sees it (it would raise RecursionError)."""
     if raw.count("[") + raw.count("{") <= max_depth:
@@ -105,9 +94,8 @@ def decode_json(raw: str | bytes, limits: InputLimits = FRAME_LIMITS) -> Any:
             raise MalformedJSON("not UTF-8") from exc
     _check_depth(raw, limits.max_depth)
     try:
-        value = json.loads(raw, parse_constant=_refuse_constant, parse_float=_parse_float)
-    except InputRefused:
-        raise
+        # `NaN`, `Infinity` and `1e309` decode to non-finite floats; `clean_value` refuses them with their field.
+        value = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer of thousands of digits
         raise MalformedJSON("not valid JSON") from exc
     return clean_value(value, limits)

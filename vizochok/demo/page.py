@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import MediaType, Response, get
 
+from vizochok.adapters.http.security import page_headers
+
 if TYPE_CHECKING:
     from vizochok.demo.setup import DemoTenant
 
@@ -18,8 +20,10 @@ def page_handler(config: dict[str, Any]) -> Any:
 
     @get("/", include_in_schema=False)
     async def index() -> Response[str]:
-        html = template.replace("/*VIZOCHOK_CONFIG*/{}", json.dumps(config, ensure_ascii=False))
-        return Response(html, media_type=MediaType.HTML)
+        # `</` escaped: a value in the config can never close the inline script early.
+        html = template.replace("/*VIZOCHOK_CONFIG*/{}", json.dumps(config, ensure_ascii=False).replace("</", "<\\/"))
+        # Product pictures may come from any https host a retailer uses.
+        return Response(html, media_type=MediaType.HTML, headers=page_headers(html, img_src="'self' data: https:"))
 
     return index
 

@@ -262,9 +262,12 @@ def panel_handler() -> Any:
 
     html = resources.files("vizochok.web.static").joinpath("admin.html").read_text("utf-8")
 
+    from vizochok.adapters.http.security import page_headers  # noqa: PLC0415
+
+    headers = page_headers(html)  # its own inline script by hash; no framing (it holds a session cookie)
+
     @get(["/admin", "/admin/"], include_in_schema=False)
     async def panel() -> Response[str]:
-        # No framing by other sites: the panel holds a session cookie.
-        return Response(html, media_type=MediaType.HTML, headers={"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"})
+        return Response(html, media_type=MediaType.HTML, headers=headers)
 
     return panel
