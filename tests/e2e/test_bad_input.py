@@ -124,9 +124,9 @@ async def test_an_invalid_utf8_frame_logs_one_line(demo_server: ThreadedServer, 
     client = await connect(demo_server, demo, "bad-utf8")
     caplog.set_level(logging.INFO)
     # A text frame whose payload is not UTF-8: the library refuses to build one, so send it raw.
-    from websockets.frames import OP_TEXT, Frame  # noqa: PLC0415
+    from websockets.frames import Frame, Opcode  # noqa: PLC0415
 
-    client.ws.protocol.send_frame(Frame(OP_TEXT, b"\xff\xfe{"))
+    client.ws.protocol.send_frame(Frame(Opcode.TEXT, b"\xff\xfe{"))
     client.ws.send_data()  # type: ignore[attr-defined]
     code = await close_code(client.ws)
     assert code == 1007  # "invalid frame payload data", as the WebSocket RFC names it

@@ -32,10 +32,10 @@ BROKEN_STATE_ERRORS = (
     pg_errors.DuplicatePreparedStatement,
     pg_errors.InFailedSqlTransaction,  # a transaction that should have been rolled back was lent again
     psycopg.InterfaceError,
-    psycopg.OperationalError,
 )
 """Errors that say a connection's session state is wrong, not that a statement's data was: the
-connection is discarded, never lent again, and counted towards readiness."""
+connection is discarded, never lent again, and counted towards readiness (so is a connection
+psycopg marked `broken`, whatever the error)."""
 
 
 def libpq_url(url: str) -> str:
@@ -183,10 +183,11 @@ class Database:
         """Discard `conn` when an error says its session state is broken, whichever path it came from."""
         try:
             yield
-        except BROKEN_STATE_ERRORS as exc:
-            self.broken.record()
-            _log.warning("discarded a pooled connection with a broken state: %s", exc.__class__.__name__)
-            await _discard(conn)
+        except Exception as exc:
+            if isinstance(exc, BROKEN_STATE_ERRORS) or conn.broken:
+                self.broken.record()
+                _log.warning("discarded a pooled connection with a broken state: %s", exc.__class__.__name__)
+                await _discard(conn)
             raise
 
     async def ping(self) -> None:

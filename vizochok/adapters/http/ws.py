@@ -161,7 +161,7 @@ class ChatSocket:
         except TimeoutError:
             await self.socket.close(code=CLOSE_AUTH_TIMEOUT, reason="auth timeout")
             return None
-        frame = self._decode(message, limits.max_frame_bytes)
+        frame = decode_frame(message, limits.max_frame_bytes)
         if not isinstance(frame, AuthFrame):
             if isinstance(frame, Error):
                 await self.sink.send(frame)  # say what was wrong with it before closing
@@ -184,34 +184,8 @@ class ChatSocket:
             raise
         return conn
 
-    def _decode(self, message: dict[str, Any], max_bytes: int) -> Any:
-        """The client frame in `message`, or the `Error` frame that refuses it (never raises).
-
-        Every frame passes `decode_json` (size, depth, numbers, surrogates) and then its model
-        (text cleaned, identifiers checked) before anything else sees it. A refusal names the
-        field when there is one: `{"type":"error","code":"invalid_json","field":"user_id"}`.
-        """
-        raw = message.get("text")
-        if raw is None:
-            return Error(code=ErrorCode.INVALID_JSON)  # a binary frame, or text that was not UTF-8
-        if len(raw) > max_bytes // 4 and len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
-            return Error(code=ErrorCode.MESSAGE_TOO_LARGE, extra={"max_size": max_bytes})
-        data: Any = None
-        try:
-            data = decode_json(raw, FRAME_LIMITS)
-            if not isinstance(data, dict):
-                return Error(code=ErrorCode.INVALID_JSON)
-            return parse_client_frame(data)
-        except InputRefused as exc:
-            return Error(code=ErrorCode.INVALID_JSON, extra={"field": exc.field} if exc.field else {})
-        except ValidationError as exc:
-            field = invalid_field(exc, data)
-            return Error(code=ErrorCode.INVALID_JSON, extra={"field": field} if field else {})
-        except (ValueError, TypeError):
-            return Error(code=ErrorCode.INVALID_JSON)
-
     async def _on_frame(self, conn: Connection, message: dict[str, Any]) -> None:
-        frame = self._decode(message, conn.limits.max_frame_bytes)
+        frame = decode_frame(message, conn.limits.max_frame_bytes)
         if isinstance(frame, Error):
             await self.sink.send(frame)
             return
@@ -250,6 +224,33 @@ class ChatSocket:
         await self.sink.send(error)
         if sink.started and not sink.completed and conn.conversation_id:
             await self.sink.send(ResponseComplete(conversation_id=conn.conversation_id))
+
+
+def decode_frame(message: dict[str, Any], max_bytes: int) -> Any:
+    """The client frame in `message`, or the `Error` frame that refuses it (never raises).
+
+    Every frame passes `decode_json` (size, depth, numbers, surrogates) and then its model
+    (text cleaned, identifiers checked) before anything else sees it. A refusal names the
+    field when there is one: `{"type":"error","code":"invalid_json","field":"user_id"}`.
+    """
+    raw = message.get("text")
+    if raw is None:
+        return Error(code=ErrorCode.INVALID_JSON)  # a binary frame, or text that was not UTF-8
+    if len(raw) > max_bytes // 4 and len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
+        return Error(code=ErrorCode.MESSAGE_TOO_LARGE, extra={"max_size": max_bytes})
+    data: Any = None
+    try:
+        data = decode_json(raw, FRAME_LIMITS)
+        if not isinstance(data, dict):
+            return Error(code=ErrorCode.INVALID_JSON)
+        return parse_client_frame(data)
+    except InputRefused as exc:
+        return Error(code=ErrorCode.INVALID_JSON, extra={"field": exc.field} if exc.field else {})
+    except ValidationError as exc:
+        field = invalid_field(exc, data)
+        return Error(code=ErrorCode.INVALID_JSON, extra={"field": field} if field else {})
+    except (ValueError, TypeError):
+        return Error(code=ErrorCode.INVALID_JSON)
 
 
 def _origin(scope: Any) -> str | None:
