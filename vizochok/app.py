@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from vizochok import __version__
 from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
-from vizochok.adapters.http.body import CleanRequest
+from vizochok.adapters.http.body import CleanPathMiddleware, CleanRequest
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
@@ -127,7 +127,7 @@ def create_app(
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         request_class=CleanRequest,
-        middleware=[SecurityHeadersMiddleware],
+        middleware=[SecurityHeadersMiddleware, CleanPathMiddleware],
         signature_namespace=_signature_namespace(),
         openapi_config=OpenAPIConfig(title="vizochok", version=__version__, path="/schema"),
     )
