@@ -128,3 +128,14 @@ async def test_a_pipelined_connection_out_of_step_is_replaced_after_one_failure(
     for _ in range(7):  # before: "prepared statement _pg3_N does not exist" on every later call
         await pipelined_write(single, tenant, conv)
         assert await scoped_query(single, tenant) == 1
+
+
+async def test_json_that_jsonb_refuses_is_stored_cleaned(single: Database, make_tenant: Any) -> None:
+    """JSON from a retailer or a model may hold what `jsonb` refuses: stored cleaned, not a failed turn."""
+    tenant = (await make_tenant())["tenant_id"]
+    log = PostgresConversationLog(single)
+    conv = await conversation(log, tenant)
+    await log.append(tenant, conv, [entry(p) for p in BAD_PAYLOADS])
+    stored = [e.payload for e in await log.entries(tenant, conv)]
+    assert stored == [{"text": "молоко "}, {"text": "молоко \ufffd"}, {"quantity": None}]
+    assert single.broken.total == 0

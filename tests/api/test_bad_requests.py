@@ -166,3 +166,20 @@ async def test_pages_carry_a_content_security_policy(demo_server: ThreadedServer
             await http.get("/readyz"),
         ):
             assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_nul_or_undecodable_bytes_in_a_path_or_query_get_422_on_every_route(demo_server: ThreadedServer, make_tenant: Any) -> None:
+    tenant = await make_tenant()
+    async with httpx.AsyncClient(base_url=demo_server.base_url, headers=bearer(tenant["sk"])) as http:
+        for path, field in (
+            ("/api/v1/profiles/u%00", "path"),
+            ("/api/v1/catalog/jobs/job%00x", "path"),
+            ("/api/v1/admin/conversations/conv%00", "path"),
+            ("/api/v1/search?q=%ff%fe", "q"),
+            ("/api/v1/search?q=%ED%A0%80", "q"),
+            ("/api/v1/search?q=a&limit=%00", "limit"),
+        ):
+            answer = await http.get(path)
+            assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (422, "validation_error", field), path
+            assert answer.headers["x-content-type-options"] == "nosniff"
+        assert (await http.get("/api/v1/profiles/u-1")).status_code in (200, 404)

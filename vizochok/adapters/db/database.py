@@ -6,7 +6,10 @@ Queries on the request path use psycopg directly (no ORM round trip); the SQLMod
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import re
 import time
 from collections import deque
 from contextlib import asynccontextmanager
@@ -16,6 +19,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
+from psycopg.types.json import set_json_dumps
 from psycopg_pool import AsyncConnectionPool
 
 if TYPE_CHECKING:
@@ -42,6 +46,42 @@ def libpq_url(url: str) -> str:
     """Strip a SQLAlchemy driver suffix (`postgresql+psycopg://`) so libpq accepts the URL."""
     scheme, sep, rest = url.partition("://")
     return f"{scheme.split('+', 1)[0]}{sep}{rest}"
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _storable(value: object) -> object:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
+def storable_json(value: object) -> str:
+    """JSON that PostgreSQL's `jsonb` accepts, whatever `value` holds.
+
+    `jsonb` refuses NUL (`\\u0000`), lone surrogates and `NaN`/`Infinity`; input is cleaned at the edge
+    (`vizochok.core.cleaning`), but JSON also comes from retailers' webhooks and from models.
+    Rather than fail the transaction (and the turn), such values are stored cleaned: NUL removed,
+    surrogates as U+FFFD, non-finite numbers as null. The common case costs one `json.dumps`.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_storable(value), ensure_ascii=False)
+    if "\\u0000" in text or _SURROGATE.search(text):
+        return json.dumps(_storable(value), ensure_ascii=False)
+    return text
+
+
+async def _configure(conn: AsyncConnection) -> None:
+    set_json_dumps(storable_json, context=conn)
 
 
 class BrokenPoolError(psycopg.OperationalError):
@@ -140,6 +180,7 @@ class Database:
             max_size=pool_size,
             open=False,
             kwargs={"row_factory": dict_row, "autocommit": False},
+            configure=_configure,
         )
 
     async def open(self) -> None:
