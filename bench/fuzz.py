@@ -127,13 +127,17 @@ async def fuzzer(n: int, url: str, key: str, store: str, frames: list[str], budg
             tally.sent += 1
             sent += 1
 
-            async def read(ws: Any = ws) -> None:
+            pong = asyncio.Event()
+
+            async def read(ws: Any = ws, pong: asyncio.Event = pong) -> None:
                 with contextlib.suppress(websockets.ConnectionClosed):
                     async for message in ws:
                         frame = json.loads(message)
                         tally.types[frame["type"]] += 1
                         if frame["type"] == "error":
                             tally.codes[frame["code"]] += 1
+                        elif frame["type"] == "pong":
+                            pong.set()
 
             reader = asyncio.create_task(read())
             try:
@@ -141,18 +145,21 @@ async def fuzzer(n: int, url: str, key: str, store: str, frames: list[str], budg
                     if sent >= budget:
                         break
                     pick = rng.random()
-                    if pick < 0.1:  # noqa: PLR2004 - ordinary shoppers' frames: real turns
+                    if pick < args.good:  # ordinary shoppers' frames: real turns
                         raw = json.dumps({"type": "message", "text": rng.choice(GOOD)}, ensure_ascii=False)
-                    elif pick < 0.55:  # noqa: PLR2004
+                    elif pick < 0.5 + args.good / 2:
                         raw = rng.choice(frames)
                     else:
                         raw = mutate(rng.choice(frames), rng)
                     await ws.send(raw)
                     tally.sent += 1
                     sent += 1
-                    if sent % 50 == 0:  # back-pressure: wait for the server to catch up
+                    if sent % args.window == 0:  # back-pressure: wait until the server has read them all
+                        pong.clear()
                         await ws.send('{"type":"ping"}')
-                        await asyncio.sleep(0)
+                        await asyncio.wait_for(pong.wait(), 60)
+                    if args.rate:
+                        await asyncio.sleep(args.sockets / args.rate)
             except websockets.ConnectionClosed:
                 pass
             await asyncio.sleep(0.2)
@@ -213,7 +220,7 @@ async def run(args: Any, base: str, pid: int, log_path: Path) -> str:
     verdict = all((tally.codes.get("internal_error", 0) == 0, bad_closes == 0, tracebacks == 0, p99 < 50, end < warm * 1.1))  # noqa: PLR2004
     cpu = platform.processor() or platform.machine()
     lines = [
-        f"`python -m bench.fuzz --frames {args.frames} --sockets {args.sockets}`; machine: {cpu}, {os.cpu_count()} cores, "
+        f"`python -m bench.fuzz --frames {args.frames} --sockets {args.sockets} --window {args.window} --good {args.good} --rate {args.rate}`; machine: {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
         "(the machine was shared with other work).",
         "",
@@ -239,6 +246,9 @@ def main() -> int:
     parser.add_argument("--pool", type=int, default=3000, help="frames drawn from the strategies (then mutated)")
     parser.add_argument("--reconnect", type=int, default=2000, help="frames per connection before a new user connects")
     parser.add_argument("--anchor-seconds", type=float, default=5.0)
+    parser.add_argument("--window", type=int, default=20, help="frames a socket sends before it waits for the server to answer a ping")
+    parser.add_argument("--good", type=float, default=0.05, help="share of ordinary shopper messages (real turns)")
+    parser.add_argument("--rate", type=float, default=0, help="frames per second over all sockets (0: as fast as answered)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data-dir", help="reuse a data folder (the demo catalog is embedded once)")

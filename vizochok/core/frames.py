@@ -143,9 +143,9 @@ def invalid_field(exc: Exception, data: Any) -> str:
     if errors is None:
         return ""
     loc = list(errors(include_url=False)[0].get("loc", ()))
-    tags = {data.get("type"), "action"} if isinstance(data, dict) else set()
-    if isinstance(data, dict) and isinstance(data.get("action"), str):
-        tags.add(data["action"])
+    tags = {"action"}
+    if isinstance(data, dict):
+        tags |= {v for v in (data.get("type"), data.get("action")) if isinstance(v, str)}
     parts = [p for p in loc if not (isinstance(p, str) and p in tags)] or loc[-1:]
     out = ""
     for part in parts:

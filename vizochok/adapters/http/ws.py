@@ -107,7 +107,13 @@ class ChatSocket:
                 if message["type"] == "websocket.disconnect":
                     break
                 self._last_seen = loop.time()
-                await self._on_frame(conn, message)
+                try:
+                    await self._on_frame(conn, message)
+                except (WebSocketDisconnect, asyncio.CancelledError):
+                    raise
+                except Exception:  # a bug in reading one frame must not close the socket (4500)
+                    _log.exception("could not handle a frame")
+                    await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
         except WebSocketDisconnect:
             pass
         finally:
