@@ -41,9 +41,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fuzz import corpus  # noqa: E402
-from tests.fuzz.strategies import auth_frames, encode, raw_frames  # noqa: E402
+from tests.fuzz.strategies import encode, raw_frames  # noqa: E402
 
-GOOD = ["покажи молоко", "додай два молока", "хліб", "що в кошику?", "борщ на 4 порції", "очисти кошик", "привіт"]
+GOOD = [
+    "покажи молоко",
+    "додай два молока",
+    "хліб",
+    "що в кошику?",
+    "борщ на 4 порції",
+    "очисти кошик",
+    "привіт",
+]
 MUTATIONS = ["\\u0000", "\\ud800", "\\udfff", "1e309", "NaN", '"', "\\", "}", "[" * 50, "\x00", "\x1b"]
 
 
@@ -112,7 +120,9 @@ async def canary(url: str, key: str, store: str, stop: asyncio.Event, rtts: list
             await asyncio.sleep(0.1)
 
 
-async def fuzzer(n: int, url: str, key: str, store: str, frames: list[str], budget: int, tally: Tally, args: Any) -> None:
+async def fuzzer(
+    n: int, url: str, key: str, store: str, frames: list[str], budget: int, tally: Tally, args: Any
+) -> None:
     """One fuzzing client: sends its share of frames, reconnecting as a new user now and then."""
     rng = random.Random(n)
     sent = 0
@@ -120,9 +130,13 @@ async def fuzzer(n: int, url: str, key: str, store: str, frames: list[str], budg
         async with contextlib.AsyncExitStack() as stack:
             ws = await stack.enter_async_context(websockets.connect(url, max_size=None))
             if rng.random() < 0.1:  # noqa: PLR2004 - a fuzzed first frame
-                first = rng.choice([f.replace("{pk}", key) for f in corpus.AUTH_FRAMES] + [encode(a) for a in args.auth_pool])
+                first = rng.choice(
+                    [f.replace("{pk}", key) for f in corpus.AUTH_FRAMES] + [encode(a) for a in args.auth_pool]
+                )
             else:
-                first = json.dumps({"type": "auth", "token": key, "store_id": store, "user_id": f"fuzz-{n}-{sent}"})
+                first = json.dumps(
+                    {"type": "auth", "token": key, "store_id": store, "user_id": f"fuzz-{n}-{sent}"}
+                )
             await ws.send(first)
             tally.sent += 1
             sent += 1
@@ -217,7 +231,15 @@ async def run(args: Any, base: str, pid: int, log_path: Path) -> str:
     end = memory[-1][1]
     p99, p50, anchor99 = percentile(rtts, 0.99), percentile(rtts, 0.5), percentile(idle, 0.99)
     bad_closes = tally.closes.get(4500, 0) + tally.closes.get(1011, 0)
-    verdict = all((tally.codes.get("internal_error", 0) == 0, bad_closes == 0, tracebacks == 0, p99 < 50, end < warm * 1.1))  # noqa: PLR2004
+    verdict = all(
+        (
+            tally.codes.get("internal_error", 0) == 0,
+            bad_closes == 0,
+            tracebacks == 0,
+            p99 < 50,
+            end < warm * 1.1,
+        )
+    )
     cpu = platform.processor() or platform.machine()
     lines = [
         f"`python -m bench.fuzz --frames {args.frames} --sockets {args.sockets} --window {args.window} --good {args.good} --rate {args.rate}`; machine: {cpu}, {os.cpu_count()} cores, "
@@ -243,12 +265,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=100_000)
     parser.add_argument("--sockets", type=int, default=8)
-    parser.add_argument("--pool", type=int, default=3000, help="frames drawn from the strategies (then mutated)")
-    parser.add_argument("--reconnect", type=int, default=2000, help="frames per connection before a new user connects")
+    parser.add_argument(
+        "--pool", type=int, default=3000, help="frames drawn from the strategies (then mutated)"
+    )
+    parser.add_argument(
+        "--reconnect", type=int, default=2000, help="frames per connection before a new user connects"
+    )
     parser.add_argument("--anchor-seconds", type=float, default=5.0)
-    parser.add_argument("--window", type=int, default=20, help="frames a socket sends before it waits for the server to answer a ping")
-    parser.add_argument("--good", type=float, default=0.05, help="share of ordinary shopper messages (real turns)")
-    parser.add_argument("--rate", type=float, default=0, help="frames per second over all sockets (0: as fast as answered)")
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=20,
+        help="frames a socket sends before it waits for the server to answer a ping",
+    )
+    parser.add_argument(
+        "--good", type=float, default=0.05, help="share of ordinary shopper messages (real turns)"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=0, help="frames per second over all sockets (0: as fast as answered)"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data-dir", help="reuse a data folder (the demo catalog is embedded once)")
@@ -264,13 +299,19 @@ def main() -> int:
     base = f"http://127.0.0.1:{args.port}"
     with log_path.open("w") as log:
         server = subprocess.Popen(  # noqa: S603 - our own CLI
-            [sys.executable, "-m", "vizochok.cli", "demo", "--port", str(args.port)], env=env, stdout=log, stderr=log
+            [sys.executable, "-m", "vizochok.cli", "demo", "--port", str(args.port)],
+            env=env,
+            stdout=log,
+            stderr=log,
         )
     try:
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200 and '"apiKey"' in httpx.get(base, timeout=5).text:  # noqa: PLR2004
+                if (
+                    httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+                    and '"apiKey"' in httpx.get(base, timeout=5).text
+                ):
                     break
             if server.poll() is not None:
                 print(log_path.read_text(), file=sys.stderr)  # noqa: T201

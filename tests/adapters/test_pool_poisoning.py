@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
     from vizochok.bootstrap import Prepared
 
-BAD_PAYLOADS: list[dict[str, Any]] = [{"text": "молоко \u0000"}, {"text": "молоко \ud800"}, {"quantity": math.inf}]
+BAD_PAYLOADS: list[dict[str, Any]] = [
+    {"text": "молоко \u0000"},
+    {"text": "молоко \ud800"},
+    {"quantity": math.inf},
+]
 """What reached `Jsonb` in the issue: a NUL, a lone surrogate, `1e309` (infinity)."""
 
 
@@ -42,7 +46,9 @@ def entry(payload: dict[str, Any]) -> LogEntry:
 
 async def conversation(log: PostgresConversationLog, tenant_id: str) -> str:
     conversation_id = f"conv_{secrets.token_hex(6)}"
-    await log.start(ConversationState(conversation_id=conversation_id, tenant_id=tenant_id, user_id="u", store_id="s"))
+    await log.start(
+        ConversationState(conversation_id=conversation_id, tenant_id=tenant_id, user_id="u", store_id="s")
+    )
     return conversation_id
 
 
@@ -78,7 +84,10 @@ async def out_of_step(db: Database) -> None:
     """
     async with db.pool.connection() as conn:
         await conn.set_autocommit(True)
-        names = [r["name"] for r in await (await conn.execute("SELECT name FROM pg_prepared_statements")).fetchall()]
+        names = [
+            r["name"]
+            for r in await (await conn.execute("SELECT name FROM pg_prepared_statements")).fetchall()
+        ]
         assert names, "nothing was prepared"
         for name in names:
             await conn.execute(f'DEALLOCATE "{name}"', prepare=False)
@@ -91,7 +100,9 @@ async def scoped_query(db: Database, tenant_id: str) -> int:
         return int(row["n"]) if row else 0
 
 
-async def test_a_connection_out_of_step_is_discarded_and_readiness_turns_red(single: Database, make_tenant: Any) -> None:
+async def test_a_connection_out_of_step_is_discarded_and_readiness_turns_red(
+    single: Database, make_tenant: Any
+) -> None:
     tenant = (await make_tenant())["tenant_id"]
     for _ in range(7):
         await scoped_query(single, tenant)
@@ -117,7 +128,9 @@ async def pipelined_write(db: Database, tenant_id: str, conversation_id: str) ->
         await conn.execute("UPDATE conversations SET updated_at = now() WHERE id = %s", (conversation_id,))
 
 
-async def test_a_pipelined_connection_out_of_step_is_replaced_after_one_failure(single: Database, make_tenant: Any) -> None:
+async def test_a_pipelined_connection_out_of_step_is_replaced_after_one_failure(
+    single: Database, make_tenant: Any
+) -> None:
     tenant = (await make_tenant())["tenant_id"]
     conv = await conversation(PostgresConversationLog(single), tenant)
     for _ in range(7):

@@ -47,7 +47,17 @@ def test_deep_nesting_is_refused_before_the_decoder_recurses() -> None:
     assert decode_json(json.dumps({"type": "message", "text": "[" * 500}), FRAME_LIMITS)["text"] == "[" * 500
 
 
-@pytest.mark.parametrize("raw", ['{"q": 1e309}', '{"q": -1e309}', '{"q": NaN}', '{"q": Infinity}', '{"q": 1e16}', '{"q": ' + "9" * 5000 + "}"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"q": 1e309}',
+        '{"q": -1e309}',
+        '{"q": NaN}',
+        '{"q": Infinity}',
+        '{"q": 1e16}',
+        '{"q": ' + "9" * 5000 + "}",
+    ],
+)
 def test_numbers_must_be_finite_and_in_range(raw: str) -> None:
     with pytest.raises(InputRefused):
         decode_json(raw, BODY_LIMITS)
@@ -67,7 +77,9 @@ def test_lone_surrogates_are_refused_everywhere() -> None:
         decode_json('{"products":[{"sku":"a","name":"x\\ud800"}]}', BODY_LIMITS)
     assert refused.value.field == "products[0].name"
     # A proper pair is one character (an emoji), not a surrogate.
-    assert frame('{"type":"message","text":"\\ud83d\\uded2 кошик"}') == MessageFrame(type="message", text="🛒 кошик")
+    assert frame('{"type":"message","text":"\\ud83d\\uded2 кошик"}') == MessageFrame(
+        type="message", text="🛒 кошик"
+    )
 
 
 def test_a_shoppers_text_loses_control_characters_and_is_nfc() -> None:
@@ -75,7 +87,9 @@ def test_a_shoppers_text_loses_control_characters_and_is_nfc() -> None:
     assert clean_text("ї\u0007\u009b\n2 л") == "ї\n2 л"
     decomposed = "і\u0308жак"  # "ї" as і + combining diaeresis
     assert clean_text(decomposed) == "їжак"
-    assert frame('{"type":"action","action":"quick_reply","value":"a\\u0001b"}').action == QuickReplyAction(action="quick_reply", value="ab")  # type: ignore[attr-defined]
+    assert frame('{"type":"action","action":"quick_reply","value":"a\\u0001b"}').action == QuickReplyAction(
+        action="quick_reply", value="ab"
+    )  # type: ignore[attr-defined]
     assert refused_field('{"type":"message","text":"\\u0000\\u0001 "}') == "text"  # nothing left to answer
 
 
@@ -83,8 +97,13 @@ def test_identifiers_with_control_characters_are_refused_not_changed() -> None:
     assert refused_field('{"type":"auth","token":"pk_x","user_id":"bob\\u0000"}') == "user_id"
     assert refused_field('{"type":"auth","token":"pk_x","store_id":"s\\u0000"}') == "store_id"
     assert refused_field('{"type":"action","action":"checklist_submit","skus":["a","b\\u0000"]}') == "skus[1]"
-    assert refused_field('{"type":"action","action":"add_to_cart","sku":"milk","quantity":1e309}') == "quantity"
-    assert refused_field('{"type":"action","action":"update_quantity","sku":"milk","quantity":1e12}') == "quantity"
+    assert (
+        refused_field('{"type":"action","action":"add_to_cart","sku":"milk","quantity":1e309}') == "quantity"
+    )
+    assert (
+        refused_field('{"type":"action","action":"update_quantity","sku":"milk","quantity":1e12}')
+        == "quantity"
+    )
     assert check_identifier("conv_abc", "conversation_id") == "conv_abc"
 
 

@@ -19,7 +19,9 @@ from tests.helpers import ChatClient, ThreadedServer, types
 
 
 async def connect(server: ThreadedServer, demo: dict[str, Any], user: str) -> ChatClient:
-    client, handshake = await ChatClient.connect(server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=user)
+    client, handshake = await ChatClient.connect(
+        server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=user
+    )
     assert handshake[0] == {"type": "auth_ok"}
     return client
 
@@ -42,7 +44,9 @@ async def close_code(ws: Any, timeout: float = 5) -> int:
     return int(closed.value.rcvd.code)
 
 
-async def test_deep_nesting_is_refused_before_and_after_auth(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_deep_nesting_is_refused_before_and_after_auth(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     deep = "[" * 1000 + "]" * 1000
     async with websockets.connect(demo_server.ws_url) as ws:
         await ws.send('{"type":"auth","token":' + deep + "}")
@@ -62,14 +66,22 @@ async def test_deep_nesting_is_refused_before_and_after_auth(demo_server: Thread
 async def test_nul_or_surrogate_in_auth_ids_is_refused_with_the_field(
     demo_server: ThreadedServer, demo: dict[str, Any], field: str, bad: str
 ) -> None:
-    auth = {"type": "auth", "token": demo["apiKey"], "store_id": demo["storeId"], "user_id": "bob", field: bad}
+    auth = {
+        "type": "auth",
+        "token": demo["apiKey"],
+        "store_id": demo["storeId"],
+        "user_id": "bob",
+        field: bad,
+    }
     async with websockets.connect(demo_server.ws_url) as ws:
         await ws.send(json.dumps(auth))  # ensure_ascii escapes both: "\u0000", "\ud800"
         assert json.loads(await ws.recv()) == {"type": "error", "code": "invalid_json", "field": field}
         assert await close_code(ws) == 4001
 
 
-async def test_nul_in_a_message_is_removed_and_the_turn_completes(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_nul_in_a_message_is_removed_and_the_turn_completes(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     client = await connect(demo_server, demo, "bad-nul")
     for _ in range(8):  # the eight frames
         await client.ws.send('{"type":"message","text":"молоко \\u0000"}')
@@ -97,7 +109,9 @@ async def test_surrogates_and_huge_numbers_in_frames_are_refused_and_the_socket_
     await client.close()
 
 
-async def test_a_quick_reply_with_a_surrogate_does_not_hold_the_conversation(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_a_quick_reply_with_a_surrogate_does_not_hold_the_conversation(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     client = await connect(demo_server, demo, "bad-quick-reply")
     asked = await client.say("додай молоко")
     await client.ws.send('{"type":"action","action":"quick_reply","value":"так\\ud83d"}')
@@ -110,7 +124,9 @@ async def test_a_quick_reply_with_a_surrogate_does_not_hold_the_conversation(dem
     await client.close()
 
 
-async def test_long_messages_reach_the_offline_planner_safely(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_long_messages_reach_the_offline_planner_safely(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     client = await connect(demo_server, demo, "bad-long")
     for text in ("молоко " * 40, "додай " + "дуже свіже молоко від місцевого виробника " * 8, "х" * 3000):
         frames = await client.say(text)
@@ -120,7 +136,9 @@ async def test_long_messages_reach_the_offline_planner_safely(demo_server: Threa
     await client.close()
 
 
-async def test_an_invalid_utf8_frame_logs_one_line(demo_server: ThreadedServer, demo: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_invalid_utf8_frame_logs_one_line(
+    demo_server: ThreadedServer, demo: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     client = await connect(demo_server, demo, "bad-utf8")
     caplog.set_level(logging.INFO)
     # A text frame whose payload is not UTF-8: the library refuses to build one, so send it raw.

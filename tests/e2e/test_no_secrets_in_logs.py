@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import ChatClient, ThreadedServer
 from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
-from tests.helpers import ChatClient, ThreadedServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -31,19 +31,32 @@ async def test_a_full_flow_logs_no_secret(
     demo_tenant = json.loads((prepared.settings.data_dir / "demo-tenant.json").read_text())
     tenant = await make_tenant()
     email = f"owner-{secrets.token_hex(3)}@shop.ua"
-    await PostgresAdminStore(database).create_user(tenant["tenant_id"], email, await Argon2Passwords().hash(PASSWORD), "owner")
-    watched: list[str] = [tenant["sk"], demo_tenant["secret_key"], demo_tenant.get("webhook_secret", ""), PASSWORD]
+    await PostgresAdminStore(database).create_user(
+        tenant["tenant_id"], email, await Argon2Passwords().hash(PASSWORD), "owner"
+    )
+    watched: list[str] = [
+        tenant["sk"],
+        demo_tenant["secret_key"],
+        demo_tenant.get("webhook_secret", ""),
+        PASSWORD,
+    ]
     assert prepared.settings.secret_key is not None
     watched.append(prepared.settings.secret_key.get_secret_value())
 
     async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
-        await http.post("/api/v1/admin/login", json={"email": email, "password": PASSWORD + "x"})  # a failed login
+        await http.post(
+            "/api/v1/admin/login", json={"email": email, "password": PASSWORD + "x"}
+        )  # a failed login
         login = await http.post("/api/v1/admin/login", json={"email": email, "password": PASSWORD})
         csrf = login.json()["csrf_token"]
         watched += [csrf, login.cookies["vz_admin"]]
         http.headers["X-CSRF-Token"] = csrf
-        created = (await http.post("/api/v1/admin/keys", json={"kind": "sk", "scopes": ["catalog"], "name": "ci"})).json()
-        rotated = (await http.post(f"/api/v1/admin/keys/{created['id']}/rotate", json={"overlap_seconds": 0})).json()
+        created = (
+            await http.post("/api/v1/admin/keys", json={"kind": "sk", "scopes": ["catalog"], "name": "ci"})
+        ).json()
+        rotated = (
+            await http.post(f"/api/v1/admin/keys/{created['id']}/rotate", json={"overlap_seconds": 0})
+        ).json()
         watched += [created["key"], rotated["key"]]
         new_secret = secrets.token_urlsafe(24)
         watched.append(new_secret)
@@ -52,11 +65,23 @@ async def test_a_full_flow_logs_no_secret(
         await http.get("/api/v1/admin/settings")
 
         sk = {"Authorization": f"Bearer {tenant['sk']}"}
-        await http.put("/api/v1/catalog/products", json={"products": [{"sku": "s1", "name": "Молоко"}]}, headers=sk)
-        await http.get("/api/v1/search", params={"q": "молоко"}, headers={"Authorization": f"Bearer {demo_tenant['secret_key']}"})
-        await http.get("/api/v1/search", params={"q": "молоко"}, headers={"Authorization": "Bearer sk_live_wrong_" + "x" * 20})
+        await http.put(
+            "/api/v1/catalog/products", json={"products": [{"sku": "s1", "name": "Молоко"}]}, headers=sk
+        )
+        await http.get(
+            "/api/v1/search",
+            params={"q": "молоко"},
+            headers={"Authorization": f"Bearer {demo_tenant['secret_key']}"},
+        )
+        await http.get(
+            "/api/v1/search",
+            params={"q": "молоко"},
+            headers={"Authorization": "Bearer sk_live_wrong_" + "x" * 20},
+        )
 
-    client, _ = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id="log-check")
+    client, _ = await ChatClient.connect(
+        demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id="log-check"
+    )
     await client.say("додай два молока")  # a signed cart webhook call
     await client.say("покажи хліб")  # a signed products webhook call
     await client.ws.send('{"type":"message","text":"\\u0000"}')

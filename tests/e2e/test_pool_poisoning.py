@@ -49,7 +49,9 @@ async def attack(server: ThreadedServer, key: str, store: str, sockets: int = 3)
 async def test_hostile_frames_leave_other_tenants_chat_search_and_admin_working(
     demo_server: ThreadedServer, demo: dict[str, Any], make_tenant: Any, prepared: Any
 ) -> None:
-    attacker = await make_tenant(limits={"socket_messages_per_window": 10_000, "user_messages_per_day": 10_000})
+    attacker = await make_tenant(
+        limits={"socket_messages_per_window": 10_000, "user_messages_per_day": 10_000}
+    )
     answers = await attack(demo_server, attacker["pk"], attacker["store_id"])
     assert all(a.get("code") != "internal_error" for a in answers), [a for a in answers if a.get("code")][:5]
 
@@ -58,13 +60,19 @@ async def test_hostile_frames_leave_other_tenants_chat_search_and_admin_working(
     async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
         assert (await http.get("/readyz")).status_code == 200
         for _ in range(12):  # more calls than the pool has connections: every connection is used
-            found = await http.get("/api/v1/search", params={"q": "молоко"}, headers={"Authorization": f"Bearer {demo_sk}"})
+            found = await http.get(
+                "/api/v1/search", params={"q": "молоко"}, headers={"Authorization": f"Bearer {demo_sk}"}
+            )
             assert found.status_code == 200 and found.json()["items"], found.text
             for key in (demo_sk, bystander["sk"]):
-                settings = await http.get("/api/v1/admin/settings", headers={"Authorization": f"Bearer {key}"})
+                settings = await http.get(
+                    "/api/v1/admin/settings", headers={"Authorization": f"Bearer {key}"}
+                )
                 assert settings.status_code == 200, settings.text
     for n in range(3):
-        client, handshake = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=f"bystander-{n}")
+        client, handshake = await ChatClient.connect(
+            demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=f"bystander-{n}"
+        )
         assert handshake[1]["type"] == "conversation_started"
         frames = await client.say("покажи молоко")
         assert frames[-1]["type"] == "response_complete"

@@ -19,6 +19,8 @@ FRAMES = [
     '{"type":"message","text":"' + "додай свіже молоко " * 20 + '"}',
     '{"type":"ping"}',
     '{"type":{"a":1},"text":"x"}',
+    '{"type":"message","text":"x","\\ud800":1}',
+    '{"type":"message","text":"x","a":{"\\udfff\\u0000":[1e309]}}',
     '{"type":["message"],"text":"x"}',
     '{"type":"action","action":{"action":"add_to_cart"}}',
     '{"type":"action","action":["quick_reply"],"value":"x"}',
@@ -44,4 +46,18 @@ AUTH_FRAMES = [
 ]
 """Raw first frames; `{pk}` is replaced by a real public key."""
 
-SEARCH_QUERIES = ["молоко\x00", "\x00", "'", "\\", "!!!", "&|", "a:*", "<->", "((", "'''", "молоко & !", "\ufffd", " "]
+SEARCH_QUERIES = [
+    "молоко\x00",
+    "\x00",
+    "'",
+    "\\",
+    "!!!",
+    "&|",
+    "a:*",
+    "<->",
+    "((",
+    "'''",
+    "молоко & !",
+    "\ufffd",
+    " ",
+]

@@ -32,7 +32,9 @@ numbers = st.one_of(
 identifiers = st.one_of(st.sampled_from(["milk-1", "conv_x", "user-1", "sku-0", ""]), nasty_text)
 scalars = st.one_of(st.none(), st.booleans(), numbers, nasty_text)
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(nasty_text, inner, max_size=4), max_leaves=12
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(nasty_text, inner, max_size=4),
+    max_leaves=12,
 )
 """Any JSON value (before encoding: NaN and infinities become `NaN`/`Infinity` tokens)."""
 
@@ -93,7 +95,11 @@ def raw_frames(draw: st.DrawFn, objects: st.SearchStrategy[Any] = frame_objects)
         return '{"type":"message","text":' + "[" * depth + "]" * depth + "}"
     if damage == "splice":
         at = draw(st.integers(0, len(text)))
-        return text[:at] + draw(st.sampled_from(["\\u0000", "\\ud800", "\\", '"', "}", "1e309", "NaN", "\x00"])) + text[at:]
+        return (
+            text[:at]
+            + draw(st.sampled_from(["\\u0000", "\\ud800", "\\", '"', "}", "1e309", "NaN", "\x00"]))
+            + text[at:]
+        )
     if damage == "number":
         return text.replace("1", draw(st.sampled_from(["1e309", "-1e309", "NaN", "Infinity", "9" * 400])), 1)
     return text

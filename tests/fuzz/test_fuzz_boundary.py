@@ -12,8 +12,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from tests.fuzz import corpus
+from tests.fuzz.strategies import auth_frames, catalog_products, encode, raw_frames, search_queries
 from vizochok.adapters.http.ws import decode_frame
 from vizochok.adapters.search.postgres import tsqueries
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, decode_json
@@ -23,8 +25,6 @@ from vizochok.core.models import ProductInput
 from vizochok.core.query import Dictionary, analyze
 from vizochok.core.services.catalog import validate_products
 from vizochok.core.services.search import _searchable
-from tests.fuzz import corpus
-from tests.fuzz.strategies import auth_frames, catalog_products, encode, raw_frames, search_queries
 
 CI = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 REFUSALS = {ErrorCode.INVALID_JSON, ErrorCode.MESSAGE_TOO_LARGE}
@@ -52,7 +52,7 @@ def check_frame(raw: str) -> None:
     result = decode_frame({"type": "websocket.receive", "text": raw}, 65_536)
     if isinstance(result, Error):
         assert result.code in REFUSALS
-        json.dumps(result.dump())
+        json.dumps(result.dump(), ensure_ascii=False).encode("utf-8")  # as the socket sends it
     else:
         assert_storable(result)
 
@@ -106,7 +106,13 @@ def collect(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
     """Draw `count` examples deterministically (for checks that need the database, run outside `given`)."""
     found: list[Any] = []
 
-    @settings(max_examples=count, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     @given(strategy)
     def draw(value: Any) -> None:
         found.append(value)

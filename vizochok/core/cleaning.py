@@ -32,6 +32,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """C0 and C1 control characters and DEL; tab, line feed and carriage return are ordinary text."""
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
@@ -40,6 +41,9 @@ class InputRefused(ValueError):
     """Input the boundary will not pass on; `field` is where (empty for the document as a whole)."""
 
     def __init__(self, reason: str, field: str = "") -> None:
+        # The field's name may be the very key that was refused: made printable and short, so the
+        # refusal itself can always be sent, stored and logged.
+        field = _UNPRINTABLE.sub("?", field)[:100]
         super().__init__(f"{field}: {reason}" if field else reason)
         self.reason = reason
         self.field = field
@@ -94,7 +98,7 @@ def decode_json(raw: str | bytes, limits: InputLimits = FRAME_LIMITS) -> Any:
             raise MalformedJSON("not UTF-8") from exc
     _check_depth(raw, limits.max_depth)
     try:
-        # `NaN`, `Infinity` and `1e309` decode to non-finite floats; `clean_value` refuses them with their field.
+        # `NaN`, `Infinity` and `1e309` decode to non-finite floats: `clean_value` refuses them by field.
         value = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer of thousands of digits
         raise MalformedJSON("not valid JSON") from exc
@@ -108,24 +112,32 @@ def clean_value(value: Any, limits: InputLimits = FRAME_LIMITS, path: str = "") 
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise InputRefused("number is not finite", path)
-        if abs(value) > MAX_NUMBER:
-            raise InputRefused("number is out of range", path)
-        return value
+        return _check_number(value, path)
     if isinstance(value, dict):
-        if len(value) > limits.max_items:
-            raise InputRefused(f"more than {limits.max_items} fields", path)
-        out = {}
-        for key, item in value.items():
-            name = clean_string(str(key), f"{path}.{key}" if path else str(key), limits)
-            out[name] = clean_value(item, limits, f"{path}.{name}" if path else name)
-        return out
+        return _clean_object(value, limits, path)
     if isinstance(value, list):
         if len(value) > limits.max_items:
             raise InputRefused(f"more than {limits.max_items} items", path)
         return [clean_value(item, limits, f"{path}[{i}]") for i, item in enumerate(value)]
     raise InputRefused(f"unexpected {type(value).__name__}", path)
+
+
+def _check_number(value: float, path: str) -> float:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputRefused("number is not finite", path)
+    if abs(value) > MAX_NUMBER:
+        raise InputRefused("number is out of range", path)
+    return value
+
+
+def _clean_object(value: dict[Any, Any], limits: InputLimits, path: str) -> dict[str, Any]:
+    if len(value) > limits.max_items:
+        raise InputRefused(f"more than {limits.max_items} fields", path)
+    out = {}
+    for key, item in value.items():
+        name = clean_string(str(key), f"{path}.{key}" if path else str(key), limits)
+        out[name] = clean_value(item, limits, f"{path}.{name}" if path else name)
+    return out
 
 
 def clean_string(value: str, field: str, limits: InputLimits) -> str:
@@ -152,7 +164,7 @@ def clean_text(value: str, field: str = "text") -> str:
 
 
 def check_identifier(value: str, field: str) -> str:
-    """An opaque id (user, store, conversation, SKU, key): no control characters, no surrogates, kept as is."""
+    """An opaque id (user, store, conversation, SKU, key): no control character or surrogate; kept as is."""
     if _ANY_CONTROL.search(value) is not None:
         raise InputRefused("contains a control character", field)
     if not value.isascii() and _SURROGATE.search(value) is not None:

@@ -76,11 +76,10 @@ class CleanPathMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse, or pass through."""
         if scope["type"] == "http" and (field := _unsafe_part(scope)) is not None:
-            body = json.dumps({"code": "validation_error", "detail": f"{field}: contains a control character or invalid bytes",
-                               "field": field}).encode()  # fmt: skip
-            await send({"type": "http.response.start", "status": 422,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                    (b"x-content-type-options", b"nosniff")]})  # fmt: skip
+            detail = f"{field}: contains a control character or invalid bytes"
+            body = json.dumps({"code": "validation_error", "detail": detail, "field": field}).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 422, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)
