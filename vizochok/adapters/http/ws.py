@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from litestar import WebSocket, websocket
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from vizochok.core.services.chat import ChatService, Connection
 
 _log = logging.getLogger(__name__)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 CLOSE_AUTH_TIMEOUT = 4001
 CLOSE_FORBIDDEN = 4003
@@ -53,9 +55,13 @@ class SocketSink:
         """Send one frame as JSON text."""
         if self.closed:
             return
+        text = json.dumps(frame.dump(), ensure_ascii=False)
+        if not text.isascii() and _SURROGATE.search(text):
+            # A lone surrogate (from a retailer's JSON, say) cannot be sent as UTF-8; escaped, it can.
+            text = json.dumps(frame.dump())
         async with self._lock:
             try:
-                await self._socket.send_text(json.dumps(frame.dump(), ensure_ascii=False))
+                await self._socket.send_text(text)
             except (WebSocketDisconnect, RuntimeError, OSError):
                 self.closed = True
 
