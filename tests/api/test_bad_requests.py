@@ -36,7 +36,7 @@ async def test_bad_catalog_bodies_are_refused_with_the_field(
     demo_server: ThreadedServer, make_tenant: Any
 ) -> None:
     tenant = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, timeout=60) as http:
         cases = {
             '{"products":[{"sku":"a","name":"Молоко\\u0000"}]}': (
                 422,
@@ -100,7 +100,7 @@ async def test_search_queries_get_clear_answers(
 
 async def test_admin_conversation_search_refuses_nul(demo_server: ThreadedServer, make_tenant: Any) -> None:
     tenant = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url, headers=bearer(tenant["sk"])) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, headers=bearer(tenant["sk"]), timeout=60) as http:
         answer = await http.get("/api/v1/admin/conversations", params={"q": "a\x00"})
         assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (
             422,
@@ -119,7 +119,7 @@ async def test_login_takes_json_only(
         tenant["tenant_id"], email, await Argon2Passwords().hash(PASSWORD), "owner"
     )
     credentials = json.dumps({"email": email, "password": PASSWORD})
-    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, timeout=60) as http:
         # What a cross-site form can send without a preflight: refused before the password is checked.
         for content_type in (
             "text/plain",
@@ -145,7 +145,7 @@ async def test_a_taken_email_gets_the_same_conflict_whichever_tenant_holds_it(
     first, second = await make_tenant(), await make_tenant()
     email = f"shared-{secrets.token_hex(3)}@shop.ua"
     user = {"email": email, "password": PASSWORD, "role": "viewer"}
-    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, timeout=60) as http:
         created = await http.post("/api/v1/admin/users", json=user, headers=bearer(first["sk"]))
         assert created.status_code == 201, created.text
         same = await http.post("/api/v1/admin/users", json=user, headers=bearer(first["sk"]))
@@ -165,7 +165,7 @@ async def test_a_tenant_created_through_the_api_gets_its_webhook_secret_once(
     await PostgresAdminStore(database).create_user(
         None, email, await Argon2Passwords().hash(PASSWORD), "operator"
     )
-    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, timeout=60) as http:
         login = await http.post("/api/v1/admin/login", json={"email": email, "password": PASSWORD})
         http.headers["X-CSRF-Token"] = login.json()["csrf_token"]
         created = (
@@ -207,7 +207,7 @@ def test_verify_request_refuses_malformed_signatures_without_raising(signature: 
 
 async def test_pages_carry_a_content_security_policy(demo_server: ThreadedServer, make_tenant: Any) -> None:
     tenant = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, timeout=60) as http:
         for path in ("/admin", "/"):
             page = await http.get(path)
             policy = page.headers["content-security-policy"]
@@ -232,7 +232,7 @@ async def test_nul_or_undecodable_bytes_in_a_path_or_query_get_422_on_every_rout
     demo_server: ThreadedServer, make_tenant: Any
 ) -> None:
     tenant = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url, headers=bearer(tenant["sk"])) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, headers=bearer(tenant["sk"]), timeout=60) as http:
         for path, field in (
             ("/api/v1/profiles/u%00", "path"),
             ("/api/v1/catalog/jobs/job%00x", "path"),

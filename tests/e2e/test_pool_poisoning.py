@@ -57,7 +57,7 @@ async def test_hostile_frames_leave_other_tenants_chat_search_and_admin_working(
 
     demo_sk = json.loads((prepared.settings.data_dir / "demo-tenant.json").read_text())["secret_key"]
     bystander = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
+    async with httpx.AsyncClient(base_url=demo_server.base_url, timeout=60) as http:
         assert (await http.get("/readyz")).status_code == 200
         for _ in range(12):  # more calls than the pool has connections: every connection is used
             found = await http.get(
