@@ -3,8 +3,9 @@
     python -m bench.fuzz [--frames 100000] [--sockets 8] [--data-dir DIR] [--write]
 
 The server is `vizochok demo` in its own process (embedded PostgreSQL and Valkey, the offline
-assistant, the demo retailer), with the per-socket window, the per-key socket cap and the per-user
-daily caps raised so that frames reach the boundary and the agent instead of a rate limit.
+assistant, the demo retailer), with the per-socket window and the per-key socket cap lifted so that
+every frame reaches the boundary instead of a rate limit, and a per-user daily cap of
+`--user-messages` (each reconnect is a new user) so that the turns fuzzed frames start stay bounded.
 Frames come from the Hypothesis strategies of the test suite (`tests/fuzz/strategies.py`), the
 seed corpus of issue 13 (`tests/fuzz/corpus.py`), mutations of both, and ordinary shopper
 messages and card actions (so that real turns run alongside). Fuzzing sockets reconnect with a
