@@ -291,6 +291,7 @@ def main() -> int:
     parser.add_argument(
         "--rate", type=float, default=0, help="frames per second over all sockets (0: as fast as answered)"
     )
+    parser.add_argument("--user-messages", type=int, default=50, help="per-user daily message cap during the run")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data-dir", help="reuse a data folder (the demo catalog is embedded once)")
