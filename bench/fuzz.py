@@ -331,8 +331,10 @@ def main() -> int:
         text = asyncio.run(run(args, base, server.pid, log_path))
     finally:
         server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        try:
             server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
     print(text)  # noqa: T201
     if args.write:
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
