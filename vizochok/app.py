@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from vizochok import __version__
 from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
+from vizochok.adapters.http.body import CleanPathMiddleware, CleanRequest
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
 from vizochok.adapters.http.admin_llm import AdminLLMKeysController
@@ -23,6 +24,7 @@ from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
 from vizochok.adapters.http.schemas import components
 from vizochok.adapters.http.search import search_catalog
+from vizochok.adapters.http.security import SecurityHeadersMiddleware
 from vizochok.adapters.http.widget import widget_script
 from vizochok.adapters.http.ws import chat_socket
 
@@ -137,6 +139,8 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=CleanRequest,
+        middleware=[SecurityHeadersMiddleware, CleanPathMiddleware],
         signature_namespace=_signature_namespace(),
         openapi_config=OpenAPIConfig(
             title="vizochok", version=__version__, path="/schema", components=components(), use_handler_docstrings=True

@@ -50,13 +50,16 @@ async def _tenant_exists(container: Container, tenant_id: str) -> bool:
 
 
 async def create_tenant(settings: Settings, name: str, store_id: str) -> dict[str, str]:
-    """A tenant with a `pk_` chat key and an `sk_` catalog+admin key (shown only now)."""
+    """A tenant with a `pk_` chat key, an `sk_` catalog+admin key and a webhook secret (shown only now)."""
     async with _services(settings) as container:
         tenants = await get(container.tenants)
-        tenant = await tenants.create(name, store_id, webhooks={"secret": secrets.token_urlsafe(32)})
+        webhook_secret = secrets.token_urlsafe(32)
+        tenant = await tenants.create(name, store_id, webhooks={"secret": webhook_secret})
         _, public_key = await tenants.create_key(tenant.id, "pk", ["chat"], name="widget")
         _, secret_key = await tenants.create_key(tenant.id, "sk", ["catalog", "admin"], name="backend")
-    return {"tenant_id": tenant.id, "store_id": store_id, "public_key": public_key, "secret_key": secret_key}
+    # Shown once, like the keys: the retailer verifies webhook signatures with it (docs/webhooks.md).
+    return {"tenant_id": tenant.id, "store_id": store_id, "public_key": public_key, "secret_key": secret_key,
+            "webhook_secret": webhook_secret}  # fmt: skip
 
 
 def _csv_row(row: dict[str, str]) -> dict[str, Any]:

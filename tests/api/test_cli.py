@@ -27,7 +27,8 @@ def test_tenant_create_and_catalog_import(tmp_path: Path) -> None:
     created = run("tenant", "create", "--name", "Сільпо тест", "--store-id", "silpo-1", "--json", data_dir=tmp_path)
     assert created.returncode == 0, created.stderr
     tenant = json.loads(created.stdout)
-    assert set(tenant) == {"tenant_id", "store_id", "public_key", "secret_key"}
+    assert set(tenant) == {"tenant_id", "store_id", "public_key", "secret_key", "webhook_secret"}
+    assert len(tenant["webhook_secret"]) >= 32  # shown once, to verify signatures with (docs/webhooks.md)
     assert tenant["public_key"].startswith("pk_") and tenant["secret_key"].startswith("sk_")
     assert tenant["store_id"] == "silpo-1"
 

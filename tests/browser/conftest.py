@@ -60,6 +60,8 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     shopper = await context.new_page()
     errors: list[str] = []
     shopper.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Our pages run under a Content-Security-Policy: anything it blocks would show here.
+    shopper.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield shopper
     await context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.asyncio
 
 OPEN = "Відкрити чат з помічником"
 ROOT = "document.querySelector('[data-vizochok-widget]').shadowRoot"
-HTTP_ONLY = {"unauthorized", "forbidden", "not_found", "validation_error", "payload_too_large", "webhook_url_rejected", "service_unavailable"}
+HTTP_ONLY = {"unauthorized", "forbidden", "not_found", "validation_error", "payload_too_large", "webhook_url_rejected", "service_unavailable",
+             "email_taken", "unsupported_media_type"}
 
 
 async def open_chat(page: Page) -> Locator:

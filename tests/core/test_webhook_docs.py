@@ -32,6 +32,12 @@ def cases() -> list[tuple[str, str, str, bool]]:
         (BODY + " ", sig, ts, False),
         (BODY, stale["X-VIZOCHOK-Signature"], stale["X-VIZOCHOK-Timestamp"], False),
         (BODY, sig.replace("sha256=", "sha1="), ts, False),
+        # Malformed headers are a plain "no", never an exception (issue 13, finding 5).
+        (BODY, "sha256=" + "é" * 64, ts, False),
+        (BODY, "sha256=" + "é" * 32, ts, False),
+        (BODY, sig[:-1] + "ї", ts, False),
+        (BODY, sig, "²", False),
+        (BODY, sig, ts + "\u0663", False),
     ]
 
 

@@ -33,6 +33,8 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     WEBHOOK_URL_REJECTED = "webhook_url_rejected"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    EMAIL_TAKEN = "email_taken"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -46,6 +48,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.MESSAGE_TOO_LARGE: 413,
     ErrorCode.WEBHOOK_URL_REJECTED: 422,
+    ErrorCode.EMAIL_TAKEN: 409,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.RATE_LIMIT_EXCEEDED: 429,
     ErrorCode.SERVICE_UNAVAILABLE: 503,
 }

@@ -4,12 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+
+from vizochok.core.cleaning import check_identifier, clean_text
 
 from vizochok.core.chat import PendingTool
 from vizochok.core.models import CartItem, ProductCard
 
 # --- client → server -------------------------------------------------------------------------
+# Strings reach these models from `vizochok.core.cleaning.decode_json` (limits, no surrogates);
+# here free text loses its control characters and is put in NFC, and identifiers with a control
+# character are refused (an id is opaque: quietly dropping a character would make it another id).
+
+
+def _text(value: str) -> str:
+    cleaned = clean_text(value).strip()
+    if not cleaned:
+        msg = "empty once control characters and spaces are removed"
+        raise ValueError(msg)
+    return cleaned
+
+
+def _identifier(value: str) -> str:
+    return check_identifier(value, "")
+
+
+Text = Annotated[str, AfterValidator(_text)]
+"""A shopper's words (bounded by the frame's size limit)."""
+Identifier = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_identifier)]
+MAX_QUANTITY = 10_000
 
 
 class _ClientFrame(BaseModel):
@@ -20,10 +43,10 @@ class AuthFrame(_ClientFrame):
     """The first frame of every socket."""
 
     type: Literal["auth"]
-    token: str
-    store_id: str | None = None
-    user_id: str | None = Field(default=None, max_length=200)
-    conversation_id: str | None = None
+    token: Identifier
+    store_id: Identifier | None = None
+    user_id: Identifier | None = None
+    conversation_id: Identifier | None = None
     user_hash: str | None = Field(default=None, max_length=200)
     """HMAC-SHA256 of `user_id` under the tenant's identity secret, lowercase hex (docs/identity.md)."""
     user_token: str | None = Field(default=None, max_length=4096)
@@ -34,35 +57,35 @@ class MessageFrame(_ClientFrame):
     """A shopper's message."""
 
     type: Literal["message"]
-    text: str = Field(min_length=1)
-    conversation_id: str | None = None
+    text: Text
+    conversation_id: Identifier | None = None
 
 
 class AddToCartAction(_ClientFrame):
     action: Literal["add_to_cart"]
-    sku: str
-    quantity: float | None = Field(default=None, gt=0)
+    sku: Identifier
+    quantity: float | None = Field(default=None, gt=0, le=MAX_QUANTITY)
 
 
 class RemoveFromCartAction(_ClientFrame):
     action: Literal["remove_from_cart"]
-    sku: str
+    sku: Identifier
 
 
 class UpdateQuantityAction(_ClientFrame):
     action: Literal["update_quantity"]
-    sku: str
-    quantity: float = Field(ge=0)
+    sku: Identifier
+    quantity: float = Field(ge=0, le=MAX_QUANTITY)
 
 
 class QuickReplyAction(_ClientFrame):
     action: Literal["quick_reply"]
-    value: str
+    value: Text
 
 
 class ChecklistSubmitAction(_ClientFrame):
     action: Literal["checklist_submit"]
-    skus: list[str]
+    skus: list[Identifier]
 
 
 class MealPlanApproveAction(_ClientFrame):
@@ -71,7 +94,7 @@ class MealPlanApproveAction(_ClientFrame):
 
 class MealPlanModifyAction(_ClientFrame):
     action: Literal["meal_plan_modify"]
-    text: str = Field(min_length=1)
+    text: Text
 
 
 Action = Annotated[
@@ -116,6 +139,22 @@ def parse_client_frame(data: dict[str, Any]) -> ClientFrame:
     if data.get("type") == "action" and isinstance(data.get("action"), str):
         data = {"type": "action", "action": {k: v for k, v in data.items() if k != "type"}}
     return _client_frames.validate_python(data)
+
+
+def invalid_field(exc: Exception, data: Any) -> str:
+    """The wire name of the first field a `ValidationError` names (`text`, `user_id`, `skus[2]`), or ""."""
+    errors = getattr(exc, "errors", None)
+    if errors is None:
+        return ""
+    loc = list(errors(include_url=False)[0].get("loc", ()))
+    tags = {"action"}
+    if isinstance(data, dict):
+        tags |= {v for v in (data.get("type"), data.get("action")) if isinstance(v, str)}
+    parts = [p for p in loc if not (isinstance(p, str) and p in tags)] or loc[-1:]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 # --- server → client -------------------------------------------------------------------------

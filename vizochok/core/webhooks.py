@@ -45,14 +45,14 @@ def verify(
     """Check a request the platform signed; the retailer's side of `sign`.
 
     Rejects a missing header, a timestamp more than `tolerance` seconds away in either
-    direction, and any digest that differs, comparing in constant time.
+    direction, and any digest that differs, comparing in constant time. Never raises: a
+    malformed header (non-ASCII, not a string, "²" as a timestamp) is simply a mismatch.
     """
-    if not signature or not timestamp or not signature.startswith("sha256="):
+    if not isinstance(signature, str) or not isinstance(timestamp, str) or not signature.startswith("sha256="):
         return False
-    try:
-        ts = int(timestamp)
-    except ValueError:
-        return False
+    if not signature.isascii() or not timestamp.isascii() or not timestamp.isdigit():
+        return False  # hmac.compare_digest raises TypeError on non-ASCII text
+    ts = int(timestamp)
     current = time.time() if now is None else now
     if abs(current - ts) > tolerance:
         return False

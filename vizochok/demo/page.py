@@ -12,6 +12,8 @@ from litestar.datastructures import Cookie
 
 from vizochok.core.identity import user_hash
 
+from vizochok.adapters.http.security import page_headers
+
 if TYPE_CHECKING:
     from vizochok.demo.setup import DemoTenant
 
@@ -22,6 +24,7 @@ def page_handler(config: dict[str, Any]) -> Any:
 
     @get("/", include_in_schema=False)
     async def index(request: Request[Any, Any, Any]) -> Response[str]:
+        # `</` escaped in the config: a value can never close the inline script early.
         # Each browser is "signed in" as its own demo customer (kept in a cookie, as a shop's session
         # would be), so that two visitors never share a cart at the demo retailer.
         customer = request.cookies.get(CUSTOMER_COOKIE, "")
@@ -31,9 +34,11 @@ def page_handler(config: dict[str, Any]) -> Any:
         page = {k: v for k, v in config.items() if not k.startswith("_")}
         if signing:
             page.update(userId=customer, userHash=user_hash(signing, customer))
-        html = template.replace("/*VIZOCHOK_CONFIG*/{}", json.dumps(page, ensure_ascii=False))
+        html = template.replace("/*VIZOCHOK_CONFIG*/{}", json.dumps(page, ensure_ascii=False).replace("</", "<\\/"))
         cookie = Cookie(key=CUSTOMER_COOKIE, value=customer, httponly=True, samesite="lax", path="/")
-        return Response(html, media_type=MediaType.HTML, cookies=[cookie])
+        # Product pictures may come from any https host a retailer uses.
+        headers = page_headers(html, img_src="'self' data: https:")
+        return Response(html, media_type=MediaType.HTML, headers=headers, cookies=[cookie])
 
     return index
 

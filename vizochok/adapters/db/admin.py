@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from psycopg.types.json import Jsonb
 
 from vizochok.adapters.db.tenants import new_id
 from vizochok.adapters.security.keys import display_prefix, generate_key, hash_key
 from vizochok.core.admin import AdminUser, ApiKeyInfo, AuditEntry, DailyActivity, LedgerRow, SettingsPatch
+from vizochok.core.errors import ErrorCode, VizochokError
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.database import Database
@@ -36,15 +38,19 @@ class PostgresAdminStore:
     async def create_user(self, tenant_id: str | None, email: str, password_hash: str, role: str) -> AdminUser:
         """A tenant's user, or a platform operator when `tenant_id` is None."""
         user_id = new_id("usr")
-        if tenant_id is None:
-            async with self._db.unscoped() as conn:
-                await conn.execute("SELECT vizochok_create_operator(%s, %s, %s)", (user_id, email, password_hash))
-        else:
-            async with self._db.tenant(tenant_id) as conn:
-                await conn.execute(
-                    "INSERT INTO admin_users (id, tenant_id, email, password_hash, role) VALUES (%s, %s, lower(%s), %s, %s)",
-                    (user_id, tenant_id, email, password_hash, role),
-                )
+        try:
+            if tenant_id is None:
+                async with self._db.unscoped() as conn:
+                    await conn.execute("SELECT vizochok_create_operator(%s, %s, %s)", (user_id, email, password_hash))
+            else:
+                async with self._db.tenant(tenant_id) as conn:
+                    await conn.execute(
+                        "INSERT INTO admin_users (id, tenant_id, email, password_hash, role) VALUES (%s, %s, lower(%s), %s, %s)",
+                        (user_id, tenant_id, email, password_hash, role),
+                    )
+        except psycopg.errors.UniqueViolation as exc:
+            # E-mails are unique across tenants (one sign-in page): the same answer whoever holds it.
+            raise VizochokError(ErrorCode.EMAIL_TAKEN, "this e-mail address cannot be used") from exc
         return AdminUser(id=user_id, tenant_id=tenant_id, email=email.lower(), role=role)  # type: ignore[arg-type]
 
     async def list_users(self, tenant_id: str) -> list[AdminUser]:

@@ -34,6 +34,8 @@ from vizochok.core.admin import AdminIdentity, AdminUser, ApiKeyInfo, AuditEntry
 from vizochok.core.billing import Statement
 from vizochok.core.billing import statement_csv
 from vizochok.core.models import CatalogJob
+from vizochok.adapters.http.body import refusal
+from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.services.admin import tenant_of
 
@@ -84,9 +86,15 @@ class AdminAuthController(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]  # noqa: RUF012
 
-    @post("/login", status_code=200, responses=errors(400, 401, 422, 429))
+    @post("/login", status_code=200, responses=errors(400, 401, 415, 422, 429))
     async def login(self, request: Request[Any, Any, Any], data: LoginInput, admin: AdminService) -> Response[LoginResult]:
-        """Sets an HttpOnly, SameSite=Strict session cookie; the CSRF token in the body goes in X-CSRF-Token."""
+        """Sets an HttpOnly, SameSite=Strict session cookie; the CSRF token in the body goes in X-CSRF-Token.
+
+        JSON only: a cross-site form can post `text/plain` without a preflight (login CSRF, which
+        would sign a victim's browser into the attacker's account), but not `application/json`.
+        """
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise VizochokError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the credentials as application/json")
         address = request.client.host if request.client else "unknown"
         token, csrf, identity = await admin.login(data.email, data.password, address)
         cookie = Cookie(key=COOKIE, value=token, httponly=True, samesite="strict", path="/", secure=request.url.scheme == "https")
@@ -179,6 +187,11 @@ class AdminController(Controller):
         q: str | None = Parameter(default=None, max_length=200), limit: int = Parameter(default=50, ge=1, le=200),
     ) -> list[ConversationSummary]:  # fmt: skip
         """Recent conversations, optionally containing `q`."""
+        if q is not None:
+            try:
+                q = clean_string(q, "q", BODY_LIMITS)
+            except InputRefused as exc:
+                raise refusal(exc) from None
         rows = await admin.conversations(await admin_identity(request, admin, keys), q, limit)
         return [ConversationSummary.model_validate(row) for row in rows]
 
@@ -258,9 +271,12 @@ def panel_handler() -> Any:
 
     html = resources.files("vizochok.web.static").joinpath("admin.html").read_text("utf-8")
 
+    from vizochok.adapters.http.security import page_headers  # noqa: PLC0415
+
+    headers = page_headers(html)  # its own inline script by hash; no framing (it holds a session cookie)
+
     @get(["/admin", "/admin/"], include_in_schema=False)
     async def panel() -> Response[str]:
-        # No framing by other sites: the panel holds a session cookie.
-        return Response(html, media_type=MediaType.HTML, headers={"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"})
+        return Response(html, media_type=MediaType.HTML, headers=headers)
 
     return panel

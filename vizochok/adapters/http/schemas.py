@@ -90,6 +90,8 @@ _ERRORS: dict[int, tuple[str, ErrorCode, str]] = {
         ErrorCode.NOT_FOUND,
         "no job 'job_0123456789abcdef'",
     ),
+    415: ("`unsupported_media_type`: the body must be `application/json`", ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the credentials as application/json"),
+    409: ("`email_taken`: that e-mail already has an account", ErrorCode.EMAIL_TAKEN, "that e-mail is already in use"),
     413: ("`payload_too_large`", ErrorCode.PAYLOAD_TOO_LARGE, "at most 5000 products per request"),
     422: (
         "`validation_error`: a parameter or the body is malformed (`webhook_url_rejected` for unsafe webhook URLs)",

@@ -9,6 +9,8 @@ from litestar.params import Parameter
 
 from vizochok.adapters.http.auth import authorize
 from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, SearchItem, SearchResults, errors
+from vizochok.adapters.http.body import refusal
+from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 
 if TYPE_CHECKING:
@@ -29,6 +31,13 @@ async def search_catalog(
 ) -> SearchResults:
     """`{"items": [{"sku", "name", "score"}]}`, best first."""
     principal = await authorize(request, keys, "catalog")
+    try:
+        # `%00` and friends decode to control characters: refused with the field, never a database error.
+        q = clean_string(q, "q", BODY_LIMITS).strip()
+    except InputRefused as exc:
+        raise refusal(exc) from None
+    if not q:
+        raise VizochokError(ErrorCode.VALIDATION_ERROR, "q is empty", field="q")
     tenant = await tenants.get(principal.tenant_id)
     if tenant is None:
         raise VizochokError(ErrorCode.INVALID_API_KEY)

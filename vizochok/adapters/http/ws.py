@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from pydantic import ValidationError
 
+from vizochok.core.cleaning import FRAME_LIMITS, InputRefused, decode_json
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
     ActionFrame,
@@ -21,7 +23,9 @@ from vizochok.core.frames import (
     Ping,
     PingFrame,
     Pong,
+    ResponseComplete,
     ServerFrame,
+    invalid_field,
     parse_client_frame,
 )
 
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from vizochok.core.services.chat import ChatService, Connection
 
 _log = logging.getLogger(__name__)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 CLOSE_AUTH_TIMEOUT = 4001
 CLOSE_FORBIDDEN = 4003
@@ -51,11 +56,35 @@ class SocketSink:
         """Send one frame as JSON text."""
         if self.closed:
             return
+        text = json.dumps(frame.dump(), ensure_ascii=False)
+        if not text.isascii() and _SURROGATE.search(text):
+            # A lone surrogate (from a retailer's JSON, say) cannot be sent as UTF-8; escaped, it can.
+            text = json.dumps(frame.dump())
         async with self._lock:
             try:
-                await self._socket.send_text(json.dumps(frame.dump(), ensure_ascii=False))
+                await self._socket.send_text(text)
             except (WebSocketDisconnect, RuntimeError, OSError):
                 self.closed = True
+
+
+class TurnSink:
+    """One turn's view of the socket: remembers whether the turn began and whether it completed.
+
+    A turn that fails after its first frame must still end the way the widget waits for
+    (`error` then `response_complete`), or the widget stays busy for good.
+    """
+
+    def __init__(self, sink: SocketSink) -> None:
+        self._sink = sink
+        self.started = False
+        self.completed = False
+
+    async def send(self, frame: ServerFrame) -> None:
+        """Pass the frame on, noting the turn's first and last."""
+        self.started = True
+        if isinstance(frame, ResponseComplete):
+            self.completed = True
+        await self._sink.send(frame)
 
 
 class ChatSocket:
@@ -85,7 +114,13 @@ class ChatSocket:
                 if message["type"] == "websocket.disconnect":
                     break
                 self._last_seen = loop.time()
-                await self._on_frame(conn, message)
+                try:
+                    await self._on_frame(conn, message)
+                except (WebSocketDisconnect, asyncio.CancelledError):
+                    raise
+                except Exception:  # a bug in reading one frame must not close the socket (4500)
+                    _log.exception("could not handle a frame")
+                    await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
         except WebSocketDisconnect:
             pass
         finally:
@@ -139,8 +174,10 @@ class ChatSocket:
         except TimeoutError:
             await self.socket.close(code=CLOSE_AUTH_TIMEOUT, reason="auth timeout")
             return None
-        frame = self._decode(message, limits.max_frame_bytes)
+        frame = decode_frame(message, limits.max_frame_bytes)
         if not isinstance(frame, AuthFrame):
+            if isinstance(frame, Error):
+                await self.sink.send(frame)  # say what was wrong with it before closing
             await self.socket.close(code=CLOSE_AUTH_TIMEOUT, reason="first frame must be auth")
             return None
         try:
@@ -174,33 +211,10 @@ class ChatSocket:
             raise
         return conn
 
-    def _decode(self, message: dict[str, Any], max_bytes: int) -> Any:
-        raw = message.get("text")
-        if raw is None:
-            return None
-        if len(raw.encode()) > max_bytes:
-            return None
-        try:
-            return parse_client_frame(json.loads(raw))
-        except (ValueError, ValidationError):
-            return None
-
     async def _on_frame(self, conn: Connection, message: dict[str, Any]) -> None:
-        raw = message.get("text")
-        if raw is None:
-            await self.sink.send(Error(code=ErrorCode.INVALID_JSON))
-            return
-        max_bytes = conn.limits.max_frame_bytes
-        if len(raw) > max_bytes // 4 and len(raw.encode()) > max_bytes:
-            await self.sink.send(Error(code=ErrorCode.MESSAGE_TOO_LARGE, extra={"max_size": max_bytes}))
-            return
-        try:
-            data = json.loads(raw)
-            frame = parse_client_frame(data) if isinstance(data, dict) else None
-        except (ValueError, ValidationError):
-            frame = None
-        if frame is None:
-            await self.sink.send(Error(code=ErrorCode.INVALID_JSON))
+        frame = decode_frame(message, conn.limits.max_frame_bytes)
+        if isinstance(frame, Error):
+            await self.sink.send(frame)
             return
         if isinstance(frame, PingFrame):
             await self.sink.send(Pong())
@@ -213,22 +227,57 @@ class ChatSocket:
         task.add_done_callback(self.tasks.discard)
 
     async def _turn(self, conn: Connection, frame: MessageFrame | ActionFrame) -> None:
+        sink = TurnSink(self.sink)
         try:
             if isinstance(frame, MessageFrame):
                 if frame.conversation_id and frame.conversation_id != conn.conversation_id:
                     # Tier 1 first, on its own: a refused frame must not switch the conversation.
                     await self.chat.check_window(conn)
                     await self.sink.send(await self.chat.open(conn, frame.conversation_id))
-                    await self.chat.message(conn, frame.text, self.sink, window_checked=True)
+                    await self.chat.message(conn, frame.text, sink, window_checked=True)
                 else:
-                    await self.chat.message(conn, frame.text, self.sink)
+                    await self.chat.message(conn, frame.text, sink)
             else:
-                await self.chat.action(conn, frame.action, self.sink)
+                await self.chat.action(conn, frame.action, sink)
         except VizochokError as exc:
-            await self.sink.send(Error(code=exc.code, extra=exc.extra))
-        except Exception:  # a bug, or the cache is unreachable: refuse this frame, keep the socket
+            await self._fail(conn, sink, Error(code=exc.code, extra=exc.extra))
+        except Exception:  # a bug, or a store is unreachable: refuse this frame, keep the socket
+            # Bad input never gets here (`_decode` refused it), so a traceback here is a real bug.
             _log.exception("turn failed outside the agent")
-            await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
+            await self._fail(conn, sink, Error(code=ErrorCode.INTERNAL_ERROR))
+
+    async def _fail(self, conn: Connection, sink: TurnSink, error: Error) -> None:
+        """Refuse the frame; a turn that had begun is closed with `response_complete` after the error."""
+        await self.sink.send(error)
+        if sink.started and not sink.completed and conn.conversation_id:
+            await self.sink.send(ResponseComplete(conversation_id=conn.conversation_id))
+
+
+def decode_frame(message: dict[str, Any], max_bytes: int) -> Any:
+    """The client frame in `message`, or the `Error` frame that refuses it (never raises).
+
+    Every frame passes `decode_json` (size, depth, numbers, surrogates) and then its model
+    (text cleaned, identifiers checked) before anything else sees it. A refusal names the
+    field when there is one: `{"type":"error","code":"invalid_json","field":"user_id"}`.
+    """
+    raw = message.get("text")
+    if raw is None:
+        return Error(code=ErrorCode.INVALID_JSON)  # a binary frame, or text that was not UTF-8
+    if len(raw) > max_bytes // 4 and len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
+        return Error(code=ErrorCode.MESSAGE_TOO_LARGE, extra={"max_size": max_bytes})
+    data: Any = None
+    try:
+        data = decode_json(raw, FRAME_LIMITS)
+        if not isinstance(data, dict):
+            return Error(code=ErrorCode.INVALID_JSON)
+        return parse_client_frame(data)
+    except InputRefused as exc:
+        return Error(code=ErrorCode.INVALID_JSON, extra={"field": exc.field} if exc.field else {})
+    except ValidationError as exc:
+        field = invalid_field(exc, data)
+        return Error(code=ErrorCode.INVALID_JSON, extra={"field": field} if field else {})
+    except (ValueError, TypeError):
+        return Error(code=ErrorCode.INVALID_JSON)
 
 
 def _origin(scope: Any) -> str | None:

@@ -131,6 +131,7 @@ _SIZE_TTL = 60.0
 
 _ZERO_VECTOR = "[" + ",".join(["0"] * EMBEDDING_DIM) + "]"
 _NO_MATCH = ""  # an empty tsquery matches nothing
+_MAX_LEXEME_BYTES = 2046
 
 
 def _lexeme(term: str, prefix: bool) -> str:
@@ -153,8 +154,12 @@ def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[s
     def term(t: str) -> str:
         return _lexeme(t, prefix=prefix and len(t) >= 4 and not any(c.isdigit() for c in t))  # noqa: PLR2004
 
-    own = " | ".join(term(t) for group in analysis.groups for t in group)
-    return own or _NO_MATCH, [" & ".join(term(t) for t in need) for need in analysis.needs if need]
+    def fits(t: str) -> bool:  # PostgreSQL refuses longer lexemes ("word is too long"); no tsvector holds one
+        return 0 < len(t.encode()) <= _MAX_LEXEME_BYTES
+
+    own = " | ".join(term(t) for group in analysis.groups for t in group if fits(t))
+    needs = [[t for t in need if fits(t)] for need in analysis.needs]
+    return own or _NO_MATCH, [" & ".join(term(t) for t in need) for need in needs if need]
 
 
 class PostgresProductSearch:

@@ -242,11 +242,15 @@ class AdminService:
         require(identity, "operator")
         # Creating is not part of the narrow TenantRepository port the chat uses; the admin wiring passes
         # the full PostgreSQL repository, which has it.
-        tenant = await self._tenants.create(name, store_id, plan=plan, webhooks={"secret": secrets.token_urlsafe(32)})  # type: ignore[attr-defined]
+        webhook_secret = secrets.token_urlsafe(32)
+        tenant = await self._tenants.create(name, store_id, plan=plan, webhooks={"secret": webhook_secret})  # type: ignore[attr-defined]
         _, public_key = await self._store.create_key(tenant.id, "pk", ["chat"], "widget")
         _, secret_key = await self._store.create_key(tenant.id, "sk", ["catalog", "admin"], "backend")
         await self._store.audit(tenant.id, identity.actor, "tenant.create", tenant.id, {"name": name, "store_id": store_id, "plan": plan})
-        return {"tenant_id": tenant.id, "store_id": store_id, "public_key": public_key, "secret_key": secret_key}
+        # The webhook secret is shown here once, like the keys (docs/webhooks.md): the retailer needs it
+        # to verify signatures, and nothing returns it again.
+        return {"tenant_id": tenant.id, "store_id": store_id, "public_key": public_key, "secret_key": secret_key,
+                "webhook_secret": webhook_secret}  # fmt: skip
 
     async def tenants(self, identity: AdminIdentity) -> list[dict[str, Any]]:
         """All tenants (operators)."""

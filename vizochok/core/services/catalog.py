@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.catalog import embedding_text
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ids import new_id
@@ -46,7 +47,12 @@ def validate_products(raw: list[Any]) -> tuple[list[ProductInput], list[str]]:
     for index, item in enumerate(raw):
         sku = item.get("sku") if isinstance(item, dict) else None
         try:
-            product = ProductInput.model_validate(item)
+            # Files imported by the CLI do not pass the HTTP boundary: a NUL or a lone surrogate in
+            # one product refuses that product, not the batch (and never reaches PostgreSQL).
+            product = ProductInput.model_validate(clean_value(item, BODY_LIMITS))
+        except InputRefused as exc:
+            errors.append(f"products[{index}] (sku {sku!r}): {exc}".encode("utf-8", "backslashreplace").decode())
+            continue
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'product'}: {e['msg']}" for e in exc.errors())
             errors.append(f"products[{index}] (sku {sku!r}): {problems}")

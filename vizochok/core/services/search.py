@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vizochok.core.cleaning import InputRefused, clean_text
 from vizochok.core.query import Dictionary, analyze
 from vizochok.core.search import SearchFilters, SearchRequest
 
@@ -41,6 +42,7 @@ class SearchService:
 
     def request(self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None) -> SearchRequest:
         """The engine request for a query under the tenant's options (without its vector yet)."""
+        text = _searchable(text)
         options = tenant.search
         dictionary = Dictionary(options.get("dictionary"), options.get("needs"))
         return SearchRequest(
@@ -76,3 +78,15 @@ class SearchService:
         if not name or name == "none" or self._rerankers is None:
             return None
         return self._rerankers(str(name))
+
+
+def _searchable(text: str) -> str:
+    """Query text every engine can take: no control characters, no lone surrogates, NFC.
+
+    The edges clean what shoppers and API callers send; this also covers text from elsewhere (a
+    model's tool call, a plugin), so no query can reach SQL with a NUL or an unencodable character.
+    """
+    try:
+        return clean_text(text, "query")
+    except InputRefused:
+        return clean_text("".join(c for c in text if not 0xD800 <= ord(c) <= 0xDFFF), "query")

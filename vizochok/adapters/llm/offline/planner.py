@@ -42,9 +42,23 @@ def _quantity_for(item: Item, offer: dict[str, Any]) -> float:
     return quantity
 
 
+MAX_QUERY = 200
+"""Longest query `search_products` takes (its argument schema)."""
+
+
+def _searchable(call: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    """A search call the tool accepts: a refused one comes back without a `query`, which the steps
+    below look answers up by (issue 13: a message over 200 characters ended in `KeyError: 'query'`)."""
+    name, args = call
+    if name != "search_products":
+        return call
+    query = str(args.get("query", "")).strip()[:MAX_QUERY].strip()
+    return (name, {**args, "query": query}) if query else None
+
+
 class _Step:
     def __init__(self, calls: list[tuple[str, dict[str, Any]]] | None = None, reply: str = "") -> None:
-        self.calls = calls or []
+        self.calls = [c for c in map(_searchable, calls or []) if c is not None]
         self.reply = reply
 
 
