@@ -90,6 +90,16 @@ RECIPES: tuple[Recipe, ...] = (
        ("свинина", 0.7, 1), ("картопля", 1.0, 1), ("морква", 0.2, 1), ("цибуля", 0.2, 1), ("часник", 0.05, 1), ("лавровий лист", 0.01, 1)),
     _r("zavyvanets", "Завиванець з маком", "Poppy seed roll", "Рулет с маком", "завиванец завиванц poppy маком", "breakfast", True,
        ("борошно", 0.5, 1), ("мак", 0.0, 1), ("молоко", 0.0, 1), ("дріжджі", 0.0, 1), ("цукор", 0.1, 1), ("масло вершкове", 0.1, 1), ("яйця", 0.0, 1)),
+    _r("pizza", "Домашня піца", "Homemade pizza", "Домашняя пицца", "піца піцу піци пицца пиццу пиццы pizza", "main", False,
+       ("борошно пшеничне", 0.4, 1), ("дріжджі сухі", 0.0, 1), ("паста томатна", 0.0, 1), ("сир моцарела", 0.25, 1), ("шинка", 0.2, 1),
+       ("олія оливкова", 0.0, 1)),
+    _r("carbonara", "Спагеті карбонара", "Spaghetti carbonara", "Спагетти карбонара", "карбонара carbonara карбонару", "main", False,
+       ("спагеті", 0.4, 1), ("яйця курячі", 0.0, 1), ("сир пармезан", 0.1, 1), ("бекон", 0.2, 1), ("перець чорний мелений", 0.0, 1)),
+    _r("chicken_curry", "Курка карі", "Chicken curry", "Курица карри", "карі карри curry", "main", False,
+       ("філе куряче", 0.6, 1), ("рис", 0.3, 1), ("цибуля ріпчаста", 0.2, 1), ("куркума", 0.0, 1), ("вершки", 0.0, 1), ("часник", 0.05, 1)),
+    _r("egg_fried_rice", "Смажений рис з яйцем", "Egg fried rice", "Жареный рис с яйцом", "fried смажений жареный", "main", True,
+       ("рис", 0.3, 1), ("яйця курячі", 0.0, 1), ("соус соєвий", 0.0, 1), ("горошок зелений", 0.0, 1), ("морква", 0.2, 1),
+       ("олія соняшникова", 0.0, 1)),
     _r("oatmeal", "Вівсянка з бананом", "Oatmeal with banana", "Овсянка с бананом", "вівсян овсян oatmeal porridge", "breakfast", True,
        ("вівсяні пластівці", 0.0, 1), ("молоко", 0.0, 1), ("банани", 0.5, 1), ("мед", 0.0, 1)),
 )  # fmt: skip
@@ -110,7 +120,7 @@ def find_recipe(text: str) -> Recipe | None:
     best, best_score = None, 0
     for recipe in RECIPES:
         # Score by how many of the sentence's words the dish's names explain ("зеленого борщу" → green borshch).
-        score = len({w for w in words for alias in recipe.aliases if w.startswith(_stem(alias))})
+        score = len({w for w in words for alias in recipe.aliases if w.startswith(_stem(alias.replace("'", "")))})
         if score > best_score:
             best, best_score = recipe, score
     return best
