@@ -15,8 +15,9 @@ from typing import Any
 
 from vizochok.adapters.llm.offline import lexicon as lx
 from vizochok.adapters.llm.offline.quantities import Phrase, number_of, to_product_units
-from vizochok.adapters.llm.offline.words import forms, product_text, stems_match, word_in, words
-from vizochok.core.query.stem import stem
+from vizochok.adapters.llm.offline.vocabulary import vocabulary
+from vizochok.adapters.llm.offline.words import dictionary, forms, product_text, stems_match, word_in
+from vizochok.core.query.fold import is_latin
 
 _STOP = frozenset({"з", "із", "зі", "с", "со", "with", "of", "and", "the", "a", "an", "в", "у", "на", "для", "for", "по",
                    "без", "without", "both", "обидва", "обидві", "оба", "обе", "all", "всі", "все", "фасовані", "ваговий"})  # fmt: skip
@@ -58,11 +59,6 @@ def content_words(phrase_words: list[str]) -> tuple[list[str], list[str]]:
     return required, optional
 
 
-def _brand_stems(offer: dict[str, Any]) -> frozenset[str]:
-    brand = offer.get("brand") or ""
-    return frozenset(stem(w) for w in words(brand)) | frozenset(f for w in words(brand) for f in forms(w) if f.startswith("~"))
-
-
 def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:
     """The offer to add for `phrase`, or the candidates to ask about."""
     required, optional = content_words(phrase.words)
@@ -75,7 +71,7 @@ def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:
         text = product_text(offer)
         matched = {w for w in required if word_in(w, text.stems)}
         typed = any(word_in(w, text.type_stems) for w in required)
-        branded = any(word_in(w, _brand_stems(offer)) for w in required)
+        branded = any(word_in(w, text.identity) for w in required)
         numbers_ok = all(n in text.numbers for n in phrase.numbers)
         facts.append((offer, matched, typed, branded, numbers_ok))
     informative = {w for _, matched, *_ in facts for w in matched}
@@ -112,6 +108,15 @@ def _exact(required: list[str], fits: list[dict[str, Any]]) -> dict[str, Any] | 
     return full[0] if len(full) == 1 else None
 
 
+def search_query(phrase: Phrase) -> str:
+    """What to ask search for: the phrase, with words search's dictionary lacks put in Ukrainian («sweetcorn»)."""
+    out = []
+    for word in phrase.query.split():
+        extra = vocabulary().get(word)
+        out.append(" ".join(extra) if extra and is_latin(word) and not dictionary().lookup(word) else word)
+    return " ".join(out)
+
+
 def relevant(phrase: Phrase, offers: list[dict[str, Any]], strict: bool = False) -> list[dict[str, Any]]:
     """Hits worth showing for a search phrase: those sharing a word with it; `strict` wants the type named too."""
     required, optional = content_words(phrase.words)
@@ -122,7 +127,7 @@ def relevant(phrase: Phrase, offers: list[dict[str, Any]], strict: bool = False)
     for offer in offers:
         text = product_text(offer)
         if strict:
-            if word_in(wanted[0], text.type_stems) and sum(word_in(w, text.stems) for w in wanted) * 2 >= len(wanted):
+            if (word_in(wanted[0], text.type_stems) or word_in(wanted[0], text.identity)) and sum(word_in(w, text.stems) for w in wanted) * 2 >= len(wanted):
                 out.append(offer)
         elif any(word_in(w, text.stems) for w in wanted):
             out.append(offer)

@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.llm.offline.match import Choice, choose, line_matches, relevant
+from vizochok.adapters.llm.offline.match import Choice, choose, line_matches, relevant, search_query
 from vizochok.adapters.llm.offline.quantities import Amount, Phrase, pack_size, to_product_units
 from vizochok.adapters.llm.offline.reading import LLMResult, Reading
 from vizochok.adapters.llm.offline.recipes import plan_dishes
 from vizochok.adapters.llm.offline.texts import number, reason, text
 from vizochok.adapters.llm.offline.understand import Utterance, understand
+from vizochok.adapters.llm.offline.words import product_text, word_in
 from vizochok.core.chat import ToolCall
 from vizochok.core.language import detect_language
 from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
@@ -180,7 +181,7 @@ class OfflineLLM:
             return Step([("search_products", {"query": q}) for q in _plan_queries(u, ctx.profile)], confidence=0.8, reason=u.reason)
         if not u.phrases:
             return Step(reply=text("unclear", lang), confidence=0.4, reason="nothing to look up")
-        queries = list(dict.fromkeys(p.query for p in u.phrases))
+        queries = list(dict.fromkeys(search_query(p) for p in u.phrases))
         return Step([("search_products", {"query": q}) for q in queries], confidence=0.85 if u.kind == "add" else 0.8, reason=u.reason)
 
     # --- cart lines -----------------------------------------------------------------------------
@@ -270,7 +271,7 @@ class OfflineLLM:
         confidence = 1.0
         question: Step | None = None
         for phrase in u.phrases:
-            offers = by_query.get(phrase.query, [])
+            offers = by_query.get(search_query(phrase), [])
             choice = choose(phrase, offers)
             reasons.append(f"«{phrase.query}»: {choice.reason}")
             if choice.offer is not None:
@@ -322,7 +323,7 @@ class OfflineLLM:
         sku, _, amount = answer.partition("|")
         if sku in offers:
             query, offer = offers[sku]
-            phrase = next((p for p in u.phrases if p.query == query), Phrase(words=[]))
+            phrase = next((p for p in u.phrases if search_query(p) == query), Phrase(words=[]))
             if amount:
                 return Step([("add_to_selection", {"sku": sku, "quantity": float(amount)})], confidence=0.95, reason="the shopper chose the amount")
             quantity = to_product_units(phrase, offer)
@@ -340,7 +341,7 @@ class OfflineLLM:
         by_query = self._searches(ctx)
         picked: list[dict[str, Any]] = []
         for phrase in u.phrases:
-            offers = by_query.get(phrase.query, [])
+            offers = by_query.get(search_query(phrase), [])
             per = max(2, MAX_SHOWN // max(1, len(u.phrases)))
             picked += relevant(phrase, offers)[:per]
         picked = list({o["sku"]: o for o in picked}.values())[:MAX_SHOWN]
@@ -458,7 +459,13 @@ def _staple(query: str, offers: list[dict[str, Any]]) -> dict[str, Any] | None:
     fitting = relevant(Phrase(words=query.split()), offers, strict=True)
     if not fitting:
         return None
-    return min(fitting, key=lambda o: (fitting.index(o) > 2, len(o.get("name", "").split())))  # noqa: PLR2004
+    wanted = query.split()
+
+    def rank(offer: dict[str, Any]) -> tuple[int, bool, int]:
+        matched = sum(word_in(w, product_text(offer).stems) for w in wanted)
+        return (-matched, fitting.index(offer) > 2, len(offer.get("name", "").split()))  # noqa: PLR2004
+
+    return min(fitting, key=rank)
 
 
 def amount_for(offer: dict[str, Any], grams: float, count: float) -> float:

@@ -146,6 +146,8 @@ def parse_phrase(tokens: list[str]) -> Phrase:
                 continue
             if j < len(tokens) and tokens[j] == "of":
                 j += 1
+            if value < 1 and j + 1 < len(tokens) and tokens[j] in ("a", "an"):
+                j += 1  # "half a kilo"
             unit = unit_of(tokens[j]) if j < len(tokens) else None
             if unit is None and j < len(tokens) and tokens[j] in _COMPOUND and _COMPOUND[tokens[j]][1] != "pcs":
                 unit = _COMPOUND[tokens[j]][1]  # "два кіло", "пів кіло"
@@ -213,9 +215,9 @@ def _amount(value: float, unit: str) -> Amount:
 
 
 def _times(first: Amount | None, second: Amount) -> Amount:
-    """«два десятки»: a count of a counted unit multiplies."""
-    if first is not None and first.unit is None and second.unit == "pcs":
-        return Amount(first.value * second.value, "pcs")
+    """«два десятки», "half a kilo": a bare count or fraction before a counted or measured unit multiplies."""
+    if first is not None and first.unit is None and (second.unit == "pcs" or second.is_measure):
+        return Amount(first.value * second.value, second.unit)
     return second
 
 

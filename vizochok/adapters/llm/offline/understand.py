@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from vizochok.adapters.llm.offline import lexicon as lx
-from vizochok.adapters.llm.offline.quantities import NUMBERS, Amount, Phrase, number_of, parse_phrase, unit_of
+from vizochok.adapters.llm.offline.quantities import NUMBERS, WEAK_NUMBERS, Amount, Phrase, number_of, parse_phrase, unit_of
 from vizochok.adapters.llm.offline.recipes import Recipe, find_recipe
 from vizochok.adapters.llm.offline.words import read_latin
 from vizochok.core.query.fold import fold
@@ -51,9 +51,18 @@ class Utterance:
     days: int = 3
 
 
+_AND_A_HALF = re.compile(r"\b(\w+) (?:and a half|з половиною|с половиной)\b")
+
+
+def _and_a_half(match: re.Match[str]) -> str:
+    value = number_of(match.group(1))
+    return f"{value + 0.5:g}" if value is not None and value >= 1 else match.group(0)
+
+
 def tokens_of(text: str) -> list[str]:
-    """Folded tokens with punctuation that separates items kept as tokens."""
-    return _TOKEN.findall(fold(text).replace("'", "").replace("’", ""))
+    """Folded tokens with punctuation that separates items kept as tokens ("one and a half" is 1.5)."""
+    folded = _AND_A_HALF.sub(_and_a_half, fold(text).replace("'", "").replace("’", ""))
+    return _TOKEN.findall(folded)
 
 
 def reading(text: str) -> tuple[str, str | None]:
@@ -112,7 +121,8 @@ def _amount_alone(tokens: list[str]) -> Amount | None:
     """A count said apart from any product: «дві штуки», "two of", «три штуки»."""
     for i, token in enumerate(tokens):
         value = number_of(token)
-        if value is not None and token not in ("a", "an"):
+        # "the cheapest one": a weak number word is a pronoun here; the default is one anyway.
+        if value is not None and token not in WEAK_NUMBERS:
             unit = unit_of(tokens[i + 1]) if i + 1 < len(tokens) else None
             return Amount(value, unit if unit in ("kg", "g", "l", "ml") else None)
     return None
@@ -130,6 +140,8 @@ def _new_quantity(tokens: list[str]) -> Amount | None:
             unit = unit_of(nxt)
             if unit:
                 break
+        if unit is None and i > 0:
+            unit = unit_of(tokens[i - 1])  # «граммов 500»
         numbers.append((i, Amount(value, unit if unit not in ("pack", "pcs") else None)))
     if not numbers:
         return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from vizochok.adapters.llm.offline.vocabulary import vocabulary
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_latin
 from vizochok.core.query.script import cyrillic_plausibility, layout_to_russian, layout_to_ukrainian, to_cyrillic, to_latin
@@ -39,6 +40,11 @@ def forms(word: str) -> frozenset[str]:
     """Stems a word may stand for: itself, its Ukrainian translations, its transliteration."""
     word = word.replace("'", "")
     out = {stem(word)}
+    for translated in vocabulary().get(word, ()):
+        out.add(stem(translated) if not is_latin(translated) else translated)
+    if is_latin(word) and len(word) > 4 and word.endswith(("es", "ies")):  # noqa: PLR2004 - "mangoes", "cherries"
+        for single in (word[:-2], word[:-3] + "y"):
+            out.update(stem(t) for t in vocabulary().get(single, ()))
     if is_latin(word):
         out.add(stem(to_cyrillic(word)))
         for translated in dictionary().lookup(word):
@@ -100,6 +106,14 @@ class ProductText:
     """Numbers of the name as written with a dot ("2.5", "1.8", "82.5")."""
     name_stems: tuple[str, ...]
     """The name's words in order (numbers and units left out)."""
+    identity: frozenset[str]
+    """Words that say what the product is: the name up to its first preposition, and the brand.
+
+    "Корм для котів з куркою" is cat food, not chicken; «Сир Сулугуні» is suluguni.
+    """
+
+
+_PREPOSITIONS = {"з", "зі", "із", "с", "со", "для", "в", "у", "with", "for", "in", "до", "під", "на"}
 
 
 _UNIT_WORDS = {"г", "кг", "мл", "л", "шт", "уп", "пак", "пакетиків", "ваговий", "фасовані", "фасований"}
@@ -118,7 +132,15 @@ def _product_text(name: str, brand: str, category: str) -> ProductText:
     stems |= {w for w in words(to_latin(brand))}
     stems |= {skeleton(w) for w in plain + words(brand) if len(w) >= 4 and is_latin(w) or w in words(brand.casefold())}
     numbers = {w.rstrip("%").replace(",", ".") for w in name_words if w[0].isdigit()}
+    head = []
+    for w in plain:
+        if w in _PREPOSITIONS:
+            break
+        head.append(w)
+    identity = {stem(w.replace("'", "")) for w in head + words(brand)}
+    identity |= {skeleton(w) for w in head + words(brand) if len(w) >= 4 and (is_latin(w) or w in words(brand))}  # noqa: PLR2004
     return ProductText(
+        identity=frozenset(identity),
         type_stems=frozenset(stem(w.replace("'", "")) for w in type_words if not w[0].isdigit()),
         stems=frozenset(stems),
         numbers=frozenset(numbers),
