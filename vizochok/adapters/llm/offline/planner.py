@@ -138,9 +138,13 @@ class OfflineLLM:
         names = {name for name, _ in ctx.results}
         if not ctx.results:
             return self._first(ctx)
-        if names & _CART_TOOLS and "ask_user" not in names:
+        last_ask = max((i for i, (n, _) in enumerate(ctx.results) if n == "ask_user"), default=-1)
+        after_ask = {n for n, _ in ctx.results[last_ask + 1 :]}
+        if after_ask & _CART_TOOLS:
             return Step(reply=self._summary(ctx), confidence=0.95, reason="report the retailer's answers")
-        if "ask_user" in names:
+        if last_ask >= 0 and not after_ask - {"search_products"}:
+            if "search_products" in after_ask:  # the shopper answered in words: the new search decides
+                return self._add(ctx) if u.kind == "add" else self._show(ctx)
             return self._after_choice(ctx)
         if names & {"show_recipe_checklist", "show_meal_plan", "show_products"}:
             return Step(confidence=0.95, reason="the frame speaks for itself")
