@@ -15,7 +15,7 @@ from typing import Any
 
 from vizochok.adapters.llm.offline import lexicon as lx
 from vizochok.adapters.llm.offline.quantities import Phrase, number_of, to_product_units
-from vizochok.adapters.llm.offline.vocabulary import vocabulary
+from vizochok.adapters.llm.offline.vocabulary import translate
 from vizochok.adapters.llm.offline.words import dictionary, forms, product_text, stems_match, word_in
 from vizochok.core.query.fold import is_latin
 
@@ -82,6 +82,10 @@ def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:
         offer for offer, matched, typed, branded, numbers_ok in facts
         if numbers_ok and (typed or (branded and not typed_any)) and informative <= matched
     ]  # fmt: skip
+    # Among fits, one whose own name starts with the asked type outranks one that has it only in its
+    # category («груші» is not «Яблука» of «Яблука та груші»).
+    by_name = [o for o in fits if any(word_in(w, product_text(o).name_type) for w in required)]
+    fits = by_name or fits
     unknown = [w for w in required if w not in informative]
     # A product that cannot be sold in the asked amount («1,5 кг» of a 2 kg bag) is not what was meant.
     if phrase.amount is not None and len(fits) > 1:
@@ -112,7 +116,7 @@ def search_query(phrase: Phrase) -> str:
     """What to ask search for: the phrase, with words search's dictionary lacks put in Ukrainian («sweetcorn»)."""
     out = []
     for word in phrase.query.split():
-        extra = vocabulary().get(word)
+        extra = translate(word)
         out.append(" ".join(extra) if extra and is_latin(word) and not dictionary().lookup(word) else word)
     return " ".join(out)
 

@@ -62,3 +62,15 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
         extra = json.loads(Path(path).read_text("utf-8"))
         words.update({k.casefold(): tuple(str(v).split()) if isinstance(v, str) else tuple(v) for k, v in extra.items()})
     return words
+
+
+def translate(word: str) -> tuple[str, ...]:
+    """A word's entry, trying English singulars ("cashews", "mangoes", "cherries") when the plural is absent."""
+    words = vocabulary()
+    if word in words:
+        return words[word]
+    if word.isascii() and len(word) > 3 and word.endswith("s"):  # noqa: PLR2004
+        for single in (word[:-1], word[:-2], word[:-3] + "y"):
+            if single in words:
+                return words[single]
+    return ()

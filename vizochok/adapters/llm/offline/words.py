@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from vizochok.adapters.llm.offline.vocabulary import vocabulary
+from vizochok.adapters.llm.offline.vocabulary import translate
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_latin
 from vizochok.core.query.script import cyrillic_plausibility, layout_to_russian, layout_to_ukrainian, to_cyrillic, to_latin
@@ -40,11 +40,8 @@ def forms(word: str) -> frozenset[str]:
     """Stems a word may stand for: itself, its Ukrainian translations, its transliteration."""
     word = word.replace("'", "")
     out = {stem(word)}
-    for translated in vocabulary().get(word, ()):
+    for translated in translate(word):
         out.add(stem(translated) if not is_latin(translated) else translated)
-    if is_latin(word) and len(word) > 4 and word.endswith(("es", "ies")):  # noqa: PLR2004 - "mangoes", "cherries"
-        for single in (word[:-2], word[:-3] + "y"):
-            out.update(stem(t) for t in vocabulary().get(single, ()))
     if is_latin(word):
         out.add(stem(to_cyrillic(word)))
         for translated in dictionary().lookup(word):
@@ -100,6 +97,8 @@ class ProductText:
 
     type_stems: frozenset[str]
     """The name's first word and the last category level: what the product *is*."""
+    name_type: frozenset[str]
+    """The name's first word alone: a stronger type than a category that names two («Яблука та груші»)."""
     stems: frozenset[str]
     """Every word of the name, brand and category path."""
     numbers: frozenset[str]
@@ -140,6 +139,7 @@ def _product_text(name: str, brand: str, category: str) -> ProductText:
     identity = {stem(w.replace("'", "")) for w in head + words(brand)}
     identity |= {skeleton(w) for w in head + words(brand) if len(w) >= 4 and (is_latin(w) or w in words(brand))}  # noqa: PLR2004
     return ProductText(
+        name_type=frozenset(stem(w.replace("'", "")) for w in name_words[:1] if not w[0].isdigit()),
         identity=frozenset(identity),
         type_stems=frozenset(stem(w.replace("'", "")) for w in type_words if not w[0].isdigit()),
         stems=frozenset(stems),
