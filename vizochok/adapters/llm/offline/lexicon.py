@@ -97,6 +97,12 @@ RECIPE_CUES = frozenset({
     "portsii", "порцій", "порції", "людей", "осіб", "гостей", "человек", "people", "servings", "persons", "guests",
 })  # fmt: skip
 
+TRANSLIT = frozenset({
+    "dodai", "dodaj", "dodaty", "daite", "kupy", "kupyty", "vydaly", "prybery", "chy", "ye", "pokazhy", "shukaiu",
+    "vse", "koshyk", "koshyka", "koshyku", "privit", "pryvit", "dyakuyu", "diakuiu", "treba", "portsii", "shcho", "na",
+})  # fmt: skip
+"""Ukrainian intent words as shoppers type them in Latin letters: evidence of Ukrainian, not of English."""
+
 LEXICON_WORDS = frozenset(
     ADD | REMOVE | CLEAR_VERBS | ALL_WORDS | UPDATE | UPDATE_MARKERS | SEARCH | QUESTION | CART_WORDS | GREET | THANKS
     | OFF_TOPIC | frozenset(ORDINALS) | CHEAPEST | FILLER | RECIPE_CUES | PURPOSE | SEPARATORS | ALTERNATIVES

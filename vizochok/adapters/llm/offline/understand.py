@@ -71,7 +71,8 @@ def reading(text: str) -> tuple[str, str | None]:
     latin = len(_LATIN.findall(folded))
     if latin and latin > len(_CYRILLIC.findall(folded)):
         known_cyr = frozenset(w for w in lx.LEXICON_WORDS if _CYRILLIC.search(w)) | frozenset(NUMBERS)
-        known_en = frozenset(w for w in lx.LEXICON_WORDS if not _CYRILLIC.search(w)) | frozenset(w for w in NUMBERS if w.isascii())
+        known_en = frozenset(w for w in lx.LEXICON_WORDS - lx.TRANSLIT if not _CYRILLIC.search(w))
+        known_en |= frozenset(w for w in NUMBERS if w.isascii())
         read, lang = read_latin(folded, known_cyr, known_en)
         return read, (lang if lang != "en" else None)
     return folded, None
@@ -232,6 +233,6 @@ def understand(text: str, lang: str | None, has_cards: bool, has_cart: bool) -> 
         return Utterance(kind="add", phrases=phrases, reason="an add verb" if add_verb else "products with amounts", **base)
     if act is not None:
         return Utterance(kind="act", act=act, reason=f"a conversation act: {act}", **base)
-    if not phrases:
+    if not phrases or not any(len(w) >= 3 or w[0].isdigit() for p in phrases for w in p.words):  # noqa: PLR2004
         return Utterance(kind="act", act="unclear", reason="no product words", **base)
     return Utterance(kind="search", phrases=phrases, reason="a product phrase to look up", **base)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from vizochok.adapters.llm.offline.lexicon import TRANSLIT
 from vizochok.adapters.llm.offline.vocabulary import translate
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_latin
@@ -174,7 +175,7 @@ def read_latin(text: str, known_cyrillic: frozenset[str], known_english: frozens
         return text, "en"
     english = sum(_known_latin(w, known_english) for w in latin_words) / len(latin_words)
     translit = to_cyrillic(folded)
-    translit_known = sum(w in known_cyrillic or bool(_translit_lexicon(known_cyrillic).get(w)) for w in latin_words) / len(latin_words)
+    translit_known = sum(w in TRANSLIT or bool(_translit_lexicon(known_cyrillic).get(w)) for w in latin_words) / len(latin_words)
     layout = _layout(folded)
     layout_words = re.findall(r"[а-яіїєґ']+", layout)
     layout_score = (sum(cyrillic_plausibility(w) for w in layout_words) / len(layout_words)) if layout_words else 0.0
