@@ -169,3 +169,28 @@ def test_judge_counts_wrong_changes_apart_from_misses() -> None:
     ref = {"intent": "add_ref", "ref": "cheapest", "quantity": 1}
     shown = [{"sku": "a", "price": 10.0, "promo_price": None}, {"sku": "b", "price": 12.0, "promo_price": 9.0}]
     assert judge(ref, {}, {"b": 1.0}, [], shown).passed
+
+
+def test_an_operator_extends_the_recipe_book_and_the_vocabulary(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vizochok.adapters.llm.offline.recipes import find_recipe, recipe_book
+    from vizochok.adapters.llm.offline.vocabulary import vocabulary
+    from vizochok.adapters.llm.offline.words import forms
+
+    recipes = tmp_path / "recipes.json"
+    recipes.write_text('[{"key": "uzvar", "names": {"uk": "Узвар", "en": "Uzvar", "ru": "Узвар"}, "aliases": ["узвар", "uzvar"],'
+                       ' "meal": "breakfast", "vegetarian": true, "ingredients": [["сухофрукти", 0.3, 1], ["мед", 0, 1]]}]')  # fmt: skip
+    words_file = tmp_path / "words.json"
+    words_file.write_text('{"aubergine": "баклажан"}')
+    monkeypatch.setenv("VIZOCHOK_OFFLINE_RECIPES", str(recipes))
+    monkeypatch.setenv("VIZOCHOK_OFFLINE_VOCABULARY", str(words_file))
+    for cached in (recipe_book, vocabulary, forms):
+        cached.cache_clear()
+    try:
+        assert find_recipe("що треба на узвар").key == "uzvar"  # type: ignore[union-attr]
+        assert understand("що потрібно для узвару?", "uk", False, False).kind == "recipe"
+        assert "баклажан" in forms("aubergine")
+    finally:
+        monkeypatch.delenv("VIZOCHOK_OFFLINE_RECIPES")
+        monkeypatch.delenv("VIZOCHOK_OFFLINE_VOCABULARY")
+        for cached in (recipe_book, vocabulary, forms):
+            cached.cache_clear()

@@ -1,12 +1,22 @@
 """A built-in recipe book of common Ukrainian dishes, for "what do I need for …" and meal plans.
 
-Each ingredient is `(search query, kilograms when sold by weight, packs when sold by the piece)`
-for four servings; the planner scales by servings and picks whichever amount fits the product's unit.
+Each ingredient is `(search query, kilograms, packs)` for four servings: the amount in kilograms
+(litres for liquids) when the recipe has one, else a count of packs. The planner scales by servings
+and turns the amount into the product's own unit (200 g of flour is one 1 kg pack). The query's first
+word is the ingredient's type: only a product of that type is picked, the plainest name first.
+
+An operator extends the book with `VIZOCHOK_OFFLINE_RECIPES`, a JSON list of
+`{"key", "names": {"uk", "en", "ru"}, "aliases": [...], "meal", "vegetarian", "ingredients": [[query, kg, packs], ...]}`;
+a dish with a built-in key replaces the built-in one.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from vizochok.core.search import normalize
 
@@ -114,11 +124,29 @@ def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word[: max(3, len(word) - 1)]  # noqa: PLR2004
 
 
+@lru_cache(maxsize=1)
+def recipe_book() -> tuple[Recipe, ...]:
+    """The built-in dishes with the operator's file on top."""
+    path = os.environ.get("VIZOCHOK_OFFLINE_RECIPES")
+    if not path:
+        return RECIPES
+    extra = [
+        Recipe(
+            key=d["key"], names=d["names"], aliases=tuple(d.get("aliases", ())), meal=d.get("meal", "main"),
+            vegetarian=bool(d.get("vegetarian", False)),
+            ingredients=tuple((str(q), float(kg), int(packs)) for q, kg, packs in d["ingredients"]),
+        )
+        for d in json.loads(Path(path).read_text("utf-8"))
+    ]  # fmt: skip
+    keys = {r.key for r in extra}
+    return tuple(r for r in RECIPES if r.key not in keys) + tuple(extra)
+
+
 def find_recipe(text: str) -> Recipe | None:
     """The dish a sentence names: the recipe with the most alias stems in it ("вареники з сиром")."""
     words = _words(text)
     best, best_score = None, 0
-    for recipe in RECIPES:
+    for recipe in recipe_book():
         # Score by how many of the sentence's words the dish's names explain ("зеленого борщу" → green borshch).
         score = len({w for w in words for alias in recipe.aliases if w.startswith(_stem(alias.replace("'", "")))})
         if score > best_score:
@@ -128,7 +156,7 @@ def find_recipe(text: str) -> Recipe | None:
 
 def plan_dishes(days: int, vegetarian: bool) -> list[list[tuple[str, Recipe]]]:
     """`days` lists of (meal name key, dish): a breakfast, a soup for lunch and a main for dinner."""
-    pool = {meal: [r for r in RECIPES if r.meal == meal and (r.vegetarian or not vegetarian)] for meal in ("breakfast", "soup", "main")}
+    pool = {meal: [r for r in recipe_book() if r.meal == meal and (r.vegetarian or not vegetarian)] for meal in ("breakfast", "soup", "main")}
     return [
         [(meal, pool[kind][day % len(pool[kind])]) for meal, kind in (("breakfast", "breakfast"), ("lunch", "soup"), ("dinner", "main"))]
         for day in range(days)
