@@ -48,6 +48,10 @@ def content_words(phrase_words: list[str]) -> tuple[list[str], list[str]]:
             merged.append("без" + phrase_words[i + 1])  # «без лактози» is the product's «безлактозне»
             skip = True
             continue
+        if word == "free" and merged:  # "gluten free": the same filter in English
+            previous = merged.pop()
+            merged.append("без" + (translate(previous) or (previous,))[0])
+            continue
         merged.append(word)
     for word in merged:
         if word in lx.PURPOSE:
