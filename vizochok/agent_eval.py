@@ -74,7 +74,11 @@ def _same(a: float, b: float) -> bool:
 
 def _cart_diff(start: dict[str, float], end: dict[str, float]) -> dict[str, tuple[float, float]]:
     """SKUs whose quantity changed: (before, after), 0 for absent."""
-    return {s: (start.get(s, 0.0), end.get(s, 0.0)) for s in set(start) | set(end) if not _same(start.get(s, 0.0), end.get(s, 0.0))}
+    return {
+        s: (start.get(s, 0.0), end.get(s, 0.0))
+        for s in set(start) | set(end)
+        if not _same(start.get(s, 0.0), end.get(s, 0.0))
+    }
 
 
 def cards_of(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -88,13 +92,19 @@ def referenced_sku(expect: dict[str, Any], shown: list[dict[str, Any]]) -> str |
         stock = [c for c in shown if c.get("in_stock", True)]
         if not stock:
             return None
-        return min(stock, key=lambda c: c["promo_price"] if c.get("promo_price") is not None else c["price"])["sku"]  # type: ignore[no-any-return]
+        return min(stock, key=lambda c: c["promo_price"] if c.get("promo_price") is not None else c["price"])[
+            "sku"
+        ]  # type: ignore[no-any-return]
     index = int(expect.get("ref_index", 0)) - 1
     return shown[index]["sku"] if 0 <= index < len(shown) else None
 
 
 def judge(
-    expect: dict[str, Any], start: dict[str, float], end: dict[str, float], frames: list[dict[str, Any]], shown: list[dict[str, Any]]
+    expect: dict[str, Any],
+    start: dict[str, float],
+    end: dict[str, float],
+    frames: list[dict[str, Any]],
+    shown: list[dict[str, Any]],
 ) -> Verdict:
     """Pass or miss, and whether the cart changed in a way the line did not ask for."""
     intent = expect["intent"]
@@ -199,7 +209,9 @@ def load_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in file.read_text("utf-8").splitlines() if line.strip()]
 
 
-async def play(ws_url: str, token: str, store_id: str, retailer: DemoRetailer, line: dict[str, Any]) -> LineResult:
+async def play(
+    ws_url: str, token: str, store_id: str, retailer: DemoRetailer, line: dict[str, Any]
+) -> LineResult:
     """One line as its own shopper: seed the cart, send `pre`, send the message, judge."""
     expect = line["expect"]
     user = f"eval-{line['id']}-{secrets.token_hex(3)}"
@@ -251,7 +263,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def evaluate(settings: Settings, dataset: Path, ids: set[str] | None = None, catalog: Path | None = None) -> dict[str, Any]:
+async def evaluate(
+    settings: Settings, dataset: Path, ids: set[str] | None = None, catalog: Path | None = None
+) -> dict[str, Any]:
     """Serve the platform and a recording retailer on a loopback port, play every line, and summarise.
 
     `catalog` defaults to `catalog.json` next to the lines.
@@ -259,7 +273,9 @@ async def evaluate(settings: Settings, dataset: Path, ids: set[str] | None = Non
     folder = dataset if dataset.is_dir() else dataset.parent
     lines = [line for line in load_lines(dataset) if ids is None or line["id"] in ids]
     products = json.loads((catalog or folder / "catalog.json").read_text("utf-8"))["products"]
-    settings = settings.model_copy(update={"webhooks": settings.webhooks.model_copy(update={"allow_private_hosts": True})})
+    settings = settings.model_copy(
+        update={"webhooks": settings.webhooks.model_copy(update={"allow_private_hosts": True})}
+    )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     retailer = DemoRetailer(products=made_up_prices(products), names={p["sku"]: p["name"] for p in products})
@@ -282,7 +298,9 @@ async def evaluate(settings: Settings, dataset: Path, ids: set[str] | None = Non
 
     container = build_container(settings)
     app = create_app(settings, container=container, extra_routes=[retailer.router()], on_ready=[on_ready])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(settings)))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(settings))
+    )
     serving = asyncio.create_task(server.serve())
     try:
         while not server.started:
@@ -304,10 +322,19 @@ async def evaluate(settings: Settings, dataset: Path, ids: set[str] | None = Non
         "dataset": str(dataset),
         "summary": summarize(results),
         "lines": [
-            {"id": r.id, "lang": r.lang, "intent": r.intent, "text": r.text, "passed": r.verdict.passed,
-             "wrong_change": r.verdict.wrong_change, "why": r.verdict.why, "frames": r.frames, "reply": r.reply}
+            {
+                "id": r.id,
+                "lang": r.lang,
+                "intent": r.intent,
+                "text": r.text,
+                "passed": r.verdict.passed,
+                "wrong_change": r.verdict.wrong_change,
+                "why": r.verdict.why,
+                "frames": r.frames,
+                "reply": r.reply,
+            }
             for r in results
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -318,11 +345,16 @@ def render(report: dict[str, Any], failures: bool = True) -> str:
     rows += [(f"intent {k}", v) for k, v in summary["intent"].items()]
     rows += [(f"lang {k}", v) for k, v in summary["lang"].items()]
     out = [f"{'':18}{'lines':>6}{'passed':>8}{'rate':>8}{'wrong':>7}"]
-    out += [f"{name:18}{b['lines']:6d}{b['passed']:8d}{b['pass_rate']:8.3f}{b['wrong_changes']:7d}" for name, b in rows]
+    out += [
+        f"{name:18}{b['lines']:6d}{b['passed']:8d}{b['pass_rate']:8.3f}{b['wrong_changes']:7d}"
+        for name, b in rows
+    ]
     out.append(f"{summary['seconds_per_line']:.2f} s per line")
     if failures:
         for line in report["lines"]:
             if not line["passed"]:
                 mark = "WRONG" if line["wrong_change"] else "miss"
-                out.append(f"{mark:5} {line['id']} [{line['intent']}/{line['lang']}] {line['text']!r} -> {line['frames']} {line['why']} | {line['reply'][:120]}")
+                out.append(
+                    f"{mark:5} {line['id']} [{line['intent']}/{line['lang']}] {line['text']!r} -> {line['frames']} {line['why']} | {line['reply'][:120]}"
+                )
     return "\n".join(out)

@@ -8,7 +8,7 @@ import pytest
 
 from vizochok.adapters.llm.offline import OfflineLLM, Reading
 from vizochok.adapters.llm.offline.match import choose, line_matches
-from vizochok.adapters.llm.offline.quantities import Amount, Phrase, parse_phrase, to_product_units
+from vizochok.adapters.llm.offline.quantities import Amount, parse_phrase, to_product_units
 from vizochok.adapters.llm.offline.texts import number, reason
 from vizochok.adapters.llm.offline.understand import understand
 from vizochok.adapters.llm.offline.words import words
@@ -17,8 +17,19 @@ from vizochok.core.chat import ChatMessage
 from vizochok.core.llm import LLMRequest
 
 
-def offer(sku: str, name: str, category: str = "", unit: str = "pcs", brand: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {"sku": sku, "name": name, "category": category, "unit": unit, "brand": brand, "price": 50.0, "promo_price": None, **extra}
+def offer(
+    sku: str, name: str, category: str = "", unit: str = "pcs", brand: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "sku": sku,
+        "name": name,
+        "category": category,
+        "unit": unit,
+        "brand": brand,
+        "price": 50.0,
+        "promo_price": None,
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(
@@ -39,7 +50,9 @@ def offer(sku: str, name: str, category: str = "", unit: str = "pcs", brand: str
         ("шесть бутылок воды 1,5 л", ["воды"], Amount(6, "pack"), Amount(1.5, "l"), ["1.5"]),
     ],
 )
-def test_quantity_grammar(text: str, name: list[str], amount: Amount | None, size: Amount | None, numbers: list[str]) -> None:
+def test_quantity_grammar(
+    text: str, name: list[str], amount: Amount | None, size: Amount | None, numbers: list[str]
+) -> None:
     phrase = parse_phrase(words(text))
     assert phrase.words == name
     assert phrase.amount == amount
@@ -58,13 +71,19 @@ def test_amounts_in_the_products_own_unit() -> None:
     assert to_product_units(parse_phrase(words("два десятки яєць")), eggs).value == 2
     # Not whole packs, or pieces of a product sold by weight: not sure enough to act.
     assert to_product_units(parse_phrase(words("1,5 кг картоплі")), bag).confidence < 0.7
-    assert to_product_units(parse_phrase(words("3 bananas")), offer("b", "Банани", unit="kg")).confidence < 0.7
+    assert (
+        to_product_units(parse_phrase(words("3 bananas")), offer("b", "Банани", unit="kg")).confidence < 0.7
+    )
 
 
 def test_a_hit_of_another_type_is_never_chosen() -> None:
     bread = [offer("bread", "Хліб білий", "Хліб")]
     assert choose(parse_phrase(words("2 beers")), bread).offer is None
-    beers = [offer("b1", "Пиво Оболонь 0,5 л", "Алкоголь > Пиво"), offer("b2", "Пиво Чернігівське 0,5 л", "Алкоголь > Пиво"), *bread]
+    beers = [
+        offer("b1", "Пиво Оболонь 0,5 л", "Алкоголь > Пиво"),
+        offer("b2", "Пиво Чернігівське 0,5 л", "Алкоголь > Пиво"),
+        *bread,
+    ]
     choice = choose(parse_phrase(words("2 beers")), beers)
     assert choice.offer is None
     assert {o["sku"] for o in choice.candidates} == {"b1", "b2"}  # a question with the real beers
@@ -83,7 +102,10 @@ def test_product_numbers_and_exact_names_decide() -> None:
 
 
 def test_without_is_a_filter_not_a_word() -> None:
-    hits = [offer("cherry", "Вишня без кісточки", "Заморожені"), offer("milk", "Молоко безлактозне 1,5%", "Молоко")]
+    hits = [
+        offer("cherry", "Вишня без кісточки", "Заморожені"),
+        offer("milk", "Молоко безлактозне 1,5%", "Молоко"),
+    ]
     choice = choose(parse_phrase(words("молоко без лактози")), hits)
     assert choice.offer is not None and choice.offer["sku"] == "milk"
 
@@ -126,7 +148,9 @@ def test_card_references() -> None:
     assert understand("додай другу", "uk", has_cards=True, has_cart=False).ref == 2
     cheapest = understand("I'll take two of the cheapest", "en", has_cards=True, has_cart=False)
     assert (cheapest.ref, cheapest.amount) == ("cheapest", Amount(2))
-    assert understand("the cheapest one", "en", has_cards=True, has_cart=False).amount is None  # "one" is a pronoun
+    assert (
+        understand("the cheapest one", "en", has_cards=True, has_cart=False).amount is None
+    )  # "one" is a pronoun
 
 
 def test_new_quantities() -> None:
@@ -145,11 +169,17 @@ def test_refusal_reasons_are_words_and_numbers_use_a_decimal_comma() -> None:
 
 async def test_understand_reports_confidence_reason_and_the_answer() -> None:
     llm = OfflineLLM()
-    greeting = await llm.understand(LLMRequest(model="offline", system="", messages=[ChatMessage(role="user", content="привіт!")]))
+    greeting = await llm.understand(
+        LLMRequest(model="offline", system="", messages=[ChatMessage(role="user", content="привіт!")])
+    )
     assert isinstance(greeting, Reading)
     assert greeting.confidence >= 0.9
-    assert greeting.result is not None and greeting.result.tool_calls == () and "Вітаю" in greeting.result.text
-    unclear = await llm.understand(LLMRequest(model="offline", system="", messages=[ChatMessage(role="user", content="хм")]))
+    assert (
+        greeting.result is not None and greeting.result.tool_calls == () and "Вітаю" in greeting.result.text
+    )
+    unclear = await llm.understand(
+        LLMRequest(model="offline", system="", messages=[ChatMessage(role="user", content="хм")])
+    )
     assert unclear.confidence < 0.7
     assert unclear.reason
 
@@ -167,11 +197,16 @@ def test_judge_counts_wrong_changes_apart_from_misses() -> None:
     assert judge(clarify, {}, {}, [{"type": "quick_replies"}], []).passed
     assert judge(clarify, {}, {"x": 1.0}, [{"type": "quick_replies"}], []).wrong_change is True
     ref = {"intent": "add_ref", "ref": "cheapest", "quantity": 1}
-    shown = [{"sku": "a", "price": 10.0, "promo_price": None}, {"sku": "b", "price": 12.0, "promo_price": 9.0}]
+    shown = [
+        {"sku": "a", "price": 10.0, "promo_price": None},
+        {"sku": "b", "price": 12.0, "promo_price": 9.0},
+    ]
     assert judge(ref, {}, {"b": 1.0}, [], shown).passed
 
 
-def test_an_operator_extends_the_recipe_book_and_the_vocabulary(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_operator_extends_the_recipe_book_and_the_vocabulary(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from vizochok.adapters.llm.offline.recipes import find_recipe, recipe_book
     from vizochok.adapters.llm.offline.vocabulary import vocabulary
     from vizochok.adapters.llm.offline.words import forms

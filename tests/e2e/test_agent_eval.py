@@ -33,9 +33,13 @@ async def test_keyless_assistant_on_uk_dev_and_our_own_messages(prepared: Prepar
     if not UK_DEV.exists():
         pytest.skip("shared eval folder absent")
     report = await evaluate(prepared.settings, UK_DEV)
-    failures = [(line["id"], line["text"], line["why"], line["reply"][:80]) for line in report["lines"] if not line["passed"]]
+    failures = [
+        (line["id"], line["text"], line["why"], line["reply"][:80])
+        for line in report["lines"]
+        if not line["passed"]
+    ]
     check(report["summary"], overall=0.95, each=0.85)
-    assert len(failures) <= 6, failures  # noqa: PLR2004
+    assert len(failures) <= 6, failures
 
     own = await evaluate(prepared.settings, OWN, catalog=UK_DEV / "catalog.json")
     check(own["summary"], overall=0.9, each=0.8)

@@ -10,7 +10,7 @@ from __future__ import annotations
 ADD = frozenset({
     "додай", "додати", "додайте", "доклади", "докинь", "кинь", "киньте", "закинь", "поклади", "покладіть", "купи",
     "купити", "візьми", "візьму", "візьміть", "беру", "давай", "дай", "добавь", "добавьте", "добавить", "положи",
-    "положите", "возьми", "возьму", "возьмите", "купить", "закинь", "брось", "add", "put", "buy", "get", "grab",
+    "положите", "возьми", "возьму", "возьмите", "купить", "брось", "add", "put", "buy", "get", "grab",
     "need", "take", "throw", "order", "dodai", "dodaj", "dodaty", "daite", "kupy", "добав", "додай-но", "закинь-но",
 })  # fmt: skip
 REMOVE = frozenset({
@@ -19,17 +19,42 @@ REMOVE = frozenset({
 })  # fmt: skip
 REMOVE_PHRASES = ("не треба", "не потрібно", "не потрібен", "не потрібна", "не нужно", "не надо", "не нужен", "не нужна",
                   "take out", "take them out", "take it out", "after all", "dont need", "do not need", "dont want")  # fmt: skip
-CLEAR_VERBS = frozenset({"очисти", "очистити", "очистіть", "очисть", "очистить", "почисти", "почисть", "почистить", "clear", "empty",
-                         "scrap", "reset", "обнули", "обнулить"})
+CLEAR_VERBS = frozenset(
+    {
+        "очисти",
+        "очистити",
+        "очистіть",
+        "очисть",
+        "очистить",
+        "почисти",
+        "почисть",
+        "почистить",
+        "clear",
+        "empty",
+        "scrap",
+        "reset",
+        "обнули",
+        "обнулить",
+    }
+)
 ALL_WORDS = frozenset({"все", "всё", "усе", "everything", "all", "vse", "повністю"})
-START_OVER = ("start over", "почну спочатку", "почнемо спочатку", "начну сначала", "начнем сначала", "pochnu spochatku", "з нуля", "с нуля")
+START_OVER = (
+    "start over",
+    "почну спочатку",
+    "почнемо спочатку",
+    "начну сначала",
+    "начнем сначала",
+    "pochnu spochatku",
+    "з нуля",
+    "с нуля",
+)
 EXCEPT = frozenset({"крім", "окрім", "кроме", "except", "but"})
 UPDATE = frozenset({
     "зроби", "зробіть", "постав", "поставте", "зміни", "змініть", "заміни", "сделай", "сделайте", "поменяй", "измени",
     "поставь", "change", "make", "set", "up", "increase", "reduce", "decrease", "lower",
 })  # fmt: skip
 UPDATE_MARKERS = frozenset({
-    "замість", "вместо", "instead", "досить", "вистачить", "достатньо", "достаточно", "хватит", "хватит", "enough",
+    "замість", "вместо", "instead", "досить", "вистачить", "достатньо", "достаточно", "хватит", "enough",
     "поменьше", "побольше", "менше", "більше", "less", "fewer", "more", "many", "much", "only", "just",
 })  # fmt: skip
 INCREMENT = frozenset({"ще", "еще", "ещё", "another", "more"})
@@ -41,13 +66,54 @@ SEARCH = frozenset({
     "looking", "search", "chy", "ye", "pokazhy", "shukaiu",
 })  # fmt: skip
 QUESTION = frozenset({"що", "что", "what", "скільки", "сколько", "how", "чи", "whats", "який", "какой"})
-CART_WORDS = frozenset({"кошик", "кошику", "кошика", "корзина", "корзине", "корзину", "корзины", "cart", "basket", "koshyk", "koshyka", "koshyku"})
-TOTAL_WORDS = frozenset({"total", "разом", "итого", "сума", "сумма", "позицій", "позиций", "позиції", "позиции", "items", "sum"})
-GREET = frozenset({"привіт", "вітаю", "привет", "здравствуйте", "здрастуйте", "hello", "hi", "hey", "вітання", "хай", "privit", "pryvit"})
+CART_WORDS = frozenset(
+    {
+        "кошик",
+        "кошику",
+        "кошика",
+        "корзина",
+        "корзине",
+        "корзину",
+        "корзины",
+        "cart",
+        "basket",
+        "koshyk",
+        "koshyka",
+        "koshyku",
+    }
+)
+TOTAL_WORDS = frozenset(
+    {"total", "разом", "итого", "сума", "сумма", "позицій", "позиций", "позиції", "позиции", "items", "sum"}
+)
+GREET = frozenset(
+    {
+        "привіт",
+        "вітаю",
+        "привет",
+        "здравствуйте",
+        "здрастуйте",
+        "hello",
+        "hi",
+        "hey",
+        "вітання",
+        "хай",
+        "privit",
+        "pryvit",
+    }
+)
 GREET_PHRASES = ("добрий день", "добрий ранок", "добрий вечір", "добрый день", "доброе утро", "добрый вечер", "good morning",
                  "good evening", "good afternoon", "ти тут", "ты тут", "are you there")  # fmt: skip
 THANKS = frozenset({"дякую", "спасибі", "спасибо", "thanks", "thank", "thx", "дякс", "dyakuyu", "diakuiu"})
-THANKS_PHRASES = ("на цьому все", "на этом все", "на этом всё", "thats all", "that is all", "до побачення", "до свидания", "bye")
+THANKS_PHRASES = (
+    "на цьому все",
+    "на этом все",
+    "на этом всё",
+    "thats all",
+    "that is all",
+    "до побачення",
+    "до свидания",
+    "bye",
+)
 ABILITIES = ("що ти вмієш", "що вмієш", "що ти можеш", "что ты умеешь", "что умеешь", "что ты можешь", "what can you do",
              "what do you do", "how does this work", "хто ти", "кто ты", "who are you", "допоможи", "помоги", "help")  # fmt: skip
 OFF_TOPIC = frozenset({
@@ -77,12 +143,11 @@ ALTERNATIVES = frozenset({"або", "или", "or", "чи"})
 FILLER = frozenset({
     "будь", "ласка", "please", "pls", "plz", "пожалуйста", "плиз", "мені", "мне", "me", "also", "some", "трохи",
     "немного", "the", "my", "мій", "мою", "моя", "мої", "мой", "в", "у", "до", "in", "into", "to", "ой", "oh", "ну",
-    "так", "actually", "just", "will", "you", "can", "could", "would", "i", "ill", "id", "want", "хочу", "хочу",
-    "тепер", "теперь", "now", "а", "же", "ж", "вже", "уже", "ok", "okay", "окей", "гаразд", "ладно", "ще", "еще",
+    "так", "actually", "just", "will", "you", "can", "could", "would", "i", "ill", "id", "want", "хочу", "тепер", "теперь", "now", "а", "же", "ж", "вже", "уже", "ok", "okay", "окей", "гаразд", "ладно", "ще", "еще",
     "ещё", "us", "нам", "мы", "ми", "нас", "щось", "что-то", "something", "anything", "тоже", "теж", "too",
-    "please", "бы", "б", "of", "one", "ones", "them", "it", "that", "these", "those", "цей", "ці", "эти", "with",
-    "gonna", "going", "let", "lets", "давайте", "можна", "можно", "вас", "you", "у", "є", "есть", "have", "do",
-    "is", "are", "there", "got", "any", "what", "which", "які", "какие", "you", "тут", "here", "sir",
+    "бы", "б", "of", "one", "ones", "them", "it", "that", "these", "those", "цей", "ці", "эти", "with",
+    "gonna", "going", "let", "lets", "давайте", "можна", "можно", "вас", "є", "есть", "have", "do",
+    "is", "are", "there", "got", "any", "what", "which", "які", "какие", "тут", "here", "sir",
 }) | CART_WORDS  # fmt: skip
 """Words that never name a product; dropped from product phrases."""
 PURPOSE = frozenset({"для", "for", "на", "під", "под", "к"})
@@ -104,8 +169,27 @@ TRANSLIT = frozenset({
 """Ukrainian intent words as shoppers type them in Latin letters: evidence of Ukrainian, not of English."""
 
 LEXICON_WORDS = frozenset(
-    ADD | REMOVE | CLEAR_VERBS | ALL_WORDS | UPDATE | UPDATE_MARKERS | SEARCH | QUESTION | CART_WORDS | GREET | THANKS
-    | OFF_TOPIC | frozenset(ORDINALS) | CHEAPEST | FILLER | RECIPE_CUES | PURPOSE | SEPARATORS | ALTERNATIVES
-    | frozenset(w for p in REMOVE_PHRASES + START_OVER + GREET_PHRASES + THANKS_PHRASES + ABILITIES for w in p.split())
+    ADD
+    | REMOVE
+    | CLEAR_VERBS
+    | ALL_WORDS
+    | UPDATE
+    | UPDATE_MARKERS
+    | SEARCH
+    | QUESTION
+    | CART_WORDS
+    | GREET
+    | THANKS
+    | OFF_TOPIC
+    | frozenset(ORDINALS)
+    | CHEAPEST
+    | FILLER
+    | RECIPE_CUES
+    | PURPOSE
+    | SEPARATORS
+    | ALTERNATIVES
+    | frozenset(
+        w for p in REMOVE_PHRASES + START_OVER + GREET_PHRASES + THANKS_PHRASES + ABILITIES for w in p.split()
+    )
 )
 """Every intent word: a Latin message is read as the script that explains most of them."""

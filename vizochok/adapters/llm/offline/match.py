@@ -93,11 +93,16 @@ def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:
     unknown = [w for w in required if w not in informative]
     # A product that cannot be sold in the asked amount («1,5 кг» of a 2 kg bag) is not what was meant.
     if phrase.amount is not None and len(fits) > 1:
-        sellable = [o for o in fits if to_product_units(phrase, o).confidence >= 0.7]  # noqa: PLR2004
+        sellable = [o for o in fits if to_product_units(phrase, o).confidence >= 0.7]
         fits = sellable or fits
     if len(fits) == 1:
         confidence = 0.9 if not unknown else 0.75
-        return Choice(fits[0], fits, confidence, f"the one hit that explains {sorted(informative)}" + (f", not {unknown}" if unknown else ""))
+        return Choice(
+            fits[0],
+            fits,
+            confidence,
+            f"the one hit that explains {sorted(informative)}" + (f", not {unknown}" if unknown else ""),
+        )
     if len(fits) > 1:
         exact = _exact(required, fits)
         if exact is not None:
@@ -135,7 +140,9 @@ def relevant(phrase: Phrase, offers: list[dict[str, Any]], strict: bool = False)
     for offer in offers:
         text = product_text(offer)
         if strict:
-            if (word_in(wanted[0], text.type_stems) or word_in(wanted[0], text.identity)) and sum(word_in(w, text.stems) for w in wanted) * 2 >= len(wanted):
+            if (word_in(wanted[0], text.type_stems) or word_in(wanted[0], text.identity)) and sum(
+                word_in(w, text.stems) for w in wanted
+            ) * 2 >= len(wanted):
                 out.append(offer)
         elif any(word_in(w, text.stems) for w in wanted):
             out.append(offer)

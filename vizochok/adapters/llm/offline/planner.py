@@ -98,7 +98,9 @@ class OfflineLLM:
         """The next step as a model would stream it."""
         step = self._step(request)
         for index, (name, args) in enumerate(step.calls):
-            yield ToolCallChunk(call=ToolCall(id=f"offline_{len(request.messages)}_{index}", name=name, arguments=args))
+            yield ToolCallChunk(
+                call=ToolCall(id=f"offline_{len(request.messages)}_{index}", name=name, arguments=args)
+            )
         for word in re.findall(r"\S+\s*", step.reply):
             yield TextChunk(delta=word)
         yield Usage(prompt_tokens=0, completion_tokens=0)
@@ -106,15 +108,26 @@ class OfflineLLM:
     async def understand(self, request: LLMRequest) -> Reading:
         """This round's answer with its confidence and reason, without streaming it (for a hybrid router)."""
         step = self._step(request)
-        calls = tuple(ToolCall(id=f"offline_{len(request.messages)}_{i}", name=n, arguments=a) for i, (n, a) in enumerate(step.calls))
-        return Reading(confidence=step.confidence, reason=step.reason, result=LLMResult(text=step.reply, tool_calls=calls))
+        calls = tuple(
+            ToolCall(id=f"offline_{len(request.messages)}_{i}", name=n, arguments=a)
+            for i, (n, a) in enumerate(step.calls)
+        )
+        return Reading(
+            confidence=step.confidence,
+            reason=step.reason,
+            result=LLMResult(text=step.reply, tool_calls=calls),
+        )
 
     def _step(self, request: LLMRequest) -> Step:
         last_user = max((i for i, m in enumerate(request.messages) if m.role == "user"), default=-1)
         if last_user < 0:
-            return Step(reply=text("greet", request.language or "uk"), confidence=0.5, reason="no shopper message")
+            return Step(
+                reply=text("greet", request.language or "uk"), confidence=0.5, reason="no shopper message"
+            )
         user_text = request.messages[last_user].content or ""
-        results = [(m.name or "", _loads(m.content)) for m in request.messages[last_user + 1 :] if m.role == "tool"]
+        results = [
+            (m.name or "", _loads(m.content)) for m in request.messages[last_user + 1 :] if m.role == "tool"
+        ]
         # "Change the plan: …" restarts planning from the shopper's new words.
         for index in range(len(results) - 1, -1, -1):
             if "modify" in results[index][1]:
@@ -122,7 +135,9 @@ class OfflineLLM:
                 break
         selection: list[dict[str, Any]] = request.context.get("selection", [])
         shown = _history_cards(request.messages, last_user)
-        utterance = understand(user_text, request.language or detect_language(user_text), bool(shown), bool(selection))
+        utterance = understand(
+            user_text, request.language or detect_language(user_text), bool(shown), bool(selection)
+        )
         ctx = Context(utterance, results, selection, shown, request.context.get("profile"), utterance.lang)
         step = self._decide(ctx)
         _log.info(
@@ -165,7 +180,12 @@ class OfflineLLM:
     def _first(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
         if u.kind == "act":
-            key = {"greet": "greet", "thanks": "thanks", "abilities": "abilities", "off_topic": "off_topic"}.get(u.act or "", "unclear")
+            key = {
+                "greet": "greet",
+                "thanks": "thanks",
+                "abilities": "abilities",
+                "off_topic": "off_topic",
+            }.get(u.act or "", "unclear")
             return Step(reply=text(key, lang), confidence=0.9 if key != "unclear" else 0.4, reason=u.reason)
         if u.kind == "cart":
             return Step(reply=self._cart(ctx.selection, lang), confidence=0.95, reason=u.reason)
@@ -180,13 +200,25 @@ class OfflineLLM:
         if u.kind == "add_ref":
             return self._add_ref(ctx)
         if u.kind == "recipe" and u.recipe is not None:
-            return Step([("search_products", {"query": q}) for q, _, _ in u.recipe.ingredients], confidence=0.85, reason=u.reason)
+            return Step(
+                [("search_products", {"query": q}) for q, _, _ in u.recipe.ingredients],
+                confidence=0.85,
+                reason=u.reason,
+            )
         if u.kind == "meal_plan":
-            return Step([("search_products", {"query": q}) for q in _plan_queries(u, ctx.profile)], confidence=0.8, reason=u.reason)
+            return Step(
+                [("search_products", {"query": q}) for q in _plan_queries(u, ctx.profile)],
+                confidence=0.8,
+                reason=u.reason,
+            )
         if not u.phrases:
             return Step(reply=text("unclear", lang), confidence=0.4, reason="nothing to look up")
         queries = list(dict.fromkeys(search_query(p) for p in u.phrases))
-        return Step([("search_products", {"query": q}) for q in queries], confidence=0.85 if u.kind == "add" else 0.8, reason=u.reason)
+        return Step(
+            [("search_products", {"query": q}) for q in queries],
+            confidence=0.85 if u.kind == "add" else 0.8,
+            reason=u.reason,
+        )
 
     # --- cart lines -----------------------------------------------------------------------------
 
@@ -195,8 +227,16 @@ class OfflineLLM:
         if u.keep:
             keep = {line["sku"] for p in u.keep for line in line_matches(p.words, ctx.selection)}
             if not keep:
-                return Step(reply=text("not_in_cart", lang, query=" ".join(u.keep[0].words)), confidence=0.6, reason="nothing to keep matched")
-            calls = [("remove_from_selection", {"sku": line["sku"]}) for line in ctx.selection if line["sku"] not in keep]
+                return Step(
+                    reply=text("not_in_cart", lang, query=" ".join(u.keep[0].words)),
+                    confidence=0.6,
+                    reason="nothing to keep matched",
+                )
+            calls = [
+                ("remove_from_selection", {"sku": line["sku"]})
+                for line in ctx.selection
+                if line["sku"] not in keep
+            ]
             return Step(calls, confidence=0.9, reason="remove every line but those named")
         calls, missing = [], []
         for phrase in u.phrases:
@@ -208,7 +248,11 @@ class OfflineLLM:
             calls = [("remove_from_selection", {"sku": ctx.selection[0]["sku"]})]
         calls = list({c[1]["sku"]: c for c in calls}.values())
         if not calls:
-            return Step(reply=" ".join(missing) or text("which_line", lang), confidence=0.6, reason="no cart line matched")
+            return Step(
+                reply=" ".join(missing) or text("which_line", lang),
+                confidence=0.6,
+                reason="no cart line matched",
+            )
         return Step(calls, " ".join(missing), confidence=0.9, reason="cart lines named by the shopper")
 
     def _target_line(self, ctx: Context) -> tuple[dict[str, Any] | None, str]:
@@ -225,11 +269,23 @@ class OfflineLLM:
         u, lang = ctx.utterance, ctx.lang
         line, why = self._target_line(ctx)
         if line is None or u.amount is None:
-            return Step(reply=text("which_line", lang), confidence=0.5, reason=why if line is None else "no new quantity")
+            return Step(
+                reply=text("which_line", lang),
+                confidence=0.5,
+                reason=why if line is None else "no new quantity",
+            )
         if u.increment:
-            return Step([("add_to_selection", {"sku": line["sku"], "quantity": u.amount.value})], confidence=0.85, reason="one more of a cart line")
+            return Step(
+                [("add_to_selection", {"sku": line["sku"], "quantity": u.amount.value})],
+                confidence=0.85,
+                reason="one more of a cart line",
+            )
         # The product's unit and pack decide what "700 г" or "3 kg" means: ask the catalog first.
-        return Step([("get_product_details", {"sku": line["sku"]})], confidence=0.85, reason=f"{why}; checking its unit")
+        return Step(
+            [("get_product_details", {"sku": line["sku"]})],
+            confidence=0.85,
+            reason=f"{why}; checking its unit",
+        )
 
     def _update_with_details(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
@@ -237,7 +293,11 @@ class OfflineLLM:
         amount = u.amount or Amount(1.0)
         quantity = to_product_units(Phrase(words=[], amount=amount), details)
         if quantity.confidence < ACT_THRESHOLD:
-            return Step(reply=text("how_much", lang, name=details.get("name", "")), confidence=quantity.confidence, reason=quantity.reason)
+            return Step(
+                reply=text("how_much", lang, name=details.get("name", "")),
+                confidence=quantity.confidence,
+                reason=quantity.reason,
+            )
         return Step([("update_selection_quantity", {"sku": details["sku"], "quantity": quantity.value})],
                     confidence=min(0.9, quantity.confidence), reason=quantity.reason)  # fmt: skip
 
@@ -248,16 +308,32 @@ class OfflineLLM:
         cards = ctx.shown
         if u.ref == "cheapest":
             priced = [c for c in cards if "price" in c]
-            card = min(priced, key=lambda c: c["promo_price"] if c.get("promo_price") is not None else c["price"]) if priced else None
-        elif isinstance(u.ref, int) and cards and -len(cards) <= (u.ref - 1 if u.ref > 0 else u.ref) < len(cards):
+            card = (
+                min(
+                    priced, key=lambda c: c["promo_price"] if c.get("promo_price") is not None else c["price"]
+                )
+                if priced
+                else None
+            )
+        elif (
+            isinstance(u.ref, int)
+            and cards
+            and -len(cards) <= (u.ref - 1 if u.ref > 0 else u.ref) < len(cards)
+        ):
             card = cards[u.ref - 1 if u.ref > 0 else u.ref]
         else:
             card = None
         if card is None:
-            return Step(reply=text("which_card", lang), confidence=0.6, reason=f"no card {u.ref} among {len(cards)}")
+            return Step(
+                reply=text("which_card", lang), confidence=0.6, reason=f"no card {u.ref} among {len(cards)}"
+            )
         quantity = to_product_units(Phrase(words=[], amount=u.amount), card)
         if quantity.confidence < ACT_THRESHOLD:
-            return Step(reply=text("how_much", lang, name=card.get("name", "")), confidence=quantity.confidence, reason=quantity.reason)
+            return Step(
+                reply=text("how_much", lang, name=card.get("name", "")),
+                confidence=quantity.confidence,
+                reason=quantity.reason,
+            )
         return Step([("add_to_selection", {"sku": card["sku"], "quantity": quantity.value})], confidence=0.9,
                     reason=f"card {u.ref} of {len(cards)} shown: {quantity.reason}")  # fmt: skip
 
@@ -282,7 +358,9 @@ class OfflineLLM:
                 quantity = to_product_units(phrase, choice.offer)
                 reasons.append(quantity.reason)
                 if quantity.confidence >= ACT_THRESHOLD and choice.confidence >= ACT_THRESHOLD:
-                    calls.append(("add_to_selection", {"sku": choice.offer["sku"], "quantity": quantity.value}))
+                    calls.append(
+                        ("add_to_selection", {"sku": choice.offer["sku"], "quantity": quantity.value})
+                    )
                     confidence = min(confidence, choice.confidence, quantity.confidence)
                     continue
                 if question is None:
@@ -305,17 +383,25 @@ class OfflineLLM:
         if len(options) == 1:
             options.append({"label": text("something_else", lang), "value": text("something_else", lang)})
         question = text("which", lang, query=" ".join(phrase.words))
-        return Step([("ask_user", {"question": question, "options": options})], confidence=0.8, reason=choice.reason)
+        return Step(
+            [("ask_user", {"question": question, "options": options})], confidence=0.8, reason=choice.reason
+        )
 
     def _ask_amount(self, phrase: Phrase, offer: dict[str, Any], lang: str, why: str) -> Step:
         if (offer.get("unit") or "pcs") == "kg":
-            amounts = [0.5, 1.0, 1.5, 2.0] if not phrase.amount else sorted({0.5, 1.0, float(phrase.amount.value)})
+            amounts = (
+                [0.5, 1.0, 1.5, 2.0] if not phrase.amount else sorted({0.5, 1.0, float(phrase.amount.value)})
+            )
             label = text("kg", lang)
         else:
-            amounts = [1.0, 2.0, 3.0] if not phrase.amount else sorted({1.0, float(max(1, round(phrase.amount.value)))})
+            amounts = (
+                [1.0, 2.0, 3.0]
+                if not phrase.amount
+                else sorted({1.0, float(max(1, round(phrase.amount.value)))})
+            )
             label = text("pcs", lang)
         options = [{"label": f"{number(a, lang)} {label}", "value": f"{offer['sku']}|{a:g}"} for a in amounts]
-        if len(options) < 2:  # noqa: PLR2004
+        if len(options) < 2:
             options.append({"label": f"{number(2.0, lang)} {label}", "value": f"{offer['sku']}|2"})
         question = text("how_much", lang, name=offer.get("name", ""))
         return Step([("ask_user", {"question": question, "options": options})], confidence=0.8, reason=why)
@@ -329,13 +415,25 @@ class OfflineLLM:
             query, offer = offers[sku]
             phrase = next((p for p in u.phrases if search_query(p) == query), Phrase(words=[]))
             if amount:
-                return Step([("add_to_selection", {"sku": sku, "quantity": float(amount)})], confidence=0.95, reason="the shopper chose the amount")
+                return Step(
+                    [("add_to_selection", {"sku": sku, "quantity": float(amount)})],
+                    confidence=0.95,
+                    reason="the shopper chose the amount",
+                )
             quantity = to_product_units(phrase, offer)
             if quantity.confidence < ACT_THRESHOLD:
                 return self._ask_amount(phrase, offer, lang, quantity.reason)
-            return Step([("add_to_selection", {"sku": sku, "quantity": quantity.value})], confidence=0.95, reason="the shopper chose the product")
+            return Step(
+                [("add_to_selection", {"sku": sku, "quantity": quantity.value})],
+                confidence=0.95,
+                reason="the shopper chose the product",
+            )
         if answer and "status" not in next(r for n, r in reversed(ctx.results) if n == "ask_user"):
-            return Step([("search_products", {"query": answer})], confidence=0.7, reason="the shopper answered in words")
+            return Step(
+                [("search_products", {"query": answer})],
+                confidence=0.7,
+                reason="the shopper answered in words",
+            )
         return Step(confidence=0.9, reason="the question was dismissed")
 
     # --- showing --------------------------------------------------------------------------------
@@ -351,19 +449,34 @@ class OfflineLLM:
         picked = list({o["sku"]: o for o in picked}.values())[:MAX_SHOWN]
         query = ", ".join(p.query for p in u.phrases)
         if not picked:
-            return Step(reply=text("not_found", lang, query=query), confidence=0.75, reason="no hit shares a word with the request")
+            return Step(
+                reply=text("not_found", lang, query=query),
+                confidence=0.75,
+                reason="no hit shares a word with the request",
+            )
         reply = text("found", lang, query=query)
         promo = next((o for o in picked if o.get("promo_price") is not None), None)
         if promo:
-            reply += text("promo", lang, name=promo["name"], promo=number(promo["promo_price"], lang, 2), price=number(promo["price"], lang, 2))
-        return Step([("show_products", {"skus": [o["sku"] for o in picked]})], reply, confidence=0.85, reason=f"{len(picked)} relevant hits")
+            reply += text(
+                "promo",
+                lang,
+                name=promo["name"],
+                promo=number(promo["promo_price"], lang, 2),
+                price=number(promo["price"], lang, 2),
+            )
+        return Step(
+            [("show_products", {"skus": [o["sku"] for o in picked]})],
+            reply,
+            confidence=0.85,
+            reason=f"{len(picked)} relevant hits",
+        )
 
     # --- recipes and plans ----------------------------------------------------------------------
 
     def _checklist(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
         recipe = u.recipe
-        assert recipe is not None  # noqa: S101 - checked by the caller
+        assert recipe is not None
         scale = u.servings / 4
         by_query = self._searches(ctx)
         items, missing = [], []
@@ -372,15 +485,26 @@ class OfflineLLM:
             if offer is None:
                 missing.append(query)
                 continue
-            items.append({"sku": offer["sku"], "quantity": amount_for(offer, kilograms * 1000 * scale, packs * scale)})
+            items.append(
+                {"sku": offer["sku"], "quantity": amount_for(offer, kilograms * 1000 * scale, packs * scale)}
+            )
         if not items:
-            return Step(reply=text("not_found", lang, query=recipe.names.get(lang, recipe.names["uk"])), confidence=0.7, reason="no ingredient found")
+            return Step(
+                reply=text("not_found", lang, query=recipe.names.get(lang, recipe.names["uk"])),
+                confidence=0.7,
+                reason="no ingredient found",
+            )
         dish = recipe.names.get(lang, recipe.names["uk"])
         reply = text("recipe", lang, dish=dish, servings=u.servings)
         if missing:
             reply += text("recipe_missing", lang, items=", ".join(missing))
         args = {"recipe": dish, "servings": u.servings, "items": items}
-        return Step([("show_recipe_checklist", args)], reply, confidence=0.85, reason=f"{len(items)} ingredients, {len(missing)} missing")
+        return Step(
+            [("show_recipe_checklist", args)],
+            reply,
+            confidence=0.85,
+            reason=f"{len(items)} ingredients, {len(missing)} missing",
+        )
 
     def _meal_plan(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
@@ -395,7 +519,11 @@ class OfflineLLM:
                     offer = by_query.get(query)
                     if offer is not None:
                         _, grams, count = need.get(offer["sku"], (offer, 0.0, 0.0))
-                        need[offer["sku"]] = (offer, grams + kilograms * 1000, count + (packs if kilograms == 0 else 0))
+                        need[offer["sku"]] = (
+                            offer,
+                            grams + kilograms * 1000,
+                            count + (packs if kilograms == 0 else 0),
+                        )
         remaining = {sku: amount_for(offer, grams, count) for sku, (offer, grams, count) in need.items()}
         days = []
         for day_number, meals in enumerate(plan, start=1):
@@ -406,11 +534,26 @@ class OfflineLLM:
                     offer = by_query.get(query)
                     if offer is not None and remaining.get(offer["sku"]):
                         lines.append({"sku": offer["sku"], "quantity": remaining.pop(offer["sku"])})
-                day_meals.append({"name": text(meal, lang, dish=recipe.names.get(lang, recipe.names["uk"])), "items": lines})
+                day_meals.append(
+                    {
+                        "name": text(meal, lang, dish=recipe.names.get(lang, recipe.names["uk"])),
+                        "items": lines,
+                    }
+                )
             days.append({"day": text("day", lang, n=day_number), "meals": day_meals})
-        total = sum(_price(need[line["sku"]][0]) * line["quantity"] for d in days for m in d["meals"] for line in m["items"])
+        total = sum(
+            _price(need[line["sku"]][0]) * line["quantity"]
+            for d in days
+            for m in d["meals"]
+            for line in m["items"]
+        )
         reply = text("meal_plan", lang, days=u.days) + text("plan_total", lang, total=number(total, lang, 2))
-        return Step([("show_meal_plan", {"days": days})], reply, confidence=0.8, reason=f"{len(need)} products over {u.days} days")
+        return Step(
+            [("show_meal_plan", {"days": days})],
+            reply,
+            confidence=0.8,
+            reason=f"{len(need)} products over {u.days} days",
+        )
 
     # --- telling the shopper --------------------------------------------------------------------
 
@@ -429,21 +572,35 @@ class OfflineLLM:
                 if result.get("ok"):
                     parts.append(text("added", lang, name=product, quantity=number(result["quantity"], lang)))
                 else:
-                    parts.append(text("add_failed", lang, name=product or text("this_product", lang), reason=why))
+                    parts.append(
+                        text("add_failed", lang, name=product or text("this_product", lang), reason=why)
+                    )
             elif name == "remove_from_selection":
-                parts.append(text("removed", lang, name=product) if result.get("ok") else text("change_failed", lang, reason=why))
+                parts.append(
+                    text("removed", lang, name=product)
+                    if result.get("ok")
+                    else text("change_failed", lang, reason=why)
+                )
             elif name == "update_selection_quantity":
                 ok = result.get("ok")
-                parts.append(text("updated", lang, name=product, quantity=number(result.get("quantity", 0), lang)) if ok else text("change_failed", lang, reason=why))
+                parts.append(
+                    text("updated", lang, name=product, quantity=number(result.get("quantity", 0), lang))
+                    if ok
+                    else text("change_failed", lang, reason=why)
+                )
             elif name == "clear_selection":
-                parts.append(text("cleared", lang) if result.get("ok") else text("change_failed", lang, reason=why))
+                parts.append(
+                    text("cleared", lang) if result.get("ok") else text("change_failed", lang, reason=why)
+                )
         return " ".join(parts)
 
     @staticmethod
     def _cart(selection: list[dict[str, Any]], lang: str) -> str:
         if not selection:
             return text("cart_empty", lang)
-        lines = ", ".join(text("cart_line", lang, name=i["name"], quantity=number(i["quantity"], lang)) for i in selection)
+        lines = ", ".join(
+            text("cart_line", lang, name=i["name"], quantity=number(i["quantity"], lang)) for i in selection
+        )
         total = sum(_price(i) * i["quantity"] for i in selection)
         return text("cart_total", lang, count=len(selection), lines=lines, total=number(total, lang, 2))
 
@@ -455,7 +612,7 @@ def _price(item: dict[str, Any]) -> float:
 
 def _label(offer: dict[str, Any], lang: str) -> str:
     label = f"{offer['name']} — {number(_price(offer), lang, 2)} {text('currency', lang)}"
-    return label if len(label) <= 120 else label[:117] + "…"  # noqa: PLR2004
+    return label if len(label) <= 120 else label[:117] + "…"
 
 
 def _staple(query: str, offers: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -467,7 +624,7 @@ def _staple(query: str, offers: list[dict[str, Any]]) -> dict[str, Any] | None:
 
     def rank(offer: dict[str, Any]) -> tuple[int, bool, int]:
         matched = sum(word_in(w, product_text(offer).stems) for w in wanted)
-        return (-matched, fitting.index(offer) > 2, len(offer.get("name", "").split()))  # noqa: PLR2004
+        return (-matched, fitting.index(offer) > 2, len(offer.get("name", "").split()))
 
     return min(fitting, key=rank)
 
@@ -490,5 +647,10 @@ def _vegetarian(profile: Any) -> bool:
 
 
 def _plan_queries(u: Utterance, profile: Any) -> list[str]:
-    queries = [q for day in plan_dishes(u.days, _vegetarian(profile)) for _, r in day for q, _, _ in r.ingredients[:4]]
+    queries = [
+        q
+        for day in plan_dishes(u.days, _vegetarian(profile))
+        for _, r in day
+        for q, _, _ in r.ingredients[:4]
+    ]
     return list(dict.fromkeys(queries))

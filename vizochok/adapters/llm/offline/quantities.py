@@ -50,7 +50,18 @@ _UNIT_PREFIXES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 _UNIT_EXACT = {"кг": "kg", "kg": "kg", "kgs": "kg", "г": "g", "гр": "g", "g": "g", "gr": "g", "л": "l", "l": "l",
                "мл": "ml", "ml": "ml", "шт": "pcs", "pcs": "pcs", "pc": "pcs", "уп": "pack"}  # fmt: skip
-_NOT_UNITS = {"десятки", "canned", "банан", "банани", "бананы", "пакетиках", "пакетиків", "пакетиками", "candy", "tinned"}
+_NOT_UNITS = {
+    "десятки",
+    "canned",
+    "банан",
+    "банани",
+    "бананы",
+    "пакетиках",
+    "пакетиків",
+    "пакетиками",
+    "candy",
+    "tinned",
+}
 MASS = {"kg": 1000.0, "g": 1.0}
 VOLUME = {"l": 1000.0, "ml": 1.0}
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)?$")
@@ -65,10 +76,10 @@ def unit_of(word: str) -> str | None:
     """`kg`, `g`, `l`, `ml`, `pcs`, `pack`, `ten` or `dozen` when a word is a unit in any form."""
     if word in _UNIT_EXACT:
         return _UNIT_EXACT[word]
-    if word in _NOT_UNITS or len(word) < 3:  # noqa: PLR2004
+    if word in _NOT_UNITS or len(word) < 3:
         return None
     for prefix, unit in _UNIT_PREFIXES:
-        if word.startswith(prefix) and (len(prefix) >= 4 or len(word) <= len(prefix) + 3):  # noqa: PLR2004
+        if word.startswith(prefix) and (len(prefix) >= 4 or len(word) <= len(prefix) + 3):
             return unit
     return None
 
@@ -141,7 +152,9 @@ def parse_phrase(tokens: list[str]) -> Phrase:
             j = i + 1
             if word in ("couple", "a", "an") and nxt in ("couple", "dozen", "few"):
                 j = i + 2 + (1 if i + 2 < len(tokens) and tokens[i + 2] == "of" else 0)
-                phrase.amount = Amount(12.0, "pcs") if nxt == "dozen" else Amount(2.0 if nxt == "couple" else 3.0)
+                phrase.amount = (
+                    Amount(12.0, "pcs") if nxt == "dozen" else Amount(2.0 if nxt == "couple" else 3.0)
+                )
                 i = j
                 continue
             if j < len(tokens) and tokens[j] == "of":
@@ -149,9 +162,18 @@ def parse_phrase(tokens: list[str]) -> Phrase:
             if value < 1 and j + 1 < len(tokens) and tokens[j] in ("a", "an"):
                 j += 1  # "half a kilo"
             unit = unit_of(tokens[j]) if j < len(tokens) else None
-            if unit is None and j < len(tokens) and tokens[j] in _COMPOUND and _COMPOUND[tokens[j]][1] != "pcs":
+            if (
+                unit is None
+                and j < len(tokens)
+                and tokens[j] in _COMPOUND
+                and _COMPOUND[tokens[j]][1] != "pcs"
+            ):
                 unit = _COMPOUND[tokens[j]][1]  # "два кіло", "пів кіло"
-            if unit is None and j < len(tokens) and tokens[j] in ("десятки", "десятків", "десятка", "десяток"):
+            if (
+                unit is None
+                and j < len(tokens)
+                and tokens[j] in ("десятки", "десятків", "десятка", "десяток")
+            ):
                 unit = "ten"
             if unit == "dozen" and j < len(tokens) and tokens[j] == "dozen" and word in ("a", "an"):
                 value = 1.0
@@ -167,7 +189,9 @@ def parse_phrase(tokens: list[str]) -> Phrase:
                     phrase.size = amount
                     phrase.numbers.append(f"{value:g}")
                 else:
-                    phrase.amount = _times(phrase.amount, amount) if amount.unit == "pcs" and phrase.amount else amount
+                    phrase.amount = (
+                        _times(phrase.amount, amount) if amount.unit == "pcs" and phrase.amount else amount
+                    )
                 i = j
                 continue
             is_digit = word[0].isdigit()
@@ -226,7 +250,11 @@ def pack_size(offer: dict[str, Any]) -> tuple[float | None, str | None, int | No
     amounts = name_quantities(offer.get("name", "").casefold())
     measure = next((q for q in reversed(amounts) if q.unit in ("g", "ml")), None)
     pieces = next((q for q in amounts if q.unit == "pcs"), None)
-    return (measure.value if measure else None), (measure.unit if measure else None), (int(pieces.value) if pieces else None)
+    return (
+        (measure.value if measure else None),
+        (measure.unit if measure else None),
+        (int(pieces.value) if pieces else None),
+    )
 
 
 @dataclass
@@ -250,9 +278,13 @@ def to_product_units(phrase: Phrase, offer: dict[str, Any]) -> Quantity:
             kilograms = measure.value * MASS[measure.unit] / 1000
             value = round(max(minimum, round(kilograms / step) * step), 3)
             exact = math.isclose(value, kilograms, abs_tol=step / 2)
-            return Quantity(value, 0.95 if exact else 0.6, f"{measure.value:g} {measure.unit} of a product sold by kg")
+            return Quantity(
+                value, 0.95 if exact else 0.6, f"{measure.value:g} {measure.unit} of a product sold by kg"
+            )
         if amount is not None and amount.unit in (None, "pcs", "pack"):
-            return Quantity(amount.value, 0.3, f"{amount.value:g} pieces of a product sold by kg: how many kg is unclear")
+            return Quantity(
+                amount.value, 0.3, f"{amount.value:g} pieces of a product sold by kg: how many kg is unclear"
+            )
         return Quantity(max(1.0, minimum), 0.75, "no amount given: 1 kg of a product sold by kg")
     grams, base, pieces = pack_size(offer)
     if amount is not None and amount.is_measure:
@@ -260,21 +292,37 @@ def to_product_units(phrase: Phrase, offer: dict[str, Any]) -> Quantity:
         wanted = amount.value * factor
         if grams and base == ("g" if amount.unit in MASS else "ml"):
             packs = wanted / grams
-            if packs >= 0.95 and abs(packs - round(packs)) < 0.05:  # noqa: PLR2004
-                return Quantity(float(round(packs)), 0.9, f"{amount.value:g} {amount.unit} is {round(packs)} packs of {grams:g} {base}")
-            return Quantity(float(max(1, math.ceil(packs))), 0.35, f"{amount.value:g} {amount.unit} is not a whole number of {grams:g} {base} packs")
-        return Quantity(1.0, 0.3, f"{amount.value:g} {amount.unit} of a product sold by the piece with no pack size")
+            if packs >= 0.95 and abs(packs - round(packs)) < 0.05:
+                return Quantity(
+                    float(round(packs)),
+                    0.9,
+                    f"{amount.value:g} {amount.unit} is {round(packs)} packs of {grams:g} {base}",
+                )
+            return Quantity(
+                float(max(1, math.ceil(packs))),
+                0.35,
+                f"{amount.value:g} {amount.unit} is not a whole number of {grams:g} {base} packs",
+            )
+        return Quantity(
+            1.0, 0.3, f"{amount.value:g} {amount.unit} of a product sold by the piece with no pack size"
+        )
     count = amount.value if amount is not None else 1.0
     if amount is not None and amount.unit == "pcs" and pieces and pieces > 1 and count >= pieces:
         packs = count / pieces
-        if abs(packs - round(packs)) < 0.05:  # noqa: PLR2004
-            return Quantity(float(round(packs)), 0.9, f"{count:g} pieces are {round(packs)} packs of {pieces}")
+        if abs(packs - round(packs)) < 0.05:
+            return Quantity(
+                float(round(packs)), 0.9, f"{count:g} pieces are {round(packs)} packs of {pieces}"
+            )
         return Quantity(float(math.ceil(packs)), 0.4, f"{count:g} pieces are not whole packs of {pieces}")
     if count != round(count):
         return Quantity(float(max(1, round(count))), 0.3, f"{count:g} of a product sold by the piece")
     if amount is None and size is not None and grams:
         factor = MASS.get(size.unit or "") or VOLUME.get(size.unit or "") or 1
         packs = size.value * factor / grams
-        if packs > 1.05 and abs(packs - round(packs)) < 0.05:  # noqa: PLR2004
+        if packs > 1.05 and abs(packs - round(packs)) < 0.05:
             return Quantity(float(round(packs)), 0.8, f"{size.value:g} {size.unit} is {round(packs)} packs")
-    return Quantity(float(count), 0.95 if amount is not None else 0.9, f"{count:g} × the product" if amount else "one, no amount given")
+    return Quantity(
+        float(count),
+        0.95 if amount is not None else 0.9,
+        f"{count:g} × the product" if amount else "one, no amount given",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vizochok.core.chat import ToolCall  # noqa: TC001 - a dataclass field type, read at run time
+from vizochok.core.chat import ToolCall
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,16 @@ class Recipe:
     ingredients: tuple[tuple[str, float, int], ...]
 
 
-def _r(key: str, uk: str, en: str, ru: str, aliases: str, meal: str, veg: bool, *ingredients: tuple[str, float, int]) -> Recipe:
+def _r(
+    key: str,
+    uk: str,
+    en: str,
+    ru: str,
+    aliases: str,
+    meal: str,
+    veg: bool,
+    *ingredients: tuple[str, float, int],
+) -> Recipe:
     return Recipe(key, {"uk": uk, "en": en, "ru": ru}, tuple(aliases.split()), meal, veg, ingredients)
 
 
@@ -116,12 +125,12 @@ RECIPES: tuple[Recipe, ...] = (
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in normalize(text).replace("'", "").split() if len(w) > 2]  # noqa: PLR2004
+    return [w for w in normalize(text).replace("'", "").split() if len(w) > 2]
 
 
 def _stem(word: str) -> str:
     # Declension changes the last letter or two ("плов" → "плову", "борщ" → "борщу", "вареники" → "вареників").
-    return word[:5] if len(word) > 5 else word[: max(3, len(word) - 1)]  # noqa: PLR2004
+    return word[:5] if len(word) > 5 else word[: max(3, len(word) - 1)]
 
 
 @lru_cache(maxsize=1)
@@ -148,7 +157,9 @@ def find_recipe(text: str) -> Recipe | None:
     best, best_score = None, 0
     for recipe in recipe_book():
         # Score by how many of the sentence's words the dish's names explain ("зеленого борщу" → green borshch).
-        score = len({w for w in words for alias in recipe.aliases if w.startswith(_stem(alias.replace("'", "")))})
+        score = len(
+            {w for w in words for alias in recipe.aliases if w.startswith(_stem(alias.replace("'", "")))}
+        )
         if score > best_score:
             best, best_score = recipe, score
     return best
@@ -156,8 +167,14 @@ def find_recipe(text: str) -> Recipe | None:
 
 def plan_dishes(days: int, vegetarian: bool) -> list[list[tuple[str, Recipe]]]:
     """`days` lists of (meal name key, dish): a breakfast, a soup for lunch and a main for dinner."""
-    pool = {meal: [r for r in recipe_book() if r.meal == meal and (r.vegetarian or not vegetarian)] for meal in ("breakfast", "soup", "main")}
+    pool = {
+        meal: [r for r in recipe_book() if r.meal == meal and (r.vegetarian or not vegetarian)]
+        for meal in ("breakfast", "soup", "main")
+    }
     return [
-        [(meal, pool[kind][day % len(pool[kind])]) for meal, kind in (("breakfast", "breakfast"), ("lunch", "soup"), ("dinner", "main"))]
+        [
+            (meal, pool[kind][day % len(pool[kind])])
+            for meal, kind in (("breakfast", "breakfast"), ("lunch", "soup"), ("dinner", "main"))
+        ]
         for day in range(days)
     ]

@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass, field
 
 from vizochok.adapters.llm.offline import lexicon as lx
-from vizochok.adapters.llm.offline.quantities import NUMBERS, WEAK_NUMBERS, Amount, Phrase, number_of, parse_phrase, unit_of
+from vizochok.adapters.llm.offline.quantities import (
+    NUMBERS,
+    WEAK_NUMBERS,
+    Amount,
+    Phrase,
+    number_of,
+    parse_phrase,
+    unit_of,
+)
 from vizochok.adapters.llm.offline.recipes import Recipe, find_recipe
 from vizochok.adapters.llm.offline.words import read_latin
 from vizochok.core.query.fold import fold
@@ -21,8 +29,20 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)?%?|[^\W\d_]+(?:[-][^\W\d_]+)*|[,;?!—–]"
 _LATIN = re.compile(r"[a-z]")
 _CYRILLIC = re.compile(r"[а-яіїєґё]")
 _LAYOUT_CHARS = re.compile(r"[a-z][,.;\[\]'`][a-z]|[a-z][\[\];]|^[,.;\[\]]")
-_SERVINGS = re.compile(r"(?:на|for|буде|будет)\s+(\d{1,2})\b|(\d{1,2})\s*(?:порц|ос[іо]б|персон|людей|people|servings|persons|человек|едок|гост|guests)")
-_SERVING_WORDS = {"two": 2, "двох": 2, "двоих": 2, "двоє": 2, "двое": 2, "троих": 3, "трьох": 3, "four": 4, "six": 6}
+_SERVINGS = re.compile(
+    r"(?:на|for|буде|будет)\s+(\d{1,2})\b|(\d{1,2})\s*(?:порц|ос[іо]б|персон|людей|people|servings|persons|человек|едок|гост|guests)"
+)
+_SERVING_WORDS = {
+    "two": 2,
+    "двох": 2,
+    "двоих": 2,
+    "двоє": 2,
+    "двое": 2,
+    "троих": 3,
+    "трьох": 3,
+    "four": 4,
+    "six": 6,
+}
 _DAYS = re.compile(r"(\d{1,2})\s*(?:дн|день|days?|дня|дней)")
 
 
@@ -170,23 +190,47 @@ def understand(text: str, lang: str | None, has_cards: bool, has_cart: bool) -> 
     if not words:
         return Utterance(kind="act", act="greet", reason="an empty message", **base)
     if wordset & lx.OFF_TOPIC:
-        return Utterance(kind="act", act="off_topic", reason=f"not sold in a grocery shop: {sorted(wordset & lx.OFF_TOPIC)}", **base)
+        return Utterance(
+            kind="act",
+            act="off_topic",
+            reason=f"not sold in a grocery shop: {sorted(wordset & lx.OFF_TOPIC)}",
+            **base,
+        )
 
     if _has_phrase(joined, lx.MEAL_PLAN):
         days = _DAYS.search(joined)
         count = int(days.group(1)) if days else (7 if wordset & lx.WEEK else 3)
-        return Utterance(kind="meal_plan", days=max(1, min(count, 7)), reason="a meal plan was asked for", **base)
+        return Utterance(
+            kind="meal_plan", days=max(1, min(count, 7)), reason="a meal plan was asked for", **base
+        )
     recipe = find_recipe(joined)
     if recipe is not None and (wordset & lx.RECIPE_CUES or "?" in tokens):
-        return Utterance(kind="recipe", recipe=recipe, servings=_servings(joined), reason=f"the dish {recipe.key} with a recipe cue", **base)
+        return Utterance(
+            kind="recipe",
+            recipe=recipe,
+            servings=_servings(joined),
+            reason=f"the dish {recipe.key} with a recipe cue",
+            **base,
+        )
 
     add_verb = bool(wordset & lx.ADD)
     remove_verb = bool(wordset & lx.REMOVE) or _has_phrase(joined, lx.REMOVE_PHRASES)
     if "after all" in joined:  # "no bananas after all" is not "all"
         wordset = wordset - {"all"}
     clear_verb = bool(wordset & lx.CLEAR_VERBS)
-    drop = lx.ADD | lx.REMOVE | lx.CLEAR_VERBS | lx.UPDATE | lx.UPDATE_MARKERS | lx.SEARCH | lx.INCREMENT | lx.QUESTION
-    drop |= frozenset(w for p in lx.REMOVE_PHRASES for w in p.split()) | frozenset({"не", "not", "no", "nope", "тебе", "ти"})
+    drop = (
+        lx.ADD
+        | lx.REMOVE
+        | lx.CLEAR_VERBS
+        | lx.UPDATE
+        | lx.UPDATE_MARKERS
+        | lx.SEARCH
+        | lx.INCREMENT
+        | lx.QUESTION
+    )
+    drop |= frozenset(w for p in lx.REMOVE_PHRASES for w in p.split()) | frozenset(
+        {"не", "not", "no", "nope", "тебе", "ти"}
+    )
 
     if (clear_verb and (wordset & (lx.ALL_WORDS | lx.CART_WORDS) or len(words) <= 2)) or _has_phrase(joined, lx.START_OVER) or (
         remove_verb and wordset & lx.ALL_WORDS and not wordset & lx.EXCEPT
@@ -194,29 +238,52 @@ def understand(text: str, lang: str | None, has_cards: bool, has_cart: bool) -> 
         return Utterance(kind="clear", reason="clear the cart", **base)
     if remove_verb and wordset & lx.ALL_WORDS and wordset & lx.EXCEPT:
         after = tokens[next(i for i, t in enumerate(tokens) if t in lx.EXCEPT) + 1 :]
-        return Utterance(kind="remove", keep=_product_phrases(after, drop), reason="remove all but some lines", **base)
+        return Utterance(
+            kind="remove", keep=_product_phrases(after, drop), reason="remove all but some lines", **base
+        )
 
     ordinal = next((lx.ORDINALS[w] for w in words if w in lx.ORDINALS), None)
-    cheapest = bool(wordset & lx.CHEAPEST) and ("самый" not in wordset or wordset & {"дешевый", "дешёвый", "дешевую", "дешёвую", "дешевое"})
+    cheapest = bool(wordset & lx.CHEAPEST) and (
+        "самый" not in wordset or wordset & {"дешевый", "дешёвый", "дешевую", "дешёвую", "дешевое"}
+    )
     if has_cards and (ordinal is not None or cheapest):
         ref: int | str = "cheapest" if cheapest else ordinal  # type: ignore[assignment]
         rest = [t for t in tokens if t not in lx.ORDINALS and t not in lx.CHEAPEST]
-        return Utterance(kind="add_ref", ref=ref, amount=_amount_alone(rest), reason=f"a card shown before: {ref}", **base)
+        return Utterance(
+            kind="add_ref", ref=ref, amount=_amount_alone(rest), reason=f"a card shown before: {ref}", **base
+        )
 
     if has_cart and remove_verb:
-        return Utterance(kind="remove", phrases=_product_phrases(tokens, drop), reason="a remove verb", **base)
+        return Utterance(
+            kind="remove", phrases=_product_phrases(tokens, drop), reason="a remove verb", **base
+        )
     not_but = any(a in wordset and b in wordset for a, b in lx.NOT_BUT)
     has_number = any(number_of(w) is not None and w not in ("a", "an") for w in words)
-    if has_cart and (wordset & lx.UPDATE or wordset & lx.UPDATE_MARKERS or not_but) and has_number and not add_verb:
+    if (
+        has_cart
+        and (wordset & lx.UPDATE or wordset & lx.UPDATE_MARKERS or not_but)
+        and has_number
+        and not add_verb
+    ):
         phrases = _product_phrases([t for t in tokens if number_of(t) is None and not unit_of(t)], drop)
-        return Utterance(kind="update", phrases=phrases, amount=_new_quantity(tokens), reason="a new quantity for a cart line", **base)
+        return Utterance(
+            kind="update",
+            phrases=phrases,
+            amount=_new_quantity(tokens),
+            reason="a new quantity for a cart line",
+            **base,
+        )
     if has_cart and wordset & lx.INCREMENT and not wordset & lx.SEARCH:
         phrases = _product_phrases([t for t in tokens if t not in lx.INCREMENT], drop)
         return Utterance(kind="update", increment=True, phrases=phrases, amount=_amount_alone(tokens) or Amount(1.0),
                          reason="one more of a cart line", **base)  # fmt: skip
 
     search_cue = bool(wordset & lx.SEARCH) or "?" in tokens
-    if (wordset & lx.CART_WORDS or wordset & lx.TOTAL_WORDS) and (wordset & lx.QUESTION or "?" in tokens) and not add_verb:
+    if (
+        (wordset & lx.CART_WORDS or wordset & lx.TOTAL_WORDS)
+        and (wordset & lx.QUESTION or "?" in tokens)
+        and not add_verb
+    ):
         return Utterance(kind="cart", reason="a question about the cart", **base)
     act = None
     if _has_phrase(joined, lx.ABILITIES):
@@ -229,10 +296,16 @@ def understand(text: str, lang: str | None, has_cards: bool, has_cart: bool) -> 
     amounts = any(p.amount is not None for p in phrases)
     if act is not None and not add_verb and not amounts and not search_cue:
         return Utterance(kind="act", act=act, reason=f"a conversation act: {act}", **base)
-    if add_verb or (amounts and not search_cue) or (len(phrases) > 1 and not search_cue and not wordset & lx.ALTERNATIVES):
-        return Utterance(kind="add", phrases=phrases, reason="an add verb" if add_verb else "products with amounts", **base)
+    if (
+        add_verb
+        or (amounts and not search_cue)
+        or (len(phrases) > 1 and not search_cue and not wordset & lx.ALTERNATIVES)
+    ):
+        return Utterance(
+            kind="add", phrases=phrases, reason="an add verb" if add_verb else "products with amounts", **base
+        )
     if act is not None:
         return Utterance(kind="act", act=act, reason=f"a conversation act: {act}", **base)
-    if not phrases or not any(len(w) >= 3 or w[0].isdigit() for p in phrases for w in p.words):  # noqa: PLR2004
+    if not phrases or not any(len(w) >= 3 or w[0].isdigit() for p in phrases for w in p.words):
         return Utterance(kind="act", act="unclear", reason="no product words", **base)
     return Utterance(kind="search", phrases=phrases, reason="a product phrase to look up", **base)

@@ -60,7 +60,12 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
     path = os.environ.get("VIZOCHOK_OFFLINE_VOCABULARY")
     if path:
         extra = json.loads(Path(path).read_text("utf-8"))
-        words.update({k.casefold(): tuple(str(v).split()) if isinstance(v, str) else tuple(v) for k, v in extra.items()})
+        words.update(
+            {
+                k.casefold(): tuple(str(v).split()) if isinstance(v, str) else tuple(v)
+                for k, v in extra.items()
+            }
+        )
     return words
 
 
@@ -69,7 +74,7 @@ def translate(word: str) -> tuple[str, ...]:
     words = vocabulary()
     if word in words:
         return words[word]
-    if word.isascii() and len(word) > 3 and word.endswith("s"):  # noqa: PLR2004
+    if word.isascii() and len(word) > 3 and word.endswith("s"):
         for single in (word[:-1], word[:-2], word[:-3] + "y"):
             if single in words:
                 return words[single]

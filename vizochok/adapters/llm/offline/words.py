@@ -18,7 +18,13 @@ from vizochok.adapters.llm.offline.lexicon import TRANSLIT
 from vizochok.adapters.llm.offline.vocabulary import translate
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_latin
-from vizochok.core.query.script import cyrillic_plausibility, layout_to_russian, layout_to_ukrainian, to_cyrillic, to_latin
+from vizochok.core.query.script import (
+    cyrillic_plausibility,
+    layout_to_russian,
+    layout_to_ukrainian,
+    to_cyrillic,
+    to_latin,
+)
 from vizochok.core.query.stem import stem
 
 WORD = re.compile(r"\d+(?:[.,]\d+)?%?|[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -47,13 +53,13 @@ def forms(word: str) -> frozenset[str]:
         out.add(stem(to_cyrillic(word)))
         for translated in dictionary().lookup(word):
             out.update(stem(w) for w in words(translated))
-        if word.endswith("s") and len(word) > 3:  # noqa: PLR2004 - plurals the dictionary lacks
+        if word.endswith("s") and len(word) > 3:
             for translated in dictionary().lookup(word[:-1]):
                 out.update(stem(w) for w in words(translated))
     else:
         for translated in dictionary().lookup(word):  # Russian words the dictionary knows
             out.update(stem(w) for w in words(translated))
-    if len(word) >= 4:  # noqa: PLR2004
+    if len(word) >= 4:
         out.add(skeleton(word))
     return frozenset(f for f in out if f)
 
@@ -61,7 +67,14 @@ def forms(word: str) -> frozenset[str]:
 def skeleton(word: str) -> str:
     """Consonants of a word's Latin spelling, so brands match across scripts (`принглс` ~ `pringles`)."""
     latin = to_latin(word.replace("г", "ґ")) if not is_latin(word) else word
-    latin = latin.replace("ck", "k").replace("c", "k").replace("w", "v").replace("ph", "f").replace("q", "k").replace("x", "ks")
+    latin = (
+        latin.replace("ck", "k")
+        .replace("c", "k")
+        .replace("w", "v")
+        .replace("ph", "f")
+        .replace("q", "k")
+        .replace("x", "ks")
+    )
     return "~" + re.sub(r"[aeiouyh'\-]", "", latin)
 
 
@@ -87,9 +100,9 @@ def stems_match(a: str, b: str) -> bool:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= _MIN_PREFIX - (1 if len(short) == len(long_) - 1 else 0) and long_.startswith(short):
         return True
-    if len(short) >= 5 and _one_edit(a, b):  # noqa: PLR2004
+    if len(short) >= 5 and _one_edit(a, b):
         return True
-    return len(short) >= 3 and a.replace("і", "о") == b.replace("і", "о")  # noqa: PLR2004
+    return len(short) >= 3 and a.replace("і", "о") == b.replace("і", "о")
 
 
 @dataclass(frozen=True)
@@ -130,7 +143,11 @@ def _product_text(name: str, brand: str, category: str) -> ProductText:
     all_words = plain + words(brand) + [w for level in cat_levels for w in words(level)]
     stems = {stem(w.replace("'", "")) for w in all_words} | {stem(to_latin(w)) for w in words(brand)}
     stems |= {w for w in words(to_latin(brand))}
-    stems |= {skeleton(w) for w in plain + words(brand) if len(w) >= 4 and is_latin(w) or w in words(brand.casefold())}
+    stems |= {
+        skeleton(w)
+        for w in plain + words(brand)
+        if (len(w) >= 4 and is_latin(w)) or w in words(brand.casefold())
+    }
     numbers = {w.rstrip("%").replace(",", ".") for w in name_words if w[0].isdigit()}
     head = []
     for w in plain:
@@ -138,7 +155,9 @@ def _product_text(name: str, brand: str, category: str) -> ProductText:
             break
         head.append(w)
     identity = {stem(w.replace("'", "")) for w in head + words(brand)}
-    identity |= {skeleton(w) for w in head + words(brand) if len(w) >= 4 and (is_latin(w) or w in words(brand))}  # noqa: PLR2004
+    identity |= {
+        skeleton(w) for w in head + words(brand) if len(w) >= 4 and (is_latin(w) or w in words(brand))
+    }
     return ProductText(
         name_type=frozenset(stem(w.replace("'", "")) for w in name_words[:1] if not w[0].isdigit()),
         identity=frozenset(identity),
@@ -174,18 +193,25 @@ def read_latin(text: str, known_cyrillic: frozenset[str], known_english: frozens
     if not latin_words:
         return text, "en"
     english = sum(_known_latin(w, known_english) for w in latin_words) / len(latin_words)
-    translit = to_cyrillic(folded)
-    translit_known = sum(w in TRANSLIT or bool(_translit_lexicon(known_cyrillic).get(w)) for w in latin_words) / len(latin_words)
+    translit_known = sum(
+        w in TRANSLIT or bool(_translit_lexicon(known_cyrillic).get(w)) for w in latin_words
+    ) / len(latin_words)
     layout = _layout(folded)
     layout_words = re.findall(r"[а-яіїєґ']+", layout)
-    layout_score = (sum(cyrillic_plausibility(w) for w in layout_words) / len(layout_words)) if layout_words else 0.0
+    layout_score = (
+        (sum(cyrillic_plausibility(w) for w in layout_words) / len(layout_words)) if layout_words else 0.0
+    )
     layout_known = sum(w in known_cyrillic for w in layout_words) / max(1, len(layout_words))
     # Layout text has punctuation keys inside words (",", ";", "[") and is full of consonant runs as Latin.
     latin_plausibility = sum(cyrillic_plausibility(to_cyrillic(w)) for w in latin_words) / len(latin_words)
     candidates = [
         (english + 0.05, folded, "en"),
-        (translit_known * 1.0 + (0.2 if latin_plausibility > 0.4 and english < 0.5 else 0.0), _translit(folded, known_cyrillic), "uk"),  # noqa: PLR2004
-        (layout_known + (0.5 if layout_score > 0.45 and latin_plausibility < 0.35 else 0.0), layout, "uk"),  # noqa: PLR2004
+        (
+            translit_known * 1.0 + (0.2 if latin_plausibility > 0.4 and english < 0.5 else 0.0),
+            _translit(folded, known_cyrillic),
+            "uk",
+        ),
+        (layout_known + (0.5 if layout_score > 0.45 and latin_plausibility < 0.35 else 0.0), layout, "uk"),
     ]
     score, reading, lang = max(candidates, key=lambda c: c[0])
     return (reading, lang) if score > 0 else (folded, "en")
@@ -194,7 +220,7 @@ def read_latin(text: str, known_cyrillic: frozenset[str], known_english: frozens
 def _layout(folded: str) -> str:
     uk = layout_to_ukrainian(folded)
     ru = layout_to_russian(folded)
-    score = lambda t: sum(cyrillic_plausibility(w) for w in re.findall(r"[а-яіїєёыэъ']+", t))  # noqa: E731
+    score = lambda t: sum(cyrillic_plausibility(w) for w in re.findall(r"[а-яіїєёыэъ']+", t))
     return uk if score(uk) >= score(ru) else ru
 
 
