@@ -229,3 +229,16 @@ def test_an_operator_extends_the_recipe_book_and_the_vocabulary(
         monkeypatch.delenv("VIZOCHOK_OFFLINE_VOCABULARY")
         for cached in (recipe_book, vocabulary, forms):
             cached.cache_clear()
+
+
+async def test_a_round_after_another_models_searches_is_not_vouched_for() -> None:
+    from vizochok.core.chat import ToolCall
+
+    call = ToolCall(id="m1", name="search_products", arguments={"query": "whole milk"})
+    messages = [
+        ChatMessage(role="user", content="додай молоко галичина"),
+        ChatMessage(role="assistant", content="", tool_calls=[call]),
+        ChatMessage(role="tool", tool_call_id="m1", name="search_products", content='{"query": "whole milk", "items": []}'),
+    ]
+    reading = await OfflineLLM().understand(LLMRequest(model="offline", system="", messages=messages))
+    assert reading.confidence < 0.5

@@ -7,13 +7,35 @@ of product, quantity and unit, and otherwise asks with the real candidates or sh
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.helpers import ChatClient, ThreadedServer, text_of
+from tests.helpers import ChatClient, ThreadedServer, free_port, text_of
+from vizochok.demo.app import create_demo_app
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from vizochok.bootstrap import Prepared
 
 SKU = re.compile(r"\b[a-z]+(?:-[a-z0-9]+){2,}\b")
+
+
+@pytest.fixture(scope="module")
+def demo_server(prepared: Prepared) -> Iterator[ThreadedServer]:
+    """The demo as `vizochok demo` runs it; its first start embeds the catalog, which takes minutes on a busy machine."""
+    port = free_port()
+    server = ThreadedServer(create_demo_app(prepared.settings, f"http://127.0.0.1:{port}"), port, prepared.settings)
+    server.start(timeout=900)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_server: ThreadedServer) -> dict[str, Any]:
+    """The demo tenant's page config and the retailer behind it."""
+    return {**demo_server.app.state.demo_config, "retailer": demo_server.app.state.retailer}
 
 
 async def chat(

@@ -166,6 +166,10 @@ class OfflineLLM:
         if "get_product_details" in names and u.kind == "update":
             return self._update_with_details(ctx)
         if names == {"search_products"}:
+            planned = {search_query(p) for p in u.phrases} if u.kind in ("add", "search") else set()
+            if planned and not planned & set(self._searches(ctx)):
+                # Another model searched in its own words: this layer cannot vouch for what follows.
+                return Step(reply=self._summary(ctx), confidence=0.2, reason="searches this layer did not plan")
             if any(r.get("error") == "prices_unavailable" for _, r in ctx.results):
                 return Step(reply=text("no_prices", ctx.lang), confidence=0.9, reason="no prices")
             if u.kind == "recipe":
