@@ -220,6 +220,26 @@ def cmd_eval_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_agent(args: argparse.Namespace) -> int:
+    """Play labelled shopper messages over the real socket; pass rate and wrong cart changes."""
+    from vizochok.agent_eval import evaluate, render  # noqa: PLC0415
+
+    path = Path(args.dataset)
+    catalog = Path(args.catalog) if args.catalog else (path if path.is_dir() else path.parent) / "catalog.json"
+    if not catalog.exists() or not (path.is_file() or (path / "agent-utterances.jsonl").exists()):
+        print(f"error: {path} needs agent-utterances.jsonl and a catalog.json (or --catalog)", file=sys.stderr)  # noqa: T201
+        return 2
+    ids = set(args.ids.split(",")) if args.ids else None
+    prepared = _prepare(get_settings())
+    try:
+        report = asyncio.run(evaluate(prepared.settings, path, ids, catalog))
+    finally:
+        prepared.stop()
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render(report))  # noqa: T201
+    overall = report["summary"]["overall"]
+    return 0 if overall["pass_rate"] >= args.min_pass and overall["wrong_changes"] <= args.max_wrong else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="vizochok", description="Self-hostable AI shopping assistant for grocery retailers.")
@@ -274,6 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev_search.add_argument("--tenant-search", default="{}", help="tenant.search options as JSON (weights, rrf_k, …)")
     ev_search.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ev_search.set_defaults(func=cmd_eval_search)
+    ev_agent = evaluation.add_parser("agent", help="play shopper messages over the socket; pass rate and wrong cart changes")
+    ev_agent.add_argument("dataset", help="agent-utterances.jsonl, or a folder with it and catalog.json")
+    ev_agent.add_argument("--ids", help="only these line ids, comma-separated")
+    ev_agent.add_argument("--catalog", help="catalog.json to load (default: next to the lines)")
+    ev_agent.add_argument("--min-pass", type=float, default=0.0, help="exit 1 below this overall pass rate")
+    ev_agent.add_argument("--max-wrong", type=int, default=1_000_000, help="exit 1 above this many wrong cart changes")
+    ev_agent.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    ev_agent.set_defaults(func=cmd_eval_agent)
     return parser
 
 

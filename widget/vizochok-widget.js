@@ -825,10 +825,18 @@ textarea:focus { outline: none; border-color: var(--p); box-shadow: 0 0 0 3px co
       for (const day of entry.days || []) {
         const block = h("div", { class: "day" }, h("h4", { text: day.day }));
         for (const meal of day.meals || []) {
-          const items = (meal.items || []).map((i) => i.name).join(", ");
+          // Quantities and prices are shown before approval: the shopper approves what the cart will hold.
+          const items = (meal.items || []).map((i) => {
+            const qty = `${new Intl.NumberFormat(t.locale).format(Number(i.quantity))} ${t.units[i.unit] || i.unit}`;
+            return `${i.name} × ${qty}` + (i.price != null ? ` (${this._price(Number(i.price) * Number(i.quantity))})` : "");
+          }).join(", ");
           block.appendChild(h("p", { class: "meal" }, h("b", { text: meal.name }), items ? h("span", { text: " — " + items }) : null));
         }
         sheet.appendChild(block);
+      }
+      if (entry.total != null) {
+        sheet.appendChild(h("div", { class: "total" }, h("span", { text: fill(t.checklistTotal, { total: "" }).replace(/[\s:]+$/, "") }),
+          h("span", { text: this._price(Number(entry.total)) })));
       }
       if (entry.done) {
         sheet.appendChild(h("div", { class: "done-note", text: "✓ " + (entry.answer || t.mealDone) }));

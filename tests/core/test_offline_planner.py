@@ -36,28 +36,37 @@ async def test_search_and_show_in_three_languages(world: World, text: str, word:
 
 @pytest.mark.parametrize(
     ("text", "reply"),
-    [("додай два молока і хліб", "Додав"), ("add two milks and bread", "Added"), ("добавь два молока и хлеб", "Добавил")],
+    [
+        ("додай два молока галичина 2,5% і хліб київхліб український", "Додав"),
+        ("add two galychyna 2.5% milks and kvochka eggs", "Added"),
+        ("добавь два молока галичина 2,5% и яйца квочка", "Добавил"),
+    ],
 )
 async def test_add_several_items(world: World, text: str, reply: str) -> None:
     frames = await world.say(text)
-    added = changes(frames)
-    assert len(added) == 2
-    assert added[0]["quantity"] == 2
+    added = {c["sku"]: c["quantity"] for c in changes(frames)}
+    second = "bread-kyivkhlib-ukrainskyi-650" if "хліб" in text else "eggs-kvochka-c0-10"
+    assert added == {"milk-galychyna-25-900": 2, second: 1}
     assert reply in text_of(frames)
-    assert len((await world.state()).selection) == 2
+    assert "milk-galychyna" not in text_of(frames)  # names, never SKUs
+
+
+async def test_a_broad_word_is_a_question_not_the_first_hit(world: World) -> None:
+    frames = await world.say("додай два молока і хліб")
+    assert changes(frames) == []
+    ask = next(f for f in frames if f["type"] == "quick_replies")
+    assert len(ask["options"]) >= 2
+    assert all("Молоко" in o["label"] for o in ask["options"] if o["value"] != "Інше")
 
 
 async def test_units_and_dozen(world: World) -> None:
-    frames = await world.say("додай 2 кг картоплі і десяток яєць")
-    lines = {c["name"]: c["quantity"] for c in changes(frames)}
-    potato = next(q for n, q in lines.items() if "Картопля" in n)
-    eggs = next(q for n, q in lines.items() if "Яйця" in n)
-    assert potato == 2
-    assert eggs == 1  # one pack already holds ten or more
+    frames = await world.say("додай 2 кг картоплі білої і десяток яєць квочка")
+    lines = {c["sku"]: c["quantity"] for c in changes(frames)}
+    assert lines == {"potato-white-kg": 2, "eggs-kvochka-c0-10": 1}  # one pack already holds ten
 
 
 async def test_remove_update_and_clear(world: World) -> None:
-    await world.say("додай хліб і молоко")
+    await world.say("додай хліб київхліб український і молоко галичина 2,5%")
     frames = await world.say("видали хліб")
     assert [c["action"] for c in changes(frames)] == ["item_removed"]
     frames = await world.say("зроби молоко 3")
@@ -146,7 +155,7 @@ async def test_ambiguous_add_asks_and_the_answer_resumes() -> None:
     frames = await world.say("додай молоко")
     ask = next(f for f in frames if f["type"] == "quick_replies")
     assert {o["value"] for o in ask["options"]} == {"milk", "condensed", "coconut"}
-    assert all(o["label"].endswith("40.00") for o in ask["options"])  # live prices in the labels
+    assert all(o["label"].endswith("40,00 грн") for o in ask["options"])  # live prices, decimal comma
     assert "cart_changed" not in types(frames)
     state = await world.state()
     assert state.pending_tool is not None and state.pending_tool.payload == ask

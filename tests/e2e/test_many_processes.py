@@ -136,7 +136,7 @@ async def test_a_shopper_moves_to_the_other_process_and_carries_on(processes: li
     auth = {"store_id": demo["storeId"], "user_id": f"mp-mover-{a.port}"}
     client, hello = await connect(a, demo["apiKey"], **auth)
     conversation = hello[1]["conversation_id"]
-    frames = await client.say("додай два молока")
+    frames = await client.say("додай два молока Галичина 2,5%")
     sku = next(f for f in frames if f["type"] == "cart_changed")["sku"]
     await client.close()
 

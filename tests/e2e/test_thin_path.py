@@ -45,7 +45,7 @@ async def test_milk_becomes_cards_with_live_prices(demo_server: ThreadedServer, 
 
 async def test_add_goes_through_the_cart_webhook(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
     client, _ = await connect(demo_server, demo, "shopper-add")
-    frames = await client.say("додай два молока")
+    frames = await client.say("додай два молока Галичина 2,5%")  # a broad «два молока» would be a question
     changed = [f for f in frames if f["type"] == "cart_changed"]
     assert len(changed) == 1
     event = changed[0]
@@ -69,7 +69,7 @@ async def test_add_goes_through_the_cart_webhook(demo_server: ThreadedServer, de
 async def test_session_is_restored_on_reconnect(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
     client, handshake = await connect(demo_server, demo, "shopper-restore")
     conversation = handshake[1]["conversation_id"]
-    await client.say("додай хліб")
+    await client.say("додай хліб Київхліб Український")
     await client.close()
 
     again, frames = await ChatClient.connect(

@@ -254,6 +254,8 @@ class MealItem(BaseModel):
     name: str
     quantity: float
     unit: str
+    price: float | None = None
+    """The live price per unit (the promo price when there is one), from this turn's products webhook."""
 
 
 class Meal(BaseModel):
@@ -269,6 +271,8 @@ class MealDay(BaseModel):
 class MealPlan(ServerFrame):
     type: Literal["meal_plan"] = "meal_plan"
     days: list[MealDay]
+    total: float | None = None
+    """What approving the plan puts in the cart, at live prices; shown before approval."""
 
 
 class CartChanged(ServerFrame):

@@ -1,269 +1,660 @@
-"""A rule-based planner that speaks the LLM port: it reads the conversation and calls tools like a model would."""
+"""The offline provider: reads the conversation, decides the next tool calls, and says how sure it is.
+
+Precision before recall: a cart changes only when product, quantity and unit were all understood
+with confidence at least `ACT_THRESHOLD`; otherwise the shopper gets a question with the real
+candidates (quick replies) or cards to press Add on. Every decision is logged with its confidence
+and reason.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.llm.offline.intents import Intent, Item, parse_intent
+from vizochok.adapters.llm.offline.match import Choice, choose, line_matches, relevant, search_query
+from vizochok.adapters.llm.offline.quantities import Amount, Phrase, pack_size, to_product_units
+from vizochok.adapters.llm.offline.reading import LLMResult, Reading
 from vizochok.adapters.llm.offline.recipes import plan_dishes
-from vizochok.adapters.llm.offline.texts import reason, text
+from vizochok.adapters.llm.offline.texts import number, reason, text
+from vizochok.adapters.llm.offline.understand import Utterance, understand
+from vizochok.adapters.llm.offline.words import product_text, word_in
 from vizochok.core.chat import ToolCall
 from vizochok.core.language import detect_language
 from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
-from vizochok.core.search import normalize
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from vizochok.core.chat import ChatMessage
+
+_log = logging.getLogger(__name__)
+
 MAX_SHOWN = 6
+MAX_OPTIONS = 4
+ACT_THRESHOLD = 0.7
+"""A cart change below this confidence becomes a question."""
 _CART_TOOLS = {"add_to_selection", "remove_from_selection", "update_selection_quantity", "clear_selection"}
 
 
-def _qty(value: float) -> str:
-    return f"{value:g}"
+@dataclass
+class Step:
+    """One round's decision."""
+
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    reply: str = ""
+    confidence: float = 0.9
+    reason: str = ""
 
 
-def _quantity_for(item: Item, offer: dict[str, Any]) -> float:
-    """The shopper's quantity in the product's own unit."""
-    unit = offer.get("unit") or "pcs"
-    quantity = item.quantity or 1.0
-    if item.unit == "g" and unit == "kg":
-        return round(quantity / 1000, 3)
-    if item.unit == "dozen":
-        # "десяток яєць" in packs: a pack of 10 or 30 is enough for a dozen; loose eggs are counted one by one.
-        pack = re.search(r"(\d+)\s*(?:шт|pcs)", offer.get("name", "").casefold())
-        size = int(pack.group(1)) if pack else 1
-        return float(max(1, math.ceil(quantity * 10 / size)))
-    if unit == "pcs":
-        return float(max(1, round(quantity)))
-    return quantity
+@dataclass
+class Context:
+    """What this round knows: the message, the results since, the cart and the cards shown before."""
+
+    utterance: Utterance
+    results: list[tuple[str, dict[str, Any]]]
+    selection: list[dict[str, Any]]
+    shown: list[dict[str, Any]]
+    """Cards of the last earlier turn that showed cards, with their search data (price, unit)."""
+    profile: Any
+    lang: str
 
 
-MAX_QUERY = 200
-"""Longest query `search_products` takes (its argument schema)."""
+def _history_cards(messages: list[ChatMessage], before: int) -> list[dict[str, Any]]:
+    """The cards the last `show_products` before message `before` drew, in order, with their offers."""
+    offers: dict[str, dict[str, Any]] = {}
+    shown: list[str] = []
+    calls: dict[str, list[str]] = {}
+    for message in messages[:before]:
+        if message.role == "assistant":
+            for call in message.tool_calls:
+                if call.name == "show_products":
+                    calls[call.id] = list(call.arguments.get("skus", []))
+        elif message.role == "tool":
+            content = _loads(message.content)
+            if message.name == "search_products":
+                for item in content.get("items", []):
+                    offers[item["sku"]] = item
+            elif message.name == "show_products" and content.get("shown"):
+                shown = list(content["shown"])
+    return [offers.get(sku, {"sku": sku}) for sku in shown]
 
 
-def _searchable(call: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
-    """A search call the tool accepts: a refused one comes back without a `query`, which the steps
-    below look answers up by (issue 13: a message over 200 characters ended in `KeyError: 'query'`)."""
-    name, args = call
-    if name != "search_products":
-        return call
-    query = str(args.get("query", "")).strip()[:MAX_QUERY].strip()
-    return (name, {**args, "query": query}) if query else None
-
-
-class _Step:
-    def __init__(self, calls: list[tuple[str, dict[str, Any]]] | None = None, reply: str = "") -> None:
-        self.calls = [c for c in map(_searchable, calls or []) if c is not None]
-        self.reply = reply
+def _loads(content: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(content or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class OfflineLLM:
     """Deterministic and free: records zero tokens (DECISIONS §1)."""
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[LLMEvent]:
-        """Decide the next step from the last user message and the tool results since."""
-        last_user = max(i for i, m in enumerate(request.messages) if m.role == "user")
-        user_text = request.messages[last_user].content
+        """The next step as a model would stream it."""
+        step = self._step(request)
+        for index, (name, args) in enumerate(step.calls):
+            yield ToolCallChunk(
+                call=ToolCall(id=f"offline_{len(request.messages)}_{index}", name=name, arguments=args)
+            )
+        for word in re.findall(r"\S+\s*", step.reply):
+            yield TextChunk(delta=word)
+        yield Usage(prompt_tokens=0, completion_tokens=0)
+
+    async def understand(self, request: LLMRequest) -> Reading:
+        """This round's answer with its confidence and reason, without streaming it (for a hybrid router)."""
+        step = self._step(request)
+        calls = tuple(
+            ToolCall(id=f"offline_{len(request.messages)}_{i}", name=n, arguments=a)
+            for i, (n, a) in enumerate(step.calls)
+        )
+        return Reading(
+            confidence=step.confidence,
+            reason=step.reason,
+            result=LLMResult(text=step.reply, tool_calls=calls),
+        )
+
+    def _step(self, request: LLMRequest) -> Step:
+        last_user = max((i for i, m in enumerate(request.messages) if m.role == "user"), default=-1)
+        if last_user < 0:
+            return Step(
+                reply=text("greet", request.language or "uk"), confidence=0.5, reason="no shopper message"
+            )
+        user_text = request.messages[last_user].content or ""
         results = [
-            (m.name or "", json.loads(m.content or "{}"))
-            for m in request.messages[last_user + 1 :]
-            if m.role == "tool"
+            (m.name or "", _loads(m.content)) for m in request.messages[last_user + 1 :] if m.role == "tool"
         ]
         # "Change the plan: …" restarts planning from the shopper's new words.
         for index in range(len(results) - 1, -1, -1):
             if "modify" in results[index][1]:
                 user_text, results = str(results[index][1]["modify"]), results[index + 1 :]
                 break
-        lang = request.language or detect_language(user_text)
-        step = self._decide(parse_intent(user_text), results, request.context, lang)
-        for index, (name, args) in enumerate(step.calls):
-            yield ToolCallChunk(call=ToolCall(id=f"offline_{len(request.messages)}_{index}", name=name, arguments=args))
-        for word in re.findall(r"\S+\s*", step.reply):
-            yield TextChunk(delta=word)
-        yield Usage(prompt_tokens=0, completion_tokens=0)
+        selection: list[dict[str, Any]] = request.context.get("selection", [])
+        shown = _history_cards(request.messages, last_user)
+        utterance = understand(
+            user_text, request.language or detect_language(user_text), bool(shown), bool(selection)
+        )
+        ctx = Context(utterance, results, selection, shown, request.context.get("profile"), utterance.lang)
+        step = self._decide(ctx)
+        _log.info(
+            "offline: %s (%s) -> %s confidence=%.2f reason=%s",
+            utterance.kind, utterance.reason, [n for n, _ in step.calls] or "text", step.confidence, step.reason,
+        )  # fmt: skip
+        return step
 
-    def _decide(self, intent: Intent, results: list[tuple[str, dict[str, Any]]], context: dict[str, Any], lang: str) -> _Step:
-        selection: list[dict[str, Any]] = context.get("selection", [])
-        if not results:
-            return self._first(intent, selection, context, lang)
-        names = {name for name, _ in results}
-        searches = [r for name, r in results if name == "search_products"]
-        if names & _CART_TOOLS:
-            return _Step(reply=self._summary(results, lang))
-        if "ask_user" in names:
-            return self._after_choice(intent, searches, dict(results)["ask_user"])
+    # --- deciding -------------------------------------------------------------------------------
+
+    def _decide(self, ctx: Context) -> Step:
+        u = ctx.utterance
+        names = {name for name, _ in ctx.results}
+        if not ctx.results:
+            return self._first(ctx)
+        last_ask = max((i for i, (n, _) in enumerate(ctx.results) if n == "ask_user"), default=-1)
+        after_ask = {n for n, _ in ctx.results[last_ask + 1 :]}
+        if after_ask & _CART_TOOLS:
+            return Step(reply=self._summary(ctx), confidence=0.95, reason="report the retailer's answers")
+        if last_ask >= 0 and not after_ask - {"search_products"}:
+            if "search_products" in after_ask:  # the shopper answered in words: the new search decides
+                return self._add(ctx) if u.kind == "add" else self._show(ctx)
+            return self._after_choice(ctx)
+        if names & {"show_recipe_checklist", "show_meal_plan", "show_products"}:
+            return Step(confidence=0.95, reason="the frame speaks for itself")
+        if "get_product_details" in names and u.kind == "update":
+            return self._update_with_details(ctx)
         if names == {"search_products"}:
-            if intent.kind == "recipe" and intent.recipe is not None:
-                return self._checklist(intent, searches, lang)
-            if intent.kind == "meal_plan":
-                return self._meal_plan(intent, searches, context, lang)
-            return self._after_search(intent, searches, lang)
-        if names & {"show_recipe_checklist", "show_meal_plan"}:
-            return _Step()  # the interactive frame speaks for itself; the turn is paused
-        return _Step(reply=self._summary(results, lang))
+            planned = {search_query(p) for p in u.phrases} if u.kind in ("add", "search") else set()
+            if planned and not planned & set(self._searches(ctx)):
+                # Another model searched in its own words: this layer cannot vouch for what follows.
+                return Step(reply=self._summary(ctx), confidence=0.2, reason="searches this layer did not plan")
+            if any(r.get("error") == "prices_unavailable" for _, r in ctx.results):
+                return Step(reply=text("no_prices", ctx.lang), confidence=0.9, reason="no prices")
+            if u.kind == "recipe":
+                return self._checklist(ctx)
+            if u.kind == "meal_plan":
+                return self._meal_plan(ctx)
+            if u.kind == "add":
+                return self._add(ctx)
+            return self._show(ctx)
+        return Step(reply=self._summary(ctx), confidence=0.6, reason="results this layer did not plan for")
 
-    def _first(self, intent: Intent, selection: list[dict[str, Any]], context: dict[str, Any], lang: str) -> _Step:
-        if intent.kind == "greet":
-            return _Step(reply=text("greet", lang))
-        if intent.kind == "clear":
-            return _Step([("clear_selection", {})])
-        if intent.kind == "cart":
-            return _Step(reply=self._cart(selection, lang))
-        if intent.kind in ("remove", "update"):
-            calls, missing = [], []
-            for item in intent.items:
-                line = _match_line(item.query, selection)
-                if line is None:
-                    missing.append(text("not_in_cart", lang, query=item.query))
-                elif intent.kind == "remove":
-                    calls.append(("remove_from_selection", {"sku": line["sku"]}))
-                else:
-                    calls.append(("update_selection_quantity", {"sku": line["sku"], "quantity": item.quantity or 1}))
-            return _Step(calls, " ".join(missing)) if calls else _Step(reply=" ".join(missing) or text("cart_empty", lang))
-        if intent.kind == "recipe" and intent.recipe is not None:
-            return _Step([("search_products", {"query": q}) for q, _, _ in intent.recipe.ingredients])
-        if intent.kind == "meal_plan":
-            return _Step([("search_products", {"query": q}) for q in _plan_queries(intent, context)])
-        return _Step([("search_products", {"query": item.query}) for item in intent.items])
+    def _first(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        if u.kind == "act":
+            key = {
+                "greet": "greet",
+                "thanks": "thanks",
+                "abilities": "abilities",
+                "off_topic": "off_topic",
+            }.get(u.act or "", "unclear")
+            return Step(reply=text(key, lang), confidence=0.9 if key != "unclear" else 0.4, reason=u.reason)
+        if u.kind == "cart":
+            return Step(reply=self._cart(ctx.selection, lang), confidence=0.95, reason=u.reason)
+        if u.kind == "clear":
+            if not ctx.selection:
+                return Step(reply=text("cart_empty", lang), confidence=0.9, reason="clear an empty cart")
+            return Step([("clear_selection", {})], confidence=0.95, reason=u.reason)
+        if u.kind == "remove":
+            return self._remove(ctx)
+        if u.kind == "update":
+            return self._update(ctx)
+        if u.kind == "add_ref":
+            return self._add_ref(ctx)
+        if u.kind == "recipe" and u.recipe is not None:
+            return Step(
+                [("search_products", {"query": q}) for q, _, _ in u.recipe.ingredients],
+                confidence=0.85,
+                reason=u.reason,
+            )
+        if u.kind == "meal_plan":
+            return Step(
+                [("search_products", {"query": q}) for q in _plan_queries(u, ctx.profile)],
+                confidence=0.8,
+                reason=u.reason,
+            )
+        if not u.phrases:
+            return Step(reply=text("unclear", lang), confidence=0.4, reason="nothing to look up")
+        queries = list(dict.fromkeys(search_query(p) for p in u.phrases))
+        return Step(
+            [("search_products", {"query": q}) for q in queries],
+            confidence=0.85 if u.kind == "add" else 0.8,
+            reason=u.reason,
+        )
 
-    def _checklist(self, intent: Intent, searches: list[dict[str, Any]], lang: str) -> _Step:
-        recipe = intent.recipe
-        assert recipe is not None  # noqa: S101 - checked by the caller
-        scale = intent.servings / 4
+    # --- cart lines -----------------------------------------------------------------------------
+
+    def _remove(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        if u.keep:
+            keep = {line["sku"] for p in u.keep for line in line_matches(p.words, ctx.selection)}
+            if not keep:
+                return Step(
+                    reply=text("not_in_cart", lang, query=" ".join(u.keep[0].words)),
+                    confidence=0.6,
+                    reason="nothing to keep matched",
+                )
+            calls = [
+                ("remove_from_selection", {"sku": line["sku"]})
+                for line in ctx.selection
+                if line["sku"] not in keep
+            ]
+            return Step(calls, confidence=0.9, reason="remove every line but those named")
+        calls, missing = [], []
+        for phrase in u.phrases:
+            lines = line_matches(phrase.words, ctx.selection)
+            if not lines:
+                missing.append(text("not_in_cart", lang, query=" ".join(phrase.words)))
+            calls += [("remove_from_selection", {"sku": line["sku"]}) for line in lines]
+        if not u.phrases and len(ctx.selection) == 1:
+            calls = [("remove_from_selection", {"sku": ctx.selection[0]["sku"]})]
+        calls = list({c[1]["sku"]: c for c in calls}.values())
+        if not calls:
+            return Step(
+                reply=" ".join(missing) or text("which_line", lang),
+                confidence=0.6,
+                reason="no cart line matched",
+            )
+        return Step(calls, " ".join(missing), confidence=0.9, reason="cart lines named by the shopper")
+
+    def _target_line(self, ctx: Context) -> tuple[dict[str, Any] | None, str]:
+        u = ctx.utterance
+        lines = [line for p in u.phrases for line in line_matches(p.words, ctx.selection)]
+        lines = list({line["sku"]: line for line in lines}.values())
+        if len(lines) == 1:
+            return lines[0], "one cart line matched"
+        if not u.phrases and len(ctx.selection) == 1:
+            return ctx.selection[0], "the only cart line"
+        return None, f"{len(lines)} cart lines matched"
+
+    def _update(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        line, why = self._target_line(ctx)
+        if line is None or u.amount is None:
+            return Step(
+                reply=text("which_line", lang),
+                confidence=0.5,
+                reason=why if line is None else "no new quantity",
+            )
+        if u.increment:
+            return Step(
+                [("add_to_selection", {"sku": line["sku"], "quantity": u.amount.value})],
+                confidence=0.85,
+                reason="one more of a cart line",
+            )
+        # The product's unit and pack decide what "700 г" or "3 kg" means: ask the catalog first.
+        return Step(
+            [("get_product_details", {"sku": line["sku"]})],
+            confidence=0.85,
+            reason=f"{why}; checking its unit",
+        )
+
+    def _update_with_details(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        details = next(r for n, r in ctx.results if n == "get_product_details")
+        amount = u.amount or Amount(1.0)
+        quantity = to_product_units(Phrase(words=[], amount=amount), details)
+        if quantity.confidence < ACT_THRESHOLD:
+            return Step(
+                reply=text("how_much", lang, name=details.get("name", "")),
+                confidence=quantity.confidence,
+                reason=quantity.reason,
+            )
+        return Step([("update_selection_quantity", {"sku": details["sku"], "quantity": quantity.value})],
+                    confidence=min(0.9, quantity.confidence), reason=quantity.reason)  # fmt: skip
+
+    # --- cards shown before ---------------------------------------------------------------------
+
+    def _add_ref(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        cards = ctx.shown
+        if u.ref == "cheapest":
+            priced = [c for c in cards if "price" in c]
+            card = (
+                min(
+                    priced, key=lambda c: c["promo_price"] if c.get("promo_price") is not None else c["price"]
+                )
+                if priced
+                else None
+            )
+        elif (
+            isinstance(u.ref, int)
+            and cards
+            and -len(cards) <= (u.ref - 1 if u.ref > 0 else u.ref) < len(cards)
+        ):
+            card = cards[u.ref - 1 if u.ref > 0 else u.ref]
+        else:
+            card = None
+        if card is None:
+            return Step(
+                reply=text("which_card", lang), confidence=0.6, reason=f"no card {u.ref} among {len(cards)}"
+            )
+        quantity = to_product_units(Phrase(words=[], amount=u.amount), card)
+        if quantity.confidence < ACT_THRESHOLD:
+            return Step(
+                reply=text("how_much", lang, name=card.get("name", "")),
+                confidence=quantity.confidence,
+                reason=quantity.reason,
+            )
+        return Step([("add_to_selection", {"sku": card["sku"], "quantity": quantity.value})], confidence=0.9,
+                    reason=f"card {u.ref} of {len(cards)} shown: {quantity.reason}")  # fmt: skip
+
+    # --- adding from search ---------------------------------------------------------------------
+
+    def _searches(self, ctx: Context) -> dict[str, list[dict[str, Any]]]:
+        return {r.get("query", ""): r.get("items", []) for n, r in ctx.results if n == "search_products"}
+
+    def _add(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        by_query = self._searches(ctx)
+        calls: list[tuple[str, dict[str, Any]]] = []
+        notes: list[str] = []
+        reasons: list[str] = []
+        confidence = 1.0
+        question: Step | None = None
+        for phrase in u.phrases:
+            offers = by_query.get(search_query(phrase), [])
+            choice = choose(phrase, offers)
+            reasons.append(f"«{phrase.query}»: {choice.reason}")
+            if choice.offer is not None:
+                quantity = to_product_units(phrase, choice.offer)
+                reasons.append(quantity.reason)
+                if quantity.confidence >= ACT_THRESHOLD and choice.confidence >= ACT_THRESHOLD:
+                    calls.append(
+                        ("add_to_selection", {"sku": choice.offer["sku"], "quantity": quantity.value})
+                    )
+                    confidence = min(confidence, choice.confidence, quantity.confidence)
+                    continue
+                if question is None:
+                    question = self._ask_amount(phrase, choice.offer, lang, quantity.reason)
+                continue
+            if choice.candidates and question is None:
+                question = self._ask_which(phrase, choice, lang)
+            elif not choice.candidates:
+                notes.append(text("not_found", lang, query=phrase.query))
+        reason_text = "; ".join(reasons)
+        if question is not None:
+            # Confident lines go in now; the question about the rest pauses the turn after them.
+            return Step(calls + question.calls, " ".join(notes), confidence=0.8, reason=reason_text)
+        if calls:
+            return Step(calls, " ".join(notes), confidence=confidence, reason=reason_text)
+        return Step(reply=" ".join(notes) or text("unclear", lang), confidence=0.7, reason=reason_text)
+
+    def _ask_which(self, phrase: Phrase, choice: Choice, lang: str) -> Step:
+        options = [{"label": _label(o, lang), "value": o["sku"]} for o in choice.candidates[:MAX_OPTIONS]]
+        if len(options) == 1:
+            options.append({"label": text("something_else", lang), "value": text("something_else", lang)})
+        question = text("which", lang, query=" ".join(phrase.words))
+        return Step(
+            [("ask_user", {"question": question, "options": options})], confidence=0.8, reason=choice.reason
+        )
+
+    def _ask_amount(self, phrase: Phrase, offer: dict[str, Any], lang: str, why: str) -> Step:
+        if (offer.get("unit") or "pcs") == "kg":
+            amounts = (
+                [0.5, 1.0, 1.5, 2.0] if not phrase.amount else sorted({0.5, 1.0, float(phrase.amount.value)})
+            )
+            label = text("kg", lang)
+        else:
+            amounts = (
+                [1.0, 2.0, 3.0]
+                if not phrase.amount
+                else sorted({1.0, float(max(1, round(phrase.amount.value)))})
+            )
+            label = text("pcs", lang)
+        options = [{"label": f"{number(a, lang)} {label}", "value": f"{offer['sku']}|{a:g}"} for a in amounts]
+        if len(options) < 2:
+            options.append({"label": f"{number(2.0, lang)} {label}", "value": f"{offer['sku']}|2"})
+        question = text("how_much", lang, name=offer.get("name", ""))
+        return Step([("ask_user", {"question": question, "options": options})], confidence=0.8, reason=why)
+
+    def _after_choice(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        answer = str(next(r for n, r in reversed(ctx.results) if n == "ask_user").get("answer", ""))
+        offers = {o["sku"]: (query, o) for query, items in self._searches(ctx).items() for o in items}
+        sku, _, amount = answer.partition("|")
+        if sku in offers:
+            query, offer = offers[sku]
+            phrase = next((p for p in u.phrases if search_query(p) == query), Phrase(words=[]))
+            if amount:
+                return Step(
+                    [("add_to_selection", {"sku": sku, "quantity": float(amount)})],
+                    confidence=0.95,
+                    reason="the shopper chose the amount",
+                )
+            quantity = to_product_units(phrase, offer)
+            if quantity.confidence < ACT_THRESHOLD:
+                return self._ask_amount(phrase, offer, lang, quantity.reason)
+            return Step(
+                [("add_to_selection", {"sku": sku, "quantity": quantity.value})],
+                confidence=0.95,
+                reason="the shopper chose the product",
+            )
+        if answer and "status" not in next(r for n, r in reversed(ctx.results) if n == "ask_user"):
+            return Step(
+                [("search_products", {"query": answer})],
+                confidence=0.7,
+                reason="the shopper answered in words",
+            )
+        return Step(confidence=0.9, reason="the question was dismissed")
+
+    # --- showing --------------------------------------------------------------------------------
+
+    def _show(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        by_query = self._searches(ctx)
+        picked: list[dict[str, Any]] = []
+        for phrase in u.phrases:
+            offers = by_query.get(search_query(phrase), [])
+            per = max(2, MAX_SHOWN // max(1, len(u.phrases)))
+            picked += relevant(phrase, offers)[:per]
+        picked = list({o["sku"]: o for o in picked}.values())[:MAX_SHOWN]
+        query = ", ".join(p.query for p in u.phrases)
+        if not picked:
+            return Step(
+                reply=text("not_found", lang, query=query),
+                confidence=0.75,
+                reason="no hit shares a word with the request",
+            )
+        reply = text("found", lang, query=query)
+        promo = next((o for o in picked if o.get("promo_price") is not None), None)
+        if promo:
+            reply += text(
+                "promo",
+                lang,
+                name=promo["name"],
+                promo=number(promo["promo_price"], lang, 2),
+                price=number(promo["price"], lang, 2),
+            )
+        return Step(
+            [("show_products", {"skus": [o["sku"] for o in picked]})],
+            reply,
+            confidence=0.85,
+            reason=f"{len(picked)} relevant hits",
+        )
+
+    # --- recipes and plans ----------------------------------------------------------------------
+
+    def _checklist(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        recipe = u.recipe
+        assert recipe is not None
+        scale = u.servings / 4
+        by_query = self._searches(ctx)
         items, missing = [], []
-        by_query = {s["query"]: s.get("items", []) for s in searches}
         for query, kilograms, packs in recipe.ingredients:
-            offers = by_query.get(query) or []
-            if not offers:
+            offer = _staple(query, by_query.get(query) or [])
+            if offer is None:
                 missing.append(query)
                 continue
-            items.append({"sku": offers[0]["sku"], "quantity": _amount(offers[0], kilograms, packs, scale)})
+            items.append(
+                {"sku": offer["sku"], "quantity": amount_for(offer, kilograms * 1000 * scale, packs * scale)}
+            )
         if not items:
-            return _Step(reply=text("no_prices", lang) if any(s.get("error") for s in searches) else text("not_found", lang, query=recipe.names[lang]))
-        reply = text("recipe", lang, dish=recipe.names.get(lang, recipe.names["uk"]), servings=intent.servings)
+            return Step(
+                reply=text("not_found", lang, query=recipe.names.get(lang, recipe.names["uk"])),
+                confidence=0.7,
+                reason="no ingredient found",
+            )
+        dish = recipe.names.get(lang, recipe.names["uk"])
+        reply = text("recipe", lang, dish=dish, servings=u.servings)
         if missing:
             reply += text("recipe_missing", lang, items=", ".join(missing))
-        args = {"recipe": recipe.names.get(lang, recipe.names["uk"]), "servings": intent.servings, "items": items}
-        return _Step([("show_recipe_checklist", args)], reply)
+        args = {"recipe": dish, "servings": u.servings, "items": items}
+        return Step(
+            [("show_recipe_checklist", args)],
+            reply,
+            confidence=0.85,
+            reason=f"{len(items)} ingredients, {len(missing)} missing",
+        )
 
-    def _meal_plan(self, intent: Intent, searches: list[dict[str, Any]], context: dict[str, Any], lang: str) -> _Step:
-        by_query = {s["query"]: (s.get("items") or [None])[0] for s in searches}
-        days = []
-        for number, meals in enumerate(plan_dishes(intent.days, _vegetarian(context)), start=1):
-            day_meals = []
-            for meal, recipe in meals:
-                lines = []
+    def _meal_plan(self, ctx: Context) -> Step:
+        u, lang = ctx.utterance, ctx.lang
+        by_query = {q: _staple(q, items) for q, items in self._searches(ctx).items()}
+        # Amounts are summed per product over the whole plan, then turned into packs once: three dishes
+        # with 200 g of flour each need one 1 kg pack, not three.
+        need: dict[str, tuple[dict[str, Any], float, float]] = {}
+        plan = plan_dishes(u.days, _vegetarian(ctx.profile))
+        for meals in plan:
+            for _, recipe in meals:
                 for query, kilograms, packs in recipe.ingredients[:4]:
                     offer = by_query.get(query)
                     if offer is not None:
-                        lines.append({"sku": offer["sku"], "quantity": _amount(offer, kilograms, packs, 1.0)})
-                day_meals.append({"name": text(meal, lang, dish=recipe.names.get(lang, recipe.names["uk"])), "items": lines})
-            days.append({"day": text("day", lang, n=number), "meals": day_meals})
-        return _Step([("show_meal_plan", {"days": days})], text("meal_plan", lang, days=intent.days))
+                        _, grams, count = need.get(offer["sku"], (offer, 0.0, 0.0))
+                        need[offer["sku"]] = (
+                            offer,
+                            grams + kilograms * 1000,
+                            count + (packs if kilograms == 0 else 0),
+                        )
+        remaining = {sku: amount_for(offer, grams, count) for sku, (offer, grams, count) in need.items()}
+        days = []
+        for day_number, meals in enumerate(plan, start=1):
+            day_meals = []
+            for meal, recipe in meals:
+                lines = []
+                for query, _, _ in recipe.ingredients[:4]:
+                    offer = by_query.get(query)
+                    if offer is not None and remaining.get(offer["sku"]):
+                        lines.append({"sku": offer["sku"], "quantity": remaining.pop(offer["sku"])})
+                day_meals.append(
+                    {
+                        "name": text(meal, lang, dish=recipe.names.get(lang, recipe.names["uk"])),
+                        "items": lines,
+                    }
+                )
+            days.append({"day": text("day", lang, n=day_number), "meals": day_meals})
+        total = sum(
+            _price(need[line["sku"]][0]) * line["quantity"]
+            for d in days
+            for m in d["meals"]
+            for line in m["items"]
+        )
+        reply = text("meal_plan", lang, days=u.days) + text("plan_total", lang, total=number(total, lang, 2))
+        return Step(
+            [("show_meal_plan", {"days": days})],
+            reply,
+            confidence=0.8,
+            reason=f"{len(need)} products over {u.days} days",
+        )
 
-    def _after_choice(self, intent: Intent, searches: list[dict[str, Any]], choice: dict[str, Any]) -> _Step:
-        answer = str(choice.get("answer", ""))
-        offers = {o["sku"]: o for s in searches for o in s.get("items", [])}
-        if answer in offers and intent.items:
-            return _Step([("add_to_selection", {"sku": answer, "quantity": _quantity_for(intent.items[0], offers[answer])})])
-        return _Step([("search_products", {"query": answer})]) if answer else _Step()
+    # --- telling the shopper --------------------------------------------------------------------
 
-    def _after_search(self, intent: Intent, searches: list[dict[str, Any]], lang: str) -> _Step:
-        if any(s.get("error") == "prices_unavailable" for s in searches):
-            return _Step(reply=text("no_prices", lang))
-        not_found = [text("not_found", lang, query=s["query"]) for s in searches if not s.get("items")]
-        if intent.kind == "add" and len(searches) == 1 and _ambiguous(searches[0].get("items", [])):
-            offers = searches[0]["items"][:4]
-            options = [{"label": f"{o['name']} — {o.get('promo_price') or o['price']:.2f}", "value": o["sku"]} for o in offers]
-            return _Step([("ask_user", {"question": text("which", lang, query=searches[0]["query"]), "options": options})])
-        if intent.kind == "add":
-            calls = []
-            for item, search in zip(intent.items, searches, strict=False):
-                if search.get("items"):
-                    offer = _pick(item, search["items"])
-                    calls.append(("add_to_selection", {"sku": offer["sku"], "quantity": _quantity_for(item, offer)}))
-            return _Step(calls, " ".join(not_found)) if calls else _Step(reply=" ".join(not_found))
-        offers = [o for s in searches for o in s.get("items", [])][:MAX_SHOWN]
-        if not offers:
-            return _Step(reply=" ".join(not_found))
-        reply = text("found", lang, query=searches[0]["query"])
-        promo = next((o for o in offers if o.get("promo_price") is not None), None)
-        if promo:
-            reply += text("promo", lang, name=promo["name"], promo=f"{promo['promo_price']:.2f}", price=f"{promo['price']:.2f}")
-        return _Step([("show_products", {"skus": [o["sku"] for o in offers]})], reply)
-
-    def _summary(self, results: list[tuple[str, dict[str, Any]]], lang: str) -> str:
+    def _summary(self, ctx: Context) -> str:
+        lang = ctx.lang
+        names = {line["sku"]: line["name"] for line in ctx.selection}
+        for _, result in ctx.results:
+            for item in result.get("items", []) if isinstance(result.get("items"), list) else []:
+                if isinstance(item, dict) and "sku" in item and "name" in item:
+                    names.setdefault(item["sku"], item["name"])
         parts = []
-        for name, result in results:
-            if name == "search_products" and not result.get("items"):
-                parts.append(text("not_found", lang, query=result.get("query", "")))
-            elif name == "add_to_selection":
+        for name, result in ctx.results:
+            why = reason(result.get("reason") or result.get("error"), lang)
+            product = result.get("name") or names.get(result.get("sku", ""), "")
+            if name == "add_to_selection":
                 if result.get("ok"):
-                    parts.append(text("added", lang, name=result["name"], quantity=_qty(result["quantity"])))
+                    parts.append(text("added", lang, name=product, quantity=number(result["quantity"], lang)))
                 else:
-                    parts.append(text("add_failed", lang, name=result.get("name") or result.get("sku", ""), reason=reason(result.get("reason") or result.get("error"), lang)))
+                    parts.append(
+                        text("add_failed", lang, name=product or text("this_product", lang), reason=why)
+                    )
             elif name == "remove_from_selection":
-                parts.append(text("removed", lang, name=result.get("name", "")) if result.get("ok") else text("change_failed", lang, reason=reason(result.get("reason") or result.get("error"), lang)))
+                parts.append(
+                    text("removed", lang, name=product)
+                    if result.get("ok")
+                    else text("change_failed", lang, reason=why)
+                )
             elif name == "update_selection_quantity":
-                parts.append(text("updated", lang, name=result.get("sku", ""), quantity=_qty(result.get("quantity", 0))) if result.get("ok") else text("change_failed", lang, reason=reason(result.get("reason") or result.get("error"), lang)))
+                ok = result.get("ok")
+                parts.append(
+                    text("updated", lang, name=product, quantity=number(result.get("quantity", 0), lang))
+                    if ok
+                    else text("change_failed", lang, reason=why)
+                )
             elif name == "clear_selection":
-                parts.append(text("cleared", lang) if result.get("ok") else text("change_failed", lang, reason=reason(result.get("reason"), lang)))
+                parts.append(
+                    text("cleared", lang) if result.get("ok") else text("change_failed", lang, reason=why)
+                )
         return " ".join(parts)
 
     @staticmethod
     def _cart(selection: list[dict[str, Any]], lang: str) -> str:
         if not selection:
             return text("cart_empty", lang)
-        lines = ", ".join(text("cart_line", lang, name=i["name"], quantity=_qty(i["quantity"])) for i in selection)
-        total = sum((i["promo_price"] if i.get("promo_price") is not None else i["price"]) * i["quantity"] for i in selection)
-        return text("cart_total", lang, lines=lines, total=f"{total:.2f}")
+        lines = ", ".join(
+            text("cart_line", lang, name=i["name"], quantity=number(i["quantity"], lang)) for i in selection
+        )
+        total = sum(_price(i) * i["quantity"] for i in selection)
+        return text("cart_total", lang, count=len(selection), lines=lines, total=number(total, lang, 2))
 
 
-def _pick(item: Item, offers: list[dict[str, Any]]) -> dict[str, Any]:
-    """The best offer, preferring one sold by weight when the shopper asked by weight ("2 кг картоплі")."""
-    if item.unit in ("kg", "g"):
-        by_weight = [o for o in offers[:5] if o.get("unit") == "kg"]
-        if by_weight:
-            return by_weight[0]
-    return offers[0]
+def _price(item: dict[str, Any]) -> float:
+    promo = item.get("promo_price")
+    return float(promo if promo is not None else item.get("price") or 0.0)
 
 
-def _ambiguous(offers: list[dict[str, Any]]) -> bool:
-    """Very different best matches: the two best hits come from different departments."""
-    top = [(o.get("category") or "").split(">")[0].strip() for o in offers[:2]]
-    return len(top) == 2 and top[0] != top[1]  # noqa: PLR2004
+def _label(offer: dict[str, Any], lang: str) -> str:
+    label = f"{offer['name']} — {number(_price(offer), lang, 2)} {text('currency', lang)}"
+    return label if len(label) <= 120 else label[:117] + "…"
 
 
-def _vegetarian(context: dict[str, Any]) -> bool:
-    profile = context.get("profile") or {}
-    diet = profile.get("dietary", []) if isinstance(profile, dict) else getattr(profile, "dietary", [])
+def _staple(query: str, offers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The ingredient a recipe means: a hit of the right type, the plainest name first (fresh cabbage, not pickled)."""
+    fitting = relevant(Phrase(words=query.split()), offers, strict=True)
+    if not fitting:
+        return None
+    wanted = query.split()
+
+    def rank(offer: dict[str, Any]) -> tuple[int, bool, int]:
+        matched = sum(word_in(w, product_text(offer).stems) for w in wanted)
+        return (-matched, fitting.index(offer) > 2, len(offer.get("name", "").split()))
+
+    return min(fitting, key=rank)
+
+
+def amount_for(offer: dict[str, Any], grams: float, count: float) -> float:
+    """A recipe amount in the product's own unit: kilograms on its step, or whole packs (at least one)."""
+    if (offer.get("unit") or "pcs") == "kg":
+        step = offer.get("quantity_step") or 0.1
+        kilograms = grams / 1000 if grams > 0 else 0.5
+        return round(max(offer.get("min_quantity") or step, math.ceil(kilograms / step - 1e-9) * step), 3)
+    size, base, _ = pack_size(offer)
+    if grams > 0 and size and base in ("g", "ml"):
+        return float(max(1, math.ceil(grams / size - 0.15)))
+    return float(max(1, math.ceil(count - 1e-9)))
+
+
+def _vegetarian(profile: Any) -> bool:
+    diet = profile.get("dietary", []) if isinstance(profile, dict) else getattr(profile, "dietary", []) or []
     return bool({"vegetarian", "vegan"} & set(diet))
 
 
-def _plan_queries(intent: Intent, context: dict[str, Any]) -> list[str]:
-    queries = [q for day in plan_dishes(intent.days, _vegetarian(context)) for _, r in day for q, _, _ in r.ingredients[:4]]
+def _plan_queries(u: Utterance, profile: Any) -> list[str]:
+    queries = [
+        q
+        for day in plan_dishes(u.days, _vegetarian(profile))
+        for _, r in day
+        for q, _, _ in r.ingredients[:4]
+    ]
     return list(dict.fromkeys(queries))
-
-
-def _amount(offer: dict[str, Any], kilograms: float, packs: int, scale: float) -> float:
-    """A recipe amount in the product's own unit."""
-    if (offer.get("unit") or "pcs") == "kg" and kilograms > 0:
-        return max(0.1, round(kilograms * scale, 1))
-    return float(max(1, math.ceil(packs * scale)))
-
-
-def _match_line(query: str, selection: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The cart line whose name shares the most word stems with the query."""
-    stems = {w[:4] for w in re.findall(r"\w+", normalize(query)) if len(w) > 2}  # noqa: PLR2004
-    best, best_score = None, 0
-    for line in selection:
-        words = {w[:4] for w in re.findall(r"\w+", normalize(line["name"]))}
-        score = len(stems & words)
-        if score > best_score:
-            best, best_score = line, score
-    return best

@@ -1,12 +1,22 @@
 """A built-in recipe book of common Ukrainian dishes, for "what do I need for …" and meal plans.
 
-Each ingredient is `(search query, kilograms when sold by weight, packs when sold by the piece)`
-for four servings; the planner scales by servings and picks whichever amount fits the product's unit.
+Each ingredient is `(search query, kilograms, packs)` for four servings: the amount in kilograms
+(litres for liquids) when the recipe has one, else a count of packs. The planner scales by servings
+and turns the amount into the product's own unit (200 g of flour is one 1 kg pack). The query's first
+word is the ingredient's type: only a product of that type is picked, the plainest name first.
+
+An operator extends the book with `VIZOCHOK_OFFLINE_RECIPES`, a JSON list of
+`{"key", "names": {"uk", "en", "ru"}, "aliases": [...], "meal", "vegetarian", "ingredients": [[query, kg, packs], ...]}`;
+a dish with a built-in key replaces the built-in one.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from vizochok.core.search import normalize
 
@@ -26,7 +36,16 @@ class Recipe:
     ingredients: tuple[tuple[str, float, int], ...]
 
 
-def _r(key: str, uk: str, en: str, ru: str, aliases: str, meal: str, veg: bool, *ingredients: tuple[str, float, int]) -> Recipe:
+def _r(
+    key: str,
+    uk: str,
+    en: str,
+    ru: str,
+    aliases: str,
+    meal: str,
+    veg: bool,
+    *ingredients: tuple[str, float, int],
+) -> Recipe:
     return Recipe(key, {"uk": uk, "en": en, "ru": ru}, tuple(aliases.split()), meal, veg, ingredients)
 
 
@@ -90,27 +109,57 @@ RECIPES: tuple[Recipe, ...] = (
        ("свинина", 0.7, 1), ("картопля", 1.0, 1), ("морква", 0.2, 1), ("цибуля", 0.2, 1), ("часник", 0.05, 1), ("лавровий лист", 0.01, 1)),
     _r("zavyvanets", "Завиванець з маком", "Poppy seed roll", "Рулет с маком", "завиванец завиванц poppy маком", "breakfast", True,
        ("борошно", 0.5, 1), ("мак", 0.0, 1), ("молоко", 0.0, 1), ("дріжджі", 0.0, 1), ("цукор", 0.1, 1), ("масло вершкове", 0.1, 1), ("яйця", 0.0, 1)),
+    _r("pizza", "Домашня піца", "Homemade pizza", "Домашняя пицца", "піца піцу піци пицца пиццу пиццы pizza", "main", False,
+       ("борошно пшеничне", 0.4, 1), ("дріжджі сухі", 0.0, 1), ("паста томатна", 0.0, 1), ("сир моцарела", 0.25, 1), ("шинка", 0.2, 1),
+       ("олія оливкова", 0.0, 1)),
+    _r("carbonara", "Спагеті карбонара", "Spaghetti carbonara", "Спагетти карбонара", "карбонара carbonara карбонару", "main", False,
+       ("спагеті", 0.4, 1), ("яйця курячі", 0.0, 1), ("сир пармезан", 0.1, 1), ("бекон", 0.2, 1), ("перець чорний мелений", 0.0, 1)),
+    _r("chicken_curry", "Курка карі", "Chicken curry", "Курица карри", "карі карри curry", "main", False,
+       ("філе куряче", 0.6, 1), ("рис", 0.3, 1), ("цибуля ріпчаста", 0.2, 1), ("куркума", 0.0, 1), ("вершки", 0.0, 1), ("часник", 0.05, 1)),
+    _r("egg_fried_rice", "Смажений рис з яйцем", "Egg fried rice", "Жареный рис с яйцом", "fried смажений жареный", "main", True,
+       ("рис", 0.3, 1), ("яйця курячі", 0.0, 1), ("соус соєвий", 0.0, 1), ("горошок зелений", 0.0, 1), ("морква", 0.2, 1),
+       ("олія соняшникова", 0.0, 1)),
     _r("oatmeal", "Вівсянка з бананом", "Oatmeal with banana", "Овсянка с бананом", "вівсян овсян oatmeal porridge", "breakfast", True,
        ("вівсяні пластівці", 0.0, 1), ("молоко", 0.0, 1), ("банани", 0.5, 1), ("мед", 0.0, 1)),
 )  # fmt: skip
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in normalize(text).replace("'", "").split() if len(w) > 2]  # noqa: PLR2004
+    return [w for w in normalize(text).replace("'", "").split() if len(w) > 2]
 
 
 def _stem(word: str) -> str:
     # Declension changes the last letter or two ("плов" → "плову", "борщ" → "борщу", "вареники" → "вареників").
-    return word[:5] if len(word) > 5 else word[: max(3, len(word) - 1)]  # noqa: PLR2004
+    return word[:5] if len(word) > 5 else word[: max(3, len(word) - 1)]
+
+
+@lru_cache(maxsize=1)
+def recipe_book() -> tuple[Recipe, ...]:
+    """The built-in dishes with the operator's file on top."""
+    path = os.environ.get("VIZOCHOK_OFFLINE_RECIPES")
+    if not path:
+        return RECIPES
+    extra = [
+        Recipe(
+            key=d["key"], names=d["names"], aliases=tuple(d.get("aliases", ())), meal=d.get("meal", "main"),
+            vegetarian=bool(d.get("vegetarian", False)),
+            ingredients=tuple((str(q), float(kg), int(packs)) for q, kg, packs in d["ingredients"]),
+        )
+        for d in json.loads(Path(path).read_text("utf-8"))
+    ]  # fmt: skip
+    keys = {r.key for r in extra}
+    return tuple(r for r in RECIPES if r.key not in keys) + tuple(extra)
 
 
 def find_recipe(text: str) -> Recipe | None:
     """The dish a sentence names: the recipe with the most alias stems in it ("вареники з сиром")."""
     words = _words(text)
     best, best_score = None, 0
-    for recipe in RECIPES:
+    for recipe in recipe_book():
         # Score by how many of the sentence's words the dish's names explain ("зеленого борщу" → green borshch).
-        score = len({w for w in words for alias in recipe.aliases if w.startswith(_stem(alias))})
+        score = len(
+            {w for w in words for alias in recipe.aliases if w.startswith(_stem(alias.replace("'", "")))}
+        )
         if score > best_score:
             best, best_score = recipe, score
     return best
@@ -118,8 +167,14 @@ def find_recipe(text: str) -> Recipe | None:
 
 def plan_dishes(days: int, vegetarian: bool) -> list[list[tuple[str, Recipe]]]:
     """`days` lists of (meal name key, dish): a breakfast, a soup for lunch and a main for dinner."""
-    pool = {meal: [r for r in RECIPES if r.meal == meal and (r.vegetarian or not vegetarian)] for meal in ("breakfast", "soup", "main")}
+    pool = {
+        meal: [r for r in recipe_book() if r.meal == meal and (r.vegetarian or not vegetarian)]
+        for meal in ("breakfast", "soup", "main")
+    }
     return [
-        [(meal, pool[kind][day % len(pool[kind])]) for meal, kind in (("breakfast", "breakfast"), ("lunch", "soup"), ("dinner", "main"))]
+        [
+            (meal, pool[kind][day % len(pool[kind])])
+            for meal, kind in (("breakfast", "breakfast"), ("lunch", "soup"), ("dinner", "main"))
+        ]
         for day in range(days)
     ]

@@ -21,7 +21,7 @@ MAX_CARDS = 8
 
 def _offer(hit: SearchHit, price: LivePrice) -> dict[str, object]:
     """A product as the model sees it: catalog facts plus this turn's live price."""
-    return {
+    offer: dict[str, object] = {
         "sku": hit.sku,
         "name": hit.name,
         "brand": hit.brand,
@@ -31,6 +31,12 @@ def _offer(hit: SearchHit, price: LivePrice) -> dict[str, object]:
         "promo_price": price.promo_price,
         "promo_label": price.promo_label,
     }
+    # The step and minimum say what "300 г" of a product sold by weight becomes; absent ones cost no tokens.
+    if hit.quantity_step is not None:
+        offer["quantity_step"] = hit.quantity_step
+    if hit.min_quantity is not None:
+        offer["min_quantity"] = hit.min_quantity
+    return offer
 
 
 def personalise(hits: list[SearchHit], profile: UserProfile | None) -> list[SearchHit]:

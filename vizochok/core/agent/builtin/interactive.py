@@ -153,6 +153,14 @@ class ShowMealPlan:
         for sku in skus:
             turn.require_seen(sku)
         catalog = await turn.catalog_data(skus)
+        prices = await turn.live_prices(skus)
+
+        def unit_price(sku: str) -> float | None:
+            price = prices.get(sku)
+            if price is None:
+                return None
+            return price.promo_price if price.promo_price is not None else price.price
+
         days = [
             MealDay(
                 day=d.day,
@@ -160,7 +168,8 @@ class ShowMealPlan:
                     Meal(
                         name=m.name,
                         items=[
-                            MealItem(sku=i.sku, name=catalog[i.sku].name, quantity=i.quantity, unit=catalog[i.sku].unit)
+                            MealItem(sku=i.sku, name=catalog[i.sku].name, quantity=i.quantity, unit=catalog[i.sku].unit,
+                                     price=unit_price(i.sku))  # fmt: skip
                             for i in m.items
                             if i.sku in catalog
                         ],
@@ -170,7 +179,9 @@ class ShowMealPlan:
             )
             for d in args.days
         ]
-        return _pause(turn, self.name, MealPlan(days=days))
+        # The shopper sees what approving costs before approving it.
+        total = round(sum((i.price or 0.0) * i.quantity for d in days for m in d.meals for i in m.items), 2)
+        return _pause(turn, self.name, MealPlan(days=days, total=total))
 
 
 def _round_to_step(quantity: float, step: float | None, unit: str) -> float:
