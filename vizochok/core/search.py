@@ -36,6 +36,10 @@ class SearchRequest(BaseModel):
     """Fuzzy (trigram) matching runs only when full text found fewer hits than this (it rescues typos)."""
     analysis: QueryAnalysis | None = None
     """The query read every plausible way; computed from `text` when absent."""
+    language: str = "uk"
+    """The catalog's language: an English name ends with what the product is, a Ukrainian one starts with it."""
+    group_weights: list[float] = Field(default_factory=list)
+    """Per query word (`analysis.groups`), its full-text weight (BM25 IDF from the tenant's vocabulary, mean 1)."""
     categories: list[str] = Field(default_factory=list)
     """Category paths (or departments) the query names, best first: the category leg ranks their products."""
 

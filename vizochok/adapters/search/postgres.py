@@ -12,13 +12,13 @@ from psycopg.types.json import Jsonb
 
 from vizochok.adapters.db.tables import EMBEDDING_DIM
 from vizochok.core.models import SearchHit
+from vizochok.core.query import QueryAnalysis
 from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
 
     from vizochok.adapters.db.database import Database
-    from vizochok.core.query import QueryAnalysis
 
 _log = logging.getLogger(__name__)
 _ALWAYS = " AND p.is_active AND p.embedding IS NOT NULL"
@@ -51,8 +51,10 @@ WITH vector_leg AS (
         ORDER BY {vector_order} LIMIT {n}) p
 ), fulltext_leg AS (
     SELECT t.sku, row_number() OVER (ORDER BY t.score DESC, t.sku) AS rank FROM (
-        SELECT p.sku, ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery)
-                      + %(head_bonus)s * (p.search_name LIKE ANY(%(heads)s::text[]))::int AS score
+        SELECT p.sku, (SELECT sum(u.w * (ts_rank(p.fts, u.q::tsquery) + ts_rank(p.fts, u.e::tsquery)))
+                       FROM unnest(%(group_q)s::text[], %(group_e)s::text[], %(group_w)s::float8[]) AS u(q, e, w))
+                      + %(head_bonus)s * (p.search_name LIKE ANY(%(heads)s::text[])
+                                          OR lower(p.name) LIKE ANY(%(tails)s::text[]))::int AS score
         FROM products p
         WHERE %(use_fulltext)s AND {lexical_tenant} AND p.fts @@ %(tsquery)s::tsquery {filters}
         ORDER BY score DESC, p.sku LIMIT {n}) t
@@ -168,6 +170,19 @@ def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[s
     return own or _NO_MATCH, [" & ".join(term(t) for t in need) for need in analysis.needs if need]
 
 
+def _tails(analysis: QueryAnalysis) -> list[str]:
+    """LIKE patterns for an English name that ends with a query word (its head noun: "… Dill Pickles")."""
+    out: list[str] = []
+    for group in analysis.groups:
+        word = group[0] if group else ""
+        if not word or word[:1].isdigit():
+            continue
+        stem = _like_prefix(word)[:-1]
+        for suffix in ("", "_", "__", "___"):
+            out += [f"% {stem}{suffix}", f"{stem}{suffix}"]
+    return out
+
+
 class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
@@ -255,6 +270,11 @@ class PostgresProductSearch:
         exact, needs_exact = tsqueries(analysis, prefix=False)
         readings = [*analysis.readings, "", "", ""][:3]
         f = request.filters
+        english = request.language == "en"
+        heads = [_like_prefix(t) for group in analysis.groups for t in group if not t[:1].isdigit()]
+        group_q = [tsqueries(QueryAnalysis(text="", groups=(g,)))[0] for g in analysis.groups]
+        group_e = [tsqueries(QueryAnalysis(text="", groups=(g,)), prefix=False)[0] for g in analysis.groups]
+        weights = list(request.group_weights) if len(request.group_weights) == len(group_q) else [1.0] * len(group_q)
         return {
             "tenant": tenant_id,
             "use_vector": request.vector is not None and request.weight("vector") > 0,
@@ -269,7 +289,11 @@ class PostgresProductSearch:
             "needs": needs,
             "exact": exact,
             "needs_exact": needs_exact,
-            "heads": [_like_prefix(t) for group in analysis.groups for t in group if not t[:1].isdigit()],
+            "heads": [] if english else heads,
+            "tails": _tails(analysis) if english else [],
+            "group_q": group_q,
+            "group_e": group_e,
+            "group_w": weights,
             "need_heads": [_like_prefix(need[0]) for need in analysis.needs if need],
             "head_bonus": request.head_bonus,
             "readings": [r for r in readings if r],

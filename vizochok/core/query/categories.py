@@ -36,7 +36,9 @@ class CategoryIndex:
     """Per entry, the catalog's own paths under it (a path is its own only child)."""
 
     @classmethod
-    def build(cls, facts: list[tuple[str, int]], vectors: dict[str, list[float]], language: str) -> CategoryIndex:
+    def build(
+        cls, facts: list[tuple[str, int]], vectors: dict[str, list[float]], language: str
+    ) -> CategoryIndex:
         """Entries for every path and every department of `(category_path, products)` facts."""
         sizes: dict[str, int] = {}
         for path, count in facts:
@@ -73,7 +75,9 @@ class CategoryIndex:
                 out[path.split(SEPARATOR)[0].strip()] = None
         return list(out)
 
-    def match(self, analysis: QueryAnalysis, vector: list[float] | None, margin: float = 0.02, floor: float = 0.0) -> list[str]:
+    def match(
+        self, analysis: QueryAnalysis, vector: list[float] | None, margin: float = 0.02, floor: float = 0.0
+    ) -> list[str]:
         """The catalog's paths under the categories the query names: by words, then by vector.
 
         By vector, the nearest categories within `margin` of the nearest (at most three) when the
@@ -89,7 +93,9 @@ class CategoryIndex:
             if best >= floor:
                 order = sorted(range(len(scores)), key=lambda i: -scores[i])
                 by_vector = [self.paths[i] for i in order[:3] if scores[i] >= best - margin]
-        return list(dict.fromkeys(p for entry in lexical + by_vector for p in self.children.get(entry, (entry,))))
+        return list(
+            dict.fromkeys(p for entry in lexical + by_vector for p in self.children.get(entry, (entry,)))
+        )
 
 
 def _names(analysis: QueryAnalysis, levels: tuple[frozenset[str], ...]) -> bool:

@@ -10,6 +10,7 @@ products, and the vector leg embeds the corrected query.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -48,10 +49,12 @@ def _distance(a: str, b: str, limit: int) -> int:
 class Vocabulary:
     """The distinct words of a tenant's product names and brands, with how many products use each."""
 
-    def __init__(self, counts: dict[str, int], terms: set[str] | None = None) -> None:
+    def __init__(self, counts: dict[str, int], term_df: dict[str, int] | None = None, documents: int = 0) -> None:
         self.counts = counts
-        self.terms = terms or set()
-        """Index terms (stems) of the vocabulary: a word whose stem is here is known, whatever its form."""
+        self.term_df = term_df or {}
+        """Products per index term (stem): a word whose stem is here is known, whatever its form."""
+        self.documents = documents
+        """Products the vocabulary was read from."""
         self._grams: dict[str, list[str]] = {}
         for word in counts:
             for gram in trigrams(word):
@@ -61,17 +64,30 @@ class Vocabulary:
     def from_texts(cls, texts: list[str], term: object = None) -> Vocabulary:
         """The vocabulary of product texts (names and brands); `term` maps a word to its index term."""
         counts: Counter[str] = Counter()
+        term_df: Counter[str] = Counter()
         for text in texts:
-            counts.update(set(_WORD.findall(fold(text).replace("'", ""))))
-        stems = {term(w) for w in counts} if callable(term) else set()
-        return cls(dict(counts), stems)
+            words = set(_WORD.findall(fold(text).replace("'", "")))
+            counts.update(words)
+            if callable(term):
+                term_df.update({term(w) for w in words})
+        return cls(dict(counts), dict(term_df), len(texts))
 
     def __len__(self) -> int:
         return len(self.counts)
 
     def knows(self, word: str, stem: str) -> bool:
         """Whether the catalog has this word, in this form or another form of its stem."""
-        return word in self.counts or stem in self.terms
+        return word in self.counts or stem in self.term_df
+
+    def idf(self, terms: tuple[str, ...]) -> float:
+        """BM25's inverse document frequency of a query word, by its most common reading in the catalog.
+
+        A word none of whose readings the catalog has counts as appearing once (it can only match
+        by prefix). Full-text ranking weighs each query word by this, as BM25 does: "brew" in
+        "organic cold brew coffee" tells more than "organic", which 5,000 products share.
+        """
+        df = max((self.term_df.get(t, 0) for t in terms), default=0) or 1
+        return math.log(1 + (self.documents - df + 0.5) / (df + 0.5))
 
     def correct(self, word: str, limit: int = 2, min_similarity: float = 0.3) -> list[str]:
         """Catalog words this unknown word was probably meant as, most likely first (none if it is known).

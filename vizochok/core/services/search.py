@@ -118,6 +118,16 @@ class SearchService:
         """The engine request for a query under the tenant's options (without its vector yet)."""
         options = tenant.search
         dictionary = Dictionary(options.get("dictionary"), options.get("needs"))
+        language = str(options.get("language", profile.language))
+        analysis = analyze(
+            text, dictionary, language=language,
+            vocabulary=profile.vocabulary if options.get("typo_vocabulary", True) else None,
+        )  # fmt: skip
+        weights: list[float] = []
+        if profile.vocabulary.documents and options.get("idf", True):
+            idf = [profile.vocabulary.idf(group) for group in analysis.groups]
+            mean = sum(idf) / len(idf) if idf else 1.0
+            weights = [w / mean for w in idf]
         return SearchRequest(
             text=text,
             limit=limit,
@@ -127,10 +137,9 @@ class SearchService:
             candidates=int(options.get("candidates", 50)),
             trigram_below=int(options.get("trigram_below", 5)),
             head_bonus=float(options.get("head_bonus", 0.3)),
-            analysis=analyze(
-                text, dictionary, language=str(options.get("language", profile.language)),
-                vocabulary=profile.vocabulary if options.get("typo_vocabulary", True) else None,
-            ),
+            analysis=analysis,
+            language=language,
+            group_weights=weights,
         )
 
     async def search(
