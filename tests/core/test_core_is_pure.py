@@ -1,4 +1,4 @@
-"""`core/` imports nothing outside the standard library, pydantic and itself."""
+"""`core/` imports nothing outside the standard library, pydantic, snowballstemmer and itself."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import vizochok.core
 
-ALLOWED = {"pydantic", "vizochok"}
+ALLOWED = {"pydantic", "vizochok", "snowballstemmer"}
+"""snowballstemmer is an algorithm, not a framework: pure Python, no dependencies (English stemming)."""
 CORE = Path(vizochok.core.__file__).parent
 
 

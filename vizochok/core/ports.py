@@ -65,6 +65,15 @@ class ProductSearch(Protocol):
 
 
 @runtime_checkable
+class CatalogFacts(Protocol):
+    """An engine that can describe a tenant's catalog (its categories and a sample of names)."""
+
+    async def catalog_facts(self, tenant_id: str) -> tuple[list[tuple[str, int]], list[str]]:
+        """`(category_path, active products)` for every category, and every active product's name and brand."""
+        ...
+
+
+@runtime_checkable
 class SearchMirror(Protocol):
     """A search engine kept in step with PostgreSQL, the catalog's source of truth (e.g. Elasticsearch)."""
 

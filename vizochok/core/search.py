@@ -36,6 +36,12 @@ class SearchRequest(BaseModel):
     """Fuzzy (trigram) matching runs only when full text found fewer hits than this (it rescues typos)."""
     analysis: QueryAnalysis | None = None
     """The query read every plausible way; computed from `text` when absent."""
+    language: str = "uk"
+    """The catalog's language: an English name ends with what the product is, a Ukrainian one starts with it."""
+    group_weights: list[float] = Field(default_factory=list)
+    """Per query word (`analysis.groups`), its full-text weight (BM25 IDF from the tenant's vocabulary, mean 1)."""
+    categories: list[str] = Field(default_factory=list)
+    """Category paths (or departments) the query names, best first: the category leg ranks their products."""
 
     def understood(self) -> QueryAnalysis:
         """The analysis of the query (computed on demand when the caller gave none)."""
@@ -60,8 +66,10 @@ def normalize(text: str) -> str:
     return fold(text)
 
 
-LEGS = ("vector", "fulltext", "trigram", "code", "needs")
-DEFAULT_WEIGHTS = {"vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0, "needs": 6.0, "vector_dish": 0.0}
+LEGS = ("vector", "fulltext", "trigram", "code", "needs", "category")
+DEFAULT_WEIGHTS = {
+    "vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0, "needs": 6.0, "category": 1.0, "vector_dish": 0.0,
+}  # fmt: skip
 """Fusion weights tuned on uk-dev (docs/search.md); a tenant overrides any of them."""
 
 

@@ -81,6 +81,7 @@ class ProductRow(SQLModel, table=True):
         ),
         Index("products_fts", "fts", postgresql_using="gin", postgresql_with={"gin_pending_list_limit": 256}),
         Index("products_barcode", "tenant_id", "barcode", postgresql_where=text("barcode IS NOT NULL")),
+        Index("products_category", "tenant_id", "category_path"),  # the category leg (migration 0006)
         Index(
             "products_embedding_hnsw",
             "embedding",

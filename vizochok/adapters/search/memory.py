@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vizochok.core.catalog import fulltext_fields
+from vizochok.core.catalog import fulltext_fields, search_name
 from vizochok.core.models import SearchHit
 from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
@@ -17,6 +17,10 @@ _FIELD_WEIGHTS = (1.0, 0.4, 0.2, 0.1)  # PostgreSQL's ts_rank defaults for A, B,
 
 def _matches(terms: set[str], want: str) -> bool:
     return want in terms or (len(want) >= 4 and any(t.startswith(want) for t in terms))  # noqa: PLR2004
+
+
+def _dot(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=False))
 
 
 class InMemoryProductSearch:
@@ -35,6 +39,15 @@ class InMemoryProductSearch:
             and (f.category_prefix is None or (p.category_path or "").lower().startswith(f.category_prefix.lower()))
             and (not f.attributes or all((p.attributes or {}).get(k) == v for k, v in f.attributes.items()))
         }  # fmt: skip
+
+    async def catalog_facts(self, tenant_id: str) -> tuple[list[tuple[str, int]], list[str]]:
+        """Active products per category path, and every active product's folded name and brand."""
+        active = [p for p in self._catalog.products.get(tenant_id, {}).values() if p.is_active]
+        counts: dict[str, int] = {}
+        for p in active:
+            if p.category_path:
+                counts[p.category_path] = counts.get(p.category_path, 0) + 1
+        return list(counts.items()), [search_name(p) for p in active]
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Fused hits over active, embedded products of one tenant."""
@@ -56,6 +69,10 @@ class InMemoryProductSearch:
             sku: sum(w for terms, w in zip(fs, _FIELD_WEIGHTS, strict=True) for t in wanted if _matches(terms, t))
             for sku, fs in fields.items()
         }
+        if request.categories and request.vector is not None:
+            wanted_paths = set(request.categories)
+            in_category = [s for s, p in products.items() if p.category_path in wanted_paths]
+            ranked["category"] = sorted(in_category, key=lambda s: -_dot(request.vector or [], self._catalog.vectors[(tenant_id, s)]))[:n]
         ranked["fulltext"] = [s for s in sorted(text_scores, key=lambda s: (-text_scores[s], s)) if text_scores[s]][:n]
         codes = set(analysis.codes)
         ranked["code"] = sorted(s for s, p in products.items() if s.lower() in codes or (p.barcode or "") in codes)

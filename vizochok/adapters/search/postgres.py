@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -10,14 +12,15 @@ from psycopg.types.json import Jsonb
 
 from vizochok.adapters.db.tables import EMBEDDING_DIM
 from vizochok.core.models import SearchHit
+from vizochok.core.query import QueryAnalysis
 from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
 
     from vizochok.adapters.db.database import Database
-    from vizochok.core.query import QueryAnalysis
 
+_log = logging.getLogger(__name__)
 # A product is searchable once stored: its full-text and fuzzy legs answer while its vector is
 # still being computed (a new catalog, or a job retrying after a failure); only the vector leg
 # needs the vector.
@@ -51,8 +54,10 @@ WITH vector_leg AS (
         ORDER BY {vector_order} LIMIT {n}) p
 ), fulltext_leg AS (
     SELECT t.sku, row_number() OVER (ORDER BY t.score DESC, t.sku) AS rank FROM (
-        SELECT p.sku, ts_rank(p.fts, %(tsquery)s::tsquery) + ts_rank(p.fts, %(exact)s::tsquery)
-                      + %(head_bonus)s * (p.search_name LIKE ANY(%(heads)s::text[]))::int AS score
+        SELECT p.sku, (SELECT sum(u.w * (ts_rank(p.fts, u.q::tsquery) + ts_rank(p.fts, u.e::tsquery)))
+                       FROM unnest(%(group_q)s::text[], %(group_e)s::text[], %(group_w)s::float8[]) AS u(q, e, w))
+                      + %(head_bonus)s * (p.search_name LIKE ANY(%(heads)s::text[])
+                                          OR lower(p.name) LIKE ANY(%(tails)s::text[]))::int AS score
         FROM products p
         WHERE %(use_fulltext)s AND {lexical_tenant} AND p.fts @@ %(tsquery)s::tsquery {filters}
         ORDER BY score DESC, p.sku LIMIT {n}) t
@@ -91,8 +96,14 @@ WITH vector_leg AS (
     SELECT p.sku, row_number() OVER (ORDER BY p.sku) AS rank FROM products p
     WHERE %(use_code)s AND p.tenant_id = %(tenant)s
       AND (p.sku = ANY(%(codes)s::text[]) OR p.barcode = ANY(%(codes)s::text[])) {filters}
+), category_leg AS (
+    SELECT c.sku, row_number() OVER () AS rank FROM (
+        SELECT p.sku FROM products p
+        WHERE %(use_category)s AND p.tenant_id = %(tenant)s AND p.category_path = ANY(%(categories)s::text[]) {filters}
+        ORDER BY (p.embedding <=> %(vector)s::vector) + 0 LIMIT {n}) c
 ), legs AS (
     SELECT 'vector' AS leg, sku, rank FROM vector_leg
+    UNION ALL SELECT 'category', sku, rank FROM category_leg
     UNION ALL SELECT 'fulltext', sku, rank FROM fulltext_leg
     UNION ALL SELECT 'trigram', sku, rank FROM trigram_leg
     UNION ALL SELECT 'code', sku, rank FROM code_leg
@@ -104,8 +115,8 @@ FROM legs JOIN products p ON p.tenant_id = %(tenant)s AND p.sku = legs.sku
 """
 
 
-@lru_cache(maxsize=64)
-def _query(exact: bool, filters: tuple[str, ...], n: int) -> str:
+@lru_cache(maxsize=512)
+def _query(exact: bool, filters: tuple[str, ...], n: int, own_index: str | None = None) -> str:
     """The statement for one shape of request: vector strategy and the filters actually given.
 
     Absent filters leave the SQL instead of becoming `(param IS NULL OR ...)`, and the candidate
@@ -124,10 +135,15 @@ def _query(exact: bool, filters: tuple[str, ...], n: int) -> str:
     tenant = "p.tenant_id = %(tenant)s" if exact else "p.tenant_id || '' = %(tenant)s"
     where = _ALWAYS + "".join(_FILTERS[name] for name in filters)
     sql = _TEMPLATE.replace("{vector_order}", order).replace("{lexical_tenant}", tenant)
+    if own_index is not None:
+        literal = "'" + own_index.replace("'", "''") + "'"
+        sql = sql.replace("WHERE %(use_vector)s AND p.tenant_id = %(tenant)s", f"WHERE %(use_vector)s AND p.tenant_id = {literal}")
     return sql.replace("{filters}", where).replace("{n}", str(int(n)))
 
 
 _SIZE_TTL = 60.0
+OWN_INDEX_ABOVE = 5_000
+"""Tenants with at least this many searchable products get an HNSW index of their own."""
 
 _ZERO_VECTOR = "[" + ",".join(["0"] * EMBEDDING_DIM) + "]"
 _NO_MATCH = ""  # an empty tsquery matches nothing
@@ -162,14 +178,31 @@ def tsqueries(analysis: QueryAnalysis, prefix: bool = True) -> tuple[str, list[s
     return own or _NO_MATCH, [" & ".join(term(t) for t in need) for need in needs if need]
 
 
+def _tails(analysis: QueryAnalysis) -> list[str]:
+    """LIKE patterns for an English name that ends with a query word (its head noun: "… Dill Pickles")."""
+    out: list[str] = []
+    for group in analysis.groups:
+        word = group[0] if group else ""
+        if not word or word[:1].isdigit():
+            continue
+        stem = _like_prefix(word)[:-1]
+        for suffix in ("", "_", "__", "___"):
+            out += [f"% {stem}{suffix}", f"{stem}{suffix}"]
+    return out
+
+
 class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
-    def __init__(self, db: Database, ef_search: int = 64, exact_below: int = 3_000) -> None:
+    def __init__(
+        self, db: Database, ef_search: int = 64, exact_below: int = 3_000, own_index_above: int | None = OWN_INDEX_ABOVE
+    ) -> None:
         self._db = db
         self._ef_search = ef_search
         self._exact_below = exact_below
-        self._sizes: dict[str, tuple[int, float]] = {}
+        self._own_index_above = own_index_above
+        self._sizes: dict[str, tuple[int, bool, float]] = {}
+        self._indexing: dict[str, asyncio.Task[None]] = {}
         # With many tenants in one HNSW graph, the nearest neighbours may all belong to others;
         # an iterative scan keeps walking the graph until this tenant's rows fill LIMIT.
         # A generic plan skips planning (~2 ms for five legs, as much as executing a common
@@ -185,18 +218,51 @@ class PostgresProductSearch:
             " set_config('max_parallel_workers_per_gather', '0', true)"
         )
 
-    async def _size(self, conn: AsyncConnection, tenant_id: str) -> int:
-        """The tenant's searchable products, counted at most once a minute per process."""
+    async def _size(self, conn: AsyncConnection, tenant_id: str) -> tuple[int, bool]:
+        """The tenant's searchable products and whether it has a vector index of its own, read at most once a minute."""
         cached = self._sizes.get(tenant_id)
         now = time.monotonic()
-        if cached is None or cached[1] < now:
+        if cached is None or cached[2] < now:
             cur = await conn.execute(
-                "SELECT count(*) AS n FROM products WHERE tenant_id = %s AND embedding IS NOT NULL", (tenant_id,)
+                "SELECT count(*) AS n, vizochok_tenant_vector_index(%s, false) AS own"
+                " FROM products WHERE tenant_id = %s AND embedding IS NOT NULL",
+                (tenant_id, tenant_id),
             )
             row = await cur.fetchone()
-            cached = (int(row["n"]) if row else 0, now + _SIZE_TTL)
+            cached = (int(row["n"]) if row else 0, bool(row and row["own"]), now + _SIZE_TTL)
             self._sizes[tenant_id] = cached
-        return cached[0]
+            limit = self._own_index_above
+            if limit is not None and cached[0] >= limit and not cached[1] and tenant_id not in self._indexing:
+                self._indexing[tenant_id] = asyncio.create_task(self._create_index(tenant_id))
+        return cached[0], cached[1]
+
+    async def _create_index(self, tenant_id: str) -> None:
+        """Build the tenant's own HNSW index in the background; searches use the shared one meanwhile.
+
+        Building holds a SHARE lock on `products` (uploads wait, searches do not) for about as
+        long as inserting the tenant's vectors into a graph takes: seconds for 10k products.
+        """
+        try:
+            async with self._db.tenant(tenant_id) as conn:
+                await conn.execute("SELECT vizochok_tenant_vector_index(%s, true)", (tenant_id,))
+            self._sizes.pop(tenant_id, None)
+        except Exception:  # the shared index keeps serving; the next size check tries again
+            _log.exception("vector index of %s not built", tenant_id)
+        finally:
+            self._indexing.pop(tenant_id, None)
+
+    async def catalog_facts(self, tenant_id: str) -> tuple[list[tuple[str, int]], list[str]]:
+        """`(category_path, active products)` per category, and the folded name and brand of every active product."""
+        async with self._db.tenant(tenant_id) as conn:
+            cur = await conn.execute(
+                "SELECT category_path AS path, count(*) AS n FROM products"
+                " WHERE tenant_id = %s AND is_active AND category_path IS NOT NULL GROUP BY 1",
+                (tenant_id,),
+            )
+            categories = [(r["path"], int(r["n"])) for r in await cur.fetchall()]
+            cur = await conn.execute("SELECT search_name FROM products WHERE tenant_id = %s AND is_active", (tenant_id,))
+            names = [r["search_name"] for r in await cur.fetchall()]
+        return categories, names
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Fused hits, best first."""
@@ -212,6 +278,11 @@ class PostgresProductSearch:
         exact, needs_exact = tsqueries(analysis, prefix=False)
         readings = [*analysis.readings, "", "", ""][:3]
         f = request.filters
+        english = request.language == "en"
+        heads = [_like_prefix(t) for group in analysis.groups for t in group if not t[:1].isdigit()]
+        group_q = [tsqueries(QueryAnalysis(text="", groups=(g,)))[0] for g in analysis.groups]
+        group_e = [tsqueries(QueryAnalysis(text="", groups=(g,)), prefix=False)[0] for g in analysis.groups]
+        weights = list(request.group_weights) if len(request.group_weights) == len(group_q) else [1.0] * len(group_q)
         return {
             "tenant": tenant_id,
             "use_vector": request.vector is not None and request.weight("vector") > 0,
@@ -219,12 +290,18 @@ class PostgresProductSearch:
             "use_needs": request.weight("needs") > 0 and bool(needs),
             "use_trigram": request.weight("trigram") > 0 and bool(analysis.readings),
             "use_code": request.weight("code") > 0 and bool(analysis.codes),
+            "use_category": request.weight("category") > 0 and bool(request.categories) and request.vector is not None,
+            "categories": request.categories,
             "vector": str(request.vector) if request.vector is not None else _ZERO_VECTOR,
             "tsquery": own,
             "needs": needs,
             "exact": exact,
             "needs_exact": needs_exact,
-            "heads": [_like_prefix(t) for group in analysis.groups for t in group if not t[:1].isdigit()],
+            "heads": [] if english else heads,
+            "tails": _tails(analysis) if english else [],
+            "group_q": group_q,
+            "group_e": group_e,
+            "group_w": weights,
             "need_heads": [_like_prefix(need[0]) for need in analysis.needs if need],
             "head_bonus": request.head_bonus,
             "readings": [r for r in readings if r],
@@ -248,11 +325,12 @@ class PostgresProductSearch:
         # Pipelined: BEGIN, the tenant, the settings and the query leave together, one round trip
         # (plus COMMIT) instead of five.
         async with self._db.tenant(tenant_id, pipelined=True) as conn:
-            exact = await self._size(conn, tenant_id) < self._exact_below
+            size, own = await self._size(conn, tenant_id)
+            exact = size < self._exact_below
             if not exact:
                 await conn.execute(self._hnsw_settings)
             filters = tuple(name for name in _FILTERS if params[name] is not None)
-            cur = await conn.execute(_query(exact, filters, params["n"]), params)
+            cur = await conn.execute(_query(exact, filters, params["n"], tenant_id if own and not exact else None), params)
             rows = await cur.fetchall()
         ranked: dict[str, list[tuple[int, str]]] = {leg: [] for leg in LEGS}
         products: dict[str, dict[str, Any]] = {}

@@ -6,7 +6,7 @@ from vizochok.core.query.fold import fold
 from vizochok.core.query.stem import stem
 from vizochok.core.query.units import Quantity, quantities
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 """Bump when `index_terms` or `fold` change: products indexed by an older version are re-indexed."""
 
 __all__ = (

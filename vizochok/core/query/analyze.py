@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_cyrillic, is_latin
+from vizochok.core.query.language import ENGLISH_STOPWORDS, english_stem
 from vizochok.core.query.script import (
     cyrillic_plausibility,
     layout_to_english,
@@ -25,10 +27,13 @@ from vizochok.core.query.script import (
 from vizochok.core.query.stem import stem
 from vizochok.core.query.units import Quantity, bare_numbers, quantities, strip_quantities
 
+if TYPE_CHECKING:
+    from vizochok.core.query.vocabulary import Vocabulary
+
 STOPWORDS = frozenset(
     "для до з із зі в у на і й та або що щось якийсь якесь якась хочу треба купити мені мене будь ласка "
-    "вдома с со и или что нибудь хочу надо купить мне the a an of for with and some".split()
-)
+    "вдома с со и или что нибудь хочу надо купить мне".split()
+) | ENGLISH_STOPWORDS
 """Words that carry no product meaning in a shopping query."""
 _PURPOSE_BEFORE = frozenset({"для", "до", "під", "на", "щось", "что", "к", "for", "to"})
 """A word of purpose right before a dish that is also a product: "до кави" wants what goes with coffee."""
@@ -64,11 +69,21 @@ class QueryAnalysis:
     numbers: tuple[str, ...] = ()
 
 
+def term(word: str) -> str:
+    """The index term of one folded word: the uk/ru stem of a Cyrillic word, the English stem of a Latin one."""
+    return english_stem(word) if word.isascii() else stem(word)
+
+
 def index_terms(text: str) -> list[str]:
-    """The terms a product text is indexed under: stems, amounts and numbers of the folded text."""
+    """The terms a product text is indexed under: stems, amounts and numbers of the folded text.
+
+    English stop words are dropped ("with", "of", "the"): in an English name they only add
+    noise to ranking, and no Cyrillic or transliterated product word is spelt like one.
+    """
     folded = fold(text)
     amounts = quantities(folded)
-    terms = [stem(w) for w in _WORD.findall(strip_quantities(folded).replace("'", ""))]
+    words = _WORD.findall(strip_quantities(folded).replace("'", ""))
+    terms = [term(w) for w in words if w not in ENGLISH_STOPWORDS]
     terms += [q.token for q in amounts]
     terms += bare_numbers(folded) + [q.token.removesuffix(q.unit) for q in amounts]
     return terms
@@ -101,8 +116,17 @@ def _cyrillic_readings(word: str, dictionary: Dictionary) -> list[str]:
     return readings
 
 
-def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
-    """Read a shopper's query every plausible way."""
+def analyze(
+    text: str, dictionary: Dictionary | None = None, language: str = "uk", vocabulary: Vocabulary | None = None
+) -> QueryAnalysis:
+    """Read a shopper's query every plausible way, for a catalog written mostly in `language`.
+
+    For an English catalog the vector leg embeds English words as typed (their Ukrainian
+    translations would only move the query away from English product texts), and the dish
+    table, whose needs are Ukrainian phrases, is not used. With the tenant's `vocabulary`, a word
+    none of whose readings the catalog knows is also read as the catalog words it is probably a
+    typo of ("oganic" → organic), and the vector leg embeds the correction.
+    """
     dictionary = dictionary or Dictionary()
     folded = " ".join(_fix_layout_token(t) for t in fold(text).split())
     amounts = tuple(quantities(folded))
@@ -119,13 +143,20 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
             continue
         if is_latin(word):
             readings, best = _latin_readings(word, dictionary)
+            if language == "en":
+                best = word
         elif is_cyrillic(word):
             readings, best = _cyrillic_readings(word, dictionary), word
         else:
             readings, best = [word], word
+        if vocabulary is not None and len(vocabulary) and not _known(readings, vocabulary):
+            corrections = vocabulary.correct(word)
+            readings += corrections
+            if corrections and best in (word, readings[1] if len(readings) > 1 else word):
+                best = corrections[0]
         # Only the word right before counts: "кава на сніданок" still wants coffee.
         purpose = cooking or (index > 0 and raw_words[index - 1] in _PURPOSE_BEFORE)
-        extra = _needs(word, dictionary, purpose) or (_needs(best, dictionary, purpose) if best != word else ())
+        extra = () if language == "en" else _needs(word, dictionary, purpose) or (_needs(best, dictionary, purpose) if best != word else ())
         if extra:
             # "для вареників" asks for flour and eggs, not for dumplings: the word itself is not searched.
             needs += [tuple(t for t in index_terms(r) if t not in STOPWORDS) for r in extra]
@@ -157,6 +188,11 @@ def analyze(text: str, dictionary: Dictionary | None = None) -> QueryAnalysis:
         quantities=amounts,
         numbers=numbers,
     )
+
+
+def _known(readings: list[str], vocabulary: Vocabulary) -> bool:
+    """Whether the catalog has any single-word reading of a query word, in any of its forms."""
+    return any(vocabulary.knows(r, term(r)) for r in readings if r and " " not in r)
 
 
 def _fix_layout_token(token: str) -> str:
