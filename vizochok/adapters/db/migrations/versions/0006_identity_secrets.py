@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_identity_secrets"
-down_revision = "0005_search_latency"
+down_revision = "0006_portable_jobs"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ Revises: 0005_search_latency
 from alembic import op
 
 revision = "0006_search_categories"
-down_revision = "0005_search_latency"
+down_revision = "0006_llmpath_llm_keys"
 branch_labels = None
 depends_on = None
 
