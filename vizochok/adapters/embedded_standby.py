@@ -25,6 +25,7 @@ class LocalStandby:
 
     def __init__(self, admin_url: str, directory: Path, port: int = 5433) -> None:
         self.primary_socket = parse_qs(urlsplit(admin_url).query)["host"][0]
+        self.superuser = urlsplit(admin_url).username or "postgres"
         self.primary_port = int(parse_qs(urlsplit(admin_url).query).get("port", ["5432"])[0])
         self.directory = directory
         self.port = port
@@ -54,7 +55,7 @@ class LocalStandby:
         data = self.directory / "data"
         self._run(
             "pg_basebackup", "-D", str(data), "-h", self.primary_socket, "-p", str(self.primary_port),
-            "-U", "postgres", "-X", "stream", "-R", "-c", "fast", "--no-sync",
+            "-U", self.superuser, "-X", "stream", "-R", "-c", "fast", "--no-sync",
         )  # fmt: skip
         with (data / "postgresql.auto.conf").open("a") as conf:
             # The copy keeps the primary's settings; a test standby needs little memory.
@@ -81,7 +82,7 @@ class LocalStandby:
     @property
     def admin_url(self) -> str:
         """The standby as the superuser (to pause replay in tests)."""
-        return self.url("postgres")
+        return self.url(self.superuser)
 
     def stop(self) -> None:
         """Stop the standby (its files stay for the test's temporary folder to remove)."""
