@@ -174,9 +174,12 @@ async def fuzzer(
                     if sent % args.window == 0:  # back-pressure: wait until the server has read them all
                         pong.clear()
                         await ws.send('{"type":"ping"}')
-                        try:
-                            await asyncio.wait_for(pong.wait(), 60)
-                        except TimeoutError:
+                        waiting = asyncio.ensure_future(pong.wait())
+                        done, _ = await asyncio.wait({waiting, reader}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+                        waiting.cancel()
+                        if reader in done:
+                            break  # the server closed this socket (a refused fuzzed `auth` frame: 4001)
+                        if not done:
                             tally.stalls += 1
                     if args.rate:
                         await asyncio.sleep(args.sockets / args.rate)

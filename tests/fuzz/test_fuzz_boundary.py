@@ -26,7 +26,7 @@ from vizochok.core.query import Dictionary, analyze
 from vizochok.core.services.catalog import validate_products
 from vizochok.core.services.search import _searchable
 
-CI = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+CI = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 REFUSALS = {ErrorCode.INVALID_JSON, ErrorCode.MESSAGE_TOO_LARGE}
 
 
