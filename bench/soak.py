@@ -73,7 +73,9 @@ async def _turn(ws: Any, frame: dict[str, Any], timeout: float) -> list[dict[str
             return frames
 
 
-async def shopper(url: str, key: str, store: str, user: str, deadline: float, think: float, report: SoakReport) -> None:
+async def shopper(
+    url: str, key: str, store: str, user: str, deadline: float, think: float, report: SoakReport
+) -> None:
     """One widget: search, add the first card, ask for the cart; again until `deadline`."""
     rng = random.Random(user)
     try:
@@ -84,11 +86,20 @@ async def shopper(url: str, key: str, store: str, user: str, deadline: float, th
             cards: list[dict[str, Any]] = []
             while time.monotonic() < deadline:
                 search = rng.choice(SEARCHES)
-                for frame in ({"type": "message", "text": search}, None, {"type": "message", "text": "що в кошику?"}):
+                for frame in (
+                    {"type": "message", "text": search},
+                    None,
+                    {"type": "message", "text": "що в кошику?"},
+                ):
                     if frame is None:
                         if not cards:
                             continue
-                        frame = {"type": "action", "action": "add_to_cart", "sku": cards[0]["sku"], "quantity": 1}
+                        frame = {
+                            "type": "action",
+                            "action": "add_to_cart",
+                            "sku": cards[0]["sku"],
+                            "quantity": 1,
+                        }
                     started = time.monotonic()
                     frames = await _turn(ws, frame, 60)
                     report.turns += 1
@@ -109,19 +120,27 @@ async def shopper(url: str, key: str, store: str, user: str, deadline: float, th
         report.closes[closed.rcvd.code if closed.rcvd else 1006] += 1
 
 
-async def soak(url: str, key: str, store: str, *, conversations: int, seconds: float, think: float, prefix: str = "soak") -> SoakReport:
+async def soak(
+    url: str, key: str, store: str, *, conversations: int, seconds: float, think: float, prefix: str = "soak"
+) -> SoakReport:
     """Run `conversations` shoppers for `seconds`; every one finishes its current turn."""
     report = SoakReport(conversations, seconds)
     deadline = time.monotonic() + seconds
     run = f"{prefix}-{os.getpid()}-{int(time.time())}"
-    await asyncio.gather(*(shopper(url, key, store, f"{run}-{i}", deadline, think, report) for i in range(conversations)))
+    await asyncio.gather(
+        *(shopper(url, key, store, f"{run}-{i}", deadline, think, report) for i in range(conversations))
+    )
     return report
 
 
 async def logged(database: Any, tenant_id: str) -> dict[str, list[str]]:
     """Per conversation, the shoppers' messages in the conversation log."""
     async with database.tenant(tenant_id) as conn:
-        rows = await (await conn.execute("SELECT conversation_id, payload->>'text' AS text FROM conversation_log WHERE kind = 'user_message'")).fetchall()
+        rows = await (
+            await conn.execute(
+                "SELECT conversation_id, payload->>'text' AS text FROM conversation_log WHERE kind = 'user_message'"
+            )
+        ).fetchall()
     out: dict[str, list[str]] = {}
     for row in rows:
         out.setdefault(row["conversation_id"], []).append(row["text"])
@@ -152,7 +171,14 @@ async def leases_left(valkey: Any) -> int:
 
 
 def _machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
     return f"{cpu}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
 
 
@@ -180,7 +206,9 @@ def main() -> int:
             "sockets_per_key": 100_000, "socket_messages_per_window": 100_000, "user_messages_per_day": 100_000})})  # fmt: skip
         port = 18000 + os.getpid() % 1000
         app = create_demo_app(settings, f"http://127.0.0.1:{port}")
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=1 << 20))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=1 << 20)
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:
@@ -203,8 +231,12 @@ def main() -> int:
             carts = lost_cart_changes(report, app.state.retailer, config["storeId"])
             acked = sum(len(v) for v in report.acked.values())
             print(f"machine: {_machine()}")  # noqa: T201
-            print(f"{args.conversations} conversations, {elapsed:.0f} s, {report.turns} turns, {acked} acknowledged messages")  # noqa: T201
-            print(f"lost acknowledged messages: {lost}; carts differing from the last confirmed change: {carts}; leases left: {leases}")  # noqa: T201
+            print(
+                f"{args.conversations} conversations, {elapsed:.0f} s, {report.turns} turns, {acked} acknowledged messages"
+            )  # noqa: T201
+            print(
+                f"lost acknowledged messages: {lost}; carts differing from the last confirmed change: {carts}; leases left: {leases}"
+            )  # noqa: T201
             print(f"error frames: {dict(report.errors)}; socket closes: {dict(report.closes)}")  # noqa: T201
             print(f"round trip ms: p50 {report.percentile(50):.0f}, p99 {report.percentile(99):.0f}")  # noqa: T201
             return int(bool(lost or carts or leases or report.closes))

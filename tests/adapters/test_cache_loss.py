@@ -37,7 +37,11 @@ async def test_a_session_from_an_old_snapshot_is_reread_from_the_retailers_cart(
         await client.save()  # the snapshot: 2 eggs
 
         # One more egg, confirmed by the retailer, then the cache crashes before its next snapshot.
-        added = [f for f in await world.act({"action": "add_to_cart", "sku": EGGS, "quantity": 1}) if f["type"] == "cart_changed"]
+        added = [
+            f
+            for f in await world.act({"action": "add_to_cart", "sku": EGGS, "quantity": 1})
+            if f["type"] == "cart_changed"
+        ]
         assert added[0]["items"][0]["quantity"] == 3  # noqa: PLR2004
         assert world.retailer.carts[(store, user)] == {EGGS: 3}
         server.restart()
@@ -94,7 +98,9 @@ async def test_a_lease_read_back_from_a_snapshot_does_not_hold_the_conversation(
     try:
         client = Valkey.from_url(server.url, decode_responses=True)
         sessions, turns = ValkeySessionStore(client), ValkeyTurnStore(client)
-        await sessions.save(ConversationState(conversation_id="conv_l", tenant_id="tnt_l", user_id="u", store_id="s"), 600)
+        await sessions.save(
+            ConversationState(conversation_id="conv_l", tenant_id="tnt_l", user_id="u", store_id="s"), 600
+        )
         start = TurnStart(tenant_id="tnt_l", conversation_id="conv_l", lease_seconds=600)
         held = await turns.begin(start)
         assert held.lease is not None

@@ -19,12 +19,25 @@ async def test_keys_and_editors_cannot_exceed_the_plan_and_bad_values_are_refuse
     demo_server: ThreadedServer, database: Database, make_tenant: Any
 ) -> None:
     tenant = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url, headers={"Authorization": f"Bearer {tenant['sk']}"}) as api:
+    async with httpx.AsyncClient(
+        base_url=demo_server.base_url, headers={"Authorization": f"Bearer {tenant['sk']}"}
+    ) as api:
         huge = await api.patch("/api/v1/admin/settings", json={"limits": {"tenant_tokens_per_month": 10**15}})
-        assert (huge.status_code, huge.json()["code"], huge.json()["field"]) == (403, "forbidden", "limits.tenant_tokens_per_month")
+        assert (huge.status_code, huge.json()["code"], huge.json()["field"]) == (
+            403,
+            "forbidden",
+            "limits.tenant_tokens_per_month",
+        )
         junk = await api.patch("/api/v1/admin/settings", json={"limits": {"max_frame_bytes": "abc"}})
-        assert (junk.status_code, junk.json()["code"], junk.json()["field"]) == (422, "validation_error", "limits.max_frame_bytes")
-        within = await api.patch("/api/v1/admin/settings", json={"limits": {"tenant_tokens_per_month": 5_000_000, "max_frame_bytes": 32768}})
+        assert (junk.status_code, junk.json()["code"], junk.json()["field"]) == (
+            422,
+            "validation_error",
+            "limits.max_frame_bytes",
+        )
+        within = await api.patch(
+            "/api/v1/admin/settings",
+            json={"limits": {"tenant_tokens_per_month": 5_000_000, "max_frame_bytes": 32768}},
+        )
         assert within.status_code == 200
         assert within.json()["limits"] == {"tenant_tokens_per_month": 5_000_000, "max_frame_bytes": 32768}
 
@@ -35,10 +48,16 @@ async def test_keys_and_editors_cannot_exceed_the_plan_and_bad_values_are_refuse
 
     # An operator may go beyond the plan.
     email = f"op-{secrets.token_hex(3)}@vizochok.dev"
-    await PostgresAdminStore(database).create_user(None, email, await Argon2Passwords().hash(PASSWORD), "operator")
+    await PostgresAdminStore(database).create_user(
+        None, email, await Argon2Passwords().hash(PASSWORD), "operator"
+    )
     async with httpx.AsyncClient(base_url=demo_server.base_url) as operator:
         login = await operator.post("/api/v1/admin/login", json={"email": email, "password": PASSWORD})
-        operator.headers.update({"X-CSRF-Token": login.json()["csrf_token"], "X-Vizochok-Tenant": tenant["tenant_id"]})
-        raised = await operator.patch("/api/v1/admin/settings", json={"limits": {"tenant_tokens_per_month": 10**12}})
+        operator.headers.update(
+            {"X-CSRF-Token": login.json()["csrf_token"], "X-Vizochok-Tenant": tenant["tenant_id"]}
+        )
+        raised = await operator.patch(
+            "/api/v1/admin/settings", json={"limits": {"tenant_tokens_per_month": 10**12}}
+        )
         assert raised.status_code == 200
         assert raised.json()["limits"] == {"tenant_tokens_per_month": 10**12}

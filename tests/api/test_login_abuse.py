@@ -34,13 +34,20 @@ class CountingPasswords(Argon2Passwords):
         return await super().verify(password_hash, password)
 
 
-async def test_thirty_parallel_wrong_passwords_get_429s(demo_server: ThreadedServer, database: Database, make_tenant: Any) -> None:
+async def test_thirty_parallel_wrong_passwords_get_429s(
+    demo_server: ThreadedServer, database: Database, make_tenant: Any
+) -> None:
     tenant = await make_tenant()
     email = f"target-{secrets.token_hex(3)}@shop.ua"
-    await PostgresAdminStore(database).create_user(tenant["tenant_id"], email, await Argon2Passwords().hash(PASSWORD), "viewer")
+    await PostgresAdminStore(database).create_user(
+        tenant["tenant_id"], email, await Argon2Passwords().hash(PASSWORD), "viewer"
+    )
     async with httpx.AsyncClient(base_url=demo_server.base_url, timeout=60) as http:
         answers = await asyncio.gather(
-            *(http.post("/api/v1/admin/login", json={"email": email, "password": f"guess-{i}"}) for i in range(30))
+            *(
+                http.post("/api/v1/admin/login", json={"email": email, "password": f"guess-{i}"})
+                for i in range(30)
+            )
         )
     statuses = Counter(a.status_code for a in answers)
     # Exactly the allowance was checked against the password; every other attempt was refused unchecked.
@@ -49,7 +56,10 @@ async def test_thirty_parallel_wrong_passwords_get_429s(demo_server: ThreadedSer
 
 async def test_parallel_attempts_are_counted_atomically(valkey_client: Valkey) -> None:
     throttle = ValkeyLoginThrottle(valkey_client, attempts=5)
-    email, address = f"x-{secrets.token_hex(4)}@shop.ua", f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    email, address = (
+        f"x-{secrets.token_hex(4)}@shop.ua",
+        f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}",
+    )
     waits = await asyncio.gather(*(throttle.attempt(email, address) for _ in range(40)))
     assert sum(1 for w in waits if w == 0) == 5  # noqa: PLR2004
     assert all(w >= 1 for w in waits if w)
@@ -58,12 +68,20 @@ async def test_parallel_attempts_are_counted_atomically(valkey_client: Valkey) -
     assert await throttle.attempt(email, address) == 0
 
 
-async def test_unknown_and_known_emails_cost_one_argon2_check_each(database: Database, valkey_client: Valkey, make_tenant: Any) -> None:
+async def test_unknown_and_known_emails_cost_one_argon2_check_each(
+    database: Database, valkey_client: Valkey, make_tenant: Any
+) -> None:
     tenant = await make_tenant()
     store, passwords = PostgresAdminStore(database), CountingPasswords()
     known = f"known-{secrets.token_hex(3)}@shop.ua"
     await store.create_user(tenant["tenant_id"], known, await passwords.hash(PASSWORD), "viewer")
-    admin = AdminService(store, None, passwords, ValkeyAdminSessions(valkey_client), ValkeyLoginThrottle(valkey_client, attempts=100))  # type: ignore[arg-type]
+    admin = AdminService(
+        store,
+        None,
+        passwords,
+        ValkeyAdminSessions(valkey_client),
+        ValkeyLoginThrottle(valkey_client, attempts=100),
+    )  # type: ignore[arg-type]
 
     async def refuse(email: str) -> float:
         before, started = passwords.verified, time.perf_counter()

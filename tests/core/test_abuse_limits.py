@@ -26,13 +26,17 @@ async def test_a_checklist_submit_repeating_a_sku_sends_one_webhook_per_checklis
     checklist = next(f for f in await world.say("що треба для борщу?") if f["type"] == "ingredient_checklist")
     shown = [i["sku"] for i in checklist["items"]]
     before = _cart_calls(world)
-    frames = await world.act({"action": "checklist_submit", "skus": [shown[0]] * 2727 + shown[:2] + ["not-on-the-list"] * 50})
+    frames = await world.act(
+        {"action": "checklist_submit", "skus": [shown[0]] * 2727 + shown[:2] + ["not-on-the-list"] * 50}
+    )
     assert _cart_calls(world) - before == 2  # shown[0] once, shown[1] once; nothing off the list
     assert [f["sku"] for f in frames if f["type"] == "cart_changed"] == shown[:2]
 
 
 async def test_a_checklist_submit_without_a_pending_checklist_sends_nothing(world: World) -> None:
-    cards: list[dict[str, Any]] = [c for f in await world.say("покажи молоко") if f["type"] == "product_cards" for c in f["items"]]
+    cards: list[dict[str, Any]] = [
+        c for f in await world.say("покажи молоко") if f["type"] == "product_cards" for c in f["items"]
+    ]
     before = _cart_calls(world)
     frames = await world.act({"action": "checklist_submit", "skus": [cards[0]["sku"]] * 2727})
     assert _cart_calls(world) == before
@@ -70,7 +74,9 @@ def test_operators_may_exceed_the_plan_within_range_and_stricter_values_are_alwa
         "user_messages_per_day": 20, "socket_window_seconds": 600,
     }  # fmt: skip
     # A value an operator granted may be saved again unchanged by an editor.
-    assert check_overrides({"user_messages_per_day": 5000}, Limits(), {"user_messages_per_day": 5000}) == {"user_messages_per_day": 5000}
+    assert check_overrides({"user_messages_per_day": 5000}, Limits(), {"user_messages_per_day": 5000}) == {
+        "user_messages_per_day": 5000
+    }
 
 
 def test_a_bad_value_stored_before_the_check_does_not_break_the_tenant() -> None:

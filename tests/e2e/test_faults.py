@@ -44,13 +44,18 @@ class Stack:
         """A shopper arriving during the fault: `internal_error`, then close 1013 (try again later)."""
         ws = await websockets.connect(self.server.ws_url)
         await ws.send(json.dumps({"type": "auth", "token": self.tenant["pk"], "user_id": "arriving"}))
-        assert json.loads(await asyncio.wait_for(ws.recv(), 60)) == {"type": "error", "code": "internal_error"}
+        assert json.loads(await asyncio.wait_for(ws.recv(), 60)) == {
+            "type": "error",
+            "code": "internal_error",
+        }
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 10)
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 1013  # noqa: PLR2004
 
-    def __init__(self, server: ThreadedServer, valkey: PrivateValkey, proxy: UnixProxy, tenant: dict[str, str]) -> None:
+    def __init__(
+        self, server: ThreadedServer, valkey: PrivateValkey, proxy: UnixProxy, tenant: dict[str, str]
+    ) -> None:
         self.server, self.valkey, self.proxy, self.tenant = server, valkey, proxy, tenant
         self.acked: dict[str, list[str]] = {}
         """Per conversation, the messages the server acknowledged with `response_complete`."""
@@ -77,7 +82,9 @@ class Stack:
             self.acked.setdefault(conversation, []).append(text)
         return frames
 
-    async def say_until_done(self, client: ChatClient, conversation: str, text: str, tries: int = 5) -> list[dict[str, Any]]:
+    async def say_until_done(
+        self, client: ChatClient, conversation: str, text: str, tries: int = 5
+    ) -> list[dict[str, Any]]:
         """What a shopper does after an error: try again (a pooled connection may fail once after the fault)."""
         for _ in range(tries):
             frames = await self.say(client, conversation, text)
@@ -98,7 +105,9 @@ async def stack(
     url = prepared.settings.database_url or ""
     proxy = UnixProxy(unix_socket_of(url))
     proxy.start()
-    settings = prepared.settings.model_copy(update={"valkey_url": valkey.url, "database_url": proxied_database_url(url, proxy)})
+    settings = prepared.settings.model_copy(
+        update={"valkey_url": valkey.url, "database_url": proxied_database_url(url, proxy)}
+    )
     server = ThreadedServer(create_app(settings), free_port(), settings)
     server.start()
     base = f"{demo_server.base_url}/demo-retailer"
@@ -108,7 +117,9 @@ async def stack(
         limits={"socket_messages_per_window": 1000, "sockets_per_key": 100, "ping_interval_seconds": 3600},
     )  # fmt: skip
     products = [p for p in load_catalog() if p["sku"] in SKUS]
-    async with httpx.AsyncClient(base_url=server.base_url, headers={"Authorization": f"Bearer {tenant['sk']}"}, timeout=30) as api:
+    async with httpx.AsyncClient(
+        base_url=server.base_url, headers={"Authorization": f"Bearer {tenant['sk']}"}, timeout=30
+    ) as api:
         job = (await api.put("/api/v1/catalog/products", json={"products": products})).json()["job_id"]
         for _ in range(600):
             if (await api.get(f"/api/v1/catalog/jobs/{job}")).json()["status"] == "complete":
@@ -135,7 +146,9 @@ async def shoppers(stack: Stack, demo: dict[str, Any], name: str) -> list[tuple[
 async def logged_messages(database: Database, tenant_id: str) -> dict[str, list[str]]:
     async with database.tenant(tenant_id) as conn:
         rows = await (
-            await conn.execute("SELECT conversation_id, payload->>'text' AS text FROM conversation_log WHERE kind = 'user_message' ORDER BY id")
+            await conn.execute(
+                "SELECT conversation_id, payload->>'text' AS text FROM conversation_log WHERE kind = 'user_message' ORDER BY id"
+            )
         ).fetchall()
     out: dict[str, list[str]] = {}
     for row in rows:
@@ -151,7 +164,9 @@ def assert_nothing_acknowledged_was_lost(acked: dict[str, list[str]], logged: di
             remaining.remove(text)
 
 
-async def test_valkey_crash_and_restart_during_live_conversations(stack: Stack, demo: dict[str, Any], database: Database) -> None:
+async def test_valkey_crash_and_restart_during_live_conversations(
+    stack: Stack, demo: dict[str, Any], database: Database
+) -> None:
     retailer, store = demo["retailer"], stack.tenant["store_id"]
     people = await shoppers(stack, demo, "vk")
     for client, conversation, _ in people:
@@ -162,7 +177,9 @@ async def test_valkey_crash_and_restart_during_live_conversations(stack: Stack, 
     await admin.save()  # the last snapshot: 2 breads each
     await admin.aclose()
     for client, _, user in people:
-        confirmed = await client.turn({"type": "action", "action": "add_to_cart", "sku": BREAD, "quantity": 1})
+        confirmed = await client.turn(
+            {"type": "action", "action": "add_to_cart", "sku": BREAD, "quantity": 1}
+        )
         assert [f["quantity"] for f in confirmed if f["type"] == "cart_changed"] == [3]
         assert retailer.carts[(store, user)] == {BREAD: 3}
 
@@ -180,13 +197,17 @@ async def test_valkey_crash_and_restart_during_live_conversations(stack: Stack, 
     for client, conversation, _ in people:
         frames = await stack.say_until_done(client, conversation, "що в кошику?")
         assert "× 3" in text_of(frames)  # the retailer's cart, not the snapshot's 2: no confirmed change lost
-    assert_nothing_acknowledged_was_lost(stack.acked, await logged_messages(database, stack.tenant["tenant_id"]))
+    assert_nothing_acknowledged_was_lost(
+        stack.acked, await logged_messages(database, stack.tenant["tenant_id"])
+    )
     for client, _, _ in people:
         await client.close()
     print(f"valkey: /readyz red after {down:.1f} s, green {up:.1f} s after the restart")  # noqa: T201
 
 
-async def test_postgres_goes_away_and_comes_back_during_live_conversations(stack: Stack, demo: dict[str, Any], database: Database) -> None:
+async def test_postgres_goes_away_and_comes_back_during_live_conversations(
+    stack: Stack, demo: dict[str, Any], database: Database
+) -> None:
     people = await shoppers(stack, demo, "pg")
     for client, conversation, _ in people:
         assert (await stack.say(client, conversation, "привіт"))[-1]["type"] == "response_complete"
@@ -194,7 +215,9 @@ async def test_postgres_goes_away_and_comes_back_during_live_conversations(stack
     stack.proxy.cut()
     down = await stack.wait_ready(503, 30)
     # Every shopper at once: a turn waits for a database connection up to the pool's timeout (30 s).
-    answers = await asyncio.gather(*(stack.say(client, conversation, "що в кошику?") for client, conversation, _ in people))
+    answers = await asyncio.gather(
+        *(stack.say(client, conversation, "що в кошику?") for client, conversation, _ in people)
+    )
     for frames in answers:
         assert frames[-1] == {"type": "error", "code": "internal_error"}
     for client, _, _ in people:
@@ -212,7 +235,9 @@ async def test_postgres_goes_away_and_comes_back_during_live_conversations(stack
     assert hello[0] == {"type": "auth_ok"}
     assert (await stack.say(late, hello[1]["conversation_id"], "привіт"))[-1]["type"] == "response_complete"
     await late.close()
-    assert_nothing_acknowledged_was_lost(stack.acked, await logged_messages(database, stack.tenant["tenant_id"]))
+    assert_nothing_acknowledged_was_lost(
+        stack.acked, await logged_messages(database, stack.tenant["tenant_id"])
+    )
     for client, _, _ in people:
         await client.close()
     print(f"postgres: /readyz red after {down:.1f} s, green {up:.1f} s after the restore")  # noqa: T201
@@ -233,9 +258,13 @@ async def test_a_broken_products_webhook_gets_a_clear_answer_and_the_socket_live
 ) -> None:
     scripted = ScriptedRetailer()
     with Server(scripted) as broken:
-        await tenant_repo.update_webhooks(stack.tenant["tenant_id"], products_url=f"{broken.base_url}/products")
+        await tenant_repo.update_webhooks(
+            stack.tenant["tenant_id"], products_url=f"{broken.base_url}/products"
+        )
         scripted.then(PRODUCT_FAULTS[fault], PRODUCT_FAULTS[fault])
-        client, hello = await ChatClient.connect(stack.server.ws_url, stack.tenant["pk"], user_id=f"prices-{fault}")
+        client, hello = await ChatClient.connect(
+            stack.server.ws_url, stack.tenant["pk"], user_id=f"prices-{fault}"
+        )
         started = time.monotonic()
         frames = await client.say("покажи молоко")
         elapsed = time.monotonic() - started
@@ -252,7 +281,15 @@ async def test_a_short_soak_loses_nothing(stack: Stack, demo: dict[str, Any], da
     """`bench/soak.py` in small: 20 shoppers for a few seconds (the bench runs 200 for minutes)."""
     from bench.soak import leases_left, logged, lost_cart_changes, lost_messages, soak  # noqa: PLC0415
 
-    report = await soak(stack.server.ws_url, stack.tenant["pk"], stack.tenant["store_id"], conversations=20, seconds=6, think=0.1, prefix="ci")
+    report = await soak(
+        stack.server.ws_url,
+        stack.tenant["pk"],
+        stack.tenant["store_id"],
+        conversations=20,
+        seconds=6,
+        think=0.1,
+        prefix="ci",
+    )
     assert report.turns >= 60  # noqa: PLR2004 - every shopper got through at least one round
     assert sum(len(v) for v in report.acked.values()) >= 40  # noqa: PLR2004
     assert report.closes == {}
