@@ -169,7 +169,9 @@ class OfflineLLM:
             planned = {search_query(p) for p in u.phrases} if u.kind in ("add", "search") else set()
             if planned and not planned & set(self._searches(ctx)):
                 # Another model searched in its own words: this layer cannot vouch for what follows.
-                return Step(reply=self._summary(ctx), confidence=0.2, reason="searches this layer did not plan")
+                return Step(
+                    reply=self._summary(ctx), confidence=0.2, reason="searches this layer did not plan"
+                )
             if any(r.get("error") == "prices_unavailable" for _, r in ctx.results):
                 return Step(reply=text("no_prices", ctx.lang), confidence=0.9, reason="no prices")
             if u.kind == "recipe":
@@ -485,7 +487,7 @@ class OfflineLLM:
         by_query = self._searches(ctx)
         items, missing = [], []
         for query, kilograms, packs in recipe.ingredients:
-            offer = _staple(query, by_query.get(query) or [])
+            offer = _staple(query, by_query.get(query) or [], kilograms * 1000 * scale, packs * scale)
             if offer is None:
                 missing.append(query)
                 continue
@@ -512,7 +514,7 @@ class OfflineLLM:
 
     def _meal_plan(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
-        by_query = {q: _staple(q, items) for q, items in self._searches(ctx).items()}
+        by_query = {q: _staple(q, items, 500.0) for q, items in self._searches(ctx).items()}
         # Amounts are summed per product over the whole plan, then turned into packs once: three dishes
         # with 200 g of flour each need one 1 kg pack, not three.
         need: dict[str, tuple[dict[str, Any], float, float]] = {}
@@ -528,7 +530,11 @@ class OfflineLLM:
                             grams + kilograms * 1000,
                             count + (packs if kilograms == 0 else 0),
                         )
-        remaining = {sku: amount_for(offer, grams, count) for sku, (offer, grams, count) in need.items()}
+        # A pack counted per dish (eggs, milk) serves several dishes: one, and one more for every three further.
+        remaining = {
+            sku: amount_for(offer, grams, 1 + (count - 1) / 3 if count else 0)
+            for sku, (offer, grams, count) in need.items()
+        }
         days = []
         for day_number, meals in enumerate(plan, start=1):
             day_meals = []
@@ -619,16 +625,20 @@ def _label(offer: dict[str, Any], lang: str) -> str:
     return label if len(label) <= 120 else label[:117] + "…"
 
 
-def _staple(query: str, offers: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _staple(
+    query: str, offers: list[dict[str, Any]], grams: float = 0.0, count: float = 1.0
+) -> dict[str, Any] | None:
     """The ingredient a recipe means: a hit of the right type, the plainest name first (fresh cabbage, not pickled)."""
     fitting = relevant(Phrase(words=query.split()), offers, strict=True)
     if not fitting:
         return None
     wanted = query.split()
 
-    def rank(offer: dict[str, Any]) -> tuple[int, bool, int]:
+    def rank(offer: dict[str, Any]) -> tuple[int, bool, bool, int]:
         matched = sum(word_in(w, product_text(offer).stems) for w in wanted)
-        return (-matched, fitting.index(offer) > 2, len(offer.get("name", "").split()))
+        # A pack so small that the dish needs many of it is a variant (vanilla sugar), not the staple.
+        tiny = amount_for(offer, grams, count) > 4  # noqa: PLR2004
+        return (-matched, tiny, fitting.index(offer) > 2, len(offer.get("name", "").split()))  # noqa: PLR2004
 
     return min(fitting, key=rank)
 

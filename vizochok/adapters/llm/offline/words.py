@@ -9,6 +9,7 @@ most words wins.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -101,6 +102,10 @@ def stems_match(a: str, b: str) -> bool:
     if len(short) >= _MIN_PREFIX - (1 if len(short) == len(long_) - 1 else 0) and long_.startswith(short):
         return True
     if len(short) >= 5 and _one_edit(a, b):
+        return True
+    # Derived forms keep the root but change its end (гречка / гречана, молочко / молочні).
+    common = len(os.path.commonprefix([a, b]))
+    if common >= _MIN_PREFIX and common >= 0.8 * len(short):
         return True
     return len(short) >= 3 and a.replace("і", "о") == b.replace("і", "о")
 
