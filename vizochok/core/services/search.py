@@ -50,7 +50,8 @@ class SearchService:
 
     Per-tenant options live in `tenant.search`: `weights` (per leg), `rrf_k`, `candidates`, `trigram_below`, `head_bonus`,
     `reranker` (a registered name, `"none"` to switch off), `reranker_options`, `dictionary`
-    (word → Ukrainian words) and `needs` (dish or occasion → groceries).
+    (word → Ukrainian words), `needs` (dish or occasion → groceries), `language`, `category_floor`,
+    `category_margin`, `typo_vocabulary` and `idf` (docs/search.md).
     """
 
     def __init__(
