@@ -96,16 +96,19 @@ async def test_read_your_writes_while_the_standby_lags(
             await elsewhere.open()
             try:
                 assert "halva" not in await shop.skus(elsewhere, "халва")
-                assert elsewhere.served == {"replica": 1, "primary": 0}
+                assert elsewhere.served["primary"] == 0
+                assert elsewhere.served["replica"] >= 1
             finally:
                 await elsewhere.close()
         finally:
             await admin.execute("SELECT pg_wal_replay_resume()")
 
     await read_database.wait_replayed()
-    on_replica = read_database.served["replica"]
+    on_replica, on_primary = read_database.served["replica"], read_database.served["primary"]
     assert "halva" in await shop.skus(read_database, "халва")
-    assert read_database.served["replica"] == on_replica + 1  # caught up: back on the standby
+    # Caught up: back on the standby (a search may read more than once, none of it on the primary).
+    assert read_database.served["replica"] > on_replica
+    assert read_database.served["primary"] == on_primary
 
 
 async def test_a_standby_that_does_not_answer_hands_reads_to_the_primary(

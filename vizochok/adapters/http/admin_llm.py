@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, put
 
 from vizochok.adapters.http.admin import admin_identity
-from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.adapters.http.schemas import ADMIN_AUTH, ADMIN_ERRORS, LLMKeyInput, LLMKeyState, errors
 from vizochok.core.ports import KeyRepository
 from vizochok.core.services.admin import AdminService
 from vizochok.core.services.llm_keys import LLMKeyService
@@ -28,18 +28,19 @@ class AdminLLMKeysController(Controller):
         "LLMKeyService": LLMKeyService,
     }
 
-    @get("/")
+    @get("/", security=ADMIN_AUTH, responses=errors(401, 403))
     async def list_keys(
         self,
         request: Request[Any, Any, Any],
         keys: KeyRepository,
         admin: AdminService,
         llm_keys: LLMKeyService,
-    ) -> list[dict[str, object]]:
+    ) -> list[LLMKeyState]:
         """`[{provider, has_key}]`."""
-        return await llm_keys.view(await admin_identity(request, admin, keys))
+        rows = await llm_keys.view(await admin_identity(request, admin, keys))
+        return [LLMKeyState.model_validate(row) for row in rows]
 
-    @put("/{provider:str}", status_code=200)
+    @put("/{provider:str}", status_code=200, security=ADMIN_AUTH, responses=errors(*ADMIN_ERRORS, 404))
     async def set_key(  # noqa: PLR0917 - Litestar passes parameters by name
         self,
         request: Request[Any, Any, Any],
@@ -47,16 +48,13 @@ class AdminLLMKeysController(Controller):
         keys: KeyRepository,
         admin: AdminService,
         llm_keys: LLMKeyService,
-        data: dict[str, Any] | None = None,
-    ) -> dict[str, object]:
+        data: LLMKeyInput,
+    ) -> LLMKeyState:
         """`{"api_key": "…"}` → `{provider, has_key: true}`; replaces an earlier key."""
         identity = await admin_identity(request, admin, keys)
-        body = data or {}
-        if not isinstance(body, dict) or set(body) - {"api_key"}:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, 'the body is {"api_key": "..."}')
-        return await llm_keys.set(identity, provider, body.get("api_key"))
+        return LLMKeyState.model_validate(await llm_keys.set(identity, provider, data.api_key))
 
-    @delete("/{provider:str}", status_code=200)
+    @delete("/{provider:str}", status_code=200, security=ADMIN_AUTH, responses=errors(*ADMIN_ERRORS, 404))
     async def delete_key(
         self,
         request: Request[Any, Any, Any],
@@ -64,6 +62,8 @@ class AdminLLMKeysController(Controller):
         keys: KeyRepository,
         admin: AdminService,
         llm_keys: LLMKeyService,
-    ) -> dict[str, object]:
+    ) -> LLMKeyState:
         """`{provider, has_key: false}`; 404 `not_found` when there was no key."""
-        return await llm_keys.delete(await admin_identity(request, admin, keys), provider)
+        return LLMKeyState.model_validate(
+            await llm_keys.delete(await admin_identity(request, admin, keys), provider)
+        )

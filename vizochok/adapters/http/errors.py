@@ -39,7 +39,11 @@ def vizochok_error(_: Request[Any, Any, Any], exc: VizochokError) -> Response[di
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     """Litestar's own errors, in our shape."""
     if isinstance(exc, ValidationException):
-        return _json(422, ErrorCode.VALIDATION_ERROR, str(exc.detail), errors=exc.extra or [])
+        errors = exc.extra if isinstance(exc.extra, list) else []
+        # `field` names the first offending field, as the input boundary's own refusals do.
+        first = next((e.get("key") for e in errors if isinstance(e, dict) and e.get("key")), None)
+        extra = {"field": first} if first else {}
+        return _json(422, ErrorCode.VALIDATION_ERROR, str(exc.detail), errors=errors, **extra)
     code = _BY_STATUS.get(exc.status_code, ErrorCode.INTERNAL_ERROR)
     return _json(exc.status_code, code, str(exc.detail))
 

@@ -26,6 +26,7 @@ from vizochok.core.admin import AdminIdentity, ApiKeyInfo, SettingsPatch
 from vizochok.core.errors import ErrorCode
 from vizochok.core.limits import Limits
 from vizochok.core.models import ProductInput, TenantLLMConfig  # noqa: TC001
+from vizochok.core.services.admin import MAX_ROTATION_OVERLAP
 
 BEARER = "bearer"
 """Security scheme: `Authorization: Bearer <sk_ key>`."""
@@ -90,8 +91,16 @@ _ERRORS: dict[int, tuple[str, ErrorCode, str]] = {
         ErrorCode.NOT_FOUND,
         "no job 'job_0123456789abcdef'",
     ),
-    415: ("`unsupported_media_type`: the body must be `application/json`", ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the credentials as application/json"),
-    409: ("`email_taken`: that e-mail already has an account", ErrorCode.EMAIL_TAKEN, "that e-mail is already in use"),
+    415: (
+        "`unsupported_media_type`: the body must be `application/json`",
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        "send the credentials as application/json",
+    ),
+    409: (
+        "`email_taken`: that e-mail already has an account",
+        ErrorCode.EMAIL_TAKEN,
+        "that e-mail is already in use",
+    ),
     413: ("`payload_too_large`", ErrorCode.PAYLOAD_TOO_LARGE, "at most 5000 products per request"),
     422: (
         "`validation_error`: a parameter or the body is malformed (`webhook_url_rejected` for unsafe webhook URLs)",
@@ -251,6 +260,8 @@ class TenantCreated(BaseModel):
     store_id: str
     public_key: str
     secret_key: str
+    webhook_secret: str
+    """Signs every webhook call to the retailer (docs/webhooks.md); shown in this answer only."""
 
 
 class TenantSummary(BaseModel):
@@ -296,6 +307,51 @@ class WebhookView(BaseModel):
     has_secret: bool
 
 
+class IdentityView(BaseModel):
+    """Shopper identity verification (docs/identity.md): whether it is set up and required, never the secret."""
+
+    required: bool
+    configured: bool
+
+
+class IdentityStatus(IdentityView):
+    """`GET /api/v1/admin/identity`."""
+
+    secrets_valid: int
+    """How many secrets verify now: 2 while a rotation's overlap lasts."""
+
+
+class IdentityRotateInput(BaseModel):
+    """`POST /api/v1/admin/identity/secret`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_seconds: int = Field(default=3600, ge=0, le=MAX_ROTATION_OVERLAP)
+    """How long the previous secret keeps verifying, so that pages signed with it keep working."""
+
+
+class IdentitySecret(BaseModel):
+    """The new identity secret: shown in this answer only."""
+
+    identity_secret: str
+    overlap_seconds: int
+
+
+class LLMKeyState(BaseModel):
+    """Whether the tenant has its own key for one LLM provider; the key itself is never returned."""
+
+    provider: str
+    has_key: bool
+
+
+class LLMKeyInput(BaseModel):
+    """`PUT /api/v1/admin/llm/keys/{provider}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: str = Field(min_length=1, max_length=4096)
+
+
 class TenantSettings(BaseModel):
     """`GET`/`PATCH /api/v1/admin/settings`."""
 
@@ -311,6 +367,7 @@ class TenantSettings(BaseModel):
     allowed_origins: list[str]
     webhooks: WebhookView
     plan: str
+    identity: IdentityView
 
 
 def _limit_overrides() -> type[BaseModel]:
