@@ -190,7 +190,7 @@ async def test_killing_a_process_loses_nothing_acknowledged(
     auth = {"store_id": demo["storeId"], "user_id": f"mp-crash-{a.port}"}
     client, hello = await connect(a, demo["apiKey"], **auth)
     conversation = hello[1]["conversation_id"]
-    first = await client.say("додай хліб")
+    first = await client.say("додай хліб Київхліб Український")
     second = await client.say("покажи молоко")
     assert first[-1]["type"] == second[-1]["type"] == "response_complete"
     a.kill()
@@ -202,7 +202,7 @@ async def test_killing_a_process_loses_nothing_acknowledged(
     principal = await PostgresKeyRepository(database).authenticate(demo["apiKey"])
     assert principal is not None
     entries = await PostgresConversationLog(database).entries(principal.tenant_id, conversation)
-    assert [e.payload["text"] for e in entries if e.kind == "user_message"] == ["додай хліб", "покажи молоко"]
+    assert [e.payload["text"] for e in entries if e.kind == "user_message"] == ["додай хліб Київхліб Український", "покажи молоко"]
     logged = [e.payload for e in entries if e.kind == "frame"]
     assert logged == first + second  # exactly the frames the shopper received, in order
     assert any(e.kind == "tool_call" for e in entries) and any(e.kind == "tool_result" for e in entries)

@@ -46,6 +46,7 @@ async def test_a_turn_failing_after_its_first_frame_ends_with_response_complete(
     frames = await run_turn(RuntimeError("the cache went away"))
     assert frames == [
         {"type": "status", "code": "thinking"},
+        {"type": "text_end"},
         {"type": "error", "code": "internal_error"},
         {"type": "response_complete", "conversation_id": "conv_test"},
     ]
@@ -53,5 +54,5 @@ async def test_a_turn_failing_after_its_first_frame_ends_with_response_complete(
 
 async def test_a_documented_refusal_mid_turn_ends_the_same_way() -> None:
     frames = await run_turn(VizochokError(ErrorCode.NO_CATALOG_DATA))
-    assert [f["type"] for f in frames] == ["status", "error", "response_complete"]
-    assert frames[1]["code"] == "no_catalog_data"
+    assert [f["type"] for f in frames] == ["status", "text_end", "error", "response_complete"]
+    assert frames[2]["code"] == "no_catalog_data"

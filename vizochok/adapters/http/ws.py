@@ -25,6 +25,7 @@ from vizochok.core.frames import (
     Pong,
     ResponseComplete,
     ServerFrame,
+    TextEnd,
     invalid_field,
     parse_client_frame,
 )
@@ -71,17 +72,21 @@ class TurnSink:
     """One turn's view of the socket: remembers whether the turn began and whether it completed.
 
     A turn that fails after its first frame must still end the way the widget waits for
-    (`error` then `response_complete`), or the widget stays busy for good.
+    (`text_end`, `error`, then `response_complete`, as docs/protocol.md orders a failed turn), or
+    the widget stays busy for good.
     """
 
     def __init__(self, sink: SocketSink) -> None:
         self._sink = sink
         self.started = False
+        self.text_ended = False
         self.completed = False
 
     async def send(self, frame: ServerFrame) -> None:
         """Pass the frame on, noting the turn's first and last."""
         self.started = True
+        if isinstance(frame, TextEnd):
+            self.text_ended = True
         if isinstance(frame, ResponseComplete):
             self.completed = True
         await self._sink.send(frame)
@@ -247,9 +252,12 @@ class ChatSocket:
             await self._fail(conn, sink, Error(code=ErrorCode.INTERNAL_ERROR))
 
     async def _fail(self, conn: Connection, sink: TurnSink, error: Error) -> None:
-        """Refuse the frame; a turn that had begun is closed with `response_complete` after the error."""
+        """Refuse the frame; a turn that had begun is closed as a failed turn: `text_end`, the error, `response_complete`."""
+        closing = sink.started and not sink.completed and conn.conversation_id
+        if closing and not sink.text_ended:
+            await self.sink.send(TextEnd())
         await self.sink.send(error)
-        if sink.started and not sink.completed and conn.conversation_id:
+        if closing:
             await self.sink.send(ResponseComplete(conversation_id=conn.conversation_id))
 
 
