@@ -264,7 +264,7 @@ class Container(containers.DeclarativeContainer):
     catalog_service = providers.Singleton(
         CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size,
         providers.Callable(lambda engine: engine if isinstance(engine, SearchMirror) else None, search_engine),
-        settings.provided.catalog_retry_seconds,
+        settings.provided.catalog_retry_seconds, search_service.provided.forget,
     )  # fmt: skip
     agent = providers.Singleton(
         Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry)

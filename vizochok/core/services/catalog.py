@@ -72,8 +72,12 @@ class CatalogService:
         batch_size: int = 64,
         mirror: SearchMirror | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        on_change: Callable[[str], object] | None = None,
     ) -> None:
         self._repo = repo
+        # Told the tenant whose catalog just changed (the search service drops its cached profile:
+        # vocabulary, categories, language), so a search right after an upload sees the new words.
+        self._on_change = on_change
         self._embedder = embedder
         self._batch_size = batch_size
         self._mirror = mirror
@@ -93,6 +97,8 @@ class CatalogService:
             )
         products, errors = validate_products(raw)
         job, to_embed = await self._repo.upsert(tenant_id, new_id("job"), products, errors)
+        if products and self._on_change is not None:
+            self._on_change(tenant_id)
         if self._mirror is not None and products:
             # Field changes and soft deletes reach the mirror now; new vectors follow from the job.
             try:
