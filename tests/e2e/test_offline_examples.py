@@ -11,33 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.helpers import ChatClient, ThreadedServer, free_port, text_of
-from vizochok.demo.app import create_demo_app
+from tests.helpers import ChatClient, text_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from vizochok.bootstrap import Prepared
+    from tests.helpers import ThreadedServer
 
 SKU = re.compile(r"\b[a-z]+(?:-[a-z0-9]+){2,}\b")
-
-
-@pytest.fixture(scope="module")
-def demo_server(prepared: Prepared) -> Iterator[ThreadedServer]:
-    """The demo as `vizochok demo` runs it; its first start embeds the catalog, which takes minutes on a busy machine."""
-    port = free_port()
-    server = ThreadedServer(
-        create_demo_app(prepared.settings, f"http://127.0.0.1:{port}"), port, prepared.settings
-    )
-    server.start(timeout=900)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def demo(demo_server: ThreadedServer) -> dict[str, Any]:
-    """The demo tenant's page config and the retailer behind it."""
-    return {**demo_server.app.state.demo_config, "retailer": demo_server.app.state.retailer}
 
 
 async def chat(
