@@ -83,7 +83,7 @@ async def test_a_full_flow_logs_no_secret(
     client, _ = await ChatClient.connect(
         demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id="log-check"
     )
-    await client.say("додай два молока")  # a signed cart webhook call
+    await client.say("додай два молока Галичина 2,5%")  # a signed cart webhook call
     await client.say("покажи хліб")  # a signed products webhook call
     await client.ws.send('{"type":"message","text":"\\u0000"}')
     await client.recv()

@@ -84,7 +84,7 @@ async def test_a_primary_killed_mid_conversation_loses_nothing_acknowledged(
     auth = {"store_id": demo["storeId"], "user_id": f"failover-{a.port}"}
     client, hello = await ChatClient.connect(a.ws_url, demo["apiKey"], **auth)
     conversation = hello[1]["conversation_id"]
-    frames = await client.say("додай два молока")
+    frames = await client.say("додай два молока Галичина 2,5%")
     sku = next(f for f in frames if f["type"] == "cart_changed")["sku"]
     assert frames[-1]["type"] == "response_complete"
 
