@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.models import Scope, TenantLLMConfig
+from vizochok.core.models import MAX_TENANT_RECIPES, RecipeInput, Scope, TenantLLMConfig
 
 Role = Literal["viewer", "editor", "owner", "operator"]
 RANK: dict[str, int] = {"viewer": 0, "editor": 1, "owner": 2, "operator": 3}
@@ -66,6 +66,8 @@ class SettingsPatch(BaseModel):
     """Operators only."""
     identity_required: bool | None = None
     """Unsigned customer ids become anonymous visitors (docs/identity.md)."""
+    recipes: list[RecipeInput] | None = Field(default=None, max_length=MAX_TENANT_RECIPES)
+    """The tenant's own dishes for the offline assistant; the whole list is replaced (docs/agent.md)."""
 
 
 class ApiKeyInfo(BaseModel):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
 Scope = Literal["chat", "catalog", "admin"]
 
@@ -159,6 +159,44 @@ class IdentityConfig(BaseModel):
     """Whether the tenant has an identity secret at all (the admin API shows this, never the secret)."""
 
 
+_Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+MAX_TENANT_RECIPES = 200
+"""How many dishes a tenant may add to the offline assistant's recipe book."""
+
+
+class RecipeNames(BaseModel):
+    """A dish's name per language; a missing language shows the Ukrainian name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uk: _Word
+    en: _Word | None = None
+    ru: _Word | None = None
+
+
+class RecipeInput(BaseModel):
+    """A dish a tenant adds to the offline assistant's recipe book (docs/agent.md, "Recipes").
+
+    The same fields as the operator's `VIZOCHOK_OFFLINE_RECIPES` file. Amounts are for four servings.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z0-9_]{1,60}$")
+    """A built-in dish with the same key is replaced by this one, for this tenant only."""
+    names: RecipeNames
+    aliases: list[_Word] = Field(min_length=1, max_length=20)
+    """Words that name the dish in any language; the planner matches their stems ("весна" → "весн")."""
+    meal: Literal["breakfast", "soup", "main"] = "main"
+    """Where it fits in a meal plan."""
+    vegetarian: bool = False
+    ingredients: list[tuple[_Word, Annotated[float, Field(ge=0, le=100)], Annotated[int, Field(ge=0, le=100)]]] = Field(
+        min_length=1, max_length=30
+    )
+    """`[search query, kilograms (0 = unknown), packs]`; the query's first word is the ingredient's type."""
+
+
 class Tenant(BaseModel):
     """A retailer and everything it configured."""
 
@@ -178,6 +216,8 @@ class Tenant(BaseModel):
     llm_keys: dict[str, SecretStr] = Field(default_factory=dict, exclude=True, repr=False)
     """The tenant's own API key per LLM provider, decrypted in memory only; never dumped."""
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    recipes: list[RecipeInput] = Field(default_factory=list, max_length=MAX_TENANT_RECIPES)
+    """Dishes the tenant adds to the offline assistant's recipe book (or built-ins it replaces by key)."""
 
 
 class Principal(BaseModel):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 _SETTINGS_COLUMNS = {"name": "name", "disabled_tools": "disabled_tools", "search": "search", "limits": "limits",
                      "allowed_origins": "allowed_origins", "plan": "plan"}  # fmt: skip
-_JSON_COLUMNS = {"disabled_tools", "search", "limits", "allowed_origins", "llm", "plugins"}
+_JSON_COLUMNS = {"disabled_tools", "search", "limits", "allowed_origins", "llm", "plugins", "recipes"}
 
 
 class PostgresAdminStore:

@@ -50,6 +50,10 @@ class TenantRow(SQLModel, table=True):
     identity_previous_enc: str | None = Field(default=None, sa_column=Column(Text))
     identity_previous_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     identity_required: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    recipes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
+    )
+    """The tenant's own dishes for the offline assistant, as `RecipeInput` dumps (migration 0008_recipes)."""
     created_at: datetime | None = Field(default=None, sa_column=_now())
 
 

@@ -41,8 +41,9 @@ class PostgresTenantRepository:
         async with self._db.tenant(tenant.id) as conn:
             await conn.execute(
                 """INSERT INTO tenants (id, name, store_id, llm, disabled_tools, limits, search,
-                       allowed_origins, products_url, cart_url, cart_get_url, webhook_timeout, webhook_secret_enc, plan)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                       allowed_origins, products_url, cart_url, cart_get_url, webhook_timeout, webhook_secret_enc, plan,
+                       recipes)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
                 (
                     tenant.id, tenant.name, tenant.store_id,
                     Jsonb(tenant.llm.model_dump(exclude_none=True)), Jsonb(tenant.disabled_tools),
@@ -50,7 +51,7 @@ class PostgresTenantRepository:
                     tenant.webhooks.products_url, tenant.webhooks.cart_url, tenant.webhooks.cart_get_url,
                     tenant.webhooks.timeout_seconds,
                     self._box.encrypt(tenant.webhooks.secret) if tenant.webhooks.secret else None,
-                    tenant.plan,
+                    tenant.plan, Jsonb([r.model_dump(mode="json") for r in tenant.recipes]),
                 ),
             )  # fmt: skip
         return tenant
@@ -136,6 +137,7 @@ class PostgresTenantRepository:
                 secret=secret,
             ),
             identity=self._identity(row),
+            recipes=row.get("recipes") or [],
         )
 
 

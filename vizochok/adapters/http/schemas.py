@@ -25,7 +25,7 @@ from pydantic import (
 from vizochok.core.admin import AdminIdentity, ApiKeyInfo, SettingsPatch
 from vizochok.core.errors import ErrorCode
 from vizochok.core.limits import Limits
-from vizochok.core.models import ProductInput, TenantLLMConfig  # noqa: TC001
+from vizochok.core.models import ProductInput, RecipeInput, TenantLLMConfig  # noqa: TC001
 from vizochok.core.services.admin import MAX_ROTATION_OVERLAP
 
 BEARER = "bearer"
@@ -368,6 +368,8 @@ class TenantSettings(BaseModel):
     webhooks: WebhookView
     plan: str
     identity: IdentityView
+    recipes: list[RecipeInput] = []
+    """The tenant's own dishes for the offline assistant's recipe book."""
 
 
 def _limit_overrides() -> type[BaseModel]:

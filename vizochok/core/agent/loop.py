@@ -104,7 +104,12 @@ class Agent:
                 messages=state.history[first_history:],
                 tools=specs,
                 language=state.language,
-                context={"selection": [i.model_dump() for i in state.selection], "profile": turn.profile},
+                context={
+                    "selection": [i.model_dump() for i in state.selection],
+                    "profile": turn.profile,
+                    # The tenant's own dishes, for the keyless assistant's recipe book (docs/agent.md).
+                    "recipes": turn.tenant.recipes,
+                },
             )
             text, calls, usage = await self._call_model(turn, llm, request)
             # Stored with the turn's log, in its transaction (see `ConversationLog.append`).

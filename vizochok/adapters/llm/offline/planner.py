@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from vizochok.adapters.llm.offline.match import Choice, choose, line_matches, relevant, search_query
 from vizochok.adapters.llm.offline.quantities import Amount, Phrase, pack_size, to_product_units
 from vizochok.adapters.llm.offline.reading import LLMResult, Reading
-from vizochok.adapters.llm.offline.recipes import plan_dishes
+from vizochok.adapters.llm.offline.recipes import Recipe, plan_dishes, tenant_recipes
 from vizochok.adapters.llm.offline.texts import number, reason, text
 from vizochok.adapters.llm.offline.understand import Utterance, understand
 from vizochok.adapters.llm.offline.words import product_text, word_in
@@ -61,6 +61,8 @@ class Context:
     """Cards of the last earlier turn that showed cards, with their search data (price, unit)."""
     profile: Any
     lang: str
+    recipes: tuple[Recipe, ...] = ()
+    """The tenant's own dishes, on top of the deployment's recipe book."""
 
 
 def _history_cards(messages: list[ChatMessage], before: int) -> list[dict[str, Any]]:
@@ -135,10 +137,13 @@ class OfflineLLM:
                 break
         selection: list[dict[str, Any]] = request.context.get("selection", [])
         shown = _history_cards(request.messages, last_user)
+        recipes = tenant_recipes(request.context.get("recipes"))
         utterance = understand(
-            user_text, request.language or detect_language(user_text), bool(shown), bool(selection)
+            user_text, request.language or detect_language(user_text), bool(shown), bool(selection), recipes
         )
-        ctx = Context(utterance, results, selection, shown, request.context.get("profile"), utterance.lang)
+        ctx = Context(
+            utterance, results, selection, shown, request.context.get("profile"), utterance.lang, recipes
+        )
         step = self._decide(ctx)
         _log.info(
             "offline: %s (%s) -> %s confidence=%.2f reason=%s",
@@ -213,7 +218,7 @@ class OfflineLLM:
             )
         if u.kind == "meal_plan":
             return Step(
-                [("search_products", {"query": q}) for q in _plan_queries(u, ctx.profile)],
+                [("search_products", {"query": q}) for q in _plan_queries(u, ctx.profile, ctx.recipes)],
                 confidence=0.8,
                 reason=u.reason,
             )
@@ -518,7 +523,7 @@ class OfflineLLM:
         # Amounts are summed per product over the whole plan, then turned into packs once: three dishes
         # with 200 g of flour each need one 1 kg pack, not three.
         need: dict[str, tuple[dict[str, Any], float, float]] = {}
-        plan = plan_dishes(u.days, _vegetarian(ctx.profile))
+        plan = plan_dishes(u.days, _vegetarian(ctx.profile), ctx.recipes)
         for meals in plan:
             for _, recipe in meals:
                 for query, kilograms, packs in recipe.ingredients[:4]:
@@ -660,10 +665,10 @@ def _vegetarian(profile: Any) -> bool:
     return bool({"vegetarian", "vegan"} & set(diet))
 
 
-def _plan_queries(u: Utterance, profile: Any) -> list[str]:
+def _plan_queries(u: Utterance, profile: Any, recipes: tuple[Recipe, ...] = ()) -> list[str]:
     queries = [
         q
-        for day in plan_dishes(u.days, _vegetarian(profile))
+        for day in plan_dishes(u.days, _vegetarian(profile), recipes)
         for _, r in day
         for q, _, _ in r.ingredients[:4]
     ]

@@ -8,6 +8,11 @@ word is the ingredient's type: only a product of that type is picked, the plaine
 An operator extends the book with `VIZOCHOK_OFFLINE_RECIPES`, a JSON list of
 `{"key", "names": {"uk", "en", "ru"}, "aliases": [...], "meal", "vegetarian", "ingredients": [[query, kg, packs], ...]}`;
 a dish with a built-in key replaces the built-in one.
+
+A tenant extends it too, with its `recipes` setting (`PATCH /api/v1/admin/settings`, the same fields,
+validated by `core.models.RecipeInput`): the agent loop hands them to the model request's context, and
+`find_recipe` and `plan_dishes` take them as `extra`. A tenant's dish replaces a built-in or operator
+dish of the same key for that tenant only.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from vizochok.core.search import normalize
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 
 @dataclass(frozen=True)
@@ -133,29 +142,47 @@ def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word[: max(3, len(word) - 1)]
 
 
+def to_recipe(data: Any) -> Recipe:
+    """A dish from the file's JSON shape or a tenant's `RecipeInput` (anything with those fields)."""
+    d = data.model_dump() if hasattr(data, "model_dump") else data
+    names = {lang: name for lang, name in dict(d["names"]).items() if name}
+    return Recipe(
+        key=d["key"], names=names, aliases=tuple(normalize(a) for a in d.get("aliases", ())), meal=d.get("meal", "main"),
+        vegetarian=bool(d.get("vegetarian", False)),
+        ingredients=tuple((str(q), float(kg), int(packs)) for q, kg, packs in d["ingredients"]),
+    )  # fmt: skip
+
+
+def tenant_recipes(items: Iterable[Any] | None) -> tuple[Recipe, ...]:
+    """A tenant's dishes (the model request's `context["recipes"]`) as recipes."""
+    return tuple(to_recipe(item) for item in items or ())
+
+
 @lru_cache(maxsize=1)
 def recipe_book() -> tuple[Recipe, ...]:
     """The built-in dishes with the operator's file on top."""
     path = os.environ.get("VIZOCHOK_OFFLINE_RECIPES")
     if not path:
         return RECIPES
-    extra = [
-        Recipe(
-            key=d["key"], names=d["names"], aliases=tuple(d.get("aliases", ())), meal=d.get("meal", "main"),
-            vegetarian=bool(d.get("vegetarian", False)),
-            ingredients=tuple((str(q), float(kg), int(packs)) for q, kg, packs in d["ingredients"]),
-        )
-        for d in json.loads(Path(path).read_text("utf-8"))
-    ]  # fmt: skip
+    extra = [to_recipe(d) for d in json.loads(Path(path).read_text("utf-8"))]
+    return _merge(RECIPES, extra)
+
+
+def _merge(base: Sequence[Recipe], extra: Sequence[Recipe]) -> tuple[Recipe, ...]:
     keys = {r.key for r in extra}
-    return tuple(r for r in RECIPES if r.key not in keys) + tuple(extra)
+    return tuple(r for r in base if r.key not in keys) + tuple(extra)
 
 
-def find_recipe(text: str) -> Recipe | None:
+def book_with(extra: Sequence[Recipe] = ()) -> tuple[Recipe, ...]:
+    """The deployment's book (`recipe_book`) with a tenant's `extra` dishes on top."""
+    return _merge(recipe_book(), extra) if extra else recipe_book()
+
+
+def find_recipe(text: str, extra: Sequence[Recipe] = ()) -> Recipe | None:
     """The dish a sentence names: the recipe with the most alias stems in it ("вареники з сиром")."""
     words = _words(text)
     best, best_score = None, 0
-    for recipe in recipe_book():
+    for recipe in book_with(extra):
         # Score by how many of the sentence's words the dish's names explain ("зеленого борщу" → green borshch).
         score = len(
             {w for w in words for alias in recipe.aliases if w.startswith(_stem(alias.replace("'", "")))}
@@ -165,10 +192,12 @@ def find_recipe(text: str) -> Recipe | None:
     return best
 
 
-def plan_dishes(days: int, vegetarian: bool) -> list[list[tuple[str, Recipe]]]:
+def plan_dishes(
+    days: int, vegetarian: bool, extra: Sequence[Recipe] = ()
+) -> list[list[tuple[str, Recipe]]]:
     """`days` lists of (meal name key, dish): a breakfast, a soup for lunch and a main for dinner."""
     pool = {
-        meal: [r for r in recipe_book() if r.meal == meal and (r.vegetarian or not vegetarian)]
+        meal: [r for r in book_with(extra) if r.meal == meal and (r.vegetarian or not vegetarian)]
         for meal in ("breakfast", "soup", "main")
     }
     return [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vizochok.adapters.llm.offline import lexicon as lx
 from vizochok.adapters.llm.offline.quantities import (
@@ -24,6 +25,9 @@ from vizochok.adapters.llm.offline.quantities import (
 from vizochok.adapters.llm.offline.recipes import Recipe, find_recipe
 from vizochok.adapters.llm.offline.words import read_latin
 from vizochok.core.query.fold import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?%?|[^\W\d_]+(?:[-][^\W\d_]+)*|[,;?!—–]")
 _LATIN = re.compile(r"[a-z]")
@@ -177,8 +181,13 @@ def _new_quantity(tokens: list[str]) -> Amount | None:
     return numbers[-1][1]
 
 
-def understand(text: str, lang: str | None, has_cards: bool, has_cart: bool) -> Utterance:
-    """Read one message. `lang` is the conversation's language; Latin-letter Ukrainian switches it to uk."""
+def understand(
+    text: str, lang: str | None, has_cards: bool, has_cart: bool, recipes: Sequence[Recipe] = ()
+) -> Utterance:
+    """Read one message. `lang` is the conversation's language; Latin-letter Ukrainian switches it to uk.
+
+    `recipes` are the tenant's own dishes, on top of the deployment's recipe book.
+    """
     read, script_lang = reading(text)
     lang = script_lang or lang or "uk"
     tokens = tokens_of(read)
@@ -203,7 +212,7 @@ def understand(text: str, lang: str | None, has_cards: bool, has_cart: bool) -> 
         return Utterance(
             kind="meal_plan", days=max(1, min(count, 7)), reason="a meal plan was asked for", **base
         )
-    recipe = find_recipe(joined)
+    recipe = find_recipe(joined, recipes)
     if recipe is not None and (wordset & lx.RECIPE_CUES or "?" in tokens):
         return Utterance(
             kind="recipe",
