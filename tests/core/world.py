@@ -22,7 +22,6 @@ from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.webhook.memory import InMemoryRetailerWebhooks
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
-from vizochok.core.frames import ServerFrame
 from vizochok.core.limits import Limits
 from vizochok.core.models import Principal, ProductInput, Tenant, TenantLLMConfig
 from vizochok.core.services.catalog import CatalogService
@@ -31,6 +30,7 @@ from vizochok.core.services.search import SearchService
 from vizochok.core.usage import ModelPrice
 from vizochok.demo.retailer import DemoRetailer
 from vizochok.plugins import build_plugin_manager, build_registry
+from vizochok.testing.world import Frames
 
 PRODUCTS = [
     {"sku": "milk-1", "name": "Молоко Галичина 2,5% 900 мл", "brand": "Галичина", "category_path": "Молочні > Молоко"},
@@ -46,20 +46,6 @@ STOCK = {
     "bread-1": {"price": 38.5, "stock": 3},
     "potato": {"price": 22.0, "stock": 50},
 }
-
-
-class Frames:
-    """A sink that keeps every frame as the wire would carry it."""
-
-    def __init__(self) -> None:
-        self.frames: list[dict[str, Any]] = []
-
-    async def send(self, frame: ServerFrame) -> None:
-        self.frames.append(frame.dump())
-
-    def take(self) -> list[dict[str, Any]]:
-        out, self.frames = self.frames, []
-        return out
 
 
 @dataclass

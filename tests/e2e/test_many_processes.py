@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,15 +89,22 @@ def processes(
     Once on the embedded Valkey, once on a 3-primary Valkey cluster (`valkey+cluster://` seeds).
     """
     valkey = {"VIZOCHOK_VALKEY_URL": request.getfixturevalue("valkey_cluster").url} if request.param == "cluster" else {}
-    env = {
+    with two_processes(prepared, tmp_path_factory.mktemp("workers"), **valkey) as servers:
+        yield servers
+
+
+@contextmanager
+def two_processes(prepared: Prepared, data_dir: Path, **env: str) -> Iterator[list[ServerProcess]]:
+    """Two `serve` processes with the parent's resolved URLs and key (and `env` on top), stopped after."""
+    full = {
         **os.environ,
         **environment(prepared.settings),
-        **valkey,
-        "VIZOCHOK_DATA_DIR": str(tmp_path_factory.mktemp("workers")),
+        "VIZOCHOK_DATA_DIR": str(data_dir),
         "VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS": "true",  # the demo retailer is on loopback
         "PYTHONPATH": str(ROOT),
+        **env,
     }
-    servers = [ServerProcess(env), ServerProcess(env)]
+    servers = [ServerProcess(full), ServerProcess(full)]
     try:
         for server in servers:
             server.wait_ready()

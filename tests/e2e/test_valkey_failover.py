@@ -7,17 +7,15 @@ the replica that takes over has every acknowledged cart change.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import valkey
 
-from tests.e2e.test_many_processes import ROOT, ServerProcess
+from tests.e2e.test_many_processes import ServerProcess, two_processes
 from tests.helpers import ChatClient
 from vizochok.adapters.embedded_cluster import ClusterNodeProcess, LocalValkeyCluster
-from vizochok.bootstrap import environment
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -43,22 +41,10 @@ def on_cluster(
     own_cluster: LocalValkeyCluster,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[list[ServerProcess]]:
-    env = {
-        **os.environ,
-        **environment(prepared.settings),
-        "VIZOCHOK_VALKEY_URL": own_cluster.url,
-        "VIZOCHOK_DATA_DIR": str(tmp_path_factory.mktemp("failover-workers")),
-        "VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS": "true",
-        "PYTHONPATH": str(ROOT),
-    }
-    servers = [ServerProcess(env), ServerProcess(env)]
-    try:
-        for server in servers:
-            server.wait_ready()
+    with two_processes(
+        prepared, tmp_path_factory.mktemp("failover-workers"), VIZOCHOK_VALKEY_URL=own_cluster.url
+    ) as servers:
         yield servers
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def holder_of(cluster: LocalValkeyCluster, pattern: str) -> tuple[ClusterNodeProcess, str]:
