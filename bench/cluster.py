@@ -108,7 +108,7 @@ async def run(args: argparse.Namespace, settings: Any, env: dict[str, str], clus
                 finally:
                     for app in apps:
                         app.stop()
-                print(name, runs[name][-1], file=sys.stderr)  # noqa: T201
+                print(name, runs[name][-1], file=sys.stderr)
     finally:
         retailer.stop()
     for name, rounds in runs.items():
@@ -151,7 +151,7 @@ def main() -> int:
     finally:
         cluster.stop()
         prepared.stop()
-    print(text)  # noqa: T201
+    print(text)
     if args.write:
         path = ROOT / "bench" / "RESULTS.md"
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

@@ -75,10 +75,10 @@ def draw_pool(count: int, seed: int) -> list[str]:
 def mutate(raw: str, rng: random.Random) -> str:
     """Damage a frame the way a broken or hostile client would."""
     kind = rng.random()
-    if kind < 0.4 or not raw:  # noqa: PLR2004
+    if kind < 0.4 or not raw:
         at = rng.randint(0, len(raw))
         return raw[:at] + rng.choice(MUTATIONS) + raw[at:]
-    if kind < 0.7:  # noqa: PLR2004
+    if kind < 0.7:
         return raw[: rng.randint(0, len(raw))]
     return raw.replace('"', rng.choice(['\\"', "'", '"\\u0000'])[:2], 1)
 
@@ -132,7 +132,7 @@ async def fuzzer(
     while sent < budget:
         async with contextlib.AsyncExitStack() as stack:
             ws = await stack.enter_async_context(websockets.connect(url, max_size=None))
-            if rng.random() < 0.1:  # noqa: PLR2004 - a fuzzed first frame
+            if rng.random() < 0.1:
                 first = rng.choice(
                     [f.replace("{pk}", key) for f in corpus.AUTH_FRAMES] + [encode(a) for a in args.auth_pool]
                 )
@@ -175,7 +175,9 @@ async def fuzzer(
                         pong.clear()
                         await ws.send('{"type":"ping"}')
                         waiting = asyncio.ensure_future(pong.wait())
-                        done, _ = await asyncio.wait({waiting, reader}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+                        done, _ = await asyncio.wait(
+                            {waiting, reader}, timeout=60, return_when=asyncio.FIRST_COMPLETED
+                        )
                         waiting.cancel()
                         if reader in done:
                             break  # the server closed this socket (a refused fuzzed `auth` frame: 4001)
@@ -294,7 +296,12 @@ def main() -> int:
     parser.add_argument(
         "--rate", type=float, default=0, help="frames per second over all sockets (0: as fast as answered)"
     )
-    parser.add_argument("--window-messages", type=int, default=10, help="messages and actions per socket per 60 s (default: production's)")
+    parser.add_argument(
+        "--window-messages",
+        type=int,
+        default=10,
+        help="messages and actions per socket per 60 s (default: production's)",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data-dir", help="reuse a data folder (the demo catalog is embedded once)")
@@ -328,7 +335,7 @@ def main() -> int:
                 ):
                     break
             if server.poll() is not None:
-                print(log_path.read_text(), file=sys.stderr)  # noqa: T201
+                print(log_path.read_text(), file=sys.stderr)
                 return 1
             time.sleep(1)
         text = asyncio.run(run(args, base, server.pid, log_path))
@@ -338,7 +345,7 @@ def main() -> int:
             server.wait(60)
         except subprocess.TimeoutExpired:
             server.kill()
-    print(text)  # noqa: T201
+    print(text)
     if args.write:
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:

@@ -230,15 +230,15 @@ def main() -> int:
             await valkey.aclose()
             carts = lost_cart_changes(report, app.state.retailer, config["storeId"])
             acked = sum(len(v) for v in report.acked.values())
-            print(f"machine: {_machine()}")  # noqa: T201
+            print(f"machine: {_machine()}")
             print(
                 f"{args.conversations} conversations, {elapsed:.0f} s, {report.turns} turns, {acked} acknowledged messages"
-            )  # noqa: T201
+            )
             print(
                 f"lost acknowledged messages: {lost}; carts differing from the last confirmed change: {carts}; leases left: {leases}"
-            )  # noqa: T201
-            print(f"error frames: {dict(report.errors)}; socket closes: {dict(report.closes)}")  # noqa: T201
-            print(f"round trip ms: p50 {report.percentile(50):.0f}, p99 {report.percentile(99):.0f}")  # noqa: T201
+            )
+            print(f"error frames: {dict(report.errors)}; socket closes: {dict(report.closes)}")
+            print(f"round trip ms: p50 {report.percentile(50):.0f}, p99 {report.percentile(99):.0f}")
             return int(bool(lost or carts or leases or report.closes))
 
         try:

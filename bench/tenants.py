@@ -47,7 +47,7 @@ from vizochok.core.search import SearchRequest  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_search", Path(__file__).with_name("search.py"))
-assert _spec is not None and _spec.loader is not None  # noqa: S101
+assert _spec is not None and _spec.loader is not None
 bench_search = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_search)
 
@@ -183,7 +183,7 @@ def main() -> None:
         prepared = prepare(get_settings(data_dir=Path(folder)))
         try:
             settings = prepared.settings
-            assert settings.secret_key is not None  # noqa: S101
+            assert settings.secret_key is not None
             asyncio.run(
                 run(args, settings.database_url or "", settings.secret_key.get_secret_value(),
                     settings.database_admin_url or settings.database_url or "")

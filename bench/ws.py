@@ -166,8 +166,25 @@ def _vizochok_app() -> Any:
 
     settings = get_settings()
     container = build_container(settings)
-    words = "Ось що я знайшов для вас сьогодні у нашому магазині свіже молоко і хліб".split()
-    llm = TimedLLM(ScriptedLLM(lambda _r, _i: Reply(text=" ".join(words), prompt_tokens=100, completion_tokens=20)))
+    words = [
+        "Ось",
+        "що",
+        "я",
+        "знайшов",
+        "для",
+        "вас",
+        "сьогодні",
+        "у",
+        "нашому",
+        "магазині",
+        "свіже",
+        "молоко",
+        "і",
+        "хліб",
+    ]
+    llm = TimedLLM(
+        ScriptedLLM(lambda _r, _i: Reply(text=" ".join(words), prompt_tokens=100, completion_tokens=20))
+    )
     container.llm_for.override(providers.Object(lambda _tenant: llm))
     container.webhooks.override(
         providers.Singleton(
@@ -288,12 +305,12 @@ class Child:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.kind} server exited")  # noqa: EM102, TRY003
+                raise RuntimeError(f"{self.kind} server exited")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
                     return
             time.sleep(0.2)
-        raise RuntimeError(f"{self.kind} server did not start")  # noqa: EM102, TRY003
+        raise RuntimeError(f"{self.kind} server did not start")
 
     def rss_kb(self) -> int:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -327,14 +344,16 @@ async def _recv(ws: Any) -> dict[str, Any]:
     return json.loads(await asyncio.wait_for(ws.recv(), 60))  # type: ignore[no-any-return]
 
 
-async def chat_widget(url: str, key: str, user: str, turns: int, think: float, out: dict[str, list[float]]) -> None:
+async def chat_widget(
+    url: str, key: str, user: str, turns: int, think: float, out: dict[str, list[float]]
+) -> None:
     async with websockets.connect(url, max_size=None) as ws:
         await ws.send(json.dumps({"type": "auth", "token": key, "user_id": user}))
         hello = [await _recv(ws), await _recv(ws)]
-        assert hello[0]["type"] == "auth_ok", hello  # noqa: S101
+        assert hello[0]["type"] == "auth_ok", hello
         for i in range(turns):
             if think:
-                await asyncio.sleep(random.uniform(0.5, 1.5) * think)  # noqa: S311
+                await asyncio.sleep(random.uniform(0.5, 1.5) * think)
             frame = (
                 {"type": "message", "text": f"покажи молоко {i}"} if i % 2 == 0
                 else {"type": "action", "action": "add_to_cart", "sku": SKU, "quantity": 1}
@@ -361,7 +380,7 @@ async def echo_widget(url: str, turns: int, think: float, out: dict[str, list[fl
     async with websockets.connect(url) as ws:
         for _ in range(turns):
             if think:
-                await asyncio.sleep(random.uniform(0.5, 1.5) * think)  # noqa: S311
+                await asyncio.sleep(random.uniform(0.5, 1.5) * think)
             started = time.perf_counter()
             await ws.send(payload)
             await asyncio.wait_for(ws.recv(), 60)
@@ -379,7 +398,12 @@ async def load(kind: str, server: Child, key: str, n: int, turns: int, think: fl
         url = f"ws://127.0.0.1:{server.port}/bench/chat"
         await asyncio.gather(*(chat_widget(url, key, f"w{tag}-{i}", turns, think, out) for i in range(n)))
     elapsed = time.perf_counter() - started
-    result: dict[str, Any] = {"rtt": out["rtt"], "first": out["first"], "errors": len(out["errors"]), "elapsed": elapsed}
+    result: dict[str, Any] = {
+        "rtt": out["rtt"],
+        "first": out["first"],
+        "errors": len(out["errors"]),
+        "elapsed": elapsed,
+    }
     # CPU per turn includes connecting and the handshake; it is what contention on a shared machine changes least.
     user_after, system_after = server.cpu_split()
     result["cpu_ms"] = 1000 * (user_after + system_after - user - system) / max(1, len(out["rtt"]))
@@ -541,7 +565,11 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a widget's turns")
     parser.add_argument("--idle", type=int, default=10_000)
-    parser.add_argument("--ws", default="serve", help="uvicorn's WebSocket implementation (default: what `vizochok serve` uses)")
+    parser.add_argument(
+        "--ws",
+        default="serve",
+        help="uvicorn's WebSocket implementation (default: what `vizochok serve` uses)",
+    )
     parser.add_argument("--write", action="store_true", help="append the results to bench/RESULTS.md")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -562,7 +590,7 @@ def main() -> int:
         text = asyncio.run(run(args, prepared.settings, env))
     finally:
         prepared.stop()
-    print(text)  # noqa: T201
+    print(text)
     if args.write:
         path = ROOT / "bench" / "RESULTS.md"
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

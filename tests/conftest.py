@@ -9,24 +9,24 @@ import pytest
 from valkey.asyncio import Valkey
 
 import vizochok.adapters.llm
+from tests.helpers import ThreadedServer, free_port
 from vizochok.adapters.db import Database
-from vizochok.adapters.db.tenants import PostgresTenantRepository
 from vizochok.adapters.db.replicas import ReadDatabase
+from vizochok.adapters.db.tenants import PostgresTenantRepository
 from vizochok.adapters.embedded_cluster import LocalValkeyCluster
 from vizochok.adapters.embedded_standby import LocalStandby
-from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.security.secrets import SecretBox
+from vizochok.adapters.valkey_client import open_valkey
 from vizochok.bootstrap import Prepared, prepare
 from vizochok.demo.app import create_demo_app
 from vizochok.settings import Settings
-from tests.helpers import ThreadedServer, free_port
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
     from pathlib import Path
 
 
-def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001
+def pytest_configure(config: pytest.Config) -> None:
     """No test may reach a real LLM provider; the fixture of the local wire-protocol server re-enables it."""
     vizochok.adapters.llm.ALLOW_REAL_CALLS = False
 
@@ -84,7 +84,9 @@ async def any_valkey(request: pytest.FixtureRequest, prepared: Prepared) -> Asyn
     The cluster client is the one the app builds for a `valkey+cluster://` URL.
     """
     url = (
-        request.getfixturevalue("valkey_cluster").url if request.param == "cluster" else prepared.settings.valkey_url
+        request.getfixturevalue("valkey_cluster").url
+        if request.param == "cluster"
+        else prepared.settings.valkey_url
     )
     async for client in open_valkey(url or "", pool_size=16):
         yield client
@@ -93,7 +95,9 @@ async def any_valkey(request: pytest.FixtureRequest, prepared: Prepared) -> Asyn
 @pytest.fixture(scope="session")
 def standby(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStandby]:
     """A streaming standby of the embedded PostgreSQL (`pg_basebackup -R`, the server's own binaries)."""
-    replica = LocalStandby(prepared.settings.database_admin_url or "", tmp_path_factory.mktemp("standby")).start()
+    replica = LocalStandby(
+        prepared.settings.database_admin_url or "", tmp_path_factory.mktemp("standby")
+    ).start()
     yield replica
     replica.stop()
 
@@ -137,7 +141,9 @@ def demo_server(prepared: Prepared) -> Iterator[ThreadedServer]:
         update={"limits": prepared.settings.limits.model_copy(update={"auth_timeout_seconds": 1.0})}
     )
     # Rankings in the tests assume every vector is there; `vizochok demo` itself does not wait.
-    server = ThreadedServer(create_demo_app(settings, f"http://127.0.0.1:{port}", wait_for_vectors=True), port, settings)
+    server = ThreadedServer(
+        create_demo_app(settings, f"http://127.0.0.1:{port}", wait_for_vectors=True), port, settings
+    )
     server.start(timeout=600)
     yield server
     server.stop()

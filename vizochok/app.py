@@ -14,12 +14,12 @@ from litestar.openapi import OpenAPIConfig
 from vizochok import __version__
 from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
+from vizochok.adapters.http.admin_identity import AdminIdentityController
+from vizochok.adapters.http.admin_llm import AdminLLMKeysController
+from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.body import CleanPathMiddleware, CleanRequest
 from vizochok.adapters.http.catalog import CatalogController
 from vizochok.adapters.http.errors import EXCEPTION_HANDLERS
-from vizochok.adapters.http.admin_llm import AdminLLMKeysController
-from vizochok.adapters.http.admin_identity import AdminIdentityController
-from vizochok.adapters.http.admin_webhooks import AdminWebhooksController
 from vizochok.adapters.http.health import healthz, readyz
 from vizochok.adapters.http.profiles import ProfileController
 from vizochok.adapters.http.schemas import components
@@ -132,8 +132,17 @@ def create_app(
 
     app = Litestar(
         route_handlers=[
-            healthz, readyz, CatalogController, search_catalog, ProfileController, AdminAuthController,
-            AdminController, panel_handler(), chat_socket, widget_script, *extra_routes,
+            healthz,
+            readyz,
+            CatalogController,
+            search_catalog,
+            ProfileController,
+            AdminAuthController,
+            AdminController,
+            panel_handler(),
+            chat_socket,
+            widget_script,
+            *extra_routes,
         ],  # fmt: skip
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -143,7 +152,11 @@ def create_app(
         middleware=[SecurityHeadersMiddleware, CleanPathMiddleware],
         signature_namespace=_signature_namespace(),
         openapi_config=OpenAPIConfig(
-            title="vizochok", version=__version__, path="/schema", components=components(), use_handler_docstrings=True
+            title="vizochok",
+            version=__version__,
+            path="/schema",
+            components=components(),
+            use_handler_docstrings=True,
         ),
     )
     app.register(AdminWebhooksController)

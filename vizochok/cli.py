@@ -68,7 +68,11 @@ def _announce_when_listening(host: str, port: int, message: str, timeout: float 
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection((target, port), timeout=1):
-                    print(f"{message} [started in {time.monotonic() - _STARTED:.1f} s]", file=sys.stderr, flush=True)  # noqa: T201
+                    print(
+                        f"{message} [started in {time.monotonic() - _STARTED:.1f} s]",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     return
             except OSError:
                 time.sleep(0.1)
@@ -187,7 +191,11 @@ def cmd_admin_create_user(args: argparse.Namespace) -> int:
     """Create an admin user; the password comes from stdin or a prompt, never from the command line."""
     from vizochok.operator import create_admin_user  # noqa: PLC0415
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password (10+ characters): ")
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if args.password_stdin
+        else getpass.getpass("Password (10+ characters): ")
+    )
     if args.role != "operator" and not args.tenant:
         print("error: --tenant is required unless --role operator", file=sys.stderr)  # noqa: T201
         return 2
@@ -225,9 +233,13 @@ def cmd_eval_agent(args: argparse.Namespace) -> int:
     from vizochok.agent_eval import evaluate, render  # noqa: PLC0415
 
     path = Path(args.dataset)
-    catalog = Path(args.catalog) if args.catalog else (path if path.is_dir() else path.parent) / "catalog.json"
+    catalog = (
+        Path(args.catalog) if args.catalog else (path if path.is_dir() else path.parent) / "catalog.json"
+    )
     if not catalog.exists() or not (path.is_file() or (path / "agent-utterances.jsonl").exists()):
-        print(f"error: {path} needs agent-utterances.jsonl and a catalog.json (or --catalog)", file=sys.stderr)  # noqa: T201
+        print(
+            f"error: {path} needs agent-utterances.jsonl and a catalog.json (or --catalog)", file=sys.stderr
+        )
         return 2
     ids = set(args.ids.split(",")) if args.ids else None
     prepared = _prepare(get_settings())
@@ -242,7 +254,9 @@ def cmd_eval_agent(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="vizochok", description="Self-hostable AI shopping assistant for grocery retailers.")
+    parser = argparse.ArgumentParser(
+        prog="vizochok", description="Self-hostable AI shopping assistant for grocery retailers."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the server")
@@ -256,14 +270,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(func=cmd_demo)
 
-    tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="tenant_command", required=True)
+    tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(
+        dest="tenant_command", required=True
+    )
     create = tenant.add_parser("create", help="create a tenant and its first keys")
     create.add_argument("--name", required=True)
     create.add_argument("--store-id", required=True)
     create.add_argument("--json", action="store_true", help="print one JSON object")
     create.set_defaults(func=cmd_tenant_create)
 
-    catalog = sub.add_parser("catalog", help="manage catalogs").add_subparsers(dest="catalog_command", required=True)
+    catalog = sub.add_parser("catalog", help="manage catalogs").add_subparsers(
+        dest="catalog_command", required=True
+    )
     imp = catalog.add_parser("import", help="import products from JSON, NDJSON or CSV")
     imp.add_argument("file")
     imp.add_argument("--tenant", required=True, help="tenant id (tnt_…)")
@@ -272,15 +290,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="embed in this command and follow the jobs to the end (default); --no-wait uploads and "
         "leaves embedding to the server",
     )  # fmt: skip
-    imp.add_argument("--timeout", type=float, default=3600.0, help="seconds to follow the jobs (default 3600)")
+    imp.add_argument(
+        "--timeout", type=float, default=3600.0, help="seconds to follow the jobs (default 3600)"
+    )
     imp.set_defaults(func=cmd_catalog_import)
 
-    search = sub.add_parser("search", help="manage search indexes").add_subparsers(dest="search_command", required=True)
-    rebuild = search.add_parser("rebuild", help="copy a tenant's catalog into a fresh Elasticsearch index and swap it in")
+    search = sub.add_parser("search", help="manage search indexes").add_subparsers(
+        dest="search_command", required=True
+    )
+    rebuild = search.add_parser(
+        "rebuild", help="copy a tenant's catalog into a fresh Elasticsearch index and swap it in"
+    )
     rebuild.add_argument("--tenant", required=True, help="tenant id (tnt_…)")
     rebuild.set_defaults(func=cmd_search_rebuild)
 
-    admin = sub.add_parser("admin", help="manage admin users").add_subparsers(dest="admin_command", required=True)
+    admin = sub.add_parser("admin", help="manage admin users").add_subparsers(
+        dest="admin_command", required=True
+    )
     user = admin.add_parser("create-user", help="create a person who can sign in to the admin panel")
     user.add_argument("--email", required=True)
     user.add_argument("--role", choices=["owner", "editor", "viewer", "operator"], default="owner")
@@ -288,18 +314,26 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.set_defaults(func=cmd_admin_create_user)
 
-    evaluation = sub.add_parser("eval", help="measure quality").add_subparsers(dest="eval_command", required=True)
+    evaluation = sub.add_parser("eval", help="measure quality").add_subparsers(
+        dest="eval_command", required=True
+    )
     ev_search = evaluation.add_parser("search", help="nDCG@10, recall@10/@50 and MRR on a labelled dataset")
     ev_search.add_argument("dataset", help="folder with catalog.json and queries.jsonl")
-    ev_search.add_argument("--tenant-search", default="{}", help="tenant.search options as JSON (weights, rrf_k, …)")
+    ev_search.add_argument(
+        "--tenant-search", default="{}", help="tenant.search options as JSON (weights, rrf_k, …)"
+    )
     ev_search.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ev_search.set_defaults(func=cmd_eval_search)
-    ev_agent = evaluation.add_parser("agent", help="play shopper messages over the socket; pass rate and wrong cart changes")
+    ev_agent = evaluation.add_parser(
+        "agent", help="play shopper messages over the socket; pass rate and wrong cart changes"
+    )
     ev_agent.add_argument("dataset", help="agent-utterances.jsonl, or a folder with it and catalog.json")
     ev_agent.add_argument("--ids", help="only these line ids, comma-separated")
     ev_agent.add_argument("--catalog", help="catalog.json to load (default: next to the lines)")
     ev_agent.add_argument("--min-pass", type=float, default=0.0, help="exit 1 below this overall pass rate")
-    ev_agent.add_argument("--max-wrong", type=int, default=1_000_000, help="exit 1 above this many wrong cart changes")
+    ev_agent.add_argument(
+        "--max-wrong", type=int, default=1_000_000, help="exit 1 above this many wrong cart changes"
+    )
     ev_agent.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ev_agent.set_defaults(func=cmd_eval_agent)
     return parser

@@ -139,12 +139,20 @@ async def import_catalog(
 
 
 async def _upload(
-    service: CatalogService, tenant_id: str, products: list[dict[str, Any]], errors: list[str], *, run_here: bool
+    service: CatalogService,
+    tenant_id: str,
+    products: list[dict[str, Any]],
+    errors: list[str],
+    *,
+    run_here: bool,
 ) -> list[str]:
     """Upsert in batches; returns the ids of the jobs that have something to embed."""
     jobs = []
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=Console(stderr=True),
     ) as bar:
         upload = bar.add_task("uploading", total=len(products))
@@ -164,7 +172,10 @@ async def _follow(repo: CatalogRepository, tenant_id: str, jobs: list[str], time
         return ""
     deadline = asyncio.get_running_loop().time() + timeout
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=Console(stderr=True),
     ) as bar:
         embed = bar.add_task("embedding", total=None)
@@ -190,10 +201,15 @@ async def rebuild_search(settings: Settings, tenant_id: str) -> int:
         service = await get(container.catalog_service)
         try:
             with Progress(
-                TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True)
+                TextColumn("{task.description}"),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
             ) as bar:
                 task = bar.add_task("copying products", total=None)
-                copied = await service.rebuild_mirror(tenant_id, progress=lambda n: bar.update(task, completed=n))
+                copied = await service.rebuild_mirror(
+                    tenant_id, progress=lambda n: bar.update(task, completed=n)
+                )
         except VizochokError as exc:
             print(f"error: {exc.detail}; set VIZOCHOK_SEARCH__BACKEND=elasticsearch first", file=sys.stderr)  # noqa: T201
             return 2
@@ -201,7 +217,9 @@ async def rebuild_search(settings: Settings, tenant_id: str) -> int:
     return 0
 
 
-async def create_admin_user(settings: Settings, tenant_id: str | None, email: str, password: str, role: str) -> dict[str, Any]:
+async def create_admin_user(
+    settings: Settings, tenant_id: str | None, email: str, password: str, role: str
+) -> dict[str, Any]:
     """An admin user (an operator when `role` is `operator`)."""
     async with _services(settings) as container:
         admin = await get(container.admin_service)

@@ -45,7 +45,10 @@ async def _rank(service: SearchService, tenant: Tenant, system: str, text: str) 
 
 
 async def evaluate(
-    settings: Settings, folder: Path, tenant_search: dict[str, Any] | None = None, systems: tuple[str, ...] = SYSTEMS
+    settings: Settings,
+    folder: Path,
+    tenant_search: dict[str, Any] | None = None,
+    systems: tuple[str, ...] = SYSTEMS,
 ) -> dict[str, Any]:
     """Scores per system, overall and per kind, plus each query's fused top 10."""
     products, queries = load_dataset(folder)
@@ -53,7 +56,9 @@ async def evaluate(
     await container.init_resources()
     tenants = await get(container.tenants)
     database = await get(container.database)
-    tenant = await tenants.create("search evaluation", f"eval-{secrets.token_hex(4)}", search=tenant_search or {})
+    tenant = await tenants.create(
+        "search evaluation", f"eval-{secrets.token_hex(4)}", search=tenant_search or {}
+    )
     try:
         catalog = await get(container.catalog_service)
         for start in range(0, len(products), 5000):

@@ -13,8 +13,8 @@ from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.turns.valkey import ValkeyTurnStore
 from vizochok.core.chat import ConversationState
 from vizochok.core.frames import SessionRestored
-from vizochok.core.turns import TurnStart
 from vizochok.core.models import WebhookConfig
+from vizochok.core.turns import TurnStart
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,8 +28,8 @@ async def test_a_session_from_an_old_snapshot_is_reread_from_the_retailers_cart(
     try:
         world = await demo_world(webhooks=WebhookConfig(cart_get_url="https://retailer.example/cart"))
         client = Valkey.from_url(server.url, decode_responses=True)
-        world.chat._sessions = ValkeySessionStore(client)  # noqa: SLF001 - the real cache under the core
-        world.chat._turns = ValkeyTurnStore(client)  # noqa: SLF001
+        world.chat._sessions = ValkeySessionStore(client)
+        world.chat._turns = ValkeyTurnStore(client)
         store, user = world.tenant.store_id, "u-eggs"
         world.retailer.carts[(store, user)] = {EGGS: 2}
         conn = await world.open(user)
@@ -42,24 +42,24 @@ async def test_a_session_from_an_old_snapshot_is_reread_from_the_retailers_cart(
             for f in await world.act({"action": "add_to_cart", "sku": EGGS, "quantity": 1})
             if f["type"] == "cart_changed"
         ]
-        assert added[0]["items"][0]["quantity"] == 3  # noqa: PLR2004
+        assert added[0]["items"][0]["quantity"] == 3
         assert world.retailer.carts[(store, user)] == {EGGS: 3}
         server.restart()
         await client.aclose()
         client = Valkey.from_url(server.url, decode_responses=True)
-        world.chat._sessions = ValkeySessionStore(client)  # noqa: SLF001
-        world.chat._turns = ValkeyTurnStore(client)  # noqa: SLF001
+        world.chat._sessions = ValkeySessionStore(client)
+        world.chat._turns = ValkeyTurnStore(client)
 
         # The snapshot still says 2; what the shopper is shown comes from the retailer: 3.
         restored = await world.chat.open(conn, conn.conversation_id)
         assert isinstance(restored, SessionRestored)
         assert [(i.sku, i.quantity) for i in restored.selected_items] == [(EGGS, 3)]
         gets = [body for kind, body in world.webhooks.sent if kind == "cart_get"]
-        assert len(gets) == 2  # noqa: PLR2004 - once to seed, once after the restart
+        assert len(gets) == 2
         # Saved again under the new run: no further cart GET on the next turn.
         frames = await world.say("що в кошику?")
         assert "3" in text_of(frames)
-        assert len([1 for kind, _ in world.webhooks.sent if kind == "cart_get"]) == 2  # noqa: PLR2004
+        assert len([1 for kind, _ in world.webhooks.sent if kind == "cart_get"]) == 2
         await client.aclose()
     finally:
         server.kill()
@@ -71,8 +71,8 @@ async def test_a_turn_on_a_stale_session_also_rereads_the_cart(tmp_path: Path) -
     try:
         world = await demo_world(webhooks=WebhookConfig(cart_get_url="https://retailer.example/cart"))
         client = Valkey.from_url(server.url, decode_responses=True)
-        world.chat._sessions = ValkeySessionStore(client)  # noqa: SLF001
-        world.chat._turns = ValkeyTurnStore(client)  # noqa: SLF001
+        world.chat._sessions = ValkeySessionStore(client)
+        world.chat._turns = ValkeyTurnStore(client)
         store, user = world.tenant.store_id, "u-eggs-2"
         world.retailer.carts[(store, user)] = {EGGS: 2}
         await world.open(user)
@@ -81,8 +81,8 @@ async def test_a_turn_on_a_stale_session_also_rereads_the_cart(tmp_path: Path) -
         server.restart()
         await client.aclose()
         client = Valkey.from_url(server.url, decode_responses=True)
-        world.chat._sessions = ValkeySessionStore(client)  # noqa: SLF001
-        world.chat._turns = ValkeyTurnStore(client)  # noqa: SLF001
+        world.chat._sessions = ValkeySessionStore(client)
+        world.chat._turns = ValkeyTurnStore(client)
         # The socket stayed open: its next turn finds the stale session and asks the retailer.
         text = text_of(await world.say("що в кошику?"))
         assert "3" in text

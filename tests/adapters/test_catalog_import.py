@@ -42,7 +42,11 @@ def test_the_three_formats_read_the_same(tmp_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_import_lands_products_and_reports_rejects(
-    tmp_path: Path, prepared: Prepared, database: Database, make_tenant: Any, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    prepared: Prepared,
+    database: Database,
+    make_tenant: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     tenant = (await make_tenant())["tenant_id"]
     path = tmp_path / "catalog.ndjson"
@@ -78,18 +82,30 @@ async def test_import_exits_non_zero_with_the_jobs_error(
         update={
             "catalog_retry_seconds": [0.01],
             "embeddings": prepared.settings.embeddings.model_copy(
-                update={"provider": "openai", "base_url": "http://127.0.0.1:9/v1", "api_key": SecretStr("x"), "max_retries": 0}
+                update={
+                    "provider": "openai",
+                    "base_url": "http://127.0.0.1:9/v1",
+                    "api_key": SecretStr("x"),
+                    "max_retries": 0,
+                }
             ),
         }
     )
     assert await import_catalog(settings, path, tenant, timeout=120) == 1
     err = capsys.readouterr().err
     assert "embedding runs in this command" in err
-    assert "error: catalog job job_" in err and "failed: embedding failed after 2 attempts: embedder failed" in err
+    assert (
+        "error: catalog job job_" in err
+        and "failed: embedding failed after 2 attempts: embedder failed" in err
+    )
 
 
 async def test_import_without_wait_hands_embedding_to_the_server(
-    tmp_path: Path, prepared: Prepared, database: Database, make_tenant: Any, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    prepared: Prepared,
+    database: Database,
+    make_tenant: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     tenant = (await make_tenant())["tenant_id"]
     path = tmp_path / "catalog.json"

@@ -48,7 +48,9 @@ async def upload(service: CatalogService, tenant_id: str, products: list[Any]) -
     return job, to_embed
 
 
-async def test_only_content_changes_are_re_embedded(repo: PostgresCatalogRepository, make_tenant: Any) -> None:
+async def test_only_content_changes_are_re_embedded(
+    repo: PostgresCatalogRepository, make_tenant: Any
+) -> None:
     tenant = (await make_tenant())["tenant_id"]
     embedder = CountingEmbedder()
     service = CatalogService(repo, embedder)
@@ -60,7 +62,9 @@ async def test_only_content_changes_are_re_embedded(repo: PostgresCatalogReposit
 
     # Metadata only: stored, counted as updated, not embedded again.
     embedder.embedded.clear()
-    job, to_embed = await upload(service, tenant, [product("a", image_url="https://x/a.jpg", volume=900), product("b"), product("c")])
+    job, to_embed = await upload(
+        service, tenant, [product("a", image_url="https://x/a.jpg", volume=900), product("b"), product("c")]
+    )
     assert (to_embed, job.updated, job.unchanged) == (0, 1, 2)
     assert embedder.embedded == []
     assert (await repo.get_products(tenant, ["a"]))["a"].volume == 900
@@ -81,16 +85,28 @@ async def test_soft_delete_and_reactivation(repo: PostgresCatalogRepository, mak
     job, to_embed = await upload(service, tenant, [product("a", is_active=False)])
     assert (to_embed, job.updated) == (0, 1)
     assert await repo.count_active(tenant) == 1
-    _, to_embed = await upload(service, tenant, [product("a", is_active=None)])  # null means the default: active
+    _, to_embed = await upload(
+        service, tenant, [product("a", is_active=None)]
+    )  # null means the default: active
     assert to_embed == 0  # its vector is still current
     assert await repo.count_active(tenant) == 2
 
 
-async def test_invalid_products_are_listed_and_the_rest_lands(repo: PostgresCatalogRepository, make_tenant: Any) -> None:
+async def test_invalid_products_are_listed_and_the_rest_lands(
+    repo: PostgresCatalogRepository, make_tenant: Any
+) -> None:
     tenant = (await make_tenant())["tenant_id"]
     service = CatalogService(repo, HashingEmbedder())
     job, to_embed = await upload(
-        service, tenant, [product("ok"), {"sku": "no-name"}, product("bad-weight", weight=-1), "not an object", product("x", colour="red")]
+        service,
+        tenant,
+        [
+            product("ok"),
+            {"sku": "no-name"},
+            product("bad-weight", weight=-1),
+            "not an object",
+            product("x", colour="red"),
+        ],
     )
     assert to_embed == 1
     assert job.total == 5
@@ -105,7 +121,9 @@ async def test_invalid_products_are_listed_and_the_rest_lands(repo: PostgresCata
 async def test_batch_limit(repo: PostgresCatalogRepository, make_tenant: Any) -> None:
     tenant = (await make_tenant())["tenant_id"]
     with pytest.raises(VizochokError) as raised:
-        await CatalogService(repo, HashingEmbedder()).upsert(tenant, [product(str(i)) for i in range(MAX_BATCH + 1)])
+        await CatalogService(repo, HashingEmbedder()).upsert(
+            tenant, [product(str(i)) for i in range(MAX_BATCH + 1)]
+        )
     assert raised.value.code == ErrorCode.PAYLOAD_TOO_LARGE
 
 

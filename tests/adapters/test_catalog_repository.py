@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.core.services.catalog import CatalogService
-
 
 MILK = {"sku": "m1", "name": "Молоко 2,5%", "brand": "Галичина", "volume": 900}
 BREAD = {"sku": "b1", "name": "Хліб", "unit": "pcs"}
@@ -46,7 +43,9 @@ async def test_counts_created_updated_unchanged_and_to_embed(database: Database,
 async def test_invalid_products_are_listed_and_the_rest_lands(database: Database, make_tenant: Any) -> None:
     tenant = (await make_tenant())["tenant_id"]
     service = CatalogService(PostgresCatalogRepository(database), HashingEmbedder())
-    job, to_embed = await service.upsert(tenant, [MILK, {"sku": "bad"}, {"name": "no sku"}, {**BREAD, "unit": None, "brand": None}])
+    job, to_embed = await service.upsert(
+        tenant, [MILK, {"sku": "bad"}, {"name": "no sku"}, {**BREAD, "unit": None, "brand": None}]
+    )
     assert job.total == 4 and to_embed == 2
     assert len(job.errors) == 2
     assert job.errors[0].startswith("products[1] (sku 'bad'): name")

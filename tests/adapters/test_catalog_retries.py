@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from tests.helpers import ChatClient
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.core.services.catalog import CatalogService
-from tests.helpers import ChatClient
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from tests.helpers import ThreadedServer
     from vizochok.adapters.db import Database
     from vizochok.core.models import CatalogJob
-    from tests.helpers import ThreadedServer
 
 FAST = (0.01, 0.01, 0.01)
 PRODUCTS = [

@@ -41,14 +41,17 @@ async def test_the_running_server_uses_them(database: Database) -> None:
 
 
 def test_a_killed_user_does_not_keep_the_server_running(tmp_path: Path) -> None:
-    """pgserver stops a shared server with its last user; a user that was killed must not count."""
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603 - a process id nobody uses any more
+    """Pgserver stops a shared server with its last user; a user that was killed must not count."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     # Each run is its own process, as `vizochok` commands are (pgserver caches servers per process).
-    _run_in_child(tmp_path, f"""
+    _run_in_child(
+        tmp_path,
+        f"""
 handles = data / "pg" / ".handle_pids.json"
 handles.write_text(json.dumps([*json.loads(handles.read_text()), {gone.pid}]))  # as if it had been killed
-""")
+""",
+    )
     postmaster = int((tmp_path / "pg" / "postmaster.pid").read_text().split()[0])
     assert _running(postmaster)  # pgserver itself waits for the dead user
 
@@ -73,7 +76,7 @@ server.start()
 {between}
 server.stop()
 """
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # noqa: S603
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def _running(pid: int) -> bool:

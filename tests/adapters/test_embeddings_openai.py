@@ -30,9 +30,14 @@ class Upstream:
             self.auth.append(request.headers.get("authorization"))
             if self.failures > 0:
                 self.failures -= 1
-                return Response({"error": {"message": "slow down"}}, status_code=429, headers={"retry-after": "0"})
+                return Response(
+                    {"error": {"message": "slow down"}}, status_code=429, headers={"retry-after": "0"}
+                )
             vectors = [[float(len(text) + i) for i in range(data["dimensions"])] for text in data["input"]]
-            items = [{"object": "embedding", "index": i, "embedding": v} for i, v in reversed(list(enumerate(vectors)))]
+            items = [
+                {"object": "embedding", "index": i, "embedding": v}
+                for i, v in reversed(list(enumerate(vectors)))
+            ]
             return Response({"object": "list", "data": items, "model": data["model"]})
 
         return Litestar([embeddings])
@@ -50,7 +55,9 @@ def upstream() -> Any:
 async def test_batches_order_prefixes_and_unit_vectors(upstream: Any) -> None:
     up, url = upstream
     up.calls.clear()
-    embedder = OpenAIEmbedder(url, "e5-small", api_key="sk-test", batch_size=2, passage_prefix="passage: ", query_prefix="query: ")
+    embedder = OpenAIEmbedder(
+        url, "e5-small", api_key="sk-test", batch_size=2, passage_prefix="passage: ", query_prefix="query: "
+    )
     vectors = await embedder.embed_passages(["a", "bb", "ccc"])
     assert [len(c["input"]) for c in up.calls] == [2, 1]
     assert up.calls[0]["input"] == ["passage: a", "passage: bb"] and up.calls[0]["dimensions"] == 384

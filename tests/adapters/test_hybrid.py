@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tests.conftest import make_settings
+from tests.core.world import build_world
 from vizochok.adapters.container import _llm_resolver
 from vizochok.adapters.llm.fake import Reply, ScriptedLLM
 from vizochok.adapters.llm.hybrid import KEYLESS_ID, HybridLLM, Understanding
@@ -15,8 +17,6 @@ from vizochok.core.chat import ToolCall
 from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, Usage
 from vizochok.core.models import Tenant, TenantLLMConfig
 from vizochok.plugins import build_plugin_manager, build_registry
-from tests.conftest import make_settings
-from tests.core.world import build_world
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

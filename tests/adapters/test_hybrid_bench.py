@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bench.hybrid import MeteredModel, estimate_tokens, measure
-from vizochok.adapters.llm.offline import OfflineLLM
 from tests.core.world import PRODUCTS
+from vizochok.adapters.llm.offline import OfflineLLM
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -113,7 +113,7 @@ async def test_a_connection_out_of_step_is_discarded_and_readiness_turns_red(
             await scoped_query(single, tenant)  # the one call that met the broken state fails...
         for _ in range(7):  # ...and the connection was replaced: every later call works (before: all failed)
             assert await scoped_query(single, tenant) == 0
-        if attempt < 2:  # noqa: PLR2004
+        if attempt < 2:
             await single.ping()
     # Three broken connections within the window: readiness says so, with the reason.
     with pytest.raises(BrokenPoolError, match="3 pooled connections broke"):

@@ -14,7 +14,9 @@ from vizochok.bootstrap import Prepared
 def test_migrations_match_the_models(prepared: Prepared) -> None:
     engine = create_engine(sync_url(prepared.settings.database_admin_url or ""), poolclass=pool.NullPool)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata
+        )
     engine.dispose()
     # Column types are compared by name only (SQLModel maps str to VARCHAR, the migration uses text);
     # alembic's own version table is not a model.
@@ -32,4 +34,6 @@ def test_search_indexes_keep_short_pending_lists(prepared: Prepared) -> None:
             ).all()
         )
     engine.dispose()
-    assert options == {name: ["gin_pending_list_limit=256"] for name in ("products_fts", "products_trgm_name")}
+    assert options == {
+        name: ["gin_pending_list_limit=256"] for name in ("products_fts", "products_trgm_name")
+    }

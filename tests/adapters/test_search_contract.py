@@ -53,7 +53,7 @@ class Engines:
             self.repo: Any = PostgresCatalogRepository(database)
             self.engine: Any = PostgresProductSearch(database)
         elif kind == "elasticsearch":
-            from vizochok.adapters.search.elasticsearch import build  # noqa: PLC0415 - optional extra
+            from vizochok.adapters.search.elasticsearch import build
 
             self.repo = InMemoryCatalogRepository()
             self.engine = build(ES_URL or "", replicas=0)
@@ -112,9 +112,14 @@ async def test_finds_what_shoppers_type(engines: Engines, shop: Tenant) -> None:
 
 
 async def test_filters(engines: Engines, shop: Tenant) -> None:
-    dairy = await engines.skus(shop, "молоко", filters=SearchFilters(category_prefix="Молочні продукти > Молоко"))
+    dairy = await engines.skus(
+        shop, "молоко", filters=SearchFilters(category_prefix="Молочні продукти > Молоко")
+    )
     assert set(dairy) == {"milk-25", "milk-15"}
-    assert set(await engines.skus(shop, "молоко", filters=SearchFilters(brand="галичина"))) <= {"milk-25", "kefir-1"}
+    assert set(await engines.skus(shop, "молоко", filters=SearchFilters(brand="галичина"))) <= {
+        "milk-25",
+        "kefir-1",
+    }
     fat = await engines.skus(shop, "молоко", filters=SearchFilters(attributes={"fat": "1.5%"}))
     assert fat == ["milk-15"]
 
@@ -137,7 +142,9 @@ async def test_every_leg_sees_one_tenant_only(engines: Engines, shop: Tenant, ma
 
 
 async def test_fusion_weights_are_tenant_options(engines: Engines, shop: Tenant) -> None:
-    no_code = shop.model_copy(update={"search": {"weights": {"code": 0, "vector": 0, "fulltext": 0, "trigram": 0}}})
+    no_code = shop.model_copy(
+        update={"search": {"weights": {"code": 0, "vector": 0, "fulltext": 0, "trigram": 0}}}
+    )
     assert await engines.skus(no_code, "4820000000011") == []
     assert await engines.skus(shop, "4820000000011") != []
 
@@ -145,12 +152,19 @@ async def test_fusion_weights_are_tenant_options(engines: Engines, shop: Tenant)
 async def test_hnsw_finds_a_small_tenant_among_many_products(database: Database, make_tenant: Any) -> None:
     """The iterative HNSW scan keeps looking until this tenant's rows fill the vector leg."""
     engines = Engines("postgres", database)
-    engines.service = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())  # always HNSW
+    engines.service = SearchService(
+        PostgresProductSearch(database, exact_below=0), HashingEmbedder()
+    )  # always HNSW
     crowd = await make_tenant()
     await engines.load(crowd["tenant_id"], [{"sku": f"c{i}", "name": f"Молоко {i}"} for i in range(600)])
     small = await make_tenant()
     await engines.load(small["tenant_id"], [{"sku": "only", "name": "Хліб житній"}])
-    tenant = Tenant(id=small["tenant_id"], name="s", store_id=small["store_id"], search={"weights": {"vector": 1, "fulltext": 0, "trigram": 0}})
+    tenant = Tenant(
+        id=small["tenant_id"],
+        name="s",
+        store_id=small["store_id"],
+        search={"weights": {"vector": 1, "fulltext": 0, "trigram": 0}},
+    )
     assert await engines.skus(tenant, "молоко " + secrets.token_hex(2)) == ["only"]
 
 
@@ -160,7 +174,9 @@ async def test_exact_and_hnsw_vector_scans_agree(database: Database, make_tenant
     created = await make_tenant()
     await engines.load(created["tenant_id"], PRODUCTS)
     shop = Tenant(id=created["tenant_id"], name="t", store_id=created["store_id"])
-    alone = shop.model_copy(update={"search": {"weights": {"vector": 1, "fulltext": 0, "trigram": 0, "code": 0}}})
+    alone = shop.model_copy(
+        update={"search": {"weights": {"vector": 1, "fulltext": 0, "trigram": 0, "code": 0}}}
+    )
     exact = SearchService(PostgresProductSearch(database, exact_below=10**9), HashingEmbedder())
     graph = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())
     # Depth stops before ties: after rice and chocolate, every product is at similarity 0 to "рис",
@@ -173,7 +189,8 @@ async def test_exact_and_hnsw_vector_scans_agree(database: Database, make_tenant
 
 async def test_prepared_generic_plans_answer_like_the_first_run(database: Database, make_tenant: Any) -> None:
     """After a few runs psycopg prepares the statement and the HNSW path forces a generic plan;
-    the answers, filters included, must not change (PostgreSQL only)."""
+    the answers, filters included, must not change (PostgreSQL only).
+    """
     engines = Engines("postgres", database)
     engines.service = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())
     created = await make_tenant()

@@ -8,7 +8,6 @@ from vizochok.adapters.search.elasticsearch import alias, document, index_body, 
 from vizochok.core.models import ProductInput
 from vizochok.core.search import SearchFilters, SearchRequest
 
-
 T = "tnt_a"
 
 
@@ -48,7 +47,10 @@ def bodies_of(text: str) -> set[str]:
 
 
 def test_filters_and_zero_weights() -> None:
-    request = _request("молоко", filters=SearchFilters(category_prefix="Молочні", brand="Галичина", attributes={"fat": "2.5%"}))
+    request = _request(
+        "молоко",
+        filters=SearchFilters(category_prefix="Молочні", brand="Галичина", attributes={"fat": "2.5%"}),
+    )
     filters = bodies_for(request)["fulltext"]["query"]["bool"]["filter"]
     assert {"prefix": {"category_path": "Молочні"}} in filters
     assert {"term": {"brand": "Галичина"}} in filters
@@ -62,7 +64,9 @@ def test_index_per_tenant_and_documents() -> None:
     body = index_body(dims=384, shards=2, replicas=1)
     assert body["settings"]["number_of_shards"] == 2
     assert body["mappings"]["properties"]["embedding"]["dims"] == 384
-    product = ProductInput(sku="m1", name="Молоко Lactel 2,5% 900мл", brand="Lactel", category_path="Молочні продукти > Молоко")
+    product = ProductInput(
+        sku="m1", name="Молоко Lactel 2,5% 900мл", brand="Lactel", category_path="Молочні продукти > Молоко"
+    )
     doc = document(product, [0.0] * 384, "tnt_a")
     assert doc["is_active"] is True
     assert "молок" in doc["terms_a"].split() and "900ml" in doc["terms_a"].split()

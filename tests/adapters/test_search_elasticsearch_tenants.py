@@ -273,7 +273,7 @@ async def test_a_refused_leg_in_a_recorded_msearch_raises(version: int) -> None:
 
 @pytest.mark.parametrize("version", [8, 9])
 async def test_recorded_bulk_answers(version: int) -> None:
-    from vizochok.core.models import ProductInput  # noqa: PLC0415
+    from vizochok.core.models import ProductInput
 
     ok = ElasticsearchProductSearch(ReplayClient(version, {"bulk": "bulk-ok"}))
     await ok.update_products(RECORDED_TENANT, [ProductInput(sku="milk-25", name="Молоко")])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
@@ -14,17 +12,20 @@ from vizochok.core.search import SearchFilters, SearchRequest
 from vizochok.core.services.catalog import CatalogService
 
 
-
 async def _catalog(database: Database, tenant: str, skus: list[tuple[str, str, str]]) -> None:
     service = CatalogService(PostgresCatalogRepository(database), HashingEmbedder())
-    job, _ = await service.upsert(tenant, [{"sku": s, "name": n, "brand": b, "category_path": "Молочні > Молоко"} for s, n, b in skus])
+    job, _ = await service.upsert(
+        tenant, [{"sku": s, "name": n, "brand": b, "category_path": "Молочні > Молоко"} for s, n, b in skus]
+    )
     await service.wait(job.job_id)
 
 
 async def test_each_leg_sees_one_tenant(database: Database, make_tenant: Any) -> None:
     a, b = (await make_tenant())["tenant_id"], (await make_tenant())["tenant_id"]
     await _catalog(database, a, [("a-milk", "Молоко Галичина 2,5%", "Галичина")])
-    await _catalog(database, b, [("b-milk", "Молоко Галичина 2,5%", "Галичина"), ("b-kefir", "Кефір", "Ферма")])
+    await _catalog(
+        database, b, [("b-milk", "Молоко Галичина 2,5%", "Галичина"), ("b-kefir", "Кефір", "Ферма")]
+    )
     engine = PostgresProductSearch(database)
     vector = HashingEmbedder().vector("молоко галичина")
     for leg in ("vector", "fulltext", "trigram"):
@@ -35,10 +36,16 @@ async def test_each_leg_sees_one_tenant(database: Database, make_tenant: Any) ->
 
 async def test_filters(database: Database, make_tenant: Any) -> None:
     tenant = (await make_tenant())["tenant_id"]
-    await _catalog(database, tenant, [("g", "Молоко Галичина", "Галичина"), ("y", "Молоко Яготинське", "Яготинське")])
+    await _catalog(
+        database, tenant, [("g", "Молоко Галичина", "Галичина"), ("y", "Молоко Яготинське", "Яготинське")]
+    )
     engine = PostgresProductSearch(database)
     vector = HashingEmbedder().vector("молоко")
-    hits = await engine.search(tenant, SearchRequest(text="молоко", vector=vector, filters=SearchFilters(brand="яготинське")))
+    hits = await engine.search(
+        tenant, SearchRequest(text="молоко", vector=vector, filters=SearchFilters(brand="яготинське"))
+    )
     assert [h.sku for h in hits] == ["y"]
-    hits = await engine.search(tenant, SearchRequest(text="молоко", vector=vector, filters=SearchFilters(category_prefix="Хліб")))
+    hits = await engine.search(
+        tenant, SearchRequest(text="молоко", vector=vector, filters=SearchFilters(category_prefix="Хліб"))
+    )
     assert hits == []

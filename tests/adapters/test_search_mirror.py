@@ -36,7 +36,11 @@ class Indices:
         return any(name in aliases for aliases in self.client.aliases.values())
 
     async def get_alias(self, name: str) -> dict[str, Any]:
-        return {index: {"aliases": {name: {}}} for index, aliases in self.client.aliases.items() if name in aliases}
+        return {
+            index: {"aliases": {name: {}}}
+            for index, aliases in self.client.aliases.items()
+            if name in aliases
+        }
 
     async def create(self, index: str, **body: Any) -> None:
         self.client.calls.append(("create", index, body))
@@ -56,7 +60,7 @@ class Indices:
     async def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self.client.calls.append(("update_aliases", "", {"actions": actions}))
         for action in actions:
-            (kind, target), = action.items()
+            ((kind, target),) = action.items()
             change = set.add if kind == "add" else set.discard
             change(self.client.aliases[target["index"]], target["alias"])
 
@@ -79,14 +83,16 @@ class RecordingElasticsearch:
         (index,) = [i for i, a in self.aliases.items() if name in a or name == i]
         return index
 
-    async def bulk(self, operations: list[dict[str, Any]], refresh: bool = False) -> dict[str, Any]:  # noqa: ARG002
+    async def bulk(self, operations: list[dict[str, Any]], refresh: bool = False) -> dict[str, Any]:
         items = []
         for action, body in zip(operations[::2], operations[1::2], strict=True):
-            (kind, meta), = action.items()
+            ((kind, meta),) = action.items()
             index, sku = self.resolve(meta["_index"]), meta["_id"].split(":", 1)[1]  # ids are `tenant:sku`
             self.calls.append(("bulk", meta["_index"], {kind: meta["_id"]}))
             if sku in self.refuse:
-                items.append({kind: {"_id": sku, "status": 400, "error": {"type": "mapper_parsing_exception"}}})
+                items.append(
+                    {kind: {"_id": sku, "status": 400, "error": {"type": "mapper_parsing_exception"}}}
+                )
                 continue
             docs, sku = self.docs[index], meta["_id"]
             if kind == "index":
@@ -123,7 +129,9 @@ def es() -> RecordingElasticsearch:
 @pytest.fixture
 def service(es: RecordingElasticsearch) -> CatalogService:
     return CatalogService(
-        InMemoryCatalogRepository(), HashingEmbedder(), mirror=ElasticsearchProductSearch(es, new_tenants="dedicated")
+        InMemoryCatalogRepository(),
+        HashingEmbedder(),
+        mirror=ElasticsearchProductSearch(es, new_tenants="dedicated"),
     )
 
 
@@ -145,7 +153,9 @@ def test_update_keeps_the_vector_and_creates_new_products_unsearchable() -> None
     assert body["upsert"]["is_active"] is False and "embedding" not in body["upsert"]
 
 
-async def test_field_changes_and_soft_deletes_reach_elasticsearch(service: CatalogService, es: RecordingElasticsearch) -> None:
+async def test_field_changes_and_soft_deletes_reach_elasticsearch(
+    service: CatalogService, es: RecordingElasticsearch
+) -> None:
     await upload(service, [milk("m1"), milk("m2")])
     assert set(es.searchable()) == {"m1", "m2"}
     vector = es.searchable()["m1"]["embedding"]
@@ -162,12 +172,14 @@ async def test_field_changes_and_soft_deletes_reach_elasticsearch(service: Catal
     assert set(es.searchable()) == {"m1", "m2"}
 
 
-async def test_a_refused_mirror_update_is_reported_on_the_job(service: CatalogService, es: RecordingElasticsearch) -> None:
+async def test_a_refused_mirror_update_is_reported_on_the_job(
+    service: CatalogService, es: RecordingElasticsearch
+) -> None:
     await upload(service, [milk("m1")])
     es.refuse.add("m1")
     job = await upload(service, [milk("m1", brand="Галичина")])
     assert any("vizochok search rebuild" in e for e in job.errors)
-    assert (await service._repo.get_job(TENANT, job.job_id)).errors == job.errors  # noqa: SLF001 - stored, not only returned
+    assert (await service._repo.get_job(TENANT, job.job_id)).errors == job.errors
 
 
 async def test_rebuild_copies_everything_and_swaps_the_alias_atomically(
@@ -182,16 +194,20 @@ async def test_rebuild_copies_everything_and_swaps_the_alias_atomically(
     assert fresh != old and es.aliases[fresh] == {ALIAS}
     assert set(es.searchable()) == {f"m{i}" for i in range(7)}
     swap = next(body["actions"] for name, _, body in es.calls if name == "update_aliases")
-    assert {"remove": {"index": old, "alias": ALIAS}} in swap and {"add": {"index": fresh, "alias": ALIAS}} in swap
+    assert {"remove": {"index": old, "alias": ALIAS}} in swap and {
+        "add": {"index": fresh, "alias": ALIAS}
+    } in swap
     created = next(body for name, index, body in es.calls if name == "create" and index == fresh)
     assert created["settings"]["refresh_interval"] == "-1"  # bulk-load settings, restored before the swap
     assert ("put_settings", fresh, {"refresh_interval": "5s", "number_of_replicas": 1}) in es.calls
     assert ("delete", old, {}) in es.calls
 
 
-async def test_uploads_during_a_rebuild_reach_both_indexes(service: CatalogService, es: RecordingElasticsearch) -> None:
+async def test_uploads_during_a_rebuild_reach_both_indexes(
+    service: CatalogService, es: RecordingElasticsearch
+) -> None:
     await upload(service, [milk("m1")])
-    mirror = service._mirror  # noqa: SLF001
+    mirror = service._mirror
     assert mirror is not None
     writer = await mirror.rebuild(TENANT)
     await upload(service, [milk("m1", brand="Яготинське"), milk("m3")])
@@ -201,7 +217,9 @@ async def test_uploads_during_a_rebuild_reach_both_indexes(service: CatalogServi
     assert set(es.aliases) == {es.resolve(ALIAS)}  # the fresh index is gone, the old one serves
 
 
-async def test_a_failed_copy_leaves_the_old_index_serving(service: CatalogService, es: RecordingElasticsearch) -> None:
+async def test_a_failed_copy_leaves_the_old_index_serving(
+    service: CatalogService, es: RecordingElasticsearch
+) -> None:
     await upload(service, [milk("m1"), milk("m2")])
     (old,) = es.aliases
     es.refuse.add("m2")
@@ -217,7 +235,9 @@ async def test_rebuild_needs_a_mirroring_backend() -> None:
     assert error.value.code == ErrorCode.VALIDATION_ERROR
 
 
-async def test_postgres_exports_every_product_with_its_vector_in_pages(database: Any, make_tenant: Any) -> None:
+async def test_postgres_exports_every_product_with_its_vector_in_pages(
+    database: Any, make_tenant: Any
+) -> None:
     tenant = (await make_tenant())["tenant_id"]
     repo = PostgresCatalogRepository(database)
     service = CatalogService(repo, HashingEmbedder())

@@ -37,7 +37,7 @@ async def test_large_tenant_gets_and_uses_its_own_vector_index(database: Databas
     engine = PostgresProductSearch(database, exact_below=10, own_index_above=50)
     vector = HashingEmbedder().vector("кефір")
     before = [h.sku for h in await engine.search(tenant, SearchRequest(text="кефір", vector=vector))]
-    await asyncio.gather(*engine._indexing.values())  # noqa: SLF001 - wait for the background build
+    await asyncio.gather(*engine._indexing.values())
     async with database.tenant(tenant) as conn:
         cur = await conn.execute("SELECT vizochok_tenant_vector_index(%s, false) AS own", (tenant,))
         assert (await cur.fetchone())["own"] is True

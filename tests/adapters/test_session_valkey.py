@@ -20,8 +20,6 @@ def valkey_client(any_valkey: Any) -> Any:
     return any_valkey
 
 
-
-
 @pytest.fixture(params=["memory", "valkey"])
 def store(request: pytest.FixtureRequest, valkey_client: Valkey) -> Any:
     return InMemorySessionStore() if request.param == "memory" else ValkeySessionStore(valkey_client)

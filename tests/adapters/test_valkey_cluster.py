@@ -72,7 +72,7 @@ async def test_a_connection_limit_waits_instead_of_failing(valkey_cluster: Any) 
                 pipe.get(k)
             assert await pipe.execute() == ["1"] * 50
         for node in client.get_nodes():
-            assert len(node._connections) <= 2 + 4  # noqa: SLF001 - the per-node pool it never outgrew
+            assert len(node._connections) <= 2 + 4
     finally:
         await client.aclose()
 

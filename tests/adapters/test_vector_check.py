@@ -83,8 +83,8 @@ def test_a_data_folder_the_old_package_ran_as_root_keeps_working(tmp_path: Path)
     try:
         pwd.getpwnam("pgserver")
     except KeyError:
-        subprocess.run(["useradd", "-s", "/bin/bash", "pgserver"], check=True)  # noqa: S607
-    subprocess.run(["chown", "-R", "pgserver:pgserver", str(tmp_path / "pg")], check=True)  # noqa: S607
+        subprocess.run(["useradd", "-s", "/bin/bash", "pgserver"], check=True)
+    subprocess.run(["chown", "-R", "pgserver:pgserver", str(tmp_path / "pg")], check=True)
 
     server = EmbeddedPostgres(tmp_path)
     admin, _ = server.start()

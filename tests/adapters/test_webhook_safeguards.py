@@ -42,18 +42,20 @@ class FakeRetailer:
         if outcome != "ok":
             raise WebhookFailure(outcome)  # type: ignore[arg-type]
 
-    async def fetch_prices(self, tenant: Tenant, store_id: str, skus: Sequence[str]) -> dict[str, LivePrice]:  # noqa: ARG002
+    async def fetch_prices(self, tenant: Tenant, store_id: str, skus: Sequence[str]) -> dict[str, LivePrice]:
         await self._next()
         return {s: LivePrice(sku=s, price=1.0, in_stock=True) for s in skus}
 
-    async def cart_operation(self, tenant: Tenant, store_id: str, session_id: str, operation: CartOperation) -> CartResult:  # noqa: ARG002
+    async def cart_operation(
+        self, tenant: Tenant, store_id: str, session_id: str, operation: CartOperation
+    ) -> CartResult:
         try:
             await self._next()
         except WebhookFailure as failure:
             return CartResult(ok=False, reason=failure.reason)
         return CartResult(ok=True)
 
-    async def get_cart(self, tenant: Tenant, store_id: str, session_id: str) -> list[CartItem]:  # noqa: ARG002
+    async def get_cart(self, tenant: Tenant, store_id: str, session_id: str) -> list[CartItem]:
         await self._next()
         return []
 
@@ -115,7 +117,9 @@ async def test_breaker_counts_cart_failures_but_not_retailer_refusals() -> None:
     inner2.outcomes = ["webhook_timeout", "webhook_timeout"]
     breaker2 = CircuitBreakerWebhooks(inner2, threshold=2, cooldown_seconds=30)
     for _ in range(2):
-        assert await breaker2.cart_operation(SHOP, "s", "u", ADD) == CartResult(ok=False, reason="webhook_timeout")
+        assert await breaker2.cart_operation(SHOP, "s", "u", ADD) == CartResult(
+            ok=False, reason="webhook_timeout"
+        )
     assert breaker2.state(SHOP.id)["state"] == "open"
 
 
@@ -191,7 +195,7 @@ class BrokenStats:
     async def record(self, *_: object) -> None:
         raise ConnectionError("valkey is down")
 
-    async def snapshot(self, tenant_id: str) -> dict[str, object]:  # noqa: ARG002
+    async def snapshot(self, tenant_id: str) -> dict[str, object]:
         return {}
 
 
@@ -217,16 +221,16 @@ async def test_the_stack_reports_state_through_one_object() -> None:
 
 
 async def test_the_guard_is_on_unless_the_environment_lifts_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from vizochok.adapters.webhook.guard import GuardedTransport  # noqa: PLC0415
-    from vizochok.settings import get_settings  # noqa: PLC0415
+    from vizochok.adapters.webhook.guard import GuardedTransport
+    from vizochok.settings import get_settings
 
     monkeypatch.delenv("VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS", raising=False)
     production = get_settings().webhooks
     assert production.allow_private_hosts is False
     async with webhook_client(production) as client:
-        assert isinstance(client._transport, GuardedTransport)  # noqa: SLF001
+        assert isinstance(client._transport, GuardedTransport)
     monkeypatch.setenv("VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS", "true")
     development = get_settings().webhooks
     assert development.allow_private_hosts is True
     async with webhook_client(development) as client:
-        assert not isinstance(client._transport, GuardedTransport)  # noqa: SLF001
+        assert not isinstance(client._transport, GuardedTransport)

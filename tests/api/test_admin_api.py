@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import ThreadedServer
 from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
 from vizochok.adapters.db.usage import PostgresUsageRecorder
 from vizochok.core.usage import ModelPrice, UsageRecord
-from tests.helpers import ThreadedServer
 
 PASSWORD = "correct horse battery"
 
@@ -84,7 +84,12 @@ ENDPOINTS = [
     ("GET", "/api/v1/admin/keys", None, "editor"),
     ("POST", "/api/v1/admin/keys", {"kind": "pk", "scopes": ["chat"]}, "owner"),
     ("GET", "/api/v1/admin/users", None, "owner"),
-    ("POST", "/api/v1/admin/users", {"email": "new@shop.ua", "password": "0123456789ab", "role": "viewer"}, "owner"),
+    (
+        "POST",
+        "/api/v1/admin/users",
+        {"email": "new@shop.ua", "password": "0123456789ab", "role": "viewer"},
+        "owner",
+    ),
     ("GET", "/api/v1/admin/conversations", None, "viewer"),
     ("GET", "/api/v1/admin/billing/statement?month=2026-11", None, "viewer"),
     ("GET", "/api/v1/admin/audit", None, "viewer"),
@@ -108,7 +113,13 @@ async def test_roles_on_every_endpoint(demo_server: ThreadedServer, team: dict[s
         answer = await client.request(method, path, json=body)
         allowed = RANK[role] >= RANK[needed]
         # Allowed calls may still be refused for their content (422), never for the caller's role.
-        assert (answer.status_code not in (401, 403)) == allowed, (role, method, path, answer.status_code, answer.text)
+        assert (answer.status_code not in (401, 403)) == allowed, (
+            role,
+            method,
+            path,
+            answer.status_code,
+            answer.text,
+        )
         if not allowed:
             assert answer.json()["code"] == "forbidden"
     await client.aclose()
@@ -121,12 +132,16 @@ async def test_no_identity_means_401(demo_server: ThreadedServer) -> None:
             assert (answer.status_code, answer.json()["code"]) == (401, "unauthorized"), path
 
 
-async def test_tenants_are_isolated(demo_server: ThreadedServer, team: dict[str, Any], make_tenant: Any) -> None:
+async def test_tenants_are_isolated(
+    demo_server: ThreadedServer, team: dict[str, Any], make_tenant: Any
+) -> None:
     other = await make_tenant()
     owner = await signed_in(demo_server, team["people"]["owner"])
     keys = (await owner.get("/api/v1/admin/keys")).json()
     assert keys and all(k["id"].startswith("key_") for k in keys)
-    async with httpx.AsyncClient(base_url=demo_server.base_url, headers={"Authorization": f"Bearer {other['sk']}"}) as foreign:
+    async with httpx.AsyncClient(
+        base_url=demo_server.base_url, headers={"Authorization": f"Bearer {other['sk']}"}
+    ) as foreign:
         other_keys = (await foreign.get("/api/v1/admin/keys")).json()
         assert not {k["id"] for k in keys} & {k["id"] for k in other_keys}
         # The other tenant can neither revoke nor rotate this tenant's key, nor read its settings.
@@ -144,13 +159,19 @@ async def test_tenants_are_isolated(demo_server: ThreadedServer, team: dict[str,
         assert (await foreign.get("/api/v1/admin/conversations")).json() == []
         # Writes cannot reach the other tenant either: disabling its user is "not found".
         team_users = (await owner.get("/api/v1/admin/users")).json()
-        assert (await foreign.post(f"/api/v1/admin/users/{team_users[0]['id']}/disable", json={})).status_code == 404
+        assert (
+            await foreign.post(f"/api/v1/admin/users/{team_users[0]['id']}/disable", json={})
+        ).status_code == 404
     await owner.aclose()
 
 
-async def test_key_created_once_and_rotated_without_downtime(demo_server: ThreadedServer, team: dict[str, Any]) -> None:
+async def test_key_created_once_and_rotated_without_downtime(
+    demo_server: ThreadedServer, team: dict[str, Any]
+) -> None:
     owner = await signed_in(demo_server, team["people"]["owner"])
-    created = (await owner.post("/api/v1/admin/keys", json={"kind": "sk", "scopes": ["catalog"], "name": "erp"})).json()
+    created = (
+        await owner.post("/api/v1/admin/keys", json={"kind": "sk", "scopes": ["catalog"], "name": "erp"})
+    ).json()
     raw = created["key"]
     assert raw.startswith("sk_live_")
     listed = (await owner.get("/api/v1/admin/keys")).json()
@@ -160,12 +181,18 @@ async def test_key_created_once_and_rotated_without_downtime(demo_server: Thread
 
     async def works(key: str) -> bool:
         async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
-            return (await http.get("/api/v1/catalog/jobs", headers={"Authorization": f"Bearer {key}"})).status_code == 200
+            return (
+                await http.get("/api/v1/catalog/jobs", headers={"Authorization": f"Bearer {key}"})
+            ).status_code == 200
 
-    rotated = (await owner.post(f"/api/v1/admin/keys/{created['id']}/rotate", json={"overlap_seconds": 3600})).json()
+    rotated = (
+        await owner.post(f"/api/v1/admin/keys/{created['id']}/rotate", json={"overlap_seconds": 3600})
+    ).json()
     assert rotated["replaces"] == created["id"] and rotated["scopes"] == ["catalog"]
     assert await works(raw) and await works(rotated["key"])  # both during the overlap
-    again = (await owner.post(f"/api/v1/admin/keys/{rotated['id']}/rotate", json={"overlap_seconds": 0})).json()
+    again = (
+        await owner.post(f"/api/v1/admin/keys/{rotated['id']}/rotate", json={"overlap_seconds": 0})
+    ).json()
     assert not await works(rotated["key"])
     assert await works(again["key"])
     await owner.delete(f"/api/v1/admin/keys/{again['id']}")
@@ -173,12 +200,31 @@ async def test_key_created_once_and_rotated_without_downtime(demo_server: Thread
     await owner.aclose()
 
 
-async def test_ledger_totals_match_the_recorded_usage(demo_server: ThreadedServer, database: Database, team: dict[str, Any]) -> None:
-    prices = {"gpt-x": ModelPrice(prompt=2.5, completion=10.0), "mini": ModelPrice(prompt=0.15, completion=0.6)}
+async def test_ledger_totals_match_the_recorded_usage(
+    demo_server: ThreadedServer, database: Database, team: dict[str, Any]
+) -> None:
+    prices = {
+        "gpt-x": ModelPrice(prompt=2.5, completion=10.0),
+        "mini": ModelPrice(prompt=0.15, completion=0.6),
+    }
     recorder = PostgresUsageRecorder(database, prices)
-    calls = [("gpt-x", 1234, 567), ("gpt-x", 999, 1), ("mini", 70_001, 333), ("mini", 5, 5), ("unpriced", 10, 10)]
+    calls = [
+        ("gpt-x", 1234, 567),
+        ("gpt-x", 999, 1),
+        ("mini", 70_001, 333),
+        ("mini", 5, 5),
+        ("unpriced", 10, 10),
+    ]
     for model, prompt, completion in calls:
-        await recorder.record(UsageRecord(tenant_id=team["tenant_id"], conversation_id="conv_x", model=model, prompt_tokens=prompt, completion_tokens=completion))
+        await recorder.record(
+            UsageRecord(
+                tenant_id=team["tenant_id"],
+                conversation_id="conv_x",
+                model=model,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+            )
+        )
     expected = sum(
         (Decimal(p) * Decimal(str(prices[m].prompt)) + Decimal(c) * Decimal(str(prices[m].completion))) / Decimal(1_000_000)
         for m, p, c in calls if m in prices
@@ -190,7 +236,9 @@ async def test_ledger_totals_match_the_recorded_usage(demo_server: ThreadedServe
     assert statement["completion_tokens"] == sum(c for _, _, c in calls)
     assert Decimal(str(statement["cost"])) == expected.quantize(Decimal("0.00000001"))
     assert {line["model"] for line in statement["lines"]} == {"gpt-x", "mini", "unpriced"}
-    csv_text = (await viewer.get("/api/v1/admin/billing/statement", params={"month": month, "format": "csv"})).text
+    csv_text = (
+        await viewer.get("/api/v1/admin/billing/statement", params={"month": month, "format": "csv"})
+    ).text
     total = csv_text.strip().splitlines()[-1].split(",")
     assert total[0] == "total" and Decimal(total[-1]) == expected.quantize(Decimal("0.00000001"))
     await viewer.aclose()
@@ -198,7 +246,9 @@ async def test_ledger_totals_match_the_recorded_usage(demo_server: ThreadedServe
 
 async def test_every_change_is_audited(demo_server: ThreadedServer, team: dict[str, Any]) -> None:
     owner = await signed_in(demo_server, team["people"]["owner"])
-    await owner.patch("/api/v1/admin/settings", json={"llm": {"complex_model": "gpt-x", "fast_model": "mini"}})
+    await owner.patch(
+        "/api/v1/admin/settings", json={"llm": {"complex_model": "gpt-x", "fast_model": "mini"}}
+    )
     key = (await owner.post("/api/v1/admin/keys", json={"kind": "pk", "scopes": ["chat"]})).json()
     await owner.delete(f"/api/v1/admin/keys/{key['id']}")
     entries = (await owner.get("/api/v1/admin/audit")).json()
@@ -220,18 +270,32 @@ async def test_every_change_is_audited(demo_server: ThreadedServer, team: dict[s
     await owner.aclose()
 
 
-async def test_operator_sees_all_tenants_and_acts_on_one(demo_server: ThreadedServer, database: Database, team: dict[str, Any]) -> None:
+async def test_operator_sees_all_tenants_and_acts_on_one(
+    demo_server: ThreadedServer, database: Database, team: dict[str, Any]
+) -> None:
     email = f"op-{secrets.token_hex(3)}@vizochok.dev"
-    await PostgresAdminStore(database).create_user(None, email, await Argon2Passwords().hash(PASSWORD), "operator")
+    await PostgresAdminStore(database).create_user(
+        None, email, await Argon2Passwords().hash(PASSWORD), "operator"
+    )
     operator = await signed_in(demo_server, email)
     tenants = (await operator.get("/api/v1/admin/tenants")).json()
     assert team["tenant_id"] in {t["id"] for t in tenants}
-    changed = await operator.patch("/api/v1/admin/settings", json={"plan": "enterprise"}, headers={"X-Vizochok-Tenant": team["tenant_id"]})
+    changed = await operator.patch(
+        "/api/v1/admin/settings",
+        json={"plan": "enterprise"},
+        headers={"X-Vizochok-Tenant": team["tenant_id"]},
+    )
     assert changed.status_code == 200 and changed.json()["plan"] == "enterprise"
     store = f"new-{secrets.token_hex(3)}"
-    created = (await operator.post("/api/v1/admin/tenants", json={"name": "Новий", "store_id": store, "plan": "free"})).json()
+    created = (
+        await operator.post(
+            "/api/v1/admin/tenants", json={"name": "Новий", "store_id": store, "plan": "free"}
+        )
+    ).json()
     assert created["public_key"].startswith("pk_") and created["secret_key"].startswith("sk_")
-    async with httpx.AsyncClient(base_url=demo_server.base_url, headers={"Authorization": f"Bearer {created['secret_key']}"}) as new:
+    async with httpx.AsyncClient(
+        base_url=demo_server.base_url, headers={"Authorization": f"Bearer {created['secret_key']}"}
+    ) as new:
         settings = (await new.get("/api/v1/admin/settings")).json()
         assert (settings["store_id"], settings["plan"]) == (store, "free")
     again = await operator.post("/api/v1/admin/tenants", json={"name": "Двійник", "store_id": store})

@@ -15,9 +15,9 @@ from vizochok.core.services.llm_keys import LLMKeyService
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from tests.helpers import ThreadedServer
     from vizochok.adapters.db import Database
     from vizochok.adapters.db.tenants import PostgresTenantRepository
-    from tests.helpers import ThreadedServer
 
 pytestmark = pytest.mark.asyncio
 

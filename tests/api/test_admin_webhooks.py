@@ -17,8 +17,8 @@ from vizochok.webhooks import verify_request
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
-    from vizochok.adapters.db.tenants import PostgresTenantRepository
     from tests.helpers import ThreadedServer
+    from vizochok.adapters.db.tenants import PostgresTenantRepository
 
 pytestmark = pytest.mark.asyncio
 
@@ -42,13 +42,20 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def test_needs_an_sk_key_with_admin_scope(api: httpx.AsyncClient, make_tenant: Any, tenant_repo: PostgresTenantRepository) -> None:
+async def test_needs_an_sk_key_with_admin_scope(
+    api: httpx.AsyncClient, make_tenant: Any, tenant_repo: PostgresTenantRepository
+) -> None:
     tenant = await make_tenant()
     _, catalog_only = await tenant_repo.create_key(tenant["tenant_id"], "sk", ["catalog"])
     cases = [({}, 401, "unauthorized"), (bearer("sk_live_unknown"), 401, "invalid_api_key"),
              (bearer(tenant["pk"]), 403, "forbidden"), (bearer(catalog_only), 403, "forbidden")]  # fmt: skip
     for headers, status, code in cases:
-        for method, url in (("GET", PATH), ("PATCH", PATH), ("POST", f"{PATH}/test"), ("GET", f"{PATH}/status")):
+        for method, url in (
+            ("GET", PATH),
+            ("PATCH", PATH),
+            ("POST", f"{PATH}/test"),
+            ("GET", f"{PATH}/status"),
+        ):
             answer = await api.request(method, url, headers=headers, json={} if method != "GET" else None)
             assert (answer.status_code, answer.json()["code"]) == (status, code), (method, url, headers)
 
@@ -63,7 +70,9 @@ async def test_secret_generated_once_then_never_returned(
     assert (await api.get(PATH, headers=auth)).json() == {
         "products_url": "", "cart_url": "", "cart_get_url": "", "has_secret": False, "timeout_seconds": 5.0,
     }  # fmt: skip
-    first = await api.patch(PATH, headers=auth, json={"products_url": f"{server.base_url}/products", "timeout_seconds": 2})
+    first = await api.patch(
+        PATH, headers=auth, json={"products_url": f"{server.base_url}/products", "timeout_seconds": 2}
+    )
     assert first.status_code == 200
     body = first.json()
     secret = body.pop("secret")
@@ -91,7 +100,9 @@ async def test_test_reports_schema_problems_and_failures(
 ) -> None:
     server, app = retailer
     app.reset()
-    tenant = await make_tenant(webhooks={"secret": "x" * 24, "products_url": f"{server.base_url}/products", "timeout_seconds": 0.5})
+    tenant = await make_tenant(
+        webhooks={"secret": "x" * 24, "products_url": f"{server.base_url}/products", "timeout_seconds": 0.5}
+    )
     auth = bearer(tenant["sk"])
     app.then(reply(200, {"items": []}), reply(500), reply(200, {"products": []}, delay=1))
     report = (await api.post(f"{PATH}/test", headers=auth)).json()
@@ -116,7 +127,9 @@ async def test_test_reports_schema_problems_and_failures(
         ({"products_url": "https://shop.example/p", "unknown": 1}, "validation_error"),
     ],
 )
-async def test_rejected_patch_changes_nothing(api: httpx.AsyncClient, make_tenant: Any, patch: dict[str, Any], code: str) -> None:
+async def test_rejected_patch_changes_nothing(
+    api: httpx.AsyncClient, make_tenant: Any, patch: dict[str, Any], code: str
+) -> None:
     tenant = await make_tenant()
     auth = bearer(tenant["sk"])
     before = (await api.get(PATH, headers=auth)).json()

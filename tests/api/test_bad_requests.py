@@ -100,7 +100,9 @@ async def test_search_queries_get_clear_answers(
 
 async def test_admin_conversation_search_refuses_nul(demo_server: ThreadedServer, make_tenant: Any) -> None:
     tenant = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url, headers=bearer(tenant["sk"]), timeout=60) as http:
+    async with httpx.AsyncClient(
+        base_url=demo_server.base_url, headers=bearer(tenant["sk"]), timeout=60
+    ) as http:
         answer = await http.get("/api/v1/admin/conversations", params={"q": "a\x00"})
         assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (
             422,
@@ -232,7 +234,9 @@ async def test_nul_or_undecodable_bytes_in_a_path_or_query_get_422_on_every_rout
     demo_server: ThreadedServer, make_tenant: Any
 ) -> None:
     tenant = await make_tenant()
-    async with httpx.AsyncClient(base_url=demo_server.base_url, headers=bearer(tenant["sk"]), timeout=60) as http:
+    async with httpx.AsyncClient(
+        base_url=demo_server.base_url, headers=bearer(tenant["sk"]), timeout=60
+    ) as http:
         for path, field in (
             ("/api/v1/profiles/u%00", "path"),
             ("/api/v1/catalog/jobs/job%00x", "path"),

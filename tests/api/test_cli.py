@@ -13,18 +13,27 @@ import pytest
 from vizochok.cli import build_parser
 
 
-def run(*args: str, data_dir: Path, timeout: float = 120, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, data_dir: Path, timeout: float = 120, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")}
     env["VIZOCHOK_DATA_DIR"] = str(data_dir)
-    return subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "vizochok.cli", *args], capture_output=True, text=True, env=env, timeout=timeout,
-        check=False, input=stdin,
+    return subprocess.run(
+        [sys.executable, "-m", "vizochok.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+        input=stdin,
     )
 
 
 @pytest.mark.slow
 def test_tenant_create_and_catalog_import(tmp_path: Path) -> None:
-    created = run("tenant", "create", "--name", "Сільпо тест", "--store-id", "silpo-1", "--json", data_dir=tmp_path)
+    created = run(
+        "tenant", "create", "--name", "Сільпо тест", "--store-id", "silpo-1", "--json", data_dir=tmp_path
+    )
     assert created.returncode == 0, created.stderr
     tenant = json.loads(created.stdout)
     assert set(tenant) == {"tenant_id", "store_id", "public_key", "secret_key", "webhook_secret"}
@@ -68,17 +77,19 @@ def test_every_documented_command_parses() -> None:
 
 @pytest.mark.slow
 def test_serve_stopped_with_sigterm_stops_its_embedded_services(tmp_path: Path) -> None:
-    """systemd and Docker stop with SIGTERM: the embedded PostgreSQL and Valkey must not outlive the server."""
-    import signal  # noqa: PLC0415
-    import time  # noqa: PLC0415
+    """Systemd and Docker stop with SIGTERM: the embedded PostgreSQL and Valkey must not outlive the server."""
+    import signal
+    import time
 
-    import httpx  # noqa: PLC0415
+    import httpx
 
-    from tests.helpers import free_port  # noqa: PLC0415
+    from tests.helpers import free_port
 
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")} | {"VIZOCHOK_DATA_DIR": str(tmp_path)}
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")} | {
+        "VIZOCHOK_DATA_DIR": str(tmp_path)
+    }
+    server = subprocess.Popen(
         [sys.executable, "-m", "vizochok.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -86,7 +97,7 @@ def test_serve_stopped_with_sigterm_stops_its_embedded_services(tmp_path: Path) 
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:  # noqa: PLR2004
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.helpers import ChatClient, ThreadedServer
-
 
 
 async def test_put_get_and_isolation(demo_server: ThreadedServer, make_tenant: Any) -> None:
     tenant, other = await make_tenant(), await make_tenant()
     async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
         auth = {"Authorization": f"Bearer {tenant['sk']}"}
-        saved = await http.put("/api/v1/profiles/u-7", json={"dietary": ["vegetarian"], "favorite_brands": ["Ферма"]}, headers=auth)
+        saved = await http.put(
+            "/api/v1/profiles/u-7",
+            json={"dietary": ["vegetarian"], "favorite_brands": ["Ферма"]},
+            headers=auth,
+        )
         assert saved.status_code == 200
         assert (await http.get("/api/v1/profiles/u-7", headers=auth)).json() == {
             "user_id": "u-7", "language": None, "dietary": ["vegetarian"], "favorite_brands": ["Ферма"],
@@ -26,7 +28,9 @@ async def test_put_get_and_isolation(demo_server: ThreadedServer, make_tenant: A
         assert (foreign.status_code, foreign.json()["code"]) == (404, "not_found")
 
 
-async def test_statement_over_the_socket_updates_the_profile(demo_server: ThreadedServer, demo: dict[str, Any], prepared: Any) -> None:
+async def test_statement_over_the_socket_updates_the_profile(
+    demo_server: ThreadedServer, demo: dict[str, Any], prepared: Any
+) -> None:
     import json
 
     sk = json.loads((prepared.settings.data_dir / "demo-tenant.json").read_text())["secret_key"]
@@ -42,5 +46,7 @@ async def test_statement_over_the_socket_updates_the_profile(demo_server: Thread
     assert sausages(await client.say("покажи ковбасу")) == []
     await client.close()
     async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
-        profile = (await http.get("/api/v1/profiles/veggie-1", headers={"Authorization": f"Bearer {sk}"})).json()
+        profile = (
+            await http.get("/api/v1/profiles/veggie-1", headers={"Authorization": f"Bearer {sk}"})
+        ).json()
     assert profile["dietary"] == ["vegetarian"]

@@ -15,7 +15,19 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "vizochok" / "web" / "static" / "vizochok-widget.js"
 PACKAGE = ROOT / "widget"
 CALLBACKS = ("onCartChanged", "onProductClick", "onSessionComplete", "onError", "onConnect", "onDisconnect")
-CONFIG = ("apiKey", "storeId", "userId", "language", "apiBase", "theme", "position", "botName", "botAvatar", "placeholder", "welcomeMessage")
+CONFIG = (
+    "apiKey",
+    "storeId",
+    "userId",
+    "language",
+    "apiBase",
+    "theme",
+    "position",
+    "botName",
+    "botAvatar",
+    "placeholder",
+    "welcomeMessage",
+)
 
 
 def declared(interface: str) -> set[str]:
@@ -48,7 +60,14 @@ def test_package_json_points_at_files_that_exist() -> None:
     assert version
     assert package["version"] == version.group(1)
     entry = package["exports"]["."]
-    for path in (package["main"], package["module"], package["types"], entry["import"], entry["require"], *package["files"]):
+    for path in (
+        package["main"],
+        package["module"],
+        package["types"],
+        entry["import"],
+        entry["require"],
+        *package["files"],
+    ):
         assert (PACKAGE / path).is_file(), path
 
 

@@ -46,7 +46,9 @@ def chromium_path() -> str:
 async def browser() -> AsyncIterator[Browser]:
     """One headless Chromium for the session."""
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        chromium = await playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         await chromium.close()
 
@@ -61,7 +63,9 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     errors: list[str] = []
     shopper.on("pageerror", lambda exc: errors.append(str(exc)))
     # Our pages run under a Content-Security-Policy: anything it blocks would show here.
-    shopper.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    shopper.on(
+        "console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     yield shopper
     await context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

@@ -82,7 +82,7 @@ async def test_a_transcript_reads_as_a_conversation_with_raw_entries_one_click_a
 
 
 async def _demo_tenant(tenant_repo: PostgresTenantRepository, prepared: Any) -> Any:
-    import json  # noqa: PLC0415
+    import json
 
     tenant_id = json.loads((prepared.settings.data_dir / "demo-tenant.json").read_text())["tenant_id"]
     tenant = await tenant_repo.get(tenant_id)

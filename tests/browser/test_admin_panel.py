@@ -13,8 +13,8 @@ from vizochok.adapters.db.admin import PostgresAdminStore
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
-    from vizochok.adapters.db import Database
     from tests.helpers import ThreadedServer
+    from vizochok.adapters.db import Database
 
 PASSWORD = "panel password 42"
 
@@ -25,7 +25,9 @@ async def owner_of_demo(database: Database, demo_server: ThreadedServer, prepare
 
     tenant = json.loads((prepared.settings.data_dir / "demo-tenant.json").read_text())["tenant_id"]
     email = f"owner-{secrets.token_hex(3)}@demo.ua"
-    await PostgresAdminStore(database).create_user(tenant, email, await Argon2Passwords().hash(PASSWORD), "owner")
+    await PostgresAdminStore(database).create_user(
+        tenant, email, await Argon2Passwords().hash(PASSWORD), "owner"
+    )
     return email
 
 
@@ -37,7 +39,14 @@ async def sign_in(page: Page, base: str, email: str) -> None:
     await page.get_by_role("heading", name="Огляд за 30 днів").wait_for()
 
 
-async def test_sign_in_and_the_main_pages(page: Page, demo_server: ThreadedServer, database: Database, prepared: Any, demo: dict[str, Any], shot: Any) -> None:
+async def test_sign_in_and_the_main_pages(
+    page: Page,
+    demo_server: ThreadedServer,
+    database: Database,
+    prepared: Any,
+    demo: dict[str, Any],
+    shot: Any,
+) -> None:
     # Some traffic first, so that the charts and the conversation list have something to show.
     from tests.helpers import ChatClient
 
@@ -75,7 +84,9 @@ async def test_sign_in_and_the_main_pages(page: Page, demo_server: ThreadedServe
     await shot(page, "admin-audit")
 
 
-async def test_a_new_key_is_shown_once_and_works(page: Page, demo_server: ThreadedServer, database: Database, prepared: Any, shot: Any) -> None:
+async def test_a_new_key_is_shown_once_and_works(
+    page: Page, demo_server: ThreadedServer, database: Database, prepared: Any, shot: Any
+) -> None:
     await sign_in(page, demo_server.base_url, await owner_of_demo(database, demo_server, prepared))
     await page.get_by_role("link", name="API-ключі").click()
     await page.get_by_label("Тип").select_option("sk")
@@ -86,13 +97,17 @@ async def test_a_new_key_is_shown_once_and_works(page: Page, demo_server: Thread
     assert key.startswith("sk_live_")
     await shot(page, "admin-key-created")
     async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
-        assert (await http.get("/api/v1/catalog/jobs", headers={"Authorization": f"Bearer {key}"})).status_code == 200
+        assert (
+            await http.get("/api/v1/catalog/jobs", headers={"Authorization": f"Bearer {key}"})
+        ).status_code == 200
     await page.reload()
     await page.get_by_role("heading", name="API-ключі").wait_for()
     assert key not in await page.content()
 
 
-async def test_settings_and_the_webhooks_test_button(page: Page, demo_server: ThreadedServer, database: Database, prepared: Any, shot: Any) -> None:
+async def test_settings_and_the_webhooks_test_button(
+    page: Page, demo_server: ThreadedServer, database: Database, prepared: Any, shot: Any
+) -> None:
     await sign_in(page, demo_server.base_url, await owner_of_demo(database, demo_server, prepared))
     await page.get_by_role("link", name="Налаштування").click()
     await page.get_by_label("Системний промпт").fill("Ви — помічник Демо-маркету.")

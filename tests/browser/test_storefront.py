@@ -18,8 +18,17 @@ pytestmark = pytest.mark.asyncio
 
 OPEN = "Відкрити чат з помічником"
 ROOT = "document.querySelector('[data-vizochok-widget]').shadowRoot"
-HTTP_ONLY = {"unauthorized", "forbidden", "not_found", "validation_error", "payload_too_large", "webhook_url_rejected", "service_unavailable",
-             "email_taken", "unsupported_media_type"}
+HTTP_ONLY = {
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "validation_error",
+    "payload_too_large",
+    "webhook_url_rejected",
+    "service_unavailable",
+    "email_taken",
+    "unsupported_media_type",
+}
 
 
 async def open_chat(page: Page) -> Locator:
@@ -33,7 +42,9 @@ async def open_chat(page: Page) -> Locator:
 async def settled(page: Page) -> None:
     """Wait until no message or action is in flight (the log is `aria-busy` while one is)."""
     # A meal plan searches and prices dozens of products: allow for a busy machine (a turn may take 120 s).
-    await page.wait_for_function(f"() => {ROOT}.querySelector('.log').getAttribute('aria-busy') === 'false'", timeout=90_000)
+    await page.wait_for_function(
+        f"() => {ROOT}.querySelector('.log').getAttribute('aria-busy') === 'false'", timeout=90_000
+    )
 
 
 async def ask(page: Page, text: str) -> None:
@@ -44,12 +55,14 @@ async def ask(page: Page, text: str) -> None:
     await settled(page)
 
 
-async def shopper_id(page: Page, store_id: str) -> str:  # noqa: ARG001
+async def shopper_id(page: Page, store_id: str) -> str:
     # The demo page signs in a demo customer of its own (docs/identity.md): the widget's `userId`.
     return str(await page.evaluate("() => widget.userId"))
 
 
-async def test_storefront_shows_the_catalog_with_live_prices(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
+async def test_storefront_shows_the_catalog_with_live_prices(
+    page: Page, storefront: str, demo: dict[str, Any], shot: Any
+) -> None:
     await page.goto(storefront)
     cards = page.locator("#grid article.product")
     await expect(cards.first).to_be_visible()
@@ -76,10 +89,14 @@ async def test_storefront_shows_the_catalog_with_live_prices(page: Page, storefr
     assert 0 < await cards.count() < len(retailer)
 
 
-async def test_asking_in_ukrainian_streams_text_and_shows_cards(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
+async def test_asking_in_ukrainian_streams_text_and_shows_cards(
+    page: Page, storefront: str, demo: dict[str, Any], shot: Any
+) -> None:
     await page.goto(storefront)
     box = await open_chat(page)
-    assert await page.evaluate(f"() => {ROOT}.activeElement?.tagName") == "TEXTAREA"  # focus moved into the chat
+    assert (
+        await page.evaluate(f"() => {ROOT}.activeElement?.tagName") == "TEXTAREA"
+    )  # focus moved into the chat
     await shot(page, "02-chat-open")
 
     # Count the bubble's updates while the answer streams in.
@@ -116,7 +133,9 @@ async def test_asking_in_ukrainian_streams_text_and_shows_cards(page: Page, stor
     await shot(page, "03-product-cards")
 
 
-async def test_the_stepper_and_add_change_the_header_badge(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
+async def test_the_stepper_and_add_change_the_header_badge(
+    page: Page, storefront: str, demo: dict[str, Any], shot: Any
+) -> None:
     await page.goto(storefront)
     await open_chat(page)
     await ask(page, "покажи молоко")
@@ -183,7 +202,9 @@ async def test_the_shop_grid_asks_the_assistant_and_the_header_cart_lists_the_re
     await expect(drawer).to_be_hidden()
 
 
-async def test_a_reload_restores_the_conversation(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
+async def test_a_reload_restores_the_conversation(
+    page: Page, storefront: str, demo: dict[str, Any], shot: Any
+) -> None:
     await page.goto(storefront)
     await open_chat(page)
     await ask(page, "покажи молоко")
@@ -228,13 +249,17 @@ async def test_a_dropped_connection_reconnects_and_restores(page: Page, storefro
     await page.wait_for_function("() => __vzEvents.includes('connect')")
     await expect(page.get_by_text("онлайн", exact=True)).to_be_visible()
     assert await page.evaluate("() => __vzEvents") == ["disconnect", "connect"]
-    assert await page.evaluate("() => widget.conversationId") == conversation  # session_restored, same conversation
+    assert (
+        await page.evaluate("() => widget.conversationId") == conversation
+    )  # session_restored, same conversation
     await expect(page.locator(".msg.user")).to_have_count(1)  # history kept
     await ask(page, "покажи хліб")
     await expect(page.locator(".msg.bot").last).to_contain_text("хліб")
 
 
-async def test_too_many_messages_show_the_localised_rate_limit(page: Page, storefront: str, shot: Any) -> None:
+async def test_too_many_messages_show_the_localised_rate_limit(
+    page: Page, storefront: str, shot: Any
+) -> None:
     await page.goto(storefront)
     box = await open_chat(page)
     errors: list[dict[str, Any]] = []
@@ -264,7 +289,9 @@ async def test_oversized_messages_are_stopped_in_the_browser(page: Page, storefr
     await expect(box).not_to_have_value("")  # the text stays for the shopper to shorten
 
 
-async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
+async def test_recipe_checklist_and_meal_plan_fill_the_cart(
+    page: Page, storefront: str, demo: dict[str, Any], shot: Any
+) -> None:
     await page.goto(storefront)
     await open_chat(page)
     await ask(page, "що потрібно для борщу?")
@@ -306,7 +333,9 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
 
     # "Change the plan" sends the shopper's words back to the assistant, which plans again.
     await ask(page, "план харчування на 3 дні")
-    plan = page.locator(".sheet").nth(await page.locator(".sheet").count() - 1)  # this plan, not whatever comes last
+    plan = page.locator(".sheet").nth(
+        await page.locator(".sheet").count() - 1
+    )  # this plan, not whatever comes last
     await plan.get_by_role("button", name="Змінити план").click()
     change = plan.get_by_role("textbox", name="Змінити план")
     await expect(change).to_be_focused()
@@ -314,7 +343,9 @@ async def test_recipe_checklist_and_meal_plan_fill_the_cart(page: Page, storefro
     await change.press("Enter")
     await settled(page)
     await expect(page.locator(".msg.user").last).to_have_text("план харчування на 2 дні")
-    await expect(plan.get_by_text("✓ план харчування на 2 дні")).to_be_visible()  # the old plan froze with the answer
+    await expect(
+        plan.get_by_text("✓ план харчування на 2 дні")
+    ).to_be_visible()  # the old plan froze with the answer
     await expect(page.locator(".sheet").last.locator(".day")).to_have_count(2)
     assert await page.locator(".msg.error").count() == 0
 
@@ -329,7 +360,10 @@ async def test_keyboard_only_and_a_phone_screen(page: Page, storefront: str, sho
     await page.keyboard.press("Enter")
     assert await page.evaluate(f"() => {ROOT}.activeElement?.tagName") == "TEXTAREA"
     panel = page.get_by_role("dialog", name="Візочок")
-    assert await panel.evaluate("e => [e.offsetWidth, e.offsetHeight]") == [390, 844]  # full screen on a phone
+    assert await panel.evaluate("e => [e.offsetWidth, e.offsetHeight]") == [
+        390,
+        844,
+    ]  # full screen on a phone
     await page.keyboard.type("покажи гречку")
     await page.keyboard.press("Enter")
     await expect(page.locator("article.card").first).to_be_visible()
@@ -353,14 +387,19 @@ async def test_every_error_code_has_a_message_in_every_language(page: Page, stor
     assert messages["ru"]["errors"]["rate_limit_exceeded"] != messages["uk"]["errors"]["rate_limit_exceeded"]
 
 
-async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefront: str, demo: dict[str, Any], shot: Any) -> None:
+async def test_config_checks_inline_mount_theme_and_destroy(
+    page: Page, storefront: str, demo: dict[str, Any], shot: Any
+) -> None:
     await page.goto(storefront)
     refused = await page.evaluate("""() => [{storeId: 's'}, {apiKey: 'pk_x'}, {apiKey: 'sk_live_x', storeId: 's'}].map(c => {
         try { new VIZOCHOKWidget(c); return null; } catch (e) { return e.message; } })""")
     assert all(refused), refused
     assert "secret key" in refused[2]
     # Before mount() nothing is sent and nothing breaks.
-    assert await page.evaluate("() => new VIZOCHOKWidget({apiKey: 'pk_x', storeId: 's'}).sendMessage('hi')") is False
+    assert (
+        await page.evaluate("() => new VIZOCHOKWidget({apiKey: 'pk_x', storeId: 's'}).sendMessage('hi')")
+        is False
+    )
 
     connected = await page.evaluate(
         """([key, store]) => new Promise(resolve => {
@@ -378,7 +417,9 @@ async def test_config_checks_inline_mount_theme_and_destroy(page: Page, storefro
     assert connected
     inline = page.locator("#inline-box")
     await expect(inline.get_by_role("textbox", name="Message to the assistant")).to_be_visible()
-    await expect(inline.get_by_role("button", name="Open the shopping assistant")).to_have_count(0)  # no launcher inline
+    await expect(inline.get_by_role("button", name="Open the shopping assistant")).to_have_count(
+        0
+    )  # no launcher inline
     colour = await inline.locator(".send").evaluate("e => getComputedStyle(e).backgroundColor")
     assert colour == "rgb(200, 30, 90)"
     await shot(inline, "13-inline-english")

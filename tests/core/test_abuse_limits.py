@@ -82,4 +82,4 @@ def test_operators_may_exceed_the_plan_within_range_and_stricter_values_are_alwa
 def test_a_bad_value_stored_before_the_check_does_not_break_the_tenant() -> None:
     limits = Limits().for_tenant({"max_frame_bytes": "abc", "user_messages_per_day": 7})
     assert limits.max_frame_bytes == Limits().max_frame_bytes
-    assert limits.user_messages_per_day == 7  # noqa: PLR2004
+    assert limits.user_messages_per_day == 7

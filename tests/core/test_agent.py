@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vizochok.adapters.llm.fake import Reply
-from vizochok.core.limits import Limits
 from tests.core.world import build_world
 from tests.helpers import types
-
+from vizochok.adapters.llm.fake import Reply
+from vizochok.core.limits import Limits
 
 
 def search(query: str) -> Reply:
@@ -16,7 +15,11 @@ def search(query: str) -> Reply:
 
 
 async def test_search_then_cards_use_the_retailers_prices() -> None:
-    world = await build_world(search("молоко"), Reply(calls=[("show_products", {"skus": ["milk-1", "milk-2"]})]), Reply(text="Ось молоко"))
+    world = await build_world(
+        search("молоко"),
+        Reply(calls=[("show_products", {"skus": ["milk-1", "milk-2"]})]),
+        Reply(text="Ось молоко"),
+    )
     await world.open()
     frames = await world.say("молоко")
     assert types(frames) == ["status", "text_delta", "text_end", "product_cards", "response_complete"]
@@ -24,7 +27,9 @@ async def test_search_then_cards_use_the_retailers_prices() -> None:
     assert cards["milk-1"]["price"] == 52.9 and cards["milk-1"]["promo_price"] == 44.9
     assert cards["milk-2"]["price"] == 55.0
     # The model saw live prices in the search result, and the retailer was asked once.
-    assert [s for s in world.webhooks.sent if s[0] == "products"] == [("products", {"skus": world.webhooks.sent[0][1]["skus"], "store_id": "store-a"})]
+    assert [s for s in world.webhooks.sent if s[0] == "products"] == [
+        ("products", {"skus": world.webhooks.sent[0][1]["skus"], "store_id": "store-a"})
+    ]
 
 
 async def test_model_routing_complex_first_then_fast() -> None:
@@ -33,11 +38,17 @@ async def test_model_routing_complex_first_then_fast() -> None:
     await world.say("хліб")
     await world.say("дякую")
     assert [r.model for r in world.llm.requests] == ["big", "small", "small"]
-    assert {t.name for t in world.llm.requests[0].tools} >= {"search_products", "add_to_selection", "show_products"}
+    assert {t.name for t in world.llm.requests[0].tools} >= {
+        "search_products",
+        "add_to_selection",
+        "show_products",
+    }
 
 
 async def test_unknown_sku_is_refused_and_the_cart_is_untouched() -> None:
-    world = await build_world(Reply(calls=[("add_to_selection", {"sku": "milk-1", "quantity": 1})]), Reply(text="Вибачте"))
+    world = await build_world(
+        Reply(calls=[("add_to_selection", {"sku": "milk-1", "quantity": 1})]), Reply(text="Вибачте")
+    )
     await world.open()
     frames = await world.say("додай молоко")
     assert "cart_changed" not in types(frames)
@@ -63,7 +74,11 @@ async def test_add_changes_the_selection_only_when_the_retailer_says_yes() -> No
 
 
 async def test_a_refusal_reaches_the_model_with_its_reason() -> None:
-    world = await build_world(search("хліб"), Reply(calls=[("add_to_selection", {"sku": "bread-1", "quantity": 5})]), Reply(text="Забагато"))
+    world = await build_world(
+        search("хліб"),
+        Reply(calls=[("add_to_selection", {"sku": "bread-1", "quantity": 5})]),
+        Reply(text="Забагато"),
+    )
     await world.open()
     frames = await world.say("додай 5 хлібів")
     assert "cart_changed" not in types(frames)
@@ -97,7 +112,9 @@ async def test_round_limit() -> None:
 
 
 async def test_disabled_tools_are_hidden_and_refused() -> None:
-    world = await build_world(Reply(calls=[("clear_selection", {})]), Reply(text="ok"), disabled_tools=["clear_selection"])
+    world = await build_world(
+        Reply(calls=[("clear_selection", {})]), Reply(text="ok"), disabled_tools=["clear_selection"]
+    )
     await world.open()
     await world.say("очисти")
     assert "clear_selection" not in {t.name for t in world.llm.requests[0].tools}
@@ -113,7 +130,11 @@ async def test_invalid_arguments_go_back_to_the_model() -> None:
 
 
 async def test_prices_unavailable_shows_nothing() -> None:
-    world = await build_world(search("молоко"), Reply(calls=[("show_products", {"skus": ["milk-1"]})]), Reply(text="Ціни недоступні"))
+    world = await build_world(
+        search("молоко"),
+        Reply(calls=[("show_products", {"skus": ["milk-1"]})]),
+        Reply(text="Ціни недоступні"),
+    )
     await world.open()
     world.webhooks.fail_with = "webhook_timeout"
     frames = await world.say("молоко")

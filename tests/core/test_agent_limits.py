@@ -6,15 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from pydantic import TypeAdapter
 
+from tests.core.world import build_world
+from tests.helpers import text_of, types
 from vizochok.adapters.llm.fake import EveryToolLLM, Reply, example_value
 from vizochok.core.agent.builtin import BUILTIN_TOOLS
 from vizochok.core.limits import Limits
-from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk
-from tests.core.world import build_world
-from tests.helpers import text_of, types
-
+from vizochok.core.llm import LLMRequest, TextChunk
 
 
 async def test_every_tool_with_valid_arguments_never_breaks_a_turn() -> None:
@@ -26,7 +24,11 @@ async def test_every_tool_with_valid_arguments_never_breaks_a_turn() -> None:
     entries = await world.log.entries(world.tenant.id, conn.conversation_id)
     assert {e.payload["name"] for e in entries if e.kind == "tool_result"} == {t.name for t in BUILTIN_TOOLS}
     # Made-up SKUs were refused by every tool that takes one: grounding holds for any valid arguments.
-    assert not [f for f in frames if f["type"] == "product_cards" or (f["type"] == "cart_changed" and f["action"] != "cart_cleared")]
+    assert not [
+        f
+        for f in frames
+        if f["type"] == "product_cards" or (f["type"] == "cart_changed" and f["action"] != "cart_cleared")
+    ]
 
 
 @pytest.mark.parametrize("tool", BUILTIN_TOOLS, ids=lambda t: t.name)
@@ -35,11 +37,17 @@ def test_example_values_satisfy_each_tool_schema(tool: Any) -> None:
 
 
 async def test_usage_is_recorded_per_call_with_cost() -> None:
-    world = await build_world(Reply(calls=[("search_products", {"query": "молоко"})], prompt_tokens=1000, completion_tokens=500), Reply(text="ok", prompt_tokens=2000, completion_tokens=10))
+    world = await build_world(
+        Reply(calls=[("search_products", {"query": "молоко"})], prompt_tokens=1000, completion_tokens=500),
+        Reply(text="ok", prompt_tokens=2000, completion_tokens=10),
+    )
     conn = await world.open()
     await world.say("молоко")
     records = world.usage.records
-    assert [(r.model, r.prompt_tokens, r.completion_tokens) for r in records] == [("big", 1000, 500), ("small", 2000, 10)]
+    assert [(r.model, r.prompt_tokens, r.completion_tokens) for r in records] == [
+        ("big", 1000, 500),
+        ("small", 2000, 10),
+    ]
     assert records[0].cost == pytest.approx((1000 * 1 + 500 * 2) / 1_000_000)
     assert records[1].cost == 0  # "small" has no price in the table
     assert {r.conversation_id for r in records} == {conn.conversation_id}
@@ -48,7 +56,9 @@ async def test_usage_is_recorded_per_call_with_cost() -> None:
 
 async def test_token_budget_warning_then_limit() -> None:
     limits = Limits(session_token_limit=100)
-    world = await build_world(Reply(text="перша", prompt_tokens=50, completion_tokens=35), Reply(text="друга"), limits=limits)
+    world = await build_world(
+        Reply(text="перша", prompt_tokens=50, completion_tokens=35), Reply(text="друга"), limits=limits
+    )
     await world.open()
     frames = await world.say("привіт")
     assert "почніть, будь ласка, нову" in text_of(frames)  # 85 of 100 tokens: past 80 %
@@ -62,13 +72,15 @@ async def test_token_budget_warning_then_limit() -> None:
 
 
 async def test_below_80_percent_no_warning() -> None:
-    world = await build_world(Reply(text="ok", prompt_tokens=10, completion_tokens=10), limits=Limits(session_token_limit=100))
+    world = await build_world(
+        Reply(text="ok", prompt_tokens=10, completion_tokens=10), limits=Limits(session_token_limit=100)
+    )
     await world.open()
     assert "нову" not in text_of(await world.say("привіт"))
 
 
 class SlowLLM:
-    async def stream(self, request: LLMRequest) -> Any:  # noqa: ARG002
+    async def stream(self, request: LLMRequest) -> Any:
         yield TextChunk(delta="думаю")
         await asyncio.sleep(5)
         yield TextChunk(delta="…")
@@ -81,7 +93,7 @@ async def test_turn_timeout_is_internal_error() -> None:
     assert types(frames)[-4:] == ["text_delta", "text_end", "error", "response_complete"]
     assert frames[-2] == {"type": "error", "code": "internal_error"}
     # The lock was released: the next message is not agent_busy.
-    world.chat._agent._llm_for = lambda _t: EveryToolLLM()  # noqa: SLF001
+    world.chat._agent._llm_for = lambda _t: EveryToolLLM()
     assert (await world.say("ще раз"))[-1]["type"] == "response_complete"
 
 
@@ -106,7 +118,11 @@ async def test_pending_tool_survives_and_a_new_message_dismisses_it() -> None:
     await world.open()
     frames = await world.say("молоко")
     ask = next(f for f in frames if f["type"] == "quick_replies")
-    assert ask == {"type": "quick_replies", "question": "Яке молоко?", "options": [{"label": "2,5%", "value": "2,5%"}, {"label": "3,2%", "value": "3,2%"}]}
+    assert ask == {
+        "type": "quick_replies",
+        "question": "Яке молоко?",
+        "options": [{"label": "2,5%", "value": "2,5%"}, {"label": "3,2%", "value": "3,2%"}],
+    }
     state = await world.state()
     assert state.pending_tool is not None and state.pending_tool.payload == ask
 

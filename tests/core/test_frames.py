@@ -21,7 +21,9 @@ from vizochok.core.models import CartItem
 
 
 def test_auth_and_message() -> None:
-    auth = parse_client_frame({"type": "auth", "token": "pk_x", "store_id": "s", "user_id": "u", "conversation_id": "conv_1"})
+    auth = parse_client_frame(
+        {"type": "auth", "token": "pk_x", "store_id": "s", "user_id": "u", "conversation_id": "conv_1"}
+    )
     assert isinstance(auth, AuthFrame) and auth.conversation_id == "conv_1"
     message = parse_client_frame({"type": "message", "text": "молоко"})
     assert isinstance(message, MessageFrame) and message.text == "молоко"
@@ -57,7 +59,9 @@ def test_invalid_frames_are_refused(frame: dict[str, object]) -> None:
 
 def test_cart_changed_shape() -> None:
     item = CartItem(sku="a", name="Молоко", price=50.0, promo_price=45.0, brand="Г", quantity=2)
-    frame = CartChanged(action="item_selected", sku="a", name="Молоко", quantity=2, price=50.0, items=[item], total=90.0)
+    frame = CartChanged(
+        action="item_selected", sku="a", name="Молоко", quantity=2, price=50.0, items=[item], total=90.0
+    )
     assert list(frame.dump()) == ["type", "action", "sku", "name", "quantity", "price", "items", "total"]
     cleared = CartChanged(action="cart_cleared", items=[], total=0).dump()
     assert cleared == {"type": "cart_changed", "action": "cart_cleared", "items": [], "total": 0.0}
@@ -65,7 +69,9 @@ def test_cart_changed_shape() -> None:
 
 def test_session_restored_pending_tool_is_tool_and_payload() -> None:
     frame = SessionRestored(
-        conversation_id="conv_1", selected_items=[], pending_tool=PendingTool(tool="ask_user", payload={"q": 1}, tool_call_id="c1")
+        conversation_id="conv_1",
+        selected_items=[],
+        pending_tool=PendingTool(tool="ask_user", payload={"q": 1}, tool_call_id="c1"),
     ).dump()
     assert frame["pending_tool"] == {"tool": "ask_user", "payload": {"q": 1}}
 

@@ -8,7 +8,9 @@ from vizochok.core.search import normalize, rrf_fuse
 
 
 def test_rrf_sums_weighted_reciprocal_ranks() -> None:
-    fused = dict(rrf_fuse({"vector": ["a", "b"], "fulltext": ["b", "c"]}, {"vector": 1.0, "fulltext": 2.0}, k=60))
+    fused = dict(
+        rrf_fuse({"vector": ["a", "b"], "fulltext": ["b", "c"]}, {"vector": 1.0, "fulltext": 2.0}, k=60)
+    )
     assert fused["a"] == pytest.approx(1 / 61)
     assert fused["b"] == pytest.approx(1 / 62 + 2 / 61)
     assert fused["c"] == pytest.approx(2 / 62)

@@ -10,7 +10,6 @@ from tests.core.world import World, build_world, demo_world
 from tests.helpers import text_of, types
 
 
-
 def cards(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for f in frames if f["type"] == "product_cards" for c in f["items"]]
 
@@ -26,7 +25,9 @@ async def world() -> World:
     return w
 
 
-@pytest.mark.parametrize(("text", "word"), [("покажи молоко", "Ось"), ("show me milk", "Here"), ("покажи мне молоко", "Вот")])
+@pytest.mark.parametrize(
+    ("text", "word"), [("покажи молоко", "Ось"), ("show me milk", "Here"), ("покажи мне молоко", "Вот")]
+)
 async def test_search_and_show_in_three_languages(world: World, text: str, word: str) -> None:
     frames = await world.say(text)
     assert types(frames) == ["status", "text_delta", "text_end", "product_cards", "response_complete"]
@@ -76,7 +77,14 @@ async def test_remove_update_and_clear(world: World) -> None:
     assert (await world.state()).selection == []
 
 
-@pytest.mark.parametrize(("text", "lang_word"), [("що треба для борщу?", "борщ"), ("what do I need for borscht?", "Borscht"), ("что нужно для борща?", "Борщ")])
+@pytest.mark.parametrize(
+    ("text", "lang_word"),
+    [
+        ("що треба для борщу?", "борщ"),
+        ("what do I need for borscht?", "Borscht"),
+        ("что нужно для борща?", "Борщ"),
+    ],
+)
 async def test_recipe_checklist_then_submit(world: World, text: str, lang_word: str) -> None:
     frames = await world.say(text)
     checklist = next(f for f in frames if f["type"] == "ingredient_checklist")
@@ -94,7 +102,9 @@ async def test_recipe_checklist_then_submit(world: World, text: str, lang_word: 
 
 async def test_servings_scale_quantities(world: World) -> None:
     four = next(f for f in await world.say("що треба для плову?") if f["type"] == "ingredient_checklist")
-    eight = next(f for f in await world.say("що треба для плову на 8 порцій?") if f["type"] == "ingredient_checklist")
+    eight = next(
+        f for f in await world.say("що треба для плову на 8 порцій?") if f["type"] == "ingredient_checklist"
+    )
     assert eight["servings"] == 8
     assert sum(i["quantity"] for i in eight["items"]) > sum(i["quantity"] for i in four["items"])
 

@@ -238,7 +238,12 @@ async def test_a_round_after_another_models_searches_is_not_vouched_for() -> Non
     messages = [
         ChatMessage(role="user", content="додай молоко галичина"),
         ChatMessage(role="assistant", content="", tool_calls=[call]),
-        ChatMessage(role="tool", tool_call_id="m1", name="search_products", content='{"query": "whole milk", "items": []}'),
+        ChatMessage(
+            role="tool",
+            tool_call_id="m1",
+            name="search_products",
+            content='{"query": "whole milk", "items": []}',
+        ),
     ]
     reading = await OfflineLLM().understand(LLMRequest(model="offline", system="", messages=messages))
     assert reading.confidence < 0.5

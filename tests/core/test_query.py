@@ -73,7 +73,11 @@ def _real_words(limit: int = 600) -> list[str]:
     with next(OFF.glob("*.csv")).open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["name_script"] == "cyrillic":
-                words += [w for w in fold(row["product_name"]).split() if w.isalpha() and len(w) > 3 and is_cyrillic(w)]
+                words += [
+                    w
+                    for w in fold(row["product_name"]).split()
+                    if w.isalpha() and len(w) > 3 and is_cyrillic(w)
+                ]
     return list(dict.fromkeys(words))[:limit]
 
 
@@ -96,7 +100,13 @@ def test_real_names_in_transliteration_are_recovered() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("vjkjrj", "молоко"), ("cjcbcrb", "сосиски"), ("rfhnjgkz", "картопля"), ("xfq", "чай"), ("ctktlrf", "селедка")],
+    [
+        ("vjkjrj", "молоко"),
+        ("cjcbcrb", "сосиски"),
+        ("rfhnjgkz", "картопля"),
+        ("xfq", "чай"),
+        ("ctktlrf", "селедка"),
+    ],
 )
 def test_wrong_layout(typed: str, meant: str) -> None:
     assert meant in (layout_to_ukrainian(typed), layout_to_russian(typed))
@@ -113,14 +123,14 @@ def test_plausibility_tells_words_from_key_mash() -> None:
 
 
 @pytest.mark.parametrize(
-    ("forms",),
+    "forms",
     [
-        (["кефір", "кефіру", "кефіром"],),
-        (["сосиска", "сосиски", "сосисок"],),
-        (["крильця", "крилець"],),
-        (["молоко", "молока", "молоком"],),
-        (["галичина", "галичини", "галичиною"],),
-        (["безлактозне", "безлактозное", "безлактозний"],),
+        ["кефір", "кефіру", "кефіром"],
+        ["сосиска", "сосиски", "сосисок"],
+        ["крильця", "крилець"],
+        ["молоко", "молока", "молоком"],
+        ["галичина", "галичини", "галичиною"],
+        ["безлактозне", "безлактозное", "безлактозний"],
     ],
 )
 def test_inflected_forms_share_a_stem(forms: list[str]) -> None:

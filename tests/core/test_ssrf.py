@@ -43,7 +43,9 @@ def test_non_public_addresses_are_refused(address: str, label: str) -> None:
     assert label in problem
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:93.184.216.34"])
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:93.184.216.34"]
+)
 def test_public_addresses_pass(address: str) -> None:
     assert address_problem(address) is None
 
@@ -75,12 +77,18 @@ def test_urls_refused_before_any_lookup(url: str, reason: str) -> None:
 
 
 def test_https_url_gives_its_target() -> None:
-    assert check_url("https://Shop.Example/api/vizochok/check-products", allow_private=False) == ("shop.example", 443)
+    assert check_url("https://Shop.Example/api/vizochok/check-products", allow_private=False) == (
+        "shop.example",
+        443,
+    )
     assert check_url("https://shop.example:8443/x", allow_private=False).port == 8443
 
 
 def test_allow_private_lifts_https_and_private_rules_but_not_url_sanity() -> None:
-    assert check_url("http://127.0.0.1:8000/demo-retailer/products", allow_private=True) == ("127.0.0.1", 8000)
+    assert check_url("http://127.0.0.1:8000/demo-retailer/products", allow_private=True) == (
+        "127.0.0.1",
+        8000,
+    )
     with pytest.raises(UnsafeDestination):
         check_url("ftp://127.0.0.1/x", allow_private=True)
     with pytest.raises(UnsafeDestination):

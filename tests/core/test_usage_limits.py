@@ -99,7 +99,9 @@ async def test_monthly_budget() -> None:
 
 async def test_tier_two_answers_before_tier_three() -> None:
     limiter = InMemoryUsageLimiter()
-    world = await build_world(limits=Limits(user_messages_per_day=1, tenant_tokens_per_day=1), limiter=limiter)
+    world = await build_world(
+        limits=Limits(user_messages_per_day=1, tenant_tokens_per_day=1), limiter=limiter
+    )
     await world.open()
     await world.say("раз")
     assert (await refused(world)).code == ErrorCode.USER_MESSAGE_LIMIT
@@ -119,7 +121,9 @@ async def test_card_actions_do_not_count_but_quick_replies_do() -> None:
 
 async def test_tenant_overrides_the_defaults() -> None:
     world = await build_world(limiter=InMemoryUsageLimiter())
-    world.tenant.limits = {"user_messages_per_day": 1}  # the tenant's own setting, as the admin panel stores it
+    world.tenant.limits = {
+        "user_messages_per_day": 1
+    }  # the tenant's own setting, as the admin panel stores it
     await world.open()
     await world.say("раз")
     error = await refused(world)
@@ -142,7 +146,9 @@ async def test_counters_reset_at_midnight_utc() -> None:
 
 
 async def test_socket_window_refuses_with_retry_after() -> None:
-    world = await build_world(limits=Limits(socket_messages_per_window=2, socket_window_seconds=60), limiter=InMemoryUsageLimiter())
+    world = await build_world(
+        limits=Limits(socket_messages_per_window=2, socket_window_seconds=60), limiter=InMemoryUsageLimiter()
+    )
     conn = await world.open()
     await world.chat.check_window(conn)
     await world.chat.check_window(conn)

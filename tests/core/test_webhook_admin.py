@@ -26,7 +26,9 @@ class FakeTenants:
     async def update_webhooks(self, tenant_id: str, **changes: Any) -> None:
         assert tenant_id == self.tenant.id
         self.writes.append(changes)
-        self.tenant = self.tenant.model_copy(update={"webhooks": self.tenant.webhooks.model_copy(update=changes)})
+        self.tenant = self.tenant.model_copy(
+            update={"webhooks": self.tenant.webhooks.model_copy(update=changes)}
+        )
 
 
 class FakeHealth:
@@ -45,11 +47,15 @@ class FakeHealth:
         return WebhookTestReport(ok=True, url=tenant.webhooks.products_url, status=200, latency_ms=1.0)
 
 
-def service(answers: dict[str, list[str]], secret: str | None = None) -> tuple[WebhookAdminService, FakeTenants, FakeHealth]:
-    async def resolver(host: str, port: int) -> list[str]:  # noqa: ARG001
+def service(
+    answers: dict[str, list[str]], secret: str | None = None
+) -> tuple[WebhookAdminService, FakeTenants, FakeHealth]:
+    async def resolver(host: str, port: int) -> list[str]:
         return answers.get(host, [])
 
-    tenants = FakeTenants(Tenant(id="tnt_1", name="Shop", store_id="s1", webhooks=WebhookConfig(secret=secret)))
+    tenants = FakeTenants(
+        Tenant(id="tnt_1", name="Shop", store_id="s1", webhooks=WebhookConfig(secret=secret))
+    )
     health = FakeHealth()
     guard = ResolvingURLGuard(allow_private=False, resolver=resolver)
     return WebhookAdminService(tenants, guard, health, health), tenants, health
@@ -92,7 +98,9 @@ async def test_given_secret_replaces_and_is_not_echoed() -> None:
         ("https://169.254.169.254/latest", {}, "cloud metadata"),
     ],
 )
-async def test_unsafe_urls_are_rejected_and_nothing_is_saved(url: str, answers: dict[str, list[str]], why: str) -> None:
+async def test_unsafe_urls_are_rejected_and_nothing_is_saved(
+    url: str, answers: dict[str, list[str]], why: str
+) -> None:
     admin, tenants, _ = service(answers, secret="x" * 20)
     with pytest.raises(VizochokError) as caught:
         await admin.update("tnt_1", WebhookPatch(cart_url="", products_url=url, timeout_seconds=2))
@@ -105,9 +113,14 @@ async def test_unsafe_urls_are_rejected_and_nothing_is_saved(url: str, answers: 
 
 async def test_empty_string_clears_a_url_and_absent_keeps_it() -> None:
     admin, tenants, _ = service({"shop.example": ["93.184.216.34"]}, secret="x" * 20)
-    await admin.update("tnt_1", WebhookPatch(products_url="https://shop.example/p", cart_get_url="https://shop.example/g"))
+    await admin.update(
+        "tnt_1", WebhookPatch(products_url="https://shop.example/p", cart_get_url="https://shop.example/g")
+    )
     await admin.update("tnt_1", WebhookPatch(cart_get_url=""))
-    assert (tenants.tenant.webhooks.products_url, tenants.tenant.webhooks.cart_get_url) == ("https://shop.example/p", "")
+    assert (tenants.tenant.webhooks.products_url, tenants.tenant.webhooks.cart_get_url) == (
+        "https://shop.example/p",
+        "",
+    )
 
 
 async def test_test_needs_a_url_and_a_secret_and_defaults_to_sample_skus() -> None:

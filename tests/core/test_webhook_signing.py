@@ -8,7 +8,7 @@ import hmac
 from vizochok.core.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
 from vizochok.webhooks import verify_request
 
-BODY = '{"skus":["milk-001"],"store_id":"store-1"}'.encode()
+BODY = b'{"skus":["milk-001"],"store_id":"store-1"}'
 
 
 def test_signature_is_hmac_of_timestamp_dot_body() -> None:

@@ -33,11 +33,38 @@ from vizochok.plugins import build_plugin_manager, build_registry
 from vizochok.testing.world import Frames
 
 PRODUCTS = [
-    {"sku": "milk-1", "name": "Молоко Галичина 2,5% 900 мл", "brand": "Галичина", "category_path": "Молочні > Молоко"},
-    {"sku": "milk-2", "name": "Молоко Яготинське 3,2% 900 мл", "brand": "Яготинське", "category_path": "Молочні > Молоко"},
-    {"sku": "kefir-1", "name": "Кефір Ферма 2,5% 900 г", "brand": "Ферма", "category_path": "Молочні > Кефір"},
-    {"sku": "bread-1", "name": "Хліб Київхліб житній 650 г", "brand": "Київхліб", "category_path": "Хліб > Житній"},
-    {"sku": "potato", "name": "Картопля молода", "unit": "kg", "quantity_step": 0.1, "min_quantity": 0.5, "category_path": "Овочі > Картопля"},
+    {
+        "sku": "milk-1",
+        "name": "Молоко Галичина 2,5% 900 мл",
+        "brand": "Галичина",
+        "category_path": "Молочні > Молоко",
+    },
+    {
+        "sku": "milk-2",
+        "name": "Молоко Яготинське 3,2% 900 мл",
+        "brand": "Яготинське",
+        "category_path": "Молочні > Молоко",
+    },
+    {
+        "sku": "kefir-1",
+        "name": "Кефір Ферма 2,5% 900 г",
+        "brand": "Ферма",
+        "category_path": "Молочні > Кефір",
+    },
+    {
+        "sku": "bread-1",
+        "name": "Хліб Київхліб житній 650 г",
+        "brand": "Київхліб",
+        "category_path": "Хліб > Житній",
+    },
+    {
+        "sku": "potato",
+        "name": "Картопля молода",
+        "unit": "kg",
+        "quantity_step": 0.1,
+        "min_quantity": 0.5,
+        "category_path": "Овочі > Картопля",
+    },
 ]
 STOCK = {
     "milk-1": {"price": 52.9, "stock": 10, "promo_price": 44.9, "promo_label": "-15%"},
@@ -104,7 +131,13 @@ async def build_world(
     catalog = InMemoryCatalogRepository()
     embedder = HashingEmbedder()
     service = CatalogService(catalog, embedder)
-    tenant = Tenant(id="tnt_a", name="A", store_id="store-a", llm=TenantLLMConfig(complex_model="big", fast_model="small"), **tenant_settings)
+    tenant = Tenant(
+        id="tnt_a",
+        name="A",
+        store_id="store-a",
+        llm=TenantLLMConfig(complex_model="big", fast_model="small"),
+        **tenant_settings,
+    )
     tenants = InMemoryTenantRepository()
     tenants.add(tenant)
     job, _ = await service.upsert(tenant.id, [ProductInput(**p).model_dump() for p in products])
@@ -115,7 +148,10 @@ async def build_world(
     keys.add("pk_test", Principal(key_id="k1", tenant_id=tenant.id, kind="pk", scopes=["chat"]))
     llm = llm or QueueLLM(*replies)
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
-    usage, profiles = InMemoryUsageRecorder({"big": ModelPrice(prompt=1, completion=2)}), InMemoryProfileRepository()
+    usage, profiles = (
+        InMemoryUsageRecorder({"big": ModelPrice(prompt=1, completion=2)}),
+        InMemoryProfileRepository(),
+    )
     sessions, log = InMemorySessionStore(), InMemoryConversationLog(usage)
     agent = Agent(
         lambda _t: llm,
@@ -140,4 +176,6 @@ async def demo_world(**kwargs: Any) -> World:
     from vizochok.demo.retailer import load_retailer_data
     from vizochok.demo.setup import load_catalog
 
-    return await build_world(llm=OfflineLLM(), products=load_catalog(), stock=load_retailer_data()["products"], **kwargs)
+    return await build_world(
+        llm=OfflineLLM(), products=load_catalog(), stock=load_retailer_data()["products"], **kwargs
+    )

@@ -142,7 +142,7 @@ async def test_an_invalid_utf8_frame_logs_one_line(
     client = await connect(demo_server, demo, "bad-utf8")
     caplog.set_level(logging.INFO)
     # A text frame whose payload is not UTF-8: the library refuses to build one, so send it raw.
-    from websockets.frames import Frame, Opcode  # noqa: PLC0415
+    from websockets.frames import Frame, Opcode
 
     client.ws.protocol.send_frame(Frame(Opcode.TEXT, b"\xff\xfe{"))
     client.ws.send_data()  # type: ignore[attr-defined]

@@ -31,7 +31,7 @@ def test_demo_announces_its_url_when_it_answers_and_chats_at_once(tmp_path: Path
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")}
     env.update(VIZOCHOK_DATA_DIR=str(tmp_path), VIZOCHOK_LOG_LEVEL="WARNING")
     started = time.monotonic()
-    demo = subprocess.Popen(  # noqa: S603 - our own CLI
+    demo = subprocess.Popen(
         [sys.executable, "-m", "vizochok.cli", "demo", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -67,7 +67,7 @@ def test_demo_announces_its_url_when_it_answers_and_chats_at_once(tmp_path: Path
         items = cards[0]["items"]
         assert isinstance(items, list)
         assert any("олоко" in str(item["name"]) for item in items)
-        print(f"demo: open after {announced:.1f} s, first chat answered after {answered:.1f} s")  # noqa: T201
+        print(f"demo: open after {announced:.1f} s, first chat answered after {answered:.1f} s")
     finally:
         demo.send_signal(signal.SIGTERM)
         try:

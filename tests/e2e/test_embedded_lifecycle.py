@@ -37,7 +37,7 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def _vizochok(data_dir: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - this interpreter, our command
+    return subprocess.run(
         [sys.executable, "-m", "vizochok.cli", *args], env=_env(data_dir), capture_output=True, text=True,
         timeout=timeout, check=False,
     )  # fmt: skip
@@ -67,7 +67,7 @@ def _gone(pid: int) -> bool:
 def test_services_end_with_their_last_user_and_keep_their_data(tmp_path: Path, stop: signal.Signals) -> None:
     data_dir = tmp_path / "data"
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "vizochok.cli", "serve", "--port", str(port)],
         env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -51,7 +51,7 @@ class Stack:
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 10)
         assert closed.value.rcvd is not None
-        assert closed.value.rcvd.code == 1013  # noqa: PLR2004
+        assert closed.value.rcvd.code == 1013
 
     def __init__(
         self, server: ThreadedServer, valkey: PrivateValkey, proxy: UnixProxy, tenant: dict[str, str]
@@ -208,7 +208,7 @@ async def test_valkey_crash_and_restart_during_live_conversations(
     )
     for client, _, _ in people:
         await client.close()
-    print(f"valkey: /readyz red after {down:.1f} s, green {up:.1f} s after the restart")  # noqa: T201
+    print(f"valkey: /readyz red after {down:.1f} s, green {up:.1f} s after the restart")
 
 
 async def test_postgres_goes_away_and_comes_back_during_live_conversations(
@@ -246,7 +246,7 @@ async def test_postgres_goes_away_and_comes_back_during_live_conversations(
     )
     for client, _, _ in people:
         await client.close()
-    print(f"postgres: /readyz red after {down:.1f} s, green {up:.1f} s after the restore")  # noqa: T201
+    print(f"postgres: /readyz red after {down:.1f} s, green {up:.1f} s after the restore")
 
 
 PRODUCT_FAULTS = {
@@ -285,7 +285,7 @@ async def test_a_broken_products_webhook_gets_a_clear_answer_and_the_socket_live
 
 async def test_a_short_soak_loses_nothing(stack: Stack, demo: dict[str, Any], database: Database) -> None:
     """`bench/soak.py` in small: 20 shoppers for a few seconds (the bench runs 200 for minutes)."""
-    from bench.soak import leases_left, logged, lost_cart_changes, lost_messages, soak  # noqa: PLC0415
+    from bench.soak import leases_left, logged, lost_cart_changes, lost_messages, soak
 
     report = await soak(
         stack.server.ws_url,
@@ -296,8 +296,8 @@ async def test_a_short_soak_loses_nothing(stack: Stack, demo: dict[str, Any], da
         think=0.1,
         prefix="ci",
     )
-    assert report.turns >= 60  # noqa: PLR2004 - every shopper got through at least one round
-    assert sum(len(v) for v in report.acked.values()) >= 40  # noqa: PLR2004
+    assert report.turns >= 60
+    assert sum(len(v) for v in report.acked.values()) >= 40
     assert report.closes == {}
     assert report.errors == {}
     assert lost_messages(report, await logged(database, stack.tenant["tenant_id"])) == 0

@@ -7,7 +7,9 @@ from typing import Any
 from tests.helpers import ChatClient, ThreadedServer, types
 
 
-async def test_checklist_pending_restored_then_submitted(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_checklist_pending_restored_then_submitted(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     client, handshake = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], user_id="cook-1")
     conversation = handshake[1]["conversation_id"]
     frames = await client.say("що треба для борщу на 6 порцій?")
@@ -18,7 +20,9 @@ async def test_checklist_pending_restored_then_submitted(demo_server: ThreadedSe
     prices = demo["retailer"].products
     assert all(i["price"] == prices[i["sku"]]["price"] for i in checklist["items"])
 
-    again, restored = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], user_id="cook-1", conversation_id=conversation)
+    again, restored = await ChatClient.connect(
+        demo_server.ws_url, demo["apiKey"], user_id="cook-1", conversation_id=conversation
+    )
     assert restored[1]["type"] == "session_restored"
     assert restored[1]["pending_tool"] == {"tool": "show_recipe_checklist", "payload": checklist}
 

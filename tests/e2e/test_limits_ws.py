@@ -22,7 +22,9 @@ async def closed_with(client: ChatClient, timeout: float = 5) -> int:
     return closed.value.rcvd.code
 
 
-async def test_fourth_socket_on_a_key_is_closed_with_4029(demo_server: ThreadedServer, make_tenant: Any) -> None:
+async def test_fourth_socket_on_a_key_is_closed_with_4029(
+    demo_server: ThreadedServer, make_tenant: Any
+) -> None:
     tenant = await make_tenant(limits={"sockets_per_key": 2})
     first, hello = await ChatClient.connect(demo_server.ws_url, tenant["pk"], user_id="a")
     second, _ = await ChatClient.connect(demo_server.ws_url, tenant["pk"], user_id="b")
@@ -57,7 +59,9 @@ async def test_server_pings_and_closes_a_silent_socket(demo_server: ThreadedServ
     assert await closed_with(client, 5) == 1001
 
 
-async def test_tier_one_answers_before_tier_two_and_pings_do_not_count(demo_server: ThreadedServer, make_tenant: Any) -> None:
+async def test_tier_one_answers_before_tier_two_and_pings_do_not_count(
+    demo_server: ThreadedServer, make_tenant: Any
+) -> None:
     tenant = await make_tenant(limits={"socket_messages_per_window": 1, "user_messages_per_day": 0})
     client, _ = await ChatClient.connect(demo_server.ws_url, tenant["pk"], user_id="limited")
     for _ in range(3):
@@ -72,7 +76,9 @@ async def test_tier_one_answers_before_tier_two_and_pings_do_not_count(demo_serv
     await client.close()
 
 
-async def test_tenant_token_budget_on_the_socket(demo_server: ThreadedServer, make_tenant: Any, valkey_client: Any) -> None:
+async def test_tenant_token_budget_on_the_socket(
+    demo_server: ThreadedServer, make_tenant: Any, valkey_client: Any
+) -> None:
     from datetime import UTC, datetime
 
     from vizochok.adapters.usage.valkey import tokens_key

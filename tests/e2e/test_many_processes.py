@@ -44,7 +44,7 @@ class ServerProcess:
     def __init__(self, env: dict[str, str]) -> None:
         self.port = free_port()
         self.ws_url = f"ws://127.0.0.1:{self.port}/api/v1/ws/chat"
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "vizochok.app:app_from_environment", "--factory",
              "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--log-level", "warning"],
             env=env, cwd=ROOT,
@@ -82,13 +82,20 @@ class ServerProcess:
 
 @pytest.fixture(scope="module", params=["single", "cluster"])
 def processes(
-    request: pytest.FixtureRequest, prepared: Prepared, demo_server: ThreadedServer, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    prepared: Prepared,
+    demo_server: ThreadedServer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[list[ServerProcess]]:
     """Two processes with the parent's resolved URLs and key, exactly what `serve --workers` hands over.
 
     Once on the embedded Valkey, once on a 3-primary Valkey cluster (`valkey+cluster://` seeds).
     """
-    valkey = {"VIZOCHOK_VALKEY_URL": request.getfixturevalue("valkey_cluster").url} if request.param == "cluster" else {}
+    valkey = (
+        {"VIZOCHOK_VALKEY_URL": request.getfixturevalue("valkey_cluster").url}
+        if request.param == "cluster"
+        else {}
+    )
     with two_processes(prepared, tmp_path_factory.mktemp("workers"), **valkey) as servers:
         yield servers
 
@@ -139,7 +146,9 @@ async def answer_pings(client: ChatClient) -> None:
                 await client.send({"type": "pong"})
 
 
-async def test_a_shopper_moves_to_the_other_process_and_carries_on(processes: list[ServerProcess], demo: dict[str, Any]) -> None:
+async def test_a_shopper_moves_to_the_other_process_and_carries_on(
+    processes: list[ServerProcess], demo: dict[str, Any]
+) -> None:
     a, b = processes
     auth = {"store_id": demo["storeId"], "user_id": f"mp-mover-{a.port}"}
     client, hello = await connect(a, demo["apiKey"], **auth)
@@ -172,7 +181,9 @@ async def test_the_socket_cap_counts_both_processes(processes: list[ServerProces
     await on_b.close()
 
 
-async def test_the_daily_message_counter_counts_both_processes(processes: list[ServerProcess], make_tenant: Any) -> None:
+async def test_the_daily_message_counter_counts_both_processes(
+    processes: list[ServerProcess], make_tenant: Any
+) -> None:
     a, b = processes
     tenant = await make_tenant(limits={"user_messages_per_day": 2})
     on_a, _ = await connect(a, tenant["pk"], user_id="counted")
@@ -191,7 +202,9 @@ async def test_killing_a_process_loses_nothing_acknowledged(
 ) -> None:
     a, b = processes
     # A key that allows one socket, whose sockets go stale 3 s after their last heartbeat.
-    capped = await make_tenant(limits={"sockets_per_key": 1, "socket_stale_seconds": 3.0, "ping_interval_seconds": 0.5})
+    capped = await make_tenant(
+        limits={"sockets_per_key": 1, "socket_stale_seconds": 3.0, "ping_interval_seconds": 0.5}
+    )
     held, _ = await connect(a, capped["pk"])
     answering = asyncio.create_task(answer_pings(held))
 
@@ -210,7 +223,10 @@ async def test_killing_a_process_loses_nothing_acknowledged(
     principal = await PostgresKeyRepository(database).authenticate(demo["apiKey"])
     assert principal is not None
     entries = await PostgresConversationLog(database).entries(principal.tenant_id, conversation)
-    assert [e.payload["text"] for e in entries if e.kind == "user_message"] == ["додай хліб Київхліб Український", "покажи молоко"]
+    assert [e.payload["text"] for e in entries if e.kind == "user_message"] == [
+        "додай хліб Київхліб Український",
+        "покажи молоко",
+    ]
     logged = [e.payload for e in entries if e.kind == "frame"]
     assert logged == first + second  # exactly the frames the shopper received, in order
     assert any(e.kind == "tool_call" for e in entries) and any(e.kind == "tool_result" for e in entries)

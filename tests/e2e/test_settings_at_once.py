@@ -95,7 +95,7 @@ async def test_a_write_in_one_process_is_seen_by_the_cache_of_another(
         after = await cached.get(tenant_id)
         assert after is not None and after.webhooks.timeout_seconds == 2.0
         # Settings through the admin store too (disabled tools, limits, LLM, …).
-        from vizochok.core.admin import SettingsPatch  # noqa: PLC0415
+        from vizochok.core.admin import SettingsPatch
 
         await (await get(writer.admin_store)).update_settings(
             tenant_id, SettingsPatch(disabled_tools=["plan_meals"])

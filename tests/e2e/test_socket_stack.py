@@ -13,7 +13,9 @@ from tests.helpers import ChatClient, ThreadedServer, free_port
 from vizochok.settings import get_settings
 
 
-async def test_chat_socket_does_not_negotiate_compression_by_default(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_chat_socket_does_not_negotiate_compression_by_default(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     # The client offers permessage-deflate, as browsers do; a compressor per socket would cost ~40 KB.
     async with websockets.connect(demo_server.ws_url, compression="deflate") as ws:
         assert ws.response is not None
@@ -33,7 +35,9 @@ async def test_operators_can_turn_compression_on() -> None:
     server = ThreadedServer(Litestar([echo]), free_port(), get_settings(ws_compression=True))
     server.start()
     try:
-        async with websockets.connect(f"{server.base_url.replace('http', 'ws')}/echo", compression="deflate") as ws:
+        async with websockets.connect(
+            f"{server.base_url.replace('http', 'ws')}/echo", compression="deflate"
+        ) as ws:
             assert ws.response is not None
             assert "permessage-deflate" in ws.response.headers.get("Sec-WebSocket-Extensions", "")
             await ws.send("привіт " * 100)

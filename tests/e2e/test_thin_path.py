@@ -13,8 +13,9 @@ import websockets
 from tests.helpers import ChatClient, ThreadedServer, text_of, types
 
 
-
-async def connect(server: ThreadedServer, demo: dict[str, Any], user: str) -> tuple[ChatClient, list[dict[str, Any]]]:
+async def connect(
+    server: ThreadedServer, demo: dict[str, Any], user: str
+) -> tuple[ChatClient, list[dict[str, Any]]]:
     return await ChatClient.connect(server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=user)
 
 
@@ -73,7 +74,11 @@ async def test_session_is_restored_on_reconnect(demo_server: ThreadedServer, dem
     await client.close()
 
     again, frames = await ChatClient.connect(
-        demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id="shopper-restore", conversation_id=conversation
+        demo_server.ws_url,
+        demo["apiKey"],
+        store_id=demo["storeId"],
+        user_id="shopper-restore",
+        conversation_id=conversation,
     )
     assert frames[1]["type"] == "session_restored"
     assert frames[1]["conversation_id"] == conversation
@@ -83,14 +88,20 @@ async def test_session_is_restored_on_reconnect(demo_server: ThreadedServer, dem
 
     # Another user naming the same conversation gets a new one.
     other, frames = await ChatClient.connect(
-        demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id="intruder", conversation_id=conversation
+        demo_server.ws_url,
+        demo["apiKey"],
+        store_id=demo["storeId"],
+        user_id="intruder",
+        conversation_id=conversation,
     )
     assert frames[1]["type"] == "conversation_started"
     assert frames[1]["conversation_id"] != conversation
     await other.close()
 
 
-async def test_new_conversation_is_seeded_from_the_cart_get_webhook(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_new_conversation_is_seeded_from_the_cart_get_webhook(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     sku = next(s for s, p in demo["retailer"].products.items() if p["stock"] > 5)
     demo["retailer"].carts[(demo["storeId"], "shopper-seeded")] = {sku: 2}
     client, _ = await connect(demo_server, demo, "shopper-seeded")
@@ -116,7 +127,9 @@ async def test_no_auth_closes_with_4001(demo_server: ThreadedServer) -> None:
     assert closed.value.rcvd.code == 4001
 
 
-async def test_bad_frames_get_codes_and_the_socket_stays_open(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_bad_frames_get_codes_and_the_socket_stays_open(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     client, _ = await connect(demo_server, demo, "shopper-bad")
     await client.ws.send("{not json")
     assert await client.recv() == {"type": "error", "code": "invalid_json"}

@@ -39,7 +39,7 @@ def failing() -> Iterator[tuple[Server, ScriptedRetailer]]:
 
 
 @pytest.fixture
-def demo_tenant(prepared: Prepared, demo: dict[str, Any]) -> dict[str, str]:  # noqa: ARG001 - demo creates it
+def demo_tenant(prepared: Prepared, demo: dict[str, Any]) -> dict[str, str]:
     return json.loads((prepared.settings.data_dir / "demo-tenant.json").read_text())  # type: ignore[no-any-return]
 
 
@@ -56,7 +56,9 @@ async def cart_url_at(
         await tenant_repo.update_webhooks(tenant.id, cart_url=url, timeout_seconds=TIMEOUT)
 
     yield point
-    await tenant_repo.update_webhooks(tenant.id, cart_url=original.cart_url, timeout_seconds=original.timeout_seconds)
+    await tenant_repo.update_webhooks(
+        tenant.id, cart_url=original.cart_url, timeout_seconds=original.timeout_seconds
+    )
 
 
 MODES = {
@@ -83,8 +85,12 @@ async def test_failed_cart_call_leaves_the_selection_alone(
     sku = BREAD
     # The conversation starts from the retailer's cart (cart GET still works); the cart POST is broken.
     demo["retailer"].carts[(demo["storeId"], user)] = {sku: 1}
-    await cart_url_at(f"http://127.0.0.1:{free_port()}/cart" if mode == "refused" else f"{server.base_url}/cart")
-    client, handshake = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=user)
+    await cart_url_at(
+        f"http://127.0.0.1:{free_port()}/cart" if mode == "refused" else f"{server.base_url}/cart"
+    )
+    client, handshake = await ChatClient.connect(
+        demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=user
+    )
     app.then(*script)
     started = time.perf_counter()
     frames = await client.say("прибери хліб")
@@ -95,7 +101,9 @@ async def test_failed_cart_call_leaves_the_selection_alone(
     assert shopper_sees in text_of(frames)
     assert frames[-1]["type"] == "response_complete"
     assert len(app.received) == expected_calls
-    assert elapsed < 2 * TIMEOUT + 1.5  # a broken backend costs the shopper at most two timeouts and the pause
+    assert (
+        elapsed < 2 * TIMEOUT + 1.5
+    )  # a broken backend costs the shopper at most two timeouts and the pause
     assert demo["retailer"].carts[(demo["storeId"], user)] == {sku: 1}
     again, restored = await ChatClient.connect(
         demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id=user,
@@ -106,12 +114,19 @@ async def test_failed_cart_call_leaves_the_selection_alone(
 
     # The admin API shows the failure in the tenant's counters.
     async with httpx.AsyncClient(base_url=demo_server.base_url) as http:
-        status = (await http.get("/api/v1/admin/webhooks/status", headers={"Authorization": f"Bearer {demo_tenant['secret_key']}"})).json()
+        status = (
+            await http.get(
+                "/api/v1/admin/webhooks/status",
+                headers={"Authorization": f"Bearer {demo_tenant['secret_key']}"},
+            )
+        ).json()
     assert status["webhooks"]["cart"]["failures"] >= 1
     assert status["circuit"]["state"] == "closed"  # products calls in between keep succeeding
 
 
-async def test_reference_backend_refuses_bad_signatures(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_reference_backend_refuses_bad_signatures(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     retailer = demo["retailer"]
     body = json.dumps({"skus": ["x"], "store_id": demo["storeId"]}).encode()
     cart = json.dumps({"action": "clear", "store_id": demo["storeId"], "session_id": "victim"}).encode()
@@ -127,22 +142,33 @@ async def test_reference_backend_refuses_bad_signatures(demo_server: ThreadedSer
     }
     async with httpx.AsyncClient(base_url=f"{demo_server.base_url}/demo-retailer") as http:
         for name, headers in cases.items():
-            answer = await http.post("/products", content=body, headers={"Content-Type": "application/json", **headers})
-            assert (answer.status_code, answer.json()) == (401, {"ok": False, "reason": "invalid_signature"}), name
+            answer = await http.post(
+                "/products", content=body, headers={"Content-Type": "application/json", **headers}
+            )
+            assert (answer.status_code, answer.json()) == (
+                401,
+                {"ok": False, "reason": "invalid_signature"},
+            ), name
         refused = await http.post("/cart", content=cart, headers=sign("not-the-secret-at-all", cart))
         assert refused.status_code == 401
         assert retailer.carts[(demo["storeId"], "victim")] == {"bread": 1.0}
         assert (await http.get("/cart/items", params={"store_id": demo["storeId"], "session_id": "victim"},
                                headers=sign("not-the-secret-at-all", b""))).status_code == 401  # fmt: skip
-        good = await http.post("/products", content=body, headers=sign(retailer.secret, body, timestamp=int(time.time()) - 120))
+        good = await http.post(
+            "/products", content=body, headers=sign(retailer.secret, body, timestamp=int(time.time()) - 120)
+        )
         assert (good.status_code, good.json()) == (200, {"products": []})
 
 
-async def test_shopper_sees_no_prices_when_the_secrets_disagree(demo_server: ThreadedServer, demo: dict[str, Any]) -> None:
+async def test_shopper_sees_no_prices_when_the_secrets_disagree(
+    demo_server: ThreadedServer, demo: dict[str, Any]
+) -> None:
     retailer = demo["retailer"]
     secret, retailer.secret = retailer.secret, "rotated-on-the-retailer-side-only"
     try:
-        client, _ = await ChatClient.connect(demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id="shopper-sig")
+        client, _ = await ChatClient.connect(
+            demo_server.ws_url, demo["apiKey"], store_id=demo["storeId"], user_id="shopper-sig"
+        )
         frames = await client.say("додай молоко")
         await client.close()
     finally:

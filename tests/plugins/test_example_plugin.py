@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
+from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.plugins import build_plugin_manager, build_registry
-from tests.core.world import build_world
-
 
 
 def test_entry_point_registers_the_tool() -> None:
     tools = build_registry(build_plugin_manager(load_entrypoints=True)).all("tool")
     assert "get_delivery_slots" in tools
-    assert "get_delivery_slots" not in build_registry(build_plugin_manager(load_entrypoints=True, allow=[])).all("tool")
+    assert "get_delivery_slots" not in build_registry(
+        build_plugin_manager(load_entrypoints=True, allow=[])
+    ).all("tool")
 
 
 async def test_the_tool_in_a_turn() -> None:
@@ -24,8 +23,8 @@ async def test_the_tool_in_a_turn() -> None:
     from vizochok.core.agent.loop import Agent
 
     registry = build_registry(build_plugin_manager(load_entrypoints=True))
-    agent = world.chat._agent  # noqa: SLF001 - swap in the registry with the plugin
-    world.chat._agent = Agent(agent._llm_for, agent._models_for, registry.all("tool"))  # noqa: SLF001
+    agent = world.chat._agent
+    world.chat._agent = Agent(agent._llm_for, agent._models_for, registry.all("tool"))
     await world.open()
     await world.say("коли доставка?")
     result = world.llm.requests[-1].messages[-1]

@@ -10,14 +10,16 @@ import pluggy
 import pytest
 from pydantic import BaseModel
 
+from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.core.agent.tools import ToolResult, Turn
 from vizochok.plugins import build_plugin_manager, build_registry, hookimpl, hookspecs
 from vizochok.plugins.observer import PluginObserver
 from vizochok.plugins.registry import UnknownComponentError
-from tests.core.world import build_world
 
-HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(fn, "vizochok_spec")]
+HOOKS = [
+    name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(fn, "vizochok_spec")
+]
 DOCS = Path(__file__).parents[2] / "docs" / "plugins.md"
 
 
@@ -31,7 +33,7 @@ class EchoTool:
     args: ClassVar[type[BaseModel]] = EchoArgs
     interactive: ClassVar[bool] = False
 
-    async def run(self, turn: Turn, args: EchoArgs) -> ToolResult:  # noqa: ARG002
+    async def run(self, turn: Turn, args: EchoArgs) -> ToolResult:
         return ToolResult({"echo": args.text})
 
 
@@ -89,7 +91,7 @@ async def test_hook_on_cart_changed() -> None:
 
     class Plugin:
         @hookimpl
-        def on_cart_changed(self, tenant_id: str, conversation_id: str, event: dict[str, Any]) -> None:  # noqa: ARG002
+        def on_cart_changed(self, tenant_id: str, conversation_id: str, event: dict[str, Any]) -> None:
             seen.append(event)
 
     pm.register(Plugin())
@@ -98,7 +100,7 @@ async def test_hook_on_cart_changed() -> None:
         Reply(calls=[("add_to_selection", {"sku": "milk-2", "quantity": 1})]),
         Reply(text="ok"),
     )
-    world.chat._services.observer = PluginObserver(pm)  # noqa: SLF001 - wiring a test observer
+    world.chat._services.observer = PluginObserver(pm)
     await world.open()
     await world.say("додай молоко")
     assert [e["sku"] for e in seen] == ["milk-2"]
@@ -111,7 +113,9 @@ async def test_hook_on_turn_completed() -> None:
 
     class Plugin:
         @hookimpl
-        def on_turn_completed(self, tenant_id: str, conversation_id: str, turn: int, error: str | None) -> None:  # noqa: ARG002
+        def on_turn_completed(
+            self, tenant_id: str, conversation_id: str, turn: int, error: str | None
+        ) -> None:
             calls.append((turn, error))
 
     class Broken:
@@ -122,7 +126,7 @@ async def test_hook_on_turn_completed() -> None:
     pm.register(Plugin())
     pm.register(Broken())
     world = await build_world(Reply(text="привіт"))
-    world.chat._services.observer = PluginObserver(pm)  # noqa: SLF001
+    world.chat._services.observer = PluginObserver(pm)
     await world.open()
     frames = await world.say("привіт")
     assert frames[-1]["type"] == "response_complete"  # the broken plugin did not fail the turn

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from vizochok.plugins.registry import Register
 
 
-
 def hit(sku: str, name: str, score: float, **fields: Any) -> SearchHit:
     return SearchHit(sku=sku, name=name, score=score, **fields)
 
@@ -80,7 +79,9 @@ def test_builtin_reranker_is_registered_and_misspellings_get_a_hint() -> None:
 class Reverse:
     """A third-party reranker: turns the list around."""
 
-    async def rerank(self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]) -> list[SearchHit]:  # noqa: ARG002
+    async def rerank(
+        self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]
+    ) -> list[SearchHit]:
         return list(reversed(hits))
 
 
@@ -102,10 +103,14 @@ async def test_hook_register_rerankers_chosen_per_tenant(database: Database, mak
     repo = PostgresCatalogRepository(database)
     created = await make_tenant()
     catalog = CatalogService(repo, HashingEmbedder())
-    job, _ = await catalog.upsert(created["tenant_id"], [{"sku": f"m{i}", "name": f"Молоко {i}%"} for i in range(5)])
+    job, _ = await catalog.upsert(
+        created["tenant_id"], [{"sku": f"m{i}", "name": f"Молоко {i}%"} for i in range(5)]
+    )
     await catalog.wait(job.job_id)
     service = SearchService(
-        PostgresProductSearch(database), HashingEmbedder(), rerankers=lambda n: registry.resolve("reranker", n)
+        PostgresProductSearch(database),
+        HashingEmbedder(),
+        rerankers=lambda n: registry.resolve("reranker", n),
     )
     plain = Tenant(id=created["tenant_id"], name="t", store_id=created["store_id"])
     reversed_ = plain.model_copy(update={"search": {"reranker": "reverse"}})

@@ -95,7 +95,7 @@ class _EchoTool:
     args: ClassVar[type[BaseModel]] = _EchoArgs
     interactive: ClassVar[bool] = False
 
-    async def run(self, turn: Any, args: _EchoArgs) -> ToolResult:  # noqa: ARG002
+    async def run(self, turn: Any, args: _EchoArgs) -> ToolResult:
         return ToolResult({"echo": args.word.upper()})
 
 

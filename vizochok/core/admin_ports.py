@@ -65,15 +65,23 @@ class AdminStore(Protocol):
     """Everything the admin API reads and writes, scoped to one tenant per call."""
 
     async def login_record(self, email: str) -> dict[str, Any] | None: ...  # noqa: D102
-    async def create_user(self, tenant_id: str | None, email: str, password_hash: str, role: str) -> AdminUser: ...  # noqa: D102
+    async def create_user(
+        self, tenant_id: str | None, email: str, password_hash: str, role: str
+    ) -> AdminUser: ...
     async def list_users(self, tenant_id: str) -> list[AdminUser]: ...  # noqa: D102
-    async def set_user_disabled(self, tenant_id: str, user_id: str, disabled: bool) -> bool: ...  # noqa: D102, FBT001
-    async def audit(self, tenant_id: str, actor: str, action: str, target: str = "", details: dict[str, Any] | None = None) -> None: ...  # noqa: D102
+    async def set_user_disabled(self, tenant_id: str, user_id: str, disabled: bool) -> bool: ...  # noqa: D102
+    async def audit(
+        self, tenant_id: str, actor: str, action: str, target: str = "", details: dict[str, Any] | None = None
+    ) -> None: ...
     async def audit_entries(self, tenant_id: str, limit: int = 100) -> list[AuditEntry]: ...  # noqa: D102
     async def list_keys(self, tenant_id: str) -> list[ApiKeyInfo]: ...  # noqa: D102
-    async def create_key(self, tenant_id: str, kind: str, scopes: list[str], name: str) -> tuple[ApiKeyInfo, str]: ...  # noqa: D102
+    async def create_key(
+        self, tenant_id: str, kind: str, scopes: list[str], name: str
+    ) -> tuple[ApiKeyInfo, str]: ...
     async def revoke_key(self, tenant_id: str, key_id: str) -> bool: ...  # noqa: D102
-    async def rotate_key(self, tenant_id: str, key_id: str, overlap_seconds: int) -> tuple[ApiKeyInfo, str] | None: ...  # noqa: D102
+    async def rotate_key(
+        self, tenant_id: str, key_id: str, overlap_seconds: int
+    ) -> tuple[ApiKeyInfo, str] | None: ...
     async def update_settings(self, tenant_id: str, patch: SettingsPatch) -> None: ...  # noqa: D102
     async def plan_of(self, tenant_id: str) -> str: ...  # noqa: D102
     async def list_tenants(self) -> list[dict[str, Any]]: ...  # noqa: D102

@@ -27,9 +27,13 @@ class Statement(BaseModel):
     messages: int
 
 
-def build_statement(tenant_id: str, month: str, plan: str, lines: list[LedgerRow], activity: list[DailyActivity]) -> Statement:
+def build_statement(
+    tenant_id: str, month: str, plan: str, lines: list[LedgerRow], activity: list[DailyActivity]
+) -> Statement:
     """Totals over the month's ledger lines."""
-    cost = sum((Decimal(str(line.cost)) for line in lines), Decimal(0)).quantize(Decimal("0.00000001"), ROUND_HALF_UP)
+    cost = sum((Decimal(str(line.cost)) for line in lines), Decimal(0)).quantize(
+        Decimal("0.00000001"), ROUND_HALF_UP
+    )
     return Statement(
         tenant_id=tenant_id,
         month=month,
@@ -50,6 +54,24 @@ def statement_csv(statement: Statement) -> str:
     writer = csv.writer(out)
     writer.writerow(["day", "model", "llm_calls", "prompt_tokens", "completion_tokens", "cost"])
     for line in statement.lines:
-        writer.writerow([line.day.isoformat(), line.model, line.llm_calls, line.prompt_tokens, line.completion_tokens, f"{line.cost:.8f}"])
-    writer.writerow(["total", "", sum(line.llm_calls for line in statement.lines), statement.prompt_tokens, statement.completion_tokens, f"{statement.cost:.8f}"])
+        writer.writerow(
+            [
+                line.day.isoformat(),
+                line.model,
+                line.llm_calls,
+                line.prompt_tokens,
+                line.completion_tokens,
+                f"{line.cost:.8f}",
+            ]
+        )
+    writer.writerow(
+        [
+            "total",
+            "",
+            sum(line.llm_calls for line in statement.lines),
+            statement.prompt_tokens,
+            statement.completion_tokens,
+            f"{statement.cost:.8f}",
+        ]
+    )
     return out.getvalue()

@@ -67,7 +67,9 @@ class ConversationState(BaseModel):
     def selection_total(self) -> float:
         """Cart value, using the promo price where there is one."""
         return round(
-            sum((i.promo_price if i.promo_price is not None else i.price) * i.quantity for i in self.selection),
+            sum(
+                (i.promo_price if i.promo_price is not None else i.price) * i.quantity for i in self.selection
+            ),
             2,
         )
 

@@ -75,7 +75,9 @@ LIMIT_RANGES: dict[str, tuple[float, float]] = {
 }
 """The values any limit may take, whoever sets it (operators included): beyond them nothing works well."""
 
-NOT_ALLOWANCES = frozenset({"socket_window_seconds", "auth_timeout_seconds", "ping_interval_seconds", "socket_stale_seconds"})
+NOT_ALLOWANCES = frozenset(
+    {"socket_window_seconds", "auth_timeout_seconds", "ping_interval_seconds", "socket_stale_seconds"}
+)
 """Limits where a larger value is not more service (a longer window is stricter) or is operational:
 a tenant may set them anywhere in range. Every other limit is an allowance its plan bounds."""
 
@@ -90,7 +92,9 @@ def _valid(name: str, value: object) -> bool:
     return low <= value <= high and value == value  # noqa: PLR0124 - NaN is not a limit
 
 
-def check_overrides(overrides: object, ceiling: Limits | None, granted: dict[str, object] | None = None) -> dict[str, int | float]:
+def check_overrides(
+    overrides: object, ceiling: Limits | None, granted: dict[str, object] | None = None
+) -> dict[str, int | float]:
     """A tenant's `limits` as it asks to store them, checked; raises `validation_error` naming the field.
 
     Each name must be a limit, each value a number of the limit's type within `LIMIT_RANGES`; with a
@@ -103,11 +107,17 @@ def check_overrides(overrides: object, ceiling: Limits | None, granted: dict[str
     checked: dict[str, int | float] = {}
     for name, value in overrides.items():
         if name not in LIMIT_RANGES:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"limits.{name}: no such limit", field=f"limits.{name}")
+            raise VizochokError(
+                ErrorCode.VALIDATION_ERROR, f"limits.{name}: no such limit", field=f"limits.{name}"
+            )
         if not _valid(name, value):
             low, high = LIMIT_RANGES[name]
             kind = "an integer" if isinstance(Limits.model_fields[name].default, int) else "a number"
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"limits.{name}: must be {kind} from {low:g} to {high:g}", field=f"limits.{name}")
+            raise VizochokError(
+                ErrorCode.VALIDATION_ERROR,
+                f"limits.{name}: must be {kind} from {low:g} to {high:g}",
+                field=f"limits.{name}",
+            )
         kept = name in granted and granted[name] == value
         if ceiling is not None and name not in NOT_ALLOWANCES and value > getattr(ceiling, name) and not kept:
             raise VizochokError(

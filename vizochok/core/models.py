@@ -191,9 +191,9 @@ class RecipeInput(BaseModel):
     meal: Literal["breakfast", "soup", "main"] = "main"
     """Where it fits in a meal plan."""
     vegetarian: bool = False
-    ingredients: list[tuple[_Word, Annotated[float, Field(ge=0, le=100)], Annotated[int, Field(ge=0, le=100)]]] = Field(
-        min_length=1, max_length=30
-    )
+    ingredients: list[
+        tuple[_Word, Annotated[float, Field(ge=0, le=100)], Annotated[int, Field(ge=0, le=100)]]
+    ] = Field(min_length=1, max_length=30)
     """`[search query, kilograms (0 = unknown), packs]`; the query's first word is the ingredient's type."""
 
 

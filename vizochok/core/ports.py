@@ -10,7 +10,6 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from vizochok.core.webhooks import WebhookTestReport
     from vizochok.core.chat import ConversationState, LogEntry
     from vizochok.core.llm import LLMEvent, LLMRequest
     from vizochok.core.models import (
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from vizochok.core.search import SearchRequest
     from vizochok.core.turns import TurnBegun, TurnEnd, TurnLease, TurnStart
     from vizochok.core.usage import UsageRecord, UsageSnapshot
+    from vizochok.core.webhooks import WebhookTestReport
 
 
 @runtime_checkable
@@ -81,7 +81,9 @@ class SearchMirror(Protocol):
         """Ship uploaded products' fields, keeping stored vectors; inactive products stop matching."""
         ...
 
-    async def index_products(self, tenant_id: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]]) -> None:
+    async def index_products(
+        self, tenant_id: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]]
+    ) -> None:
         """Ship products with their new vectors."""
         ...
 
@@ -177,7 +179,9 @@ class UsageLimiter(Protocol):
         """The user's daily counters and the tenant's token counters, read in one round trip."""
         ...
 
-    async def count_user(self, tenant_id: str, user_id: str, day: str, *, messages: int, conversations: int) -> None:
+    async def count_user(
+        self, tenant_id: str, user_id: str, day: str, *, messages: int, conversations: int
+    ) -> None:
         """Add to the user's daily counters (they expire 25 h after the day's first write)."""
         ...
 
@@ -206,7 +210,9 @@ class Observer(Protocol):
         """A cart change the retailer confirmed."""
         ...
 
-    async def turn_completed(self, tenant_id: str, conversation_id: str, turn: int, error: str | None) -> None:
+    async def turn_completed(
+        self, tenant_id: str, conversation_id: str, turn: int, error: str | None
+    ) -> None:
         """A turn ended, with its error code if it failed."""
         ...
 
@@ -281,7 +287,9 @@ class CatalogRepository(Protocol):
         """Give a running job up so that another process (or the next start) takes it over."""
         ...
 
-    async def pending_embeddings(self, tenant_id: str, job_id: str, limit: int) -> list[tuple[ProductInput, str]]:
+    async def pending_embeddings(
+        self, tenant_id: str, job_id: str, limit: int
+    ) -> list[tuple[ProductInput, str]]:
         """Products of the job still to embed, each with the content hash being embedded."""
         ...
 
@@ -329,7 +337,11 @@ class ConversationLog(Protocol):
         ...
 
     async def append(
-        self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry], usage: Sequence[UsageRecord] = ()
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        entries: Sequence[LogEntry],
+        usage: Sequence[UsageRecord] = (),
     ) -> None:
         """Append entries in order, and store the LLM calls in `usage` (priced) in the same transaction."""
         ...
@@ -396,27 +408,29 @@ class WebhookHealth(Protocol):
 class Reranker(Protocol):
     """Re-orders fused hits; registered by plugins (`register_rerankers`) and chosen per tenant by name."""
 
-    async def rerank(self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]) -> list[SearchHit]:
+    async def rerank(
+        self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]
+    ) -> list[SearchHit]:
         """The same hits (or a subset), best first; `options` is the tenant's `search["reranker_options"]`."""
         ...
 
 
 __all__ = (
     "LLM",
-    "Observer",
-    "ProfileRepository",
-    "UsageRecorder",
     "CatalogRepository",
     "ConversationLog",
     "Embedder",
     "KeyRepository",
+    "Observer",
     "ProductSearch",
+    "ProfileRepository",
     "Reranker",
     "RetailerWebhooks",
     "SessionStore",
     "TenantRepository",
     "URLGuard",
     "UsageLimiter",
+    "UsageRecorder",
     "WebhookConfigStore",
     "WebhookHealth",
     "WebhookProbe",

@@ -34,9 +34,13 @@ class UserProfile(BaseModel):
 
 _DIETS: dict[Diet, re.Pattern[str]] = {
     "vegan": re.compile(r"\b(я\s+)?(веган|веганка|vegan)\b"),
-    "vegetarian": re.compile(r"\b(я\s+)?(вегетаріан\w*|вегетарian\w*|вегетариан\w*|vegetarian)\b|не\s+їм\s+м'яс|не\s+ем\s+мяс|don'?t\s+eat\s+meat"),
+    "vegetarian": re.compile(
+        r"\b(я\s+)?(вегетаріан\w*|вегетарian\w*|вегетариан\w*|vegetarian)\b|не\s+їм\s+м'яс|не\s+ем\s+мяс|don'?t\s+eat\s+meat"
+    ),
     "gluten_free": re.compile(r"\bбез\s*глютен\w*|\bgluten[- ]free\b|\bцеліак\w*|\bцелиак\w*"),
-    "lactose_free": re.compile(r"\bбез\s*лактоз\w*|\blactose[- ]free\b|непереносимість лактози|непереносимость лактозы"),
+    "lactose_free": re.compile(
+        r"\bбез\s*лактоз\w*|\blactose[- ]free\b|непереносимість лактози|непереносимость лактозы"
+    ),
 }
 _FAVORITE = re.compile(
     r"(?:мій|моя|моє)?\s*улюблен\w*\s+(?:бренд|марка|виробник)\s+([\w'’ -]{2,40})"

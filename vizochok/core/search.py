@@ -57,7 +57,9 @@ class SearchRequest(BaseModel):
         0.51 nDCG@10 for the vector leg against 0.76 for the needs leg).
         """
         if leg == "vector" and self.analysis is not None and self.analysis.needs and not self.analysis.groups:
-            return self.weights.get("vector_dish", DEFAULT_WEIGHTS["vector_dish"]) * self.weights.get("vector", 1.0)
+            return self.weights.get("vector_dish", DEFAULT_WEIGHTS["vector_dish"]) * self.weights.get(
+                "vector", 1.0
+            )
         return self.weights.get(leg, DEFAULT_WEIGHTS.get(leg, 1.0))
 
 

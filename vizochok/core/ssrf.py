@@ -79,6 +79,7 @@ def check_url(url: str, *, allow_private: bool) -> Target:
     Args:
         url: As the tenant typed it.
         allow_private: Development and the demo only: also accept `http` and literal private addresses.
+
     """
     try:
         parts = urlsplit(url.strip())

@@ -31,7 +31,9 @@ def price_of(record: UsageRecord, prices: dict[str, ModelPrice]) -> float:
     price = prices.get(record.model)
     if price is None:
         return 0.0
-    return round((record.prompt_tokens * price.prompt + record.completion_tokens * price.completion) / 1_000_000, 8)
+    return round(
+        (record.prompt_tokens * price.prompt + record.completion_tokens * price.completion) / 1_000_000, 8
+    )
 
 
 class UsageSnapshot(BaseModel):

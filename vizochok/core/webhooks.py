@@ -48,7 +48,11 @@ def verify(
     direction, and any digest that differs, comparing in constant time. Never raises: a
     malformed header (non-ASCII, not a string, "²" as a timestamp) is simply a mismatch.
     """
-    if not isinstance(signature, str) or not isinstance(timestamp, str) or not signature.startswith("sha256="):
+    if (
+        not isinstance(signature, str)
+        or not isinstance(timestamp, str)
+        or not signature.startswith("sha256=")
+    ):
         return False
     if not signature.isascii() or not timestamp.isascii() or not timestamp.isdigit():
         return False  # hmac.compare_digest raises TypeError on non-ASCII text

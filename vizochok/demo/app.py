@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from vizochok.adapters.container import get
-
 from typing import TYPE_CHECKING, Any
 
+from vizochok.adapters.container import get
 from vizochok.app import build_container, create_app
 from vizochok.demo.page import page_config, page_handler
 from vizochok.demo.retailer import DemoRetailer, load_retailer_data

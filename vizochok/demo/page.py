@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any
 from litestar import MediaType, Request, Response, get
 from litestar.datastructures import Cookie
 
-from vizochok.core.identity import user_hash
-
 from vizochok.adapters.http.security import page_headers
+from vizochok.core.identity import user_hash
 
 if TYPE_CHECKING:
     from vizochok.demo.setup import DemoTenant
@@ -34,7 +33,9 @@ def page_handler(config: dict[str, Any]) -> Any:
         page = {k: v for k, v in config.items() if not k.startswith("_")}
         if signing:
             page.update(userId=customer, userHash=user_hash(signing, customer))
-        html = template.replace("/*VIZOCHOK_CONFIG*/{}", json.dumps(page, ensure_ascii=False).replace("</", "<\\/"))
+        html = template.replace(
+            "/*VIZOCHOK_CONFIG*/{}", json.dumps(page, ensure_ascii=False).replace("</", "<\\/")
+        )
         cookie = Cookie(key=CUSTOMER_COOKIE, value=customer, httponly=True, samesite="lax", path="/")
         # Product pictures may come from any https host a retailer uses.
         headers = page_headers(html, img_src="'self' data: https:")

@@ -117,6 +117,7 @@ class DemoRetailer:
 
     def router(self, path: str = "/demo-retailer") -> Router:
         """Litestar routes for the three webhooks, plus a read-only cart view for the storefront page."""
+
         @post("/products", status_code=200)
         async def products(request: Request[Any, Any, Any]) -> Response[Any]:
             body = await self._verified_body(request)
@@ -146,13 +147,20 @@ class DemoRetailer:
             # A GET has an empty body; the signature covers f"{timestamp}." alone.
             if await self._verified_body(request) is None:
                 return _unauthorized()
-            store_id, session_id = request.query_params.get("store_id", ""), request.query_params.get("session_id", "")
+            store_id, session_id = (
+                request.query_params.get("store_id", ""),
+                request.query_params.get("session_id", ""),
+            )
             self.requests.append({"webhook": "cart_get", "store_id": store_id, "session_id": session_id})
             return Response(self.cart_items(store_id, session_id))
 
         @get("/storefront/cart")
         async def storefront_cart(request: Request[Any, Any, Any]) -> dict[str, Any]:
             # The shop's own page reads its cart here; vizochok never calls this.
-            return self.cart_items(request.query_params.get("store_id", ""), request.query_params.get("session_id", ""))
+            return self.cart_items(
+                request.query_params.get("store_id", ""), request.query_params.get("session_id", "")
+            )
 
-        return Router(path=path, route_handlers=[products, cart, cart_items, storefront_cart], include_in_schema=False)
+        return Router(
+            path=path, route_handlers=[products, cart, cart_items, storefront_cart], include_in_schema=False
+        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from vizochok.adapters.container import get
-
 import json
 import logging
 import os
@@ -11,6 +9,8 @@ import secrets
 from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+from vizochok.adapters.container import get
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -94,7 +94,9 @@ async def ensure_demo_catalog(container: Container, tenant_id: str, *, wait: boo
     job, to_embed = await catalog.upsert(tenant_id, load_catalog())
     if to_embed:
         _log.info(
-            "embedding %d demo products in the background (job %s); the chat answers meanwhile", to_embed, job.job_id
+            "embedding %d demo products in the background (job %s); the chat answers meanwhile",
+            to_embed,
+            job.job_id,
         )
         if wait:
             await catalog.wait(job.job_id)

@@ -21,9 +21,13 @@ class PluginObserver:
         """Call `on_cart_changed`; log and continue on failure."""
         self._emit("on_cart_changed", tenant_id=tenant_id, conversation_id=conversation_id, event=event)
 
-    async def turn_completed(self, tenant_id: str, conversation_id: str, turn: int, error: str | None) -> None:
+    async def turn_completed(
+        self, tenant_id: str, conversation_id: str, turn: int, error: str | None
+    ) -> None:
         """Call `on_turn_completed`; log and continue on failure."""
-        self._emit("on_turn_completed", tenant_id=tenant_id, conversation_id=conversation_id, turn=turn, error=error)
+        self._emit(
+            "on_turn_completed", tenant_id=tenant_id, conversation_id=conversation_id, turn=turn, error=error
+        )
 
     def _emit(self, hook: str, **kwargs: Any) -> None:
         # Each implementation is called on its own, so one broken plugin cannot starve the others.

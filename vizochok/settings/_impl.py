@@ -14,11 +14,18 @@ from vizochok.settings.llm import LLMSettings
 from vizochok.settings.search import EmbeddingSettings, SearchSettings
 from vizochok.settings.webhooks import WebhookSettings
 
-
 DEFAULT_PLANS: dict[str, dict[str, Any]] = {
-    "free": {"user_messages_per_day": 50, "tenant_tokens_per_day": 100_000, "tenant_tokens_per_month": 1_000_000},
+    "free": {
+        "user_messages_per_day": 50,
+        "tenant_tokens_per_day": 100_000,
+        "tenant_tokens_per_month": 1_000_000,
+    },
     "standard": {},
-    "enterprise": {"user_messages_per_day": 1000, "tenant_tokens_per_day": 5_000_000, "tenant_tokens_per_month": 100_000_000},
+    "enterprise": {
+        "user_messages_per_day": 1000,
+        "tenant_tokens_per_day": 5_000_000,
+        "tenant_tokens_per_month": 100_000_000,
+    },
 }
 
 

@@ -58,7 +58,13 @@ def drip(chunks: int, interval: float) -> Behaviour:
     """Send headers at once, then one byte every `interval` seconds: slow, but never silent."""
 
     async def behave(send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         for _ in range(chunks):
             await send({"type": "http.response.body", "body": b" ", "more_body": True})
             await asyncio.sleep(interval)
@@ -71,7 +77,13 @@ def stream(total: int, chunk: int = 65536) -> Behaviour:
     """A chunked answer of `total` bytes with no Content-Length, so only counting can catch it."""
 
     async def behave(send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         sent = 0
         while sent < total:
             await send({"type": "http.response.body", "body": b" " * chunk, "more_body": True})
@@ -113,7 +125,9 @@ class ScriptedRetailer:
             if not message.get("more_body"):
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        self.received.append(Received(scope["method"], scope["path"], scope["query_string"].decode(), headers, body))
+        self.received.append(
+            Received(scope["method"], scope["path"], scope["query_string"].decode(), headers, body)
+        )
         behaviour = self.script.popleft() if self.script else self.default
         await behaviour(send)
 
@@ -125,7 +139,9 @@ class Server:
         self.port = free_port()
         scheme = "https" if tls else "http"
         self.base_url = f"{scheme}://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **tls)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **tls
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
@@ -160,6 +176,8 @@ def self_signed(directory: Path, hostname: str) -> tuple[Path, Path]:
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     return cert_path, key_path

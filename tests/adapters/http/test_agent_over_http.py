@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.llm.openai import OpenAILLM
 from tests.adapters.http.test_openai import delta, finish, split_call, text_answer, usage
 from tests.adapters.http.wire import API_KEY, Answer, openai_frames
 from tests.core.world import build_world
+from vizochok.adapters.llm.openai import OpenAILLM
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import Recorded, WireServer
@@ -18,13 +18,17 @@ async def test_a_turn_with_a_tool_call_over_the_wire(wire: WireServer) -> None:
     def model(request: Recorded) -> Answer:
         if not any(m["role"] == "tool" for m in request.body["messages"]):
             pieces = split_call(0, "call_s", "search_products", {"query": "молоко"})
-            return Answer(frames=openai_frames(*(delta(tool_calls=[p]) for p in pieces), finish("tool_calls"), usage(100, 20)))
+            return Answer(
+                frames=openai_frames(
+                    *(delta(tool_calls=[p]) for p in pieces), finish("tool_calls"), usage(100, 20)
+                )
+            )
         return text_answer("Знайшов ", "молоко.")
 
     wire.rule = model
     world = await build_world()
     llm = OpenAILLM(f"{wire.base_url}/v1", API_KEY)
-    world.chat._agent._llm_for = lambda _tenant: llm  # noqa: SLF001 - the HTTP adapter in place of the fake
+    world.chat._agent._llm_for = lambda _tenant: llm
     await world.open()
     frames = await world.say("знайди молоко")
     await llm.aclose()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tests.adapters.http.test_anthropic import end, start, text_block
+from tests.adapters.http.test_openai import collect, text_answer
+from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.core.chat import ChatMessage, ToolCall
 from vizochok.core.llm import LLMRequest
-from tests.adapters.http.test_anthropic import end, start, text_block
-from tests.adapters.http.test_openai import collect, text_answer
-from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import WireServer

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import vizochok.adapters.llm
+from tests.core.world import build_world
+from tests.helpers import free_port
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.core.chat import ChatMessage, ToolCall
 from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
-from tests.core.world import build_world
-from tests.helpers import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,7 +48,7 @@ def model_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
             pytest.skip(f"VIZOCHOK_TEST_GGUF={named} does not exist")
         return Path(named), True
     pytest.importorskip("gguf", reason="writing the tiny model needs the gguf package")
-    from tests.adapters.http.tiny_gguf import write  # noqa: PLC0415
+    from tests.adapters.http.tiny_gguf import write
 
     return write(tmp_path_factory.mktemp("gguf") / "tiny.gguf"), False
 

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from vizochok.adapters.llm.anthropic import AnthropicLLM
-from vizochok.adapters.llm.openai import OpenAILLM, max_tokens_field
-from vizochok.adapters.llm.text_tools import TextToolCallsLLM
-from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
 from tests.adapters.http.test_anthropic import ask as anthropic_ask
 from tests.adapters.http.test_openai import SEARCH, ask, collect, delta, finish, text_answer, usage
 from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames, openai_frames
 from tests.core.world import build_world
+from vizochok.adapters.llm.anthropic import AnthropicLLM
+from vizochok.adapters.llm.openai import OpenAILLM, max_tokens_field
+from vizochok.adapters.llm.text_tools import TextToolCallsLLM
+from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import Recorded, WireServer
@@ -101,7 +101,7 @@ async def test_a_whole_turn_with_a_local_model_that_writes_calls_as_text(wire: W
     wire.rule = model
     world = await build_world()
     llm = OpenAILLM(f"{wire.base_url}/v1", API_KEY, max_tokens=512)
-    world.chat._agent._llm_for = lambda _tenant: TextToolCallsLLM(llm)  # noqa: SLF001 - what the resolver builds with text_tool_calls on
+    world.chat._agent._llm_for = lambda _tenant: TextToolCallsLLM(llm)
     await world.open()
     frames = await world.say("додай молоко")
     await llm.aclose()
@@ -138,7 +138,7 @@ async def test_anthropic_prompt_counts_from_message_delta_when_message_start_is_
 async def test_a_connection_closed_before_any_answer_is_tried_once_more(wire: WireServer) -> None:
     # llama.cpp's server closes pooled keep-alive connections after a few requests; the next
     # request on one fails with "Server disconnected without sending a response".
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
     frames = "".join(text_answer("ok").frames).encode()
     seen: list[int] = []

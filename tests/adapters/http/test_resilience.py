@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.adapters.http.test_anthropic import end, start, text_block
+from tests.adapters.http.test_openai import ask, collect, text_answer
+from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
 from vizochok.core.llm import LLMError, LLMRateLimited, TextChunk
-from tests.adapters.http.test_anthropic import end, start, text_block
-from tests.adapters.http.test_openai import ask, collect, text_answer
-from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -54,7 +54,9 @@ async def test_429_with_retry_after_then_success(wire: WireServer, llm: OpenAILL
 
 
 async def test_429_without_retry_after_backs_off_exponentially(wire: WireServer, llm: OpenAILLM) -> None:
-    wire.script(Answer(status=429, body=RATE_LIMITED), Answer(status=429, body=RATE_LIMITED), text_answer("ok"))
+    wire.script(
+        Answer(status=429, body=RATE_LIMITED), Answer(status=429, body=RATE_LIMITED), text_answer("ok")
+    )
     sleeps = Sleeps()
     events = await collect(RetryingLLM(llm, attempts=3, base_delay=0.01, sleep=sleeps).stream(ask()))
     assert text_of(events) == "ok"
@@ -107,12 +109,18 @@ async def test_fallback_model_rate_limited_too_raises(wire: WireServer, llm: Ope
 
 async def test_no_retry_or_fallback_once_text_was_streamed(wire: WireServer) -> None:
     # Anthropic can report overload as an event after text went out; a second answer would be stitched on.
-    frames = anthropic_frames(start(), *text_block(0, "Частина"), {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    frames = anthropic_frames(
+        start(),
+        *text_block(0, "Частина"),
+        {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+    )
     wire.rule = lambda _request: Answer(frames=frames)
     adapter = AnthropicLLM(wire.base_url, API_KEY, timeout=5.0)
     seen: list[object] = []
     with pytest.raises(LLMRateLimited):
-        async for event in FallbackLLM(RetryingLLM(adapter, attempts=3, sleep=Sleeps()), "claude-small").stream(ask(model="claude-big")):
+        async for event in FallbackLLM(
+            RetryingLLM(adapter, attempts=3, sleep=Sleeps()), "claude-small"
+        ).stream(ask(model="claude-big")):
             seen.append(event)
     await adapter.aclose()
     assert text_of(seen) == "Частина"
@@ -121,14 +129,21 @@ async def test_no_retry_or_fallback_once_text_was_streamed(wire: WireServer) -> 
 
 async def test_anthropic_overload_then_success_is_retried(wire: WireServer) -> None:
     overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-    wire.script(Answer(status=529, body=overloaded), Answer(frames=anthropic_frames(start(), *text_block(0, "ok"), *end())))
+    wire.script(
+        Answer(status=529, body=overloaded),
+        Answer(frames=anthropic_frames(start(), *text_block(0, "ok"), *end())),
+    )
     adapter = AnthropicLLM(wire.base_url, API_KEY, timeout=5.0)
-    events = await collect(RetryingLLM(adapter, attempts=2, base_delay=0.0, sleep=Sleeps()).stream(ask(model="claude-big")))
+    events = await collect(
+        RetryingLLM(adapter, attempts=2, base_delay=0.0, sleep=Sleeps()).stream(ask(model="claude-big"))
+    )
     await adapter.aclose()
     assert text_of(events) == "ok"
 
 
-async def test_the_key_arrives_but_is_never_logged(wire: WireServer, llm: OpenAILLM, caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_key_arrives_but_is_never_logged(
+    wire: WireServer, llm: OpenAILLM, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)  # httpx, httpcore and our wrappers at their most talkative
     wire.script(
         text_answer("ok"),
@@ -157,7 +172,10 @@ async def test_the_key_arrives_but_is_never_logged(wire: WireServer, llm: OpenAI
 async def test_the_guard_blocks_calls_before_any_request(wire_server: WireServer) -> None:
     # No `wire` fixture: the suite-wide conftest switched real calls off.
     before = len(wire_server.requests)
-    for adapter in (OpenAILLM(f"{wire_server.base_url}/v1", API_KEY), AnthropicLLM(wire_server.base_url, API_KEY)):
+    for adapter in (
+        OpenAILLM(f"{wire_server.base_url}/v1", API_KEY),
+        AnthropicLLM(wire_server.base_url, API_KEY),
+    ):
         with pytest.raises(LLMError, match="ALLOW_REAL_CALLS"):
             await collect(adapter.stream(ask()))
         await adapter.aclose()

@@ -24,7 +24,6 @@ from vizochok.webhooks import verify_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 pytestmark = pytest.mark.asyncio
 
@@ -41,7 +40,7 @@ class Resolver:
         self.answers = list(answers)
         self.lookups: list[str] = []
 
-    async def __call__(self, host: str, port: int) -> list[str]:  # noqa: ARG002
+    async def __call__(self, host: str, port: int) -> list[str]:
         self.lookups.append(host)
         return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
@@ -53,15 +52,21 @@ class RoutedToLoopback(httpcore.AnyIOBackend):
         self.port = port
         self.connected: list[tuple[str, int]] = []
 
-    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self, host: str, port: int, *args: Any, **kwargs: Any
+    ) -> httpcore.AsyncNetworkStream:
         self.connected.append((host, port))
         return await super().connect_tcp("127.0.0.1", self.port, *args, **kwargs)
 
 
 @pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, ScriptedRetailer, ssl.SSLContext]]:
+def tls(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Server, ScriptedRetailer, ssl.SSLContext]]:
     cert, key = self_signed(tmp_path_factory.mktemp("tls"), HOST)
-    app = ScriptedRetailer(default=reply(200, {"products": [{"sku": "milk-1", "price": 45.9, "in_stock": True}]}))
+    app = ScriptedRetailer(
+        default=reply(200, {"products": [{"sku": "milk-1", "price": 45.9, "in_stock": True}]})
+    )
     with Server(app, ssl_certfile=str(cert), ssl_keyfile=str(key)) as server:
         yield server, app, ssl.create_default_context(cafile=str(cert))
 
@@ -84,7 +89,9 @@ async def refused(resolver: Resolver, context: ssl.SSLContext, base: str) -> Web
     return caught.value
 
 
-async def test_loopback_name_is_refused_and_nothing_is_sent(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext]) -> None:
+async def test_loopback_name_is_refused_and_nothing_is_sent(
+    tls: tuple[Server, ScriptedRetailer, ssl.SSLContext],
+) -> None:
     server, app, context = tls
     app.reset()
     failure = await refused(Resolver(["127.0.0.1"]), context, f"https://{HOST}:{server.port}")
@@ -92,8 +99,12 @@ async def test_loopback_name_is_refused_and_nothing_is_sent(tls: tuple[Server, S
     assert app.received == []
 
 
-@pytest.mark.parametrize("answer", [["::ffff:127.0.0.1"], [PUBLIC, "127.0.0.1"], ["169.254.169.254"], ["::1"]])
-async def test_any_bad_address_of_the_name_refuses_it(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext], answer: list[str]) -> None:
+@pytest.mark.parametrize(
+    "answer", [["::ffff:127.0.0.1"], [PUBLIC, "127.0.0.1"], ["169.254.169.254"], ["::1"]]
+)
+async def test_any_bad_address_of_the_name_refuses_it(
+    tls: tuple[Server, ScriptedRetailer, ssl.SSLContext], answer: list[str]
+) -> None:
     server, app, context = tls
     app.reset()
     await refused(Resolver(answer), context, f"https://{HOST}:{server.port}")
@@ -114,7 +125,9 @@ async def test_a_name_that_does_not_resolve_is_a_retried_connection_failure(
     assert app.received == []
 
 
-async def test_literal_private_address_and_plain_http_are_refused(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext]) -> None:
+async def test_literal_private_address_and_plain_http_are_refused(
+    tls: tuple[Server, ScriptedRetailer, ssl.SSLContext],
+) -> None:
     server, app, context = tls
     app.reset()
     resolver = Resolver([PUBLIC])
@@ -126,7 +139,9 @@ async def test_literal_private_address_and_plain_http_are_refused(tls: tuple[Ser
     assert app.received == []
 
 
-async def test_dns_rebinding_is_caught_at_connect_time(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext]) -> None:
+async def test_dns_rebinding_is_caught_at_connect_time(
+    tls: tuple[Server, ScriptedRetailer, ssl.SSLContext],
+) -> None:
     server, app, context = tls
     app.reset()
     url = f"https://{HOST}:{server.port}"
@@ -153,34 +168,42 @@ async def test_connects_to_the_checked_address_keeping_the_name_for_tls_and_host
     resolver = Resolver([PUBLIC], ["127.0.0.1"])  # a second lookup would rebind; there must not be one
     network = RoutedToLoopback(server.port)
     async with webhook_client(GUARDED, resolver=resolver, verify=context) as client:
-        client._transport._pool._network_backend._inner = network  # noqa: SLF001 - the internet, simulated
+        client._transport._pool._network_backend._inner = network
         hooks = HttpxRetailerWebhooks(client, GUARDED)
         prices = await hooks.fetch_prices(tenant(f"https://{HOST}:{server.port}"), "store-1", ["milk-1"])
         again = await hooks.fetch_prices(tenant(f"https://{HOST}:{server.port}"), "store-1", ["milk-1"])
-    assert set(prices) == set(again) == {"milk-1"}  # the certificate for shop.example verified: SNI was the name
+    assert (
+        set(prices) == set(again) == {"milk-1"}
+    )  # the certificate for shop.example verified: SNI was the name
     assert network.connected == [(PUBLIC, server.port)]  # the checked address, once: the connection is pooled
     assert resolver.lookups == [HOST]
     assert [r.headers["host"] for r in app.received] == [f"{HOST}:{server.port}"] * 2
     assert verify_request(SECRET, app.received[0].body, app.received[0].headers)
 
 
-async def test_save_time_check(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext]) -> None:  # noqa: ARG001
+async def test_save_time_check(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext]) -> None:
     guard = ResolvingURLGuard(allow_private=False, resolver=Resolver(["10.0.0.7"]))
     with pytest.raises(UnsafeDestination, match="private"):
         await guard.check(f"https://{HOST}/products")
     with pytest.raises(UnsafeDestination, match="https://"):
         await guard.check(f"http://{HOST}/products")
-    await ResolvingURLGuard(allow_private=False, resolver=Resolver([PUBLIC])).check(f"https://{HOST}/products")
+    await ResolvingURLGuard(allow_private=False, resolver=Resolver([PUBLIC])).check(
+        f"https://{HOST}/products"
+    )
     await ResolvingURLGuard(allow_private=True, resolver=Resolver([])).check("http://127.0.0.1:8000/products")
 
 
-async def test_the_system_resolver_path_refuses_localhost(tls: tuple[Server, ScriptedRetailer, ssl.SSLContext]) -> None:
+async def test_the_system_resolver_path_refuses_localhost(
+    tls: tuple[Server, ScriptedRetailer, ssl.SSLContext],
+) -> None:
     # "localhost" comes from /etc/hosts: no network lookup, but the production resolver code runs.
     server, app, context = tls
     app.reset()
     async with webhook_client(GUARDED, verify=context) as client:
         with pytest.raises(WebhookFailure, match="loopback"):
-            await HttpxRetailerWebhooks(client, GUARDED).fetch_prices(tenant(f"https://localhost:{server.port}"), "s", ["a"])
+            await HttpxRetailerWebhooks(client, GUARDED).fetch_prices(
+                tenant(f"https://localhost:{server.port}"), "s", ["a"]
+            )
     with pytest.raises(UnsafeDestination, match="loopback"):
         await ResolvingURLGuard(allow_private=False).check(f"https://localhost:{server.port}/products")
     assert app.received == []

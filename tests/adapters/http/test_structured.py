@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.adapters.http.wire import API_KEY, Answer
 from vizochok.adapters.llm.structured import InstructorOpenAIExtractor
 from vizochok.core.llm import LLMError, LLMRateLimited
 from vizochok.core.profile import ProfileUpdate
-from tests.adapters.http.wire import API_KEY, Answer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -24,15 +24,27 @@ STATEMENT = "я вегетаріанка, і в мене алергія на г�
 def completion(request_body: dict[str, Any], arguments: dict[str, Any]) -> Answer:
     """A non-streamed Chat Completions answer that calls the function the client forced."""
     name = request_body["tool_choice"]["function"]["name"]
-    call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments, ensure_ascii=False)}}
-    return Answer(body={
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 0,
-        "model": request_body["model"],
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}],
-        "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
-    })
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": name, "arguments": json.dumps(arguments, ensure_ascii=False)},
+    }
+    return Answer(
+        body={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": request_body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                    "finish_reason": "tool_calls",
+                }
+            ],
+            "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
+        }
+    )
 
 
 @pytest.fixture
@@ -42,7 +54,9 @@ async def extractor(wire: WireServer) -> AsyncIterator[InstructorOpenAIExtractor
     await made.aclose()
 
 
-async def test_extracts_a_valid_model(wire: WireServer, extractor: InstructorOpenAIExtractor, caplog: pytest.LogCaptureFixture) -> None:
+async def test_extracts_a_valid_model(
+    wire: WireServer, extractor: InstructorOpenAIExtractor, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     wire.rule = lambda r: completion(r.body, {"diets": ["vegetarian"], "allergies": ["горіхи"]})
     update = await extractor.extract(ProfileUpdate, STATEMENT, model="gpt-fast")
@@ -56,7 +70,9 @@ async def test_extracts_a_valid_model(wire: WireServer, extractor: InstructorOpe
     assert API_KEY not in caplog.text
 
 
-async def test_an_invalid_answer_is_asked_again_with_the_validation_error(wire: WireServer, extractor: InstructorOpenAIExtractor) -> None:
+async def test_an_invalid_answer_is_asked_again_with_the_validation_error(
+    wire: WireServer, extractor: InstructorOpenAIExtractor
+) -> None:
     answers = iter([{"diets": ["carnivore"]}, {"diets": ["vegetarian"]}])
     wire.rule = lambda r: completion(r.body, next(answers))
     update = await extractor.extract(ProfileUpdate, STATEMENT, model="gpt-fast", max_retries=2)
@@ -74,8 +90,12 @@ async def test_re_asks_are_bounded(wire: WireServer, extractor: InstructorOpenAI
     assert len(wire.requests) == 2  # one try and one re-ask
 
 
-async def test_a_rate_limit_is_the_cores_error(wire: WireServer, extractor: InstructorOpenAIExtractor) -> None:
-    wire.rule = lambda _r: Answer(status=429, body={"error": {"message": "slow down"}}, headers={"Retry-After": "3"})
+async def test_a_rate_limit_is_the_cores_error(
+    wire: WireServer, extractor: InstructorOpenAIExtractor
+) -> None:
+    wire.rule = lambda _r: Answer(
+        status=429, body={"error": {"message": "slow down"}}, headers={"Retry-After": "3"}
+    )
     with pytest.raises(LLMRateLimited) as caught:
         await extractor.extract(ProfileUpdate, STATEMENT, model="gpt-fast")
     assert caught.value.retry_after == 3.0

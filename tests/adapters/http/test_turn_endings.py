@@ -38,7 +38,7 @@ class Conn:
 async def run_turn(error: Exception) -> list[dict[str, Any]]:
     socket = RecordingSocket()
     chat = ChatSocket(socket, FailingChat(error))  # type: ignore[arg-type]
-    await chat._turn(Conn(), MessageFrame(type="message", text="молоко"))  # type: ignore[arg-type]  # noqa: SLF001
+    await chat._turn(Conn(), MessageFrame(type="message", text="молоко"))  # type: ignore[arg-type]
     return socket.frames
 
 

@@ -72,8 +72,12 @@ async def failure_of(call: Any) -> tuple[WebhookFailure, float]:
     return caught.value, time.perf_counter() - started
 
 
-async def test_products_in_one_signed_batch(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
-    retailer.then(reply(200, {"products": [*PRODUCTS["products"], {"sku": "not-asked", "price": 1, "in_stock": True}]}))
+async def test_products_in_one_signed_batch(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
+    retailer.then(
+        reply(200, {"products": [*PRODUCTS["products"], {"sku": "not-asked", "price": 1, "in_stock": True}]})
+    )
     prices = await hooks.fetch_prices(tenant, "store-1", ["milk-1", "milk-2", "milk-3"])
     assert set(prices) == {"milk-1", "milk-2"}  # milk-3 missing → unavailable; not-asked → dropped
     assert prices["milk-2"].promo_price == 42.0
@@ -84,7 +88,9 @@ async def test_products_in_one_signed_batch(hooks: HttpxRetailerWebhooks, tenant
     assert request.headers["content-type"] == "application/json"
 
 
-async def test_timeout_is_retried_once_then_webhook_timeout(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_timeout_is_retried_once_then_webhook_timeout(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.default = reply(200, PRODUCTS, delay=2)
     try:
         failure, elapsed = await failure_of(hooks.fetch_prices(tenant, "store-1", ["milk-1"]))
@@ -95,7 +101,9 @@ async def test_timeout_is_retried_once_then_webhook_timeout(hooks: HttpxRetailer
     assert 2 * TIMEOUT <= elapsed < 1.9  # two deadlines and the pause; an answer would take 2 s
 
 
-async def test_5xx_once_then_success(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_5xx_once_then_success(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.then(reply(503), reply(200, PRODUCTS))
     prices = await hooks.fetch_prices(tenant, "store-1", ["milk-1"])
     assert prices["milk-1"].price == 45.9
@@ -103,14 +111,18 @@ async def test_5xx_once_then_success(hooks: HttpxRetailerWebhooks, tenant: Tenan
     assert all(verify_request(SECRET, r.body, r.headers) for r in retailer.received)
 
 
-async def test_5xx_twice_is_webhook_error(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_5xx_twice_is_webhook_error(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.then(reply(500), reply(502), reply(200, PRODUCTS))
     failure, _ = await failure_of(hooks.fetch_prices(tenant, "store-1", ["milk-1"]))
     assert failure.reason == "webhook_error"
     assert len(retailer.received) == 2  # exactly one retry
 
 
-async def test_4xx_is_not_retried(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_4xx_is_not_retried(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.then(reply(401, {"error": "invalid signature"}), reply(200, PRODUCTS))
     failure, _ = await failure_of(hooks.fetch_prices(tenant, "store-1", ["milk-1"]))
     assert failure.reason == "webhook_error"
@@ -123,7 +135,9 @@ async def test_4xx_is_not_retried(hooks: HttpxRetailerWebhooks, tenant: Tenant, 
     [b"{not json", b'{"products": [{"sku": "milk-1", "in_stock": true}]}', b'{"products": "none"}', b"[]"],
     ids=["bad-json", "price-missing", "wrong-type", "not-an-object"],
 )
-async def test_malformed_answer_is_webhook_error(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer, raw: bytes) -> None:
+async def test_malformed_answer_is_webhook_error(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer, raw: bytes
+) -> None:
     retailer.then(reply(200, raw=raw))
     failure, _ = await failure_of(hooks.fetch_prices(tenant, "store-1", ["milk-1"]))
     assert failure.reason == "webhook_error"
@@ -131,7 +145,9 @@ async def test_malformed_answer_is_webhook_error(hooks: HttpxRetailerWebhooks, t
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
-async def test_oversized_answer_is_webhook_error(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer, chunked: bool) -> None:
+async def test_oversized_answer_is_webhook_error(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer, chunked: bool
+) -> None:
     big = {"products": [{"sku": f"sku-{i}", "price": 1.0, "in_stock": True} for i in range(200)]}
     retailer.then(stream(50_000, 1024) if chunked else reply(200, big))
     failure, _ = await failure_of(hooks.fetch_prices(tenant, "store-1", ["sku-1"]))
@@ -139,14 +155,18 @@ async def test_oversized_answer_is_webhook_error(hooks: HttpxRetailerWebhooks, t
     assert "larger than 4096 bytes" in failure.detail
 
 
-async def test_redirect_is_not_followed(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_redirect_is_not_followed(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.then(reply(307, headers={"location": "/elsewhere"}), reply(200, PRODUCTS))
     failure, _ = await failure_of(hooks.fetch_prices(tenant, "store-1", ["milk-1"]))
     assert failure.reason == "webhook_error"
     assert [r.path for r in retailer.received] == ["/products"]
 
 
-async def test_slow_dripping_answer_hits_the_overall_deadline(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_slow_dripping_answer_hits_the_overall_deadline(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     # Each byte arrives well within any per-read timeout; only a deadline for the whole call stops it.
     retailer.then(drip(20, 0.05), drip(20, 0.05))
     failure, elapsed = await failure_of(hooks.fetch_prices(tenant, "store-1", ["milk-1"]))
@@ -154,7 +174,9 @@ async def test_slow_dripping_answer_hits_the_overall_deadline(hooks: HttpxRetail
     assert elapsed < 1.9  # two deadlines and the pause; unbounded, the drip would end in success after 1 s
 
 
-async def test_slow_answer_within_the_timeout_is_fine(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_slow_answer_within_the_timeout_is_fine(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.then(reply(200, PRODUCTS, delay=TIMEOUT / 3))
     assert set(await hooks.fetch_prices(tenant, "store-1", ["milk-1"])) == {"milk-1"}
     assert len(retailer.received) == 1
@@ -171,7 +193,9 @@ async def test_refused_connection_is_retried_once() -> None:
     assert elapsed >= 0.2  # the retry waited its delay
 
 
-async def test_cart_retry_carries_the_same_idempotency_key(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_cart_retry_carries_the_same_idempotency_key(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.then(reply(500), reply(200, {"ok": True}))
     operation = CartOperation(action="add", sku="milk-1", name="Молоко", quantity=2, price=45.9)
     result = await hooks.cart_operation(tenant, "store-1", "user-1", operation)
@@ -184,7 +208,9 @@ async def test_cart_retry_carries_the_same_idempotency_key(hooks: HttpxRetailerW
     retailer.then(reply(200, {"ok": True}))
     other = await hooks.cart_operation(tenant, "store-1", "user-1", operation)
     assert other.ok is True
-    assert retailer.received[2].headers[IDEMPOTENCY_HEADER.lower()] != first.headers[IDEMPOTENCY_HEADER.lower()]
+    assert (
+        retailer.received[2].headers[IDEMPOTENCY_HEADER.lower()] != first.headers[IDEMPOTENCY_HEADER.lower()]
+    )
 
 
 @pytest.mark.parametrize(
@@ -202,12 +228,20 @@ async def test_cart_failures_come_back_as_ok_false(
     hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer, script: list[Any], reason: str
 ) -> None:
     retailer.then(*script)
-    result = await hooks.cart_operation(tenant, "store-1", "user-1", CartOperation(action="remove", sku="milk-1"))
+    result = await hooks.cart_operation(
+        tenant, "store-1", "user-1", CartOperation(action="remove", sku="milk-1")
+    )
     assert (result.ok, result.reason) == (False, reason)
 
 
-async def test_cart_get_is_signed_over_an_empty_body(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
-    retailer.then(reply(200, {"items": [{"sku": "bread-01", "name": "Хліб", "price": 32.0, "quantity": 1, "unit": "pcs"}]}))
+async def test_cart_get_is_signed_over_an_empty_body(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
+    retailer.then(
+        reply(
+            200, {"items": [{"sku": "bread-01", "name": "Хліб", "price": 32.0, "quantity": 1, "unit": "pcs"}]}
+        )
+    )
     items = await hooks.get_cart(tenant, "store-1", "user-1")
     assert [(i.sku, i.quantity) for i in items] == [("bread-01", 1)]
     [request] = retailer.received
@@ -216,15 +250,29 @@ async def test_cart_get_is_signed_over_an_empty_body(hooks: HttpxRetailerWebhook
     assert verify_request(SECRET, b"", request.headers)
 
 
-async def test_probe_reports_status_latency_and_schema_problems(hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer) -> None:
+async def test_probe_reports_status_latency_and_schema_problems(
+    hooks: HttpxRetailerWebhooks, tenant: Tenant, retailer: ScriptedRetailer
+) -> None:
     retailer.then(reply(200, PRODUCTS))
     good = await hooks.probe(tenant, ["milk-1", "milk-2"])
     assert (good.ok, good.status, good.problems, good.error) == (True, 200, [], None)
     assert good.latency_ms > 0
-    retailer.then(reply(200, {"products": [{"sku": "milk-1", "price": "cheap", "in_stock": True}, {"sku": "x", "price": 1, "in_stock": True}]}))
+    retailer.then(
+        reply(
+            200,
+            {
+                "products": [
+                    {"sku": "milk-1", "price": "cheap", "in_stock": True},
+                    {"sku": "x", "price": 1, "in_stock": True},
+                ]
+            },
+        )
+    )
     bad = await hooks.probe(tenant, ["milk-1"])
     assert bad.ok is False and bad.status == 200
-    assert bad.problems == ["products.0.price: Input should be a valid number, unable to parse string as a number"]
+    assert bad.problems == [
+        "products.0.price: Input should be a valid number, unable to parse string as a number"
+    ]
     retailer.then(reply(503), reply(200, PRODUCTS))
     down = await hooks.probe(tenant, ["milk-1"])
     assert (down.ok, down.status, down.error) == (False, 503, "webhook_error")

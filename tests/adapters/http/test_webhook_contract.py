@@ -31,11 +31,15 @@ PRODUCTS = {
 
 
 def store() -> DemoRetailer:
-    return DemoRetailer(products={k: dict(v) for k, v in PRODUCTS.items()}, names={"milk": "Молоко"}, secret=SECRET)
+    return DemoRetailer(
+        products={k: dict(v) for k, v in PRODUCTS.items()}, names={"milk": "Молоко"}, secret=SECRET
+    )
 
 
 @pytest.fixture(params=["memory", "http"])
-async def pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[RetailerWebhooks, Tenant, DemoRetailer]]:
+async def pair(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[tuple[RetailerWebhooks, Tenant, DemoRetailer]]:
     retailer = store()
     if request.param == "memory":
         yield InMemoryRetailerWebhooks(retailer), Tenant(id="t", name="T", store_id="s"), retailer
@@ -46,7 +50,11 @@ async def pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[RetailerWe
         hooks = WebhookConfig(products_url=f"{base}/products", cart_url=f"{base}/cart",
                               cart_get_url=f"{base}/cart/items", secret=SECRET, timeout_seconds=2)  # fmt: skip
         async with webhook_client(settings) as client:
-            yield HttpxRetailerWebhooks(client, settings), Tenant(id="t", name="T", store_id="s", webhooks=hooks), retailer
+            yield (
+                HttpxRetailerWebhooks(client, settings),
+                Tenant(id="t", name="T", store_id="s", webhooks=hooks),
+                retailer,
+            )
 
 
 async def test_same_answers(pair: tuple[RetailerWebhooks, Tenant, DemoRetailer]) -> None:
@@ -66,7 +74,9 @@ async def test_same_answers(pair: tuple[RetailerWebhooks, Tenant, DemoRetailer])
     assert await cart(action="add", sku="nope") == (False, "product_not_found")
     assert await cart(action="remove", sku="bread") == (False, "not_in_cart")
     assert await cart(action="update_quantity", sku="milk", quantity=3) == (True, None)
-    assert [(i.sku, i.name, i.quantity) for i in await webhooks.get_cart(tenant, "s", "u1")] == [("milk", "Молоко", 3)]
+    assert [(i.sku, i.name, i.quantity) for i in await webhooks.get_cart(tenant, "s", "u1")] == [
+        ("milk", "Молоко", 3)
+    ]
     assert await cart(action="clear") == (True, None)
     assert await webhooks.get_cart(tenant, "s", "u1") == []
     assert retailer.carts[("s", "u1")] == {}

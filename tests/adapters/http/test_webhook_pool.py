@@ -54,7 +54,9 @@ async def until(condition: object) -> None:
             await asyncio.sleep(0.01)
 
 
-async def test_connections_are_reused_and_idle_ones_kept_up_to_the_limit(server: tuple[KeepAliveServer, str]) -> None:
+async def test_connections_are_reused_and_idle_ones_kept_up_to_the_limit(
+    server: tuple[KeepAliveServer, str],
+) -> None:
     state, base = server
     limits = httpx.Limits(max_connections=10, max_keepalive_connections=3)
     async with httpx.AsyncClient(transport=LinearPoolTransport(limits=limits)) as client:
@@ -68,7 +70,7 @@ async def test_connections_are_reused_and_idle_ones_kept_up_to_the_limit(server:
         state.release.set()
         await asyncio.gather(*held)
         assert state.connections == 4
-        assert len(client._transport._pool.connections) == 3  # type: ignore[attr-defined]  # noqa: SLF001
+        assert len(client._transport._pool.connections) == 3  # type: ignore[attr-defined]
 
         # Three busy and one idle: more than the keep-alive limit are open, yet the idle one stays
         # (httpcore's own pool closes it, then opens a new connection for the next request).

@@ -23,7 +23,7 @@ TEMPLATE = (
 
 def _vocabulary() -> tuple[list[bytes], list[float], list[int]]:
     """SentencePiece-style: specials, 256 byte tokens, then common pieces (so text has short encodings)."""
-    import gguf  # noqa: PLC0415 - only when a model is written
+    import gguf
 
     kind = gguf.TokenType
     tokens = [b"<unk>", b"<s>", b"</s>", b"<|im_start|>", b"<|im_end|>"]
@@ -45,8 +45,8 @@ def _vocabulary() -> tuple[list[bytes], list[float], list[int]]:
 
 def write(path: Path, seed: int = 7) -> Path:
     """Write the model to `path` (about 0.6 MB) and return it."""
-    import gguf  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
+    import gguf
+    import numpy as np
 
     rng = np.random.default_rng(seed)
     tokens, scores, types = _vocabulary()

@@ -52,7 +52,10 @@ class Recorded:
 
 def openai_frames(*chunks: dict[str, Any], done: bool = True) -> list[str]:
     """Chat Completions chunks as `data:` frames, then `data: [DONE]`."""
-    frames = [f"data: {json.dumps({'object': 'chat.completion.chunk', **c}, ensure_ascii=False)}\n\n" for c in chunks]
+    frames = [
+        f"data: {json.dumps({'object': 'chat.completion.chunk', **c}, ensure_ascii=False)}\n\n"
+        for c in chunks
+    ]
     return frames + (["data: [DONE]\n\n"] if done else [])
 
 
@@ -101,8 +104,14 @@ class WireServer:
     async def handle(self, request: Request[Any, Any, Any]) -> Response[Any]:
         recorded = self._record(request, await request.json())
         if not recorded.auth_ok:
-            kind = {"type": "authentication_error"} if recorded.path.endswith("/messages") else {"code": "invalid_api_key"}
-            return Response({"error": {"message": "invalid x-api-key or bearer token", **kind}}, status_code=401)
+            kind = (
+                {"type": "authentication_error"}
+                if recorded.path.endswith("/messages")
+                else {"code": "invalid_api_key"}
+            )
+            return Response(
+                {"error": {"message": "invalid x-api-key or bearer token", **kind}}, status_code=401
+            )
         if self.rule is not None:
             answer = self.rule(recorded)
         elif self.queue:
@@ -111,10 +120,16 @@ class WireServer:
             return Response({"error": {"message": "the test scripted no answer"}}, status_code=500)
         if answer.delay:
             await asyncio.sleep(answer.delay)
-        if answer.status != 200 or answer.body is not None:  # noqa: PLR2004
-            media = "text/plain" if isinstance(answer.body, str) or answer.body is None else "application/json"
-            return Response(answer.body or "", status_code=answer.status, headers=answer.headers, media_type=media)
-        return Stream(self._send(answer), status_code=200, media_type="text/event-stream", headers=answer.headers)
+        if answer.status != 200 or answer.body is not None:
+            media = (
+                "text/plain" if isinstance(answer.body, str) or answer.body is None else "application/json"
+            )
+            return Response(
+                answer.body or "", status_code=answer.status, headers=answer.headers, media_type=media
+            )
+        return Stream(
+            self._send(answer), status_code=200, media_type="text/event-stream", headers=answer.headers
+        )
 
     @staticmethod
     async def _send(answer: Answer) -> AsyncIterator[str]:

@@ -35,13 +35,17 @@ class PostgresAdminStore:
             cur = await conn.execute("SELECT * FROM vizochok_admin_login(%s)", (email,))
             return await cur.fetchone()
 
-    async def create_user(self, tenant_id: str | None, email: str, password_hash: str, role: str) -> AdminUser:
+    async def create_user(
+        self, tenant_id: str | None, email: str, password_hash: str, role: str
+    ) -> AdminUser:
         """A tenant's user, or a platform operator when `tenant_id` is None."""
         user_id = new_id("usr")
         try:
             if tenant_id is None:
                 async with self._db.unscoped() as conn:
-                    await conn.execute("SELECT vizochok_create_operator(%s, %s, %s)", (user_id, email, password_hash))
+                    await conn.execute(
+                        "SELECT vizochok_create_operator(%s, %s, %s)", (user_id, email, password_hash)
+                    )
             else:
                 async with self._db.tenant(tenant_id) as conn:
                     await conn.execute(
@@ -64,12 +68,16 @@ class PostgresAdminStore:
     async def set_user_disabled(self, tenant_id: str, user_id: str, disabled: bool) -> bool:
         """Disable or enable a user; False when there is no such user in this tenant."""
         async with self._db.tenant(tenant_id) as conn:
-            cur = await conn.execute("UPDATE admin_users SET disabled = %s WHERE id = %s", (disabled, user_id))
+            cur = await conn.execute(
+                "UPDATE admin_users SET disabled = %s WHERE id = %s", (disabled, user_id)
+            )
             return cur.rowcount == 1
 
     # --- audit ------------------------------------------------------------------------------
 
-    async def audit(self, tenant_id: str, actor: str, action: str, target: str = "", details: dict[str, Any] | None = None) -> None:
+    async def audit(
+        self, tenant_id: str, actor: str, action: str, target: str = "", details: dict[str, Any] | None = None
+    ) -> None:
         """Record who changed what."""
         async with self._db.tenant(tenant_id) as conn:
             await conn.execute(
@@ -81,7 +89,8 @@ class PostgresAdminStore:
         """Newest first."""
         async with self._db.tenant(tenant_id) as conn:
             cur = await conn.execute(
-                "SELECT actor, action, target, details, created_at FROM audit_log ORDER BY id DESC LIMIT %s", (limit,)
+                "SELECT actor, action, target, details, created_at FROM audit_log ORDER BY id DESC LIMIT %s",
+                (limit,),
             )
             return [AuditEntry(**row) for row in await cur.fetchall()]
 
@@ -96,7 +105,9 @@ class PostgresAdminStore:
             )
             return [ApiKeyInfo(**row) for row in await cur.fetchall()]
 
-    async def create_key(self, tenant_id: str, kind: str, scopes: list[str], name: str) -> tuple[ApiKeyInfo, str]:
+    async def create_key(
+        self, tenant_id: str, kind: str, scopes: list[str], name: str
+    ) -> tuple[ApiKeyInfo, str]:
         """A new key; the raw key is returned once and never stored."""
         raw = generate_key("pk" if kind == "pk" else "sk")
         key_id = new_id("key")
@@ -117,7 +128,9 @@ class PostgresAdminStore:
             cur = await conn.execute("UPDATE api_keys SET revoked = true WHERE id = %s", (key_id,))
             return cur.rowcount == 1
 
-    async def rotate_key(self, tenant_id: str, key_id: str, overlap_seconds: int) -> tuple[ApiKeyInfo, str] | None:
+    async def rotate_key(
+        self, tenant_id: str, key_id: str, overlap_seconds: int
+    ) -> tuple[ApiKeyInfo, str] | None:
         """A successor with the same kind, scopes and name; the old key works for `overlap_seconds` more."""
         async with self._db.tenant(tenant_id) as conn:
             cur = await conn.execute(
@@ -130,7 +143,10 @@ class PostgresAdminStore:
         new, raw = await self.create_key(tenant_id, old["kind"], old["scopes"], old["name"])
         expires = datetime.now(UTC) + timedelta(seconds=overlap_seconds)
         async with self._db.tenant(tenant_id) as conn:
-            await conn.execute("UPDATE api_keys SET expires_at = %s, rotated_to = %s WHERE id = %s", (expires, new.id, key_id))
+            await conn.execute(
+                "UPDATE api_keys SET expires_at = %s, rotated_to = %s WHERE id = %s",
+                (expires, new.id, key_id),
+            )
         return new, raw
 
     # --- settings ---------------------------------------------------------------------------
@@ -158,12 +174,16 @@ class PostgresAdminStore:
         if not assignments:
             return
         async with self._db.tenant(tenant_id) as conn:
-            await conn.execute(f"UPDATE tenants SET {', '.join(assignments)} WHERE id = %s", (*params, tenant_id))  # noqa: S608 - fixed columns
+            await conn.execute(
+                f"UPDATE tenants SET {', '.join(assignments)} WHERE id = %s", (*params, tenant_id)
+            )
 
     async def plan_of(self, tenant_id: str) -> str:
         """The tenant's plan name."""
         async with self._db.tenant(tenant_id) as conn:
-            row = await (await conn.execute("SELECT plan FROM tenants WHERE id = %s", (tenant_id,))).fetchone()
+            row = await (
+                await conn.execute("SELECT plan FROM tenants WHERE id = %s", (tenant_id,))
+            ).fetchone()
         return str(row["plan"]) if row else "standard"
 
     async def list_tenants(self) -> list[dict[str, Any]]:
@@ -194,7 +214,9 @@ class PostgresAdminStore:
     async def transcript(self, tenant_id: str, conversation_id: str) -> dict[str, Any] | None:
         """Every log entry in order, grouped into turns with their latency and cost."""
         async with self._db.tenant(tenant_id) as conn:
-            head = await (await conn.execute("SELECT * FROM conversations WHERE id = %s", (conversation_id,))).fetchone()
+            head = await (
+                await conn.execute("SELECT * FROM conversations WHERE id = %s", (conversation_id,))
+            ).fetchone()
             if head is None:
                 return None
             entries = await (

@@ -43,6 +43,7 @@ def tsvector_literal(fields: Sequence[Sequence[str]], weights: str = "ABCD") -> 
         for term, marks in positions.items()
     )
 
+
 _UPSERT = f"""
 INSERT INTO products (tenant_id, {", ".join(_PRODUCT_COLUMNS)}, content_hash, row_hash, embed_job_id,
                       search_name, fts, search_version, updated_at)
@@ -102,7 +103,9 @@ class PostgresCatalogRepository:
                 updated += old is not None
                 needs_embedding = product.is_active and (old is None or old["embedded_hash"] != c_hash)
                 to_embed += needs_embedding
-                params.append(self._params(tenant_id, product, c_hash, r_hash, job_id if needs_embedding else None))
+                params.append(
+                    self._params(tenant_id, product, c_hash, r_hash, job_id if needs_embedding else None)
+                )
             status = "pending" if to_embed else "complete"
             await conn.execute(
                 """INSERT INTO catalog_jobs (id, tenant_id, status, total, created, updated, unchanged, to_embed,
@@ -120,10 +123,22 @@ class PostgresCatalogRepository:
         return job, to_embed
 
     @staticmethod
-    def _params(tenant_id: str, p: ProductInput, c_hash: str, r_hash: str, job_id: str | None) -> tuple[Any, ...]:
+    def _params(
+        tenant_id: str, p: ProductInput, c_hash: str, r_hash: str, job_id: str | None
+    ) -> tuple[Any, ...]:
         values = [getattr(p, c) for c in _PRODUCT_COLUMNS]
-        values[_PRODUCT_COLUMNS.index("attributes")] = Jsonb(p.attributes) if p.attributes is not None else None
-        return (tenant_id, *values, c_hash, r_hash, job_id, search_name(p), tsvector_literal(fulltext_fields(p)))
+        values[_PRODUCT_COLUMNS.index("attributes")] = (
+            Jsonb(p.attributes) if p.attributes is not None else None
+        )
+        return (
+            tenant_id,
+            *values,
+            c_hash,
+            r_hash,
+            job_id,
+            search_name(p),
+            tsvector_literal(fulltext_fields(p)),
+        )
 
     @staticmethod
     async def _existing(conn: AsyncConnection, tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
@@ -239,7 +254,9 @@ class PostgresCatalogRepository:
     async def stale_search_tenants(self) -> list[str]:
         """Tenants with products indexed by an older analyzer version."""
         async with self._db.unscoped() as conn:
-            cur = await conn.execute("SELECT * FROM vizochok_stale_search_tenants(%s::smallint)", (ANALYZER_VERSION,))
+            cur = await conn.execute(
+                "SELECT * FROM vizochok_stale_search_tenants(%s::smallint)", (ANALYZER_VERSION,)
+            )
             return [r["tenant_id"] for r in await cur.fetchall()]
 
     async def reindex(self, tenant_id: str, batch: int = 1000) -> int:
@@ -257,7 +274,8 @@ class PostgresCatalogRepository:
                 products = [ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows]
                 async with conn.cursor() as cur2:
                     await cur2.executemany(
-                        _REINDEX, [(search_name(p), tsvector_literal(fulltext_fields(p)), p.sku) for p in products]
+                        _REINDEX,
+                        [(search_name(p), tsvector_literal(fulltext_fields(p)), p.sku) for p in products],
                     )
             done += len(rows)
         await self._wrote(tenant_id)
@@ -299,7 +317,7 @@ class PostgresCatalogRepository:
         """Products in SKU order after `after_sku` (keyset paging over the primary key), with vectors."""
         async with self._reads.tenant(tenant_id) as conn:
             cur = await conn.execute(
-                f"""SELECT {', '.join(_PRODUCT_COLUMNS)}, embedding::real[] AS vector FROM products
+                f"""SELECT {", ".join(_PRODUCT_COLUMNS)}, embedding::real[] AS vector FROM products
                     WHERE tenant_id = %s AND sku > %s ORDER BY sku LIMIT %s""",
                 (tenant_id, after_sku, limit),
             )

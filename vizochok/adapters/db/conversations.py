@@ -34,7 +34,11 @@ class PostgresConversationLog:
             )
 
     async def append(
-        self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry], usage: Sequence[UsageRecord] = ()
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        entries: Sequence[LogEntry],
+        usage: Sequence[UsageRecord] = (),
     ) -> None:
         """Append entries in order, and the turn's LLM calls to the `llm_usage` ledger, in one transaction."""
         if not entries and not usage:
@@ -47,7 +51,10 @@ class PostgresConversationLog:
                     await cur.executemany(
                         """INSERT INTO conversation_log (tenant_id, conversation_id, turn, kind, payload, created_at)
                            VALUES (%s, %s, %s, %s, %s, %s)""",
-                        [(tenant_id, conversation_id, e.turn, e.kind, Jsonb(e.payload), e.created_at) for e in entries],
+                        [
+                            (tenant_id, conversation_id, e.turn, e.kind, Jsonb(e.payload), e.created_at)
+                            for e in entries
+                        ],
                     )
                 if usage:
                     await cur.executemany(
@@ -55,7 +62,9 @@ class PostgresConversationLog:
                         [(r.tenant_id, r.conversation_id, r.model, r.prompt_tokens, r.completion_tokens,
                           price_of(r, self._prices), r.created_at) for r in usage],
                     )  # fmt: skip
-            await conn.execute("UPDATE conversations SET updated_at = now() WHERE id = %s", (conversation_id,))
+            await conn.execute(
+                "UPDATE conversations SET updated_at = now() WHERE id = %s", (conversation_id,)
+            )
 
     async def entries(self, tenant_id: str, conversation_id: str) -> list[LogEntry]:
         """Every entry of a conversation in order."""

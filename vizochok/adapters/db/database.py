@@ -164,7 +164,9 @@ async def _pipelined(conn: AsyncConnection) -> AsyncIterator[None]:
             try:
                 await conn.set_autocommit(False)
             except psycopg.Error:
-                await _discard(conn)  # the pool discards a closed connection rather than lend it in autocommit
+                await _discard(
+                    conn
+                )  # the pool discards a closed connection rather than lend it in autocommit
 
 
 class Database:

@@ -31,7 +31,13 @@ class InMemoryCatalogRepository:
         self, tenant_id: str, job_id: str, products: Sequence[ProductInput], errors: Sequence[str] = ()
     ) -> tuple[CatalogJob, int]:
         """Write products and create their job."""
-        job = CatalogJob(job_id=job_id, tenant_id=tenant_id, status="pending", total=len(products) + len(errors), errors=list(errors))
+        job = CatalogJob(
+            job_id=job_id,
+            tenant_id=tenant_id,
+            status="pending",
+            total=len(products) + len(errors),
+            errors=list(errors),
+        )
         to_embed = 0
         for product in products:
             c_hash, r_hash = content_hash(product), row_hash(product)
@@ -44,7 +50,12 @@ class InMemoryCatalogRepository:
             embed = product.is_active and (old is None or old[2] != c_hash)
             to_embed += embed
             self.products.setdefault(tenant_id, {})[product.sku] = product
-            self.hashes[(tenant_id, product.sku)] = (c_hash, r_hash, old[2] if old else None, job_id if embed else (old[3] if old else None))
+            self.hashes[(tenant_id, product.sku)] = (
+                c_hash,
+                r_hash,
+                old[2] if old else None,
+                job_id if embed else (old[3] if old else None),
+            )
         if not to_embed:
             job.status = "complete"
         self.jobs[job_id] = job
@@ -63,7 +74,9 @@ class InMemoryCatalogRepository:
         """Persist progress."""
         self.jobs[job.job_id] = job.model_copy()
 
-    async def pending_embeddings(self, tenant_id: str, job_id: str, limit: int) -> list[tuple[ProductInput, str]]:
+    async def pending_embeddings(
+        self, tenant_id: str, job_id: str, limit: int
+    ) -> list[tuple[ProductInput, str]]:
         """Products of the job still to embed."""
         out = []
         for (tenant, sku), (c_hash, _, embedded, job) in sorted(self.hashes.items()):
@@ -96,11 +109,14 @@ class InMemoryCatalogRepository:
 
     async def unfinished_jobs(self, *, include_failed: bool = True) -> list[tuple[str, str]]:
         """Jobs to resume: pending or running, or (`include_failed`) failed with products still waiting."""
-        waiting = {job for (tenant, _), (c_hash, _, embedded, job) in self.hashes.items() if embedded != c_hash}
+        waiting = {
+            job for (tenant, _), (c_hash, _, embedded, job) in self.hashes.items() if embedded != c_hash
+        }
         return [
             (j.tenant_id, j.job_id)
             for j in self.jobs.values()
-            if j.status in ("pending", "embedding") or (include_failed and j.status == "failed" and j.job_id in waiting)
+            if j.status in ("pending", "embedding")
+            or (include_failed and j.status == "failed" and j.job_id in waiting)
         ]
 
     async def stale_search_tenants(self) -> list[str]:
@@ -113,7 +129,11 @@ class InMemoryCatalogRepository:
 
     async def count_active(self, tenant_id: str) -> int:
         """Active products with a vector."""
-        return sum(1 for sku, p in self.products.get(tenant_id, {}).items() if p.is_active and (tenant_id, sku) in self.vectors)
+        return sum(
+            1
+            for sku, p in self.products.get(tenant_id, {}).items()
+            if p.is_active and (tenant_id, sku) in self.vectors
+        )
 
     async def has_catalog(self, tenant_id: str) -> bool:
         """At least one active product (searchable by text before its vector is there)."""
@@ -147,7 +167,11 @@ class InMemoryConversationLog:
         self.conversations.setdefault((state.tenant_id, state.conversation_id), state.model_copy())
 
     async def append(
-        self, tenant_id: str, conversation_id: str, entries: Sequence[LogEntry], usage: Sequence[UsageRecord] = ()
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        entries: Sequence[LogEntry],
+        usage: Sequence[UsageRecord] = (),
     ) -> None:
         """Append in order; the LLM calls go to the ledger."""
         self.log.setdefault((tenant_id, conversation_id), []).extend(entries)

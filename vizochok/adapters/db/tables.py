@@ -7,7 +7,20 @@ from decimal import Decimal
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Numeric, SmallInteger, Text, false, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Numeric,
+    SmallInteger,
+    Text,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -49,7 +62,9 @@ class TenantRow(SQLModel, table=True):
     """Shopper identity verification (docs/identity.md): the current secret, encrypted like the webhook secret."""
     identity_previous_enc: str | None = Field(default=None, sa_column=Column(Text))
     identity_previous_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    identity_required: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    identity_required: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     recipes: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
     )
@@ -80,8 +95,11 @@ class ProductRow(SQLModel, table=True):
     __table_args__ = (
         # Short pending lists: searches scan them in full (migration 0005).
         Index(
-            "products_trgm_name", "search_name", postgresql_using="gin",
-            postgresql_ops={"search_name": "gin_trgm_ops"}, postgresql_with={"gin_pending_list_limit": 256},
+            "products_trgm_name",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+            postgresql_with={"gin_pending_list_limit": 256},
         ),
         Index("products_fts", "fts", postgresql_using="gin", postgresql_with={"gin_pending_list_limit": 256}),
         Index("products_barcode", "tenant_id", "barcode", postgresql_where=text("barcode IS NOT NULL")),

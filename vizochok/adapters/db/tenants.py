@@ -93,7 +93,9 @@ class PostgresTenantRepository:
             return
         assignments = ", ".join(f"{column} = %s" for column in changes)
         async with self._db.tenant(tenant_id) as conn:
-            await conn.execute(f"UPDATE tenants SET {assignments} WHERE id = %s", (*changes.values(), tenant_id))  # noqa: S608 - column names are fixed above
+            await conn.execute(
+                f"UPDATE tenants SET {assignments} WHERE id = %s", (*changes.values(), tenant_id)
+            )
 
     async def rotate_identity_secret(self, tenant_id: str, overlap_seconds: int) -> str:
         """A new identity secret, returned once; the old one keeps verifying for `overlap_seconds`."""
@@ -128,7 +130,10 @@ class PostgresTenantRepository:
             search=row["search"],
             allowed_origins=row["allowed_origins"],
             plan=row.get("plan", "standard"),
-            llm_keys={provider: self._box.decrypt(ciphertext) for provider, ciphertext in (row.get("llm_keys_enc") or {}).items()},
+            llm_keys={
+                provider: self._box.decrypt(ciphertext)
+                for provider, ciphertext in (row.get("llm_keys_enc") or {}).items()
+            },
             webhooks=WebhookConfig(
                 products_url=row["products_url"],
                 cart_url=row["cart_url"],
@@ -156,4 +161,6 @@ class PostgresKeyRepository:
             row = await cur.fetchone()
         if row is None:
             return None
-        return Principal(key_id=row["key_id"], tenant_id=row["tenant_id"], kind=row["kind"], scopes=row["scopes"])
+        return Principal(
+            key_id=row["key_id"], tenant_id=row["tenant_id"], kind=row["kind"], scopes=row["scopes"]
+        )

@@ -54,9 +54,12 @@ class PostgresProfileRepository:
 
     async def get(self, tenant_id: str, user_id: str) -> UserProfile | None:
         """The profile, or None."""
-        async with self._db.tenant(tenant_id, pipelined=True) as conn:  # read on every turn: fewer round trips
+        async with self._db.tenant(
+            tenant_id, pipelined=True
+        ) as conn:  # read on every turn: fewer round trips
             cur = await conn.execute(
-                "SELECT user_id, language, dietary, favorite_brands FROM user_profiles WHERE user_id = %s", (user_id,)
+                "SELECT user_id, language, dietary, favorite_brands FROM user_profiles WHERE user_id = %s",
+                (user_id,),
             )
             row = await cur.fetchone()
         return None if row is None else UserProfile(**row)
@@ -69,5 +72,11 @@ class PostgresProfileRepository:
                    VALUES (%s, %s, %s, %s, %s, now())
                    ON CONFLICT (tenant_id, user_id) DO UPDATE SET language = EXCLUDED.language,
                        dietary = EXCLUDED.dietary, favorite_brands = EXCLUDED.favorite_brands, updated_at = now()""",
-                (tenant_id, profile.user_id, profile.language, Jsonb(profile.dietary), Jsonb(profile.favorite_brands)),
+                (
+                    tenant_id,
+                    profile.user_id,
+                    profile.language,
+                    Jsonb(profile.dietary),
+                    Jsonb(profile.favorite_brands),
+                ),
             )

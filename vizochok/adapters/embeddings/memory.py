@@ -23,7 +23,9 @@ class HashingEmbedder:
         vec = [0.0] * self.dim
         padded = f"  {normalize(text)}  "
         for i in range(len(padded) - 2):
-            bucket = int.from_bytes(hashlib.blake2b(padded[i : i + 3].encode(), digest_size=4).digest(), "big")
+            bucket = int.from_bytes(
+                hashlib.blake2b(padded[i : i + 3].encode(), digest_size=4).digest(), "big"
+            )
             vec[bucket % self.dim] += 1.0
         norm = math.sqrt(sum(v * v for v in vec)) or 1.0
         return [v / norm for v in vec]

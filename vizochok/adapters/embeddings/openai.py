@@ -27,7 +27,7 @@ class EmbeddingError(RuntimeError):
 class OpenAIEmbedder:
     """The `Embedder` port over HTTP."""
 
-    def __init__(  # noqa: PLR0913 - each is a documented setting
+    def __init__(
         self,
         base_url: str,
         model: str,
@@ -53,7 +53,12 @@ class OpenAIEmbedder:
         self._client = client or httpx.AsyncClient(timeout=timeout)
 
     async def _post(self, texts: list[str]) -> list[list[float]]:
-        payload: dict[str, Any] = {"model": self._model, "input": texts, "dimensions": self.dim, "encoding_format": "float"}
+        payload: dict[str, Any] = {
+            "model": self._model,
+            "input": texts,
+            "dimensions": self.dim,
+            "encoding_format": "float",
+        }
         for attempt in range(self._max_retries + 1):
             try:
                 response = await self._client.post(self._url, json=payload, headers=self._headers)
@@ -64,11 +69,17 @@ class OpenAIEmbedder:
                 continue
             if response.status_code in _RETRY_STATUS and attempt < self._max_retries:
                 retry_after = response.headers.get("retry-after", "")
-                delay = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else self._backoff * 2**attempt
+                delay = (
+                    float(retry_after)
+                    if retry_after.replace(".", "", 1).isdigit()
+                    else self._backoff * 2**attempt
+                )
                 await asyncio.sleep(min(delay, 60.0))
                 continue
             if response.status_code != 200:  # noqa: PLR2004
-                raise EmbeddingError(f"embeddings endpoint answered {response.status_code}: {response.text[:200]}")
+                raise EmbeddingError(
+                    f"embeddings endpoint answered {response.status_code}: {response.text[:200]}"
+                )
             data = sorted(response.json()["data"], key=lambda item: item["index"])
             vectors = [_unit(item["embedding"]) for item in data]
             if len(vectors) != len(texts) or any(len(v) != self.dim for v in vectors):
@@ -80,7 +91,9 @@ class OpenAIEmbedder:
         """Vectors of catalog texts, `batch_size` per request."""
         out: list[list[float]] = []
         for start in range(0, len(texts), self._batch_size):
-            out += await self._post([self._passage_prefix + t for t in texts[start : start + self._batch_size]])
+            out += await self._post(
+                [self._passage_prefix + t for t in texts[start : start + self._batch_size]]
+            )
         return out
 
     async def embed_query(self, text: str) -> list[float]:

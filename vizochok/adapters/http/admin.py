@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hmac
-
-import psycopg
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import Parameter
+
+from vizochok.adapters.http.body import refusal
 from vizochok.adapters.http.schemas import (
     ADMIN_AUTH,
     ADMIN_ERRORS,
@@ -30,13 +31,19 @@ from vizochok.adapters.http.schemas import (
     UsageReport,
     errors,
 )
-from vizochok.core.admin import AdminIdentity, AdminUser, ApiKeyInfo, AuditEntry, NewAdminUser, NewApiKey, require
-from vizochok.core.billing import Statement
-from vizochok.core.billing import statement_csv
-from vizochok.core.models import CatalogJob
-from vizochok.adapters.http.body import refusal
+from vizochok.core.admin import (
+    AdminIdentity,
+    AdminUser,
+    ApiKeyInfo,
+    AuditEntry,
+    NewAdminUser,
+    NewApiKey,
+    require,
+)
+from vizochok.core.billing import Statement, statement_csv
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.models import CatalogJob
 from vizochok.core.services.admin import tenant_of
 
 if TYPE_CHECKING:
@@ -49,7 +56,9 @@ TENANT_HEADER = "x-vizochok-tenant"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
-async def admin_identity(request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> AdminIdentity:
+async def admin_identity(
+    request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+) -> AdminIdentity:
     """Who calls: the session cookie (with the CSRF header on changes) or an admin `sk_` key."""
     header = request.headers.get("authorization", "")
     if header.startswith("Bearer "):
@@ -76,7 +85,9 @@ def _tenant_view(tenant: Any) -> dict[str, Any]:
     data = tenant.model_dump(mode="json")
     webhooks = data.pop("webhooks")
     data["webhooks"] = {k: v for k, v in webhooks.items() if k != "secret"}
-    data["webhooks"]["has_secret"] = bool(tenant.webhooks.secret) if hasattr(tenant.webhooks, "secret") else False
+    data["webhooks"]["has_secret"] = (
+        bool(tenant.webhooks.secret) if hasattr(tenant.webhooks, "secret") else False
+    )
     return data
 
 
@@ -87,7 +98,9 @@ class AdminAuthController(Controller):
     tags = ["admin"]  # noqa: RUF012
 
     @post("/login", status_code=200, responses=errors(400, 401, 415, 422, 429))
-    async def login(self, request: Request[Any, Any, Any], data: LoginInput, admin: AdminService) -> Response[LoginResult]:
+    async def login(
+        self, request: Request[Any, Any, Any], data: LoginInput, admin: AdminService
+    ) -> Response[LoginResult]:
         """Sets an HttpOnly, SameSite=Strict session cookie; the CSRF token in the body goes in X-CSRF-Token.
 
         JSON only: a cross-site form can post `text/plain` without a preflight (login CSRF, which
@@ -97,11 +110,20 @@ class AdminAuthController(Controller):
             raise VizochokError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the credentials as application/json")
         address = request.client.host if request.client else "unknown"
         token, csrf, identity = await admin.login(data.email, data.password, address)
-        cookie = Cookie(key=COOKIE, value=token, httponly=True, samesite="strict", path="/", secure=request.url.scheme == "https")
+        cookie = Cookie(
+            key=COOKIE,
+            value=token,
+            httponly=True,
+            samesite="strict",
+            path="/",
+            secure=request.url.scheme == "https",
+        )
         return Response(LoginResult(csrf_token=csrf, user=identity), cookies=[cookie])
 
     @post("/logout", status_code=200, security=ADMIN_AUTH, responses=errors(401, 403))
-    async def logout(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> Response[Ok]:
+    async def logout(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+    ) -> Response[Ok]:
         """Ends the session."""
         await admin_identity(request, admin, keys)
         token = request.cookies.get(COOKIE)
@@ -110,7 +132,9 @@ class AdminAuthController(Controller):
         return Response(Ok(ok=True), cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")])
 
     @get("/me", security=ADMIN_AUTH, responses=errors(401, 403))
-    async def me(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> AdminIdentity:
+    async def me(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+    ) -> AdminIdentity:
         """The caller."""
         return await admin_identity(request, admin, keys)
 
@@ -123,41 +147,56 @@ class AdminController(Controller):
     security = ADMIN_AUTH
 
     @get("/settings", responses=errors(401, 403, 404))
-    async def get_settings(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> TenantSettings:
+    async def get_settings(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+    ) -> TenantSettings:
         """LLM, tools, plugins, search, limits, origins and webhooks (never the secret)."""
         identity = await admin_identity(request, admin, keys)
         tenant = await admin.settings(identity)
         return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
 
     @patch("/settings", responses=errors(*ADMIN_ERRORS, 404))
-    async def patch_settings(self, request: Request[Any, Any, Any], data: SettingsInput, admin: AdminService, keys: KeyRepository) -> TenantSettings:
+    async def patch_settings(
+        self, request: Request[Any, Any, Any], data: SettingsInput, admin: AdminService, keys: KeyRepository
+    ) -> TenantSettings:
         """Change settings (editor; the plan: operator)."""
         identity = await admin_identity(request, admin, keys)
         tenant = await admin.update_settings(identity, data.to_patch())
         return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
 
     @get("/keys", responses=errors(401, 403))
-    async def list_keys(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[ApiKeyInfo]:
+    async def list_keys(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+    ) -> list[ApiKeyInfo]:
         """Every key, without the key."""
         identity = await admin_identity(request, admin, keys)
         return await admin.keys(identity)
 
     @post("/keys", status_code=201, responses=errors(*ADMIN_ERRORS))
-    async def create_key(self, request: Request[Any, Any, Any], data: NewApiKey, admin: AdminService, keys: KeyRepository) -> NewKeyCreated:
+    async def create_key(
+        self, request: Request[Any, Any, Any], data: NewApiKey, admin: AdminService, keys: KeyRepository
+    ) -> NewKeyCreated:
         """A new key; `key` is in this answer only."""
         identity = await admin_identity(request, admin, keys)
         info, raw = await admin.create_key(identity, data)
         return NewKeyCreated(**info.model_dump(), key=raw)
 
     @delete("/keys/{key_id:str}", status_code=200, responses=errors(400, 401, 403, 404))
-    async def revoke_key(self, request: Request[Any, Any, Any], key_id: str, admin: AdminService, keys: KeyRepository) -> Ok:
+    async def revoke_key(
+        self, request: Request[Any, Any, Any], key_id: str, admin: AdminService, keys: KeyRepository
+    ) -> Ok:
         """Revoke now."""
         await admin.revoke_key(await admin_identity(request, admin, keys), key_id)
         return Ok(ok=True)
 
     @post("/keys/{key_id:str}/rotate", status_code=201, responses=errors(*ADMIN_ERRORS, 404))
     async def rotate_key(
-        self, request: Request[Any, Any, Any], key_id: str, data: RotateInput, admin: AdminService, keys: KeyRepository
+        self,
+        request: Request[Any, Any, Any],
+        key_id: str,
+        data: RotateInput,
+        admin: AdminService,
+        keys: KeyRepository,
     ) -> RotatedKey:
         """A successor key (shown once); the old one works for `overlap_seconds` more."""
         identity = await admin_identity(request, admin, keys)
@@ -165,18 +204,24 @@ class AdminController(Controller):
         return RotatedKey(**info.model_dump(), key=raw, replaces=key_id)
 
     @get("/users", responses=errors(401, 403))
-    async def list_users(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[AdminUser]:
+    async def list_users(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+    ) -> list[AdminUser]:
         """The tenant's people (owner)."""
         return await admin.users(await admin_identity(request, admin, keys))
 
     @post("/users", status_code=201, responses=errors(*ADMIN_ERRORS))
-    async def add_user(self, request: Request[Any, Any, Any], data: NewAdminUser, admin: AdminService, keys: KeyRepository) -> AdminUser:
+    async def add_user(
+        self, request: Request[Any, Any, Any], data: NewAdminUser, admin: AdminService, keys: KeyRepository
+    ) -> AdminUser:
         """Add a colleague (owner)."""
         identity = await admin_identity(request, admin, keys)
         return await admin.add_user(identity, data)
 
     @post("/users/{user_id:str}/disable", status_code=200, responses=errors(400, 401, 403, 404))
-    async def disable_user(self, request: Request[Any, Any, Any], user_id: str, admin: AdminService, keys: KeyRepository) -> Ok:
+    async def disable_user(
+        self, request: Request[Any, Any, Any], user_id: str, admin: AdminService, keys: KeyRepository
+    ) -> Ok:
         """Lock a colleague out (owner)."""
         await admin.set_user_disabled(await admin_identity(request, admin, keys), user_id, disabled=True)
         return Ok(ok=True)
@@ -196,9 +241,13 @@ class AdminController(Controller):
         return [ConversationSummary.model_validate(row) for row in rows]
 
     @get("/conversations/{conversation_id:str}", responses=errors(400, 401, 403, 404))
-    async def transcript(self, request: Request[Any, Any, Any], conversation_id: str, admin: AdminService, keys: KeyRepository) -> Transcript:
+    async def transcript(
+        self, request: Request[Any, Any, Any], conversation_id: str, admin: AdminService, keys: KeyRepository
+    ) -> Transcript:
         """Every message, tool call, result and frame, with cost and latency per turn."""
-        return Transcript.model_validate(await admin.transcript(await admin_identity(request, admin, keys), conversation_id))
+        return Transcript.model_validate(
+            await admin.transcript(await admin_identity(request, admin, keys), conversation_id)
+        )
 
     @get(
         "/billing/statement",
@@ -248,16 +297,24 @@ class AdminController(Controller):
         return await admin.audit_entries(await admin_identity(request, admin, keys), limit)
 
     @post("/tenants", status_code=201, responses=errors(*ADMIN_ERRORS))
-    async def create_tenant(self, request: Request[Any, Any, Any], data: NewTenantInput, admin: AdminService, keys: KeyRepository) -> TenantCreated:
+    async def create_tenant(
+        self, request: Request[Any, Any, Any], data: NewTenantInput, admin: AdminService, keys: KeyRepository
+    ) -> TenantCreated:
         """A new tenant with its first keys, shown once (platform operators)."""
         identity = await admin_identity(request, admin, keys)
         try:
-            return TenantCreated.model_validate(await admin.create_tenant(identity, data.name, data.store_id, data.plan))
+            return TenantCreated.model_validate(
+                await admin.create_tenant(identity, data.name, data.store_id, data.plan)
+            )
         except psycopg.errors.UniqueViolation as exc:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"store_id {data.store_id!r} is already in use") from exc
+            raise VizochokError(
+                ErrorCode.VALIDATION_ERROR, f"store_id {data.store_id!r} is already in use"
+            ) from exc
 
     @get("/tenants", responses=errors(401, 403))
-    async def tenants(self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository) -> list[TenantSummary]:
+    async def tenants(
+        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+    ) -> list[TenantSummary]:
         """Every tenant (platform operators)."""
         rows = await admin.tenants(await admin_identity(request, admin, keys))
         return [TenantSummary.model_validate(row) for row in rows]

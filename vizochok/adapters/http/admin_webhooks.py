@@ -45,7 +45,11 @@ class AdminWebhooksController(Controller):
 
     @get("/", responses=errors(401, 403, 404))
     async def read(
-        self, request: Request[Any, Any, Any], keys: KeyRepository, webhook_admin: WebhookAdminService, admin: AdminService
+        self,
+        request: Request[Any, Any, Any],
+        keys: KeyRepository,
+        webhook_admin: WebhookAdminService,
+        admin: AdminService,
     ) -> WebhookView:
         """`{products_url, cart_url, cart_get_url, has_secret, timeout_seconds}`."""
         tenant_id, _ = await _tenant_of(request, keys, admin)
@@ -85,7 +89,11 @@ class AdminWebhooksController(Controller):
 
     @get("/status", responses=errors(401, 403))
     async def status(
-        self, request: Request[Any, Any, Any], keys: KeyRepository, webhook_admin: WebhookAdminService, admin: AdminService
+        self,
+        request: Request[Any, Any, Any],
+        keys: KeyRepository,
+        webhook_admin: WebhookAdminService,
+        admin: AdminService,
     ) -> WebhookStatus:
         """Circuit breaker state, concurrency and per-webhook latency and failure counters of this process."""
         tenant_id, _ = await _tenant_of(request, keys, admin)

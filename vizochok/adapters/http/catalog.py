@@ -27,7 +27,11 @@ class CatalogController(Controller):
 
     @put("/products", status_code=HTTP_202_ACCEPTED, responses=errors(*KEY_ERRORS, 413))
     async def upsert_products(
-        self, request: Request[Any, Any, Any], data: ProductUpload, keys: KeyRepository, catalog: CatalogService
+        self,
+        request: Request[Any, Any, Any],
+        data: ProductUpload,
+        keys: KeyRepository,
+        catalog: CatalogService,
     ) -> UploadAccepted:
         """Upsert by SKU; embedding runs in the background."""
         principal = await authorize(request, keys, "catalog")
@@ -50,7 +54,11 @@ class CatalogController(Controller):
 
     @get("/jobs/{job_id:str}", responses=errors(400, 401, 403, 404))
     async def get_job(
-        self, request: Request[Any, Any, Any], job_id: str, keys: KeyRepository, catalog_repository: CatalogRepository
+        self,
+        request: Request[Any, Any, Any],
+        job_id: str,
+        keys: KeyRepository,
+        catalog_repository: CatalogRepository,
     ) -> CatalogJob:
         """One job of this tenant."""
         principal = await authorize(request, keys, "catalog")

@@ -8,8 +8,8 @@ from litestar import get
 from litestar.params import Parameter
 
 from vizochok.adapters.http.auth import authorize
-from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, SearchItem, SearchResults, errors
 from vizochok.adapters.http.body import refusal
+from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, SearchItem, SearchResults, errors
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 

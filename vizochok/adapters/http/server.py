@@ -15,7 +15,8 @@ WS_IMPLEMENTATION = "websockets-sansio"
 
 class OneLineForBadClientFrames(logging.Filter):
     """uvicorn logs a full traceback for every text frame that is not UTF-8: one client could fill the
-    log with them. The socket is closed with 1007 either way; one line says so."""
+    log with them. The socket is closed with 1007 either way; one line says so.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Drop the traceback of the invalid UTF-8 record; keep everything else as is."""

@@ -98,7 +98,11 @@ async def raise_for_status(response: httpx.Response, provider: str, overloaded: 
 
 @asynccontextmanager
 async def post_stream(  # noqa: PLR0917 - one call site per provider, each spelled out
-    client: httpx.AsyncClient, provider: str, url: str, headers: dict[str, str], body: dict[str, Any],
+    client: httpx.AsyncClient,
+    provider: str,
+    url: str,
+    headers: dict[str, str],
+    body: dict[str, Any],
     overloaded: tuple[int, ...] = (),
 ) -> AsyncIterator[httpx.Response]:
     """POST and hold the streaming response open; transport failures become `LLMTimeout`/`LLMError`.

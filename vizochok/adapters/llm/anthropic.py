@@ -131,7 +131,9 @@ class _Reader:
             usage = payload.get("usage") or {}
             self.completion_tokens = usage.get("output_tokens") or self.completion_tokens
             if any(k in usage for k in _PROMPT_TOKEN_FIELDS):
-                self.prompt_tokens = max(self.prompt_tokens, sum(usage.get(k) or 0 for k in _PROMPT_TOKEN_FIELDS))
+                self.prompt_tokens = max(
+                    self.prompt_tokens, sum(usage.get(k) or 0 for k in _PROMPT_TOKEN_FIELDS)
+                )
         elif kind == "message_stop":
             self.stopped = True
         # `ping`, `content_block_stop` and block types we do not use (thinking) need nothing.
@@ -152,8 +154,12 @@ class AnthropicLLM:
     """The `LLM` port over `POST {base_url}/v1/messages` with `stream: true`."""
 
     def __init__(
-        self, base_url: str | None = None, api_key: SecretStr | str | None = None, timeout: float = 60.0,
-        max_tokens: int = 4096, client: httpx.AsyncClient | None = None,
+        self,
+        base_url: str | None = None,
+        api_key: SecretStr | str | None = None,
+        timeout: float = 60.0,
+        max_tokens: int = 4096,
+        client: httpx.AsyncClient | None = None,
     ) -> None:
         self._url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/v1/messages"
         self._key = secret(api_key)

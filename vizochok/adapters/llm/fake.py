@@ -54,7 +54,9 @@ class ScriptedLLM:
             if word:
                 yield TextChunk(delta=word + " ")
         for index, (name, arguments) in enumerate(reply.calls):
-            yield ToolCallChunk(call=ToolCall(id=f"call_{len(self.requests)}_{index}", name=name, arguments=arguments))
+            yield ToolCallChunk(
+                call=ToolCall(id=f"call_{len(self.requests)}_{index}", name=name, arguments=arguments)
+            )
         yield Usage(prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens)
 
 
@@ -82,7 +84,11 @@ def example_value(schema: dict[str, Any], defs: dict[str, Any] | None = None) ->
         return schema["default"]
     kind = schema.get("type")
     if kind == "object":
-        return {name: example_value(sub, defs) for name, sub in schema.get("properties", {}).items() if name in schema.get("required", [])}
+        return {
+            name: example_value(sub, defs)
+            for name, sub in schema.get("properties", {}).items()
+            if name in schema.get("required", [])
+        }
     if kind == "array":
         return [example_value(schema.get("items", {}), defs) for _ in range(schema.get("minItems", 1))]
     if kind == "string":

@@ -37,22 +37,24 @@ def wire_messages(system: str, messages: list[ChatMessage]) -> list[dict[str, An
         if message.role == "tool":
             out.append({"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content})
         elif message.role == "assistant" and message.tool_calls:
-            out.append({
-                "role": "assistant",
-                # Some servers reject "" next to tool calls; null is what OpenAI itself sends back.
-                "content": message.content or None,
-                "tool_calls": [
-                    {
-                        "id": call.id,
-                        "type": "function",
-                        "function": {
-                            "name": call.name,
-                            "arguments": json.dumps(call.arguments, ensure_ascii=False),
-                        },
-                    }
-                    for call in message.tool_calls
-                ],
-            })
+            out.append(
+                {
+                    "role": "assistant",
+                    # Some servers reject "" next to tool calls; null is what OpenAI itself sends back.
+                    "content": message.content or None,
+                    "tool_calls": [
+                        {
+                            "id": call.id,
+                            "type": "function",
+                            "function": {
+                                "name": call.name,
+                                "arguments": json.dumps(call.arguments, ensure_ascii=False),
+                            },
+                        }
+                        for call in message.tool_calls
+                    ],
+                }
+            )
         else:
             out.append({"role": message.role, "content": message.content})
     return out
@@ -65,10 +67,16 @@ def max_tokens_field(base_url: str) -> str:
     vLLM and OpenRouter all read `max_tokens`.
     """
     host = urlsplit(base_url).hostname or ""
-    return "max_completion_tokens" if host == "api.openai.com" or host.endswith(".openai.azure.com") else "max_tokens"
+    return (
+        "max_completion_tokens"
+        if host == "api.openai.com" or host.endswith(".openai.azure.com")
+        else "max_tokens"
+    )
 
 
-def wire_body(request: LLMRequest, max_tokens: int | None = None, max_field: str = "max_tokens") -> dict[str, Any]:
+def wire_body(
+    request: LLMRequest, max_tokens: int | None = None, max_field: str = "max_tokens"
+) -> dict[str, Any]:
     """The JSON body of one streamed call; `max_tokens` bounds the answer (a looping small model stops)."""
     body: dict[str, Any] = {
         "model": request.model,
@@ -165,8 +173,12 @@ class OpenAILLM:
     """The `LLM` port over `POST {base_url}/chat/completions` with `stream: true`."""
 
     def __init__(
-        self, base_url: str | None = None, api_key: SecretStr | str | None = None, timeout: float = 60.0,
-        client: httpx.AsyncClient | None = None, max_tokens: int | None = 4096,
+        self,
+        base_url: str | None = None,
+        api_key: SecretStr | str | None = None,
+        timeout: float = 60.0,
+        client: httpx.AsyncClient | None = None,
+        max_tokens: int | None = 4096,
     ) -> None:
         self._url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/chat/completions"
         self._key = secret(api_key)
@@ -187,7 +199,9 @@ class OpenAILLM:
         if self._key:  # local servers (Ollama, llama.cpp) usually want none
             headers["Authorization"] = f"Bearer {self._key}"
         reader = _Reader()
-        async with post_stream(self._client, _NAME, self._url, headers, wire_body(request, self._max_tokens, self._max_field)) as response:
+        async with post_stream(
+            self._client, _NAME, self._url, headers, wire_body(request, self._max_tokens, self._max_field)
+        ) as response:
             async for _event, data in sse(response):
                 if data.strip() == "[DONE]":
                     reader.finished = True

@@ -71,7 +71,12 @@ class InstructorOpenAIExtractor:
         return f"InstructorOpenAIExtractor({str(self._client.base_url)!r})"  # never the key
 
     async def extract(
-        self, response_model: type[T], text: str, model: str, instructions: str = "", max_retries: int = 2,
+        self,
+        response_model: type[T],
+        text: str,
+        model: str,
+        instructions: str = "",
+        max_retries: int = 2,
         max_tokens: int = 1024,
     ) -> T:
         """`response_model` filled from `text`; `LLMError` when the model cannot produce a valid one.
@@ -90,7 +95,10 @@ class InstructorOpenAIExtractor:
         messages: list[Any] = [{"role": "system", "content": system}, {"role": "user", "content": text}]
         try:
             result = await self._instructor.chat.completions.create(
-                model=model, response_model=response_model, messages=messages, max_retries=max_retries,
+                model=model,
+                response_model=response_model,
+                messages=messages,
+                max_retries=max_retries,
                 **{self._max_field: max_tokens},
             )
         except Exception as error:  # noqa: BLE001 - every SDK failure becomes the core's error

@@ -25,7 +25,11 @@ class RetryingLLM:
     """Retries `LLMRateLimited` with exponential backoff, honouring the server's `retry_after`."""
 
     def __init__(
-        self, inner: LLM, attempts: int = 3, base_delay: float = 0.5, max_delay: float = 20.0,
+        self,
+        inner: LLM,
+        attempts: int = 3,
+        base_delay: float = 0.5,
+        max_delay: float = 20.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.inner = inner

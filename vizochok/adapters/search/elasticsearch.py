@@ -35,7 +35,17 @@ if TYPE_CHECKING:
 
 PREFIX = "vizochok-products"
 SHARED = f"{PREFIX}-shared"
-_SOURCE = ["sku", "name", "brand", "category_path", "unit", "quantity_step", "min_quantity", "image_url", "attributes"]
+_SOURCE = [
+    "sku",
+    "name",
+    "brand",
+    "category_path",
+    "unit",
+    "quantity_step",
+    "min_quantity",
+    "image_url",
+    "attributes",
+]
 _FIELDS = ("terms_a", "terms_b", "terms_c", "terms_d")
 _BOOSTS = (4.0, 2.0, 1.0, 0.5)  # name, brand, category, description: PostgreSQL's A–D proportions
 
@@ -60,7 +70,9 @@ def tenant_filter(tenant_id: str) -> dict[str, Any]:
     return {"term": {"tenant_id": tenant_id}}
 
 
-def index_body(dims: int = 384, shards: int = 1, replicas: int = 1, *, shared: bool = False) -> dict[str, Any]:
+def index_body(
+    dims: int = 384, shards: int = 1, replicas: int = 1, *, shared: bool = False
+) -> dict[str, Any]:
     """Settings and mappings of an index: a tenant's own, or a shared one (see docs/search.md for sizing).
 
     A shared index requires a routing value on every write: a document without its tenant's
@@ -142,7 +154,11 @@ def update_operations(index: str, products: Sequence[ProductInput], tenant_id: s
     for product in products:
         doc = document(product, None, tenant_id)
         fields = {k: v for k, v in doc.items() if k != "is_active"}
-        script = {"source": _UPDATE_SCRIPT, "lang": "painless", "params": {"doc": fields, "active": product.is_active}}
+        script = {
+            "source": _UPDATE_SCRIPT,
+            "lang": "painless",
+            "params": {"doc": fields, "active": product.is_active},
+        }
         operations += [{"update": _meta(index, tenant_id, product.sku)}, {"script": script, "upsert": doc}]
     return operations
 
@@ -178,7 +194,9 @@ def _terms_query(terms: Sequence[str], operator: str = "or") -> dict[str, Any]:
                          "prefix_length": 1, "operator": operator}},
     ]  # fmt: skip
     should += [
-        {"prefix": {"terms_a": {"value": t, "boost": 0.5}}} for t in terms if len(t) >= 4 and not t[:1].isdigit()  # noqa: PLR2004
+        {"prefix": {"terms_a": {"value": t, "boost": 0.5}}}
+        for t in terms
+        if len(t) >= 4 and not t[:1].isdigit()  # noqa: PLR2004
     ]
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
@@ -197,17 +215,30 @@ def leg_bodies(request: SearchRequest, tenant_id: str) -> dict[str, dict[str, An
     if terms and request.weight("fulltext") > 0:
         bodies["fulltext"] = {**base, "query": {"bool": {"must": [_terms_query(terms)], "filter": filters}}}
     if analysis.readings and request.weight("trigram") > 0:
-        fuzzy = [{"match": {"search_name": {"query": r, "minimum_should_match": "60%"}}} for r in analysis.readings]
-        bodies["trigram"] = {**base, "query": {"bool": {"should": fuzzy, "minimum_should_match": 1, "filter": filters}}}
+        fuzzy = [
+            {"match": {"search_name": {"query": r, "minimum_should_match": "60%"}}} for r in analysis.readings
+        ]
+        bodies["trigram"] = {
+            **base,
+            "query": {"bool": {"should": fuzzy, "minimum_should_match": 1, "filter": filters}},
+        }
     if analysis.codes and request.weight("code") > 0:
         codes = sorted({c for code in analysis.codes for c in (code, code.upper())})
-        code_query = {"bool": {"should": [{"terms": {"sku": codes}}, {"terms": {"barcode": codes}}], "minimum_should_match": 1}}
+        code_query = {
+            "bool": {
+                "should": [{"terms": {"sku": codes}}, {"terms": {"barcode": codes}}],
+                "minimum_should_match": 1,
+            }
+        }
         bodies["code"] = {**base, "query": {"bool": {"must": [code_query], "filter": filters}}}
     if analysis.needs and request.weight("needs") > 0:
         # One sub-search per need would interleave best-per-need like PostgreSQL; a dis_max
         # over needs keeps it to one body, with each need's best matches scoring alike.
         needs = [_terms_query(list(need), operator="and") for need in analysis.needs]
-        bodies["needs"] = {**base, "query": {"bool": {"must": [{"dis_max": {"queries": needs}}], "filter": filters}}}
+        bodies["needs"] = {
+            **base,
+            "query": {"bool": {"must": [{"dis_max": {"queries": needs}}], "filter": filters}},
+        }
     return bodies
 
 
@@ -239,7 +270,9 @@ class ElasticsearchProductSearch:
         if await self._client.indices.exists_alias(name=name):
             return
         if self._new_tenants == "dedicated":
-            await self._client.indices.create(index=f"{name}-v1", **index_body(self._dims, self._shards, self._replicas))
+            await self._client.indices.create(
+                index=f"{name}-v1", **index_body(self._dims, self._shards, self._replicas)
+            )
             await self._client.indices.put_alias(index=f"{name}-v1", name=name)
             return
         shared = shared_index(tenant_id, self._shared_indexes)
@@ -256,7 +289,10 @@ class ElasticsearchProductSearch:
         )
 
     async def index_products(
-        self, tenant_id: str, items: Sequence[tuple[ProductInput, Sequence[float] | None]], refresh: bool = False
+        self,
+        tenant_id: str,
+        items: Sequence[tuple[ProductInput, Sequence[float] | None]],
+        refresh: bool = False,
     ) -> None:
         """Bulk-index products with their vectors (see docs/search.md for how jobs ship them)."""
         await self.ensure_index(tenant_id)
@@ -347,12 +383,17 @@ class ElasticsearchRebuild:
         live = index_body(self._engine._dims, self._engine._shards, self._engine._replicas)["settings"]  # noqa: SLF001
         await self._client.indices.put_settings(
             index=self.index,
-            settings={"refresh_interval": live["refresh_interval"], "number_of_replicas": live["number_of_replicas"]},
+            settings={
+                "refresh_interval": live["refresh_interval"],
+                "number_of_replicas": live["number_of_replicas"],
+            },
         )
         await self._client.indices.refresh(index=self.index)
         old = []
         if await self._client.indices.exists_alias(name=self._alias):
-            old = [i for i in _body(await self._client.indices.get_alias(name=self._alias)) if i != self.index]
+            old = [
+                i for i in _body(await self._client.indices.get_alias(name=self._alias)) if i != self.index
+            ]
         actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self._alias}} for i in old]
         actions += [
             {"add": {"index": self.index, "alias": self._alias}},

@@ -39,7 +39,7 @@ async def check_server(url: str, client_major: int | None = None, **client_optio
         answer = await http.get(url.rstrip("/") + "/")
     answer.raise_for_status()
     number = str(answer.json()["version"]["number"])
-    server = tuple(int(part) for part in number.split("-")[0].split(".")[:2])
+    server = tuple(int(part) for part in number.split("-", maxsplit=1)[0].split(".")[:2])
     if server < MIN_SERVER:
         msg = (
             f"Elasticsearch {number} at {url} is too old: vizochok needs 8.12 or newer "

@@ -66,18 +66,29 @@ class InMemoryProductSearch:
         fields = {sku: [set(f) for f in fulltext_fields(p)] for sku, p in products.items()}
         wanted = [t for group in analysis.groups for t in group]
         text_scores = {
-            sku: sum(w for terms, w in zip(fs, _FIELD_WEIGHTS, strict=True) for t in wanted if _matches(terms, t))
+            sku: sum(
+                w for terms, w in zip(fs, _FIELD_WEIGHTS, strict=True) for t in wanted if _matches(terms, t)
+            )
             for sku, fs in fields.items()
         }
         if request.categories and request.vector is not None:
             wanted_paths = set(request.categories)
             in_category = [s for s, p in products.items() if p.category_path in wanted_paths]
-            ranked["category"] = sorted(in_category, key=lambda s: -_dot(request.vector or [], self._catalog.vectors[(tenant_id, s)]))[:n]
-        ranked["fulltext"] = [s for s in sorted(text_scores, key=lambda s: (-text_scores[s], s)) if text_scores[s]][:n]
+            ranked["category"] = sorted(
+                in_category, key=lambda s: -_dot(request.vector or [], self._catalog.vectors[(tenant_id, s)])
+            )[:n]
+        ranked["fulltext"] = [
+            s for s in sorted(text_scores, key=lambda s: (-text_scores[s], s)) if text_scores[s]
+        ][:n]
         codes = set(analysis.codes)
-        ranked["code"] = sorted(s for s, p in products.items() if s.lower() in codes or (p.barcode or "") in codes)
+        ranked["code"] = sorted(
+            s for s, p in products.items() if s.lower() in codes or (p.barcode or "") in codes
+        )
         ranked["needs"] = [
-            s for need in analysis.needs for s in sorted(fields) if all(_matches(set().union(*fields[s]), t) for t in need)
+            s
+            for need in analysis.needs
+            for s in sorted(fields)
+            if all(_matches(set().union(*fields[s]), t) for t in need)
         ][:n]
         weights = {leg: request.weight(leg) for leg in LEGS}
         fused = rrf_fuse(ranked, weights, request.rrf_k)[: request.limit]

@@ -137,7 +137,10 @@ def _query(exact: bool, filters: tuple[str, ...], n: int, own_index: str | None 
     sql = _TEMPLATE.replace("{vector_order}", order).replace("{lexical_tenant}", tenant)
     if own_index is not None:
         literal = "'" + own_index.replace("'", "''") + "'"
-        sql = sql.replace("WHERE %(use_vector)s AND p.tenant_id = %(tenant)s", f"WHERE %(use_vector)s AND p.tenant_id = {literal}")
+        sql = sql.replace(
+            "WHERE %(use_vector)s AND p.tenant_id = %(tenant)s",
+            f"WHERE %(use_vector)s AND p.tenant_id = {literal}",
+        )
     return sql.replace("{filters}", where).replace("{n}", str(int(n)))
 
 
@@ -195,7 +198,11 @@ class PostgresProductSearch:
     """Hybrid retrieval over one tenant's products in PostgreSQL."""
 
     def __init__(
-        self, db: Database, ef_search: int = 64, exact_below: int = 3_000, own_index_above: int | None = OWN_INDEX_ABOVE
+        self,
+        db: Database,
+        ef_search: int = 64,
+        exact_below: int = 3_000,
+        own_index_above: int | None = OWN_INDEX_ABOVE,
     ) -> None:
         self._db = db
         self._ef_search = ef_search
@@ -260,7 +267,9 @@ class PostgresProductSearch:
                 (tenant_id,),
             )
             categories = [(r["path"], int(r["n"])) for r in await cur.fetchall()]
-            cur = await conn.execute("SELECT search_name FROM products WHERE tenant_id = %s AND is_active", (tenant_id,))
+            cur = await conn.execute(
+                "SELECT search_name FROM products WHERE tenant_id = %s AND is_active", (tenant_id,)
+            )
             names = [r["search_name"] for r in await cur.fetchall()]
         return categories, names
 
@@ -282,7 +291,11 @@ class PostgresProductSearch:
         heads = [_like_prefix(t) for group in analysis.groups for t in group if not t[:1].isdigit()]
         group_q = [tsqueries(QueryAnalysis(text="", groups=(g,)))[0] for g in analysis.groups]
         group_e = [tsqueries(QueryAnalysis(text="", groups=(g,)), prefix=False)[0] for g in analysis.groups]
-        weights = list(request.group_weights) if len(request.group_weights) == len(group_q) else [1.0] * len(group_q)
+        weights = (
+            list(request.group_weights)
+            if len(request.group_weights) == len(group_q)
+            else [1.0] * len(group_q)
+        )
         return {
             "tenant": tenant_id,
             "use_vector": request.vector is not None and request.weight("vector") > 0,
@@ -290,7 +303,9 @@ class PostgresProductSearch:
             "use_needs": request.weight("needs") > 0 and bool(needs),
             "use_trigram": request.weight("trigram") > 0 and bool(analysis.readings),
             "use_code": request.weight("code") > 0 and bool(analysis.codes),
-            "use_category": request.weight("category") > 0 and bool(request.categories) and request.vector is not None,
+            "use_category": request.weight("category") > 0
+            and bool(request.categories)
+            and request.vector is not None,
             "categories": request.categories,
             "vector": str(request.vector) if request.vector is not None else _ZERO_VECTOR,
             "tsquery": own,
@@ -330,7 +345,9 @@ class PostgresProductSearch:
             if not exact:
                 await conn.execute(self._hnsw_settings)
             filters = tuple(name for name in _FILTERS if params[name] is not None)
-            cur = await conn.execute(_query(exact, filters, params["n"], tenant_id if own and not exact else None), params)
+            cur = await conn.execute(
+                _query(exact, filters, params["n"], tenant_id if own and not exact else None), params
+            )
             rows = await cur.fetchall()
         ranked: dict[str, list[tuple[int, str]]] = {leg: [] for leg in LEGS}
         products: dict[str, dict[str, Any]] = {}

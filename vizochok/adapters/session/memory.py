@@ -53,7 +53,9 @@ class InMemorySessionStore:
             del self._locks[key]
 
     @asynccontextmanager
-    async def turn_lease(self, tenant_id: str, conversation_id: str, lease_seconds: float) -> AsyncIterator[bool]:
+    async def turn_lease(
+        self, tenant_id: str, conversation_id: str, lease_seconds: float
+    ) -> AsyncIterator[bool]:
         """Hold the turn lock until the block ends or the lease runs out."""
         token = self.acquire(tenant_id, conversation_id, lease_seconds)
         try:

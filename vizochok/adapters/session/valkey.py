@@ -28,14 +28,20 @@ return 0
 # what it says of the cart may be behind the retailer (docs/operations.md, "Faults").
 RUN_ID = "local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')\n"
 
-_SAVE = RUN_ID + """
+_SAVE = (
+    RUN_ID
+    + """
 redis.call('SET', KEYS[1], 'R:' .. run .. '\\n' .. ARGV[1], 'EX', ARGV[2])
 return 1
 """
+)
 
-_LOAD = RUN_ID + """
+_LOAD = (
+    RUN_ID
+    + """
 return {redis.call('GET', KEYS[1]) or '', run}
 """
+)
 
 
 def decode_session(raw: str | bytes, current_run: str | bytes) -> ConversationState:
@@ -81,7 +87,9 @@ class ValkeySessionStore:
         await replicate(self._client, key)
 
     @asynccontextmanager
-    async def turn_lease(self, tenant_id: str, conversation_id: str, lease_seconds: float) -> AsyncIterator[bool]:
+    async def turn_lease(
+        self, tenant_id: str, conversation_id: str, lease_seconds: float
+    ) -> AsyncIterator[bool]:
         """Hold the turn lock; the lease expires by itself if this process dies mid-turn."""
         key = lock_key(tenant_id, conversation_id)
         token = secrets.token_hex(8)

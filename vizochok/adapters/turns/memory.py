@@ -23,7 +23,9 @@ class InMemoryTurnStore:
         """Tier 1, tiers 2 and 3, the lease, the session, then the count."""
         window, quota, limiter = start.window, start.quota, self.limiter
         if window is not None and limiter is not None:
-            wait = await limiter.hit_window(start.tenant_id, window.scope, window.limit, window.window_seconds)
+            wait = await limiter.hit_window(
+                start.tenant_id, window.scope, window.limit, window.window_seconds
+            )
             if wait > 0:
                 return TurnBegun(refused="window", retry_after=wait)
         if quota is not None and limiter is not None:
@@ -43,7 +45,11 @@ class InMemoryTurnStore:
         counted = quota if state is not None and limiter is not None else None
         if counted is not None and limiter is not None:
             await limiter.count_user(
-                start.tenant_id, counted.user_id, counted.day, messages=1, conversations=int(counted.new_conversation)
+                start.tenant_id,
+                counted.user_id,
+                counted.day,
+                messages=1,
+                conversations=int(counted.new_conversation),
             )
         return TurnBegun(lease=TurnLease(start.tenant_id, start.conversation_id, token, counted), state=state)
 

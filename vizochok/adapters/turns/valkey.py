@@ -14,7 +14,6 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from vizochok.adapters.session.valkey import RUN_ID, decode_session, lock_key, session_key
-from vizochok.adapters.valkey_client import replicate
 from vizochok.adapters.usage.valkey import (
     _NOW,
     MONTH_TTL_SECONDS,
@@ -23,6 +22,7 @@ from vizochok.adapters.usage.valkey import (
     user_key,
     window_key,
 )
+from vizochok.adapters.valkey_client import replicate
 from vizochok.core.turns import TurnBegun, TurnLease
 
 if TYPE_CHECKING:

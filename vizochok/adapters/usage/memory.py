@@ -43,7 +43,9 @@ class InMemoryUsageLimiter:
     def _add(self, key: str, amount: int) -> None:
         self.counters[key] = self.counters.get(key, 0) + amount
 
-    async def count_user(self, tenant_id: str, user_id: str, day: str, *, messages: int, conversations: int) -> None:
+    async def count_user(
+        self, tenant_id: str, user_id: str, day: str, *, messages: int, conversations: int
+    ) -> None:
         """Add to the user's daily counters."""
         self._add(f"usage:{tenant_id}:{user_id}:{day}:msgs", messages)
         if conversations:

@@ -28,6 +28,7 @@ MONTH_TTL_SECONDS = 32 * 86400
 SOCKETS_TTL_SECONDS = 86400
 """Lifetime of a key's socket set after its last change; stale members are trimmed by score."""
 
+
 def user_key(tenant_id: str, user_id: str, day: str, counter: str) -> str:
     """A user's daily counter, `msgs` or `convs`."""
     return f"usage:{tenant_tag(tenant_id)}:{user_id}:{day}:{counter}"
@@ -46,7 +47,9 @@ def window_key(tenant_id: str, scope: str) -> str:
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
 
 # KEYS[1] window; ARGV limit, window ms, unique member. Returns 0, or ms until the next allowed hit.
-_HIT_WINDOW = _NOW + """
+_HIT_WINDOW = (
+    _NOW
+    + """
 local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[1])
@@ -56,21 +59,28 @@ if n < limit then return 0 end
 local oldest = redis.call('ZRANGE', KEYS[1], n + 1 - limit, n + 1 - limit, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)
 """
+)
 
 # KEYS[1] socket set; ARGV limit, stale ms, socket id, key ttl s. Returns 1 when registered.
-_OPEN_SOCKET = _NOW + """
+_OPEN_SOCKET = (
+    _NOW
+    + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 1
 """
+)
 
-_REFRESH_SOCKET = _NOW + """
+_REFRESH_SOCKET = (
+    _NOW
+    + """
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1
 """
+)
 
 
 class ValkeyUsageLimiter:
@@ -88,7 +98,9 @@ class ValkeyUsageLimiter:
     async def hit_window(self, tenant_id: str, scope: str, limit: int, window_seconds: float) -> float:
         """Record one event; 0 when allowed, else seconds until one would be."""
         member = f"{self._prefix}:{next(self._seq)}"
-        wait_ms = await self._hit(keys=[window_key(tenant_id, scope)], args=[limit, int(window_seconds * 1000), member])
+        wait_ms = await self._hit(
+            keys=[window_key(tenant_id, scope)], args=[limit, int(window_seconds * 1000), member]
+        )
         return int(wait_ms) / 1000
 
     async def snapshot(self, tenant_id: str, user_id: str, day: str, month: str) -> UsageSnapshot:
@@ -106,7 +118,9 @@ class ValkeyUsageLimiter:
             tenant_tokens_month=int(month_tokens or 0),
         )
 
-    async def count_user(self, tenant_id: str, user_id: str, day: str, *, messages: int, conversations: int) -> None:
+    async def count_user(
+        self, tenant_id: str, user_id: str, day: str, *, messages: int, conversations: int
+    ) -> None:
         """INCRBY, and a 25 h TTL set by the day's first write."""
         async with self._client.pipeline(transaction=False) as pipe:
             for suffix, amount in (("msgs", messages), ("convs", conversations)):
@@ -128,7 +142,8 @@ class ValkeyUsageLimiter:
     async def open_socket(self, key_id: str, socket_id: str, limit: int, stale_seconds: float) -> bool:
         """Trim stale sockets, then register this one unless the key is full."""
         ok = await self._open(
-            keys=[f"sockets:{key_id}"], args=[limit, int(stale_seconds * 1000), socket_id, SOCKETS_TTL_SECONDS]
+            keys=[f"sockets:{key_id}"],
+            args=[limit, int(stale_seconds * 1000), socket_id, SOCKETS_TTL_SECONDS],
         )
         return bool(int(ok))
 

@@ -37,7 +37,9 @@ class WebhooksWrapper:
 
     async def get_cart(self, tenant: Tenant, store_id: str, session_id: str) -> list[CartItem]:
         """As the inner client, wrapped."""
-        return await self._around(tenant, "cart_get", lambda: self.inner.get_cart(tenant, store_id, session_id))
+        return await self._around(
+            tenant, "cart_get", lambda: self.inner.get_cart(tenant, store_id, session_id)
+        )
 
     async def cart_operation(
         self, tenant: Tenant, store_id: str, session_id: str, operation: CartOperation

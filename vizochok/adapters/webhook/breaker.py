@@ -57,7 +57,9 @@ class CircuitBreakerWebhooks(WebhooksWrapper):
         if circuit.opened_at is not None:
             if circuit.trial or self._clock() - circuit.opened_at < self._cooldown:
                 circuit.skipped += 1
-                raise WebhookFailure("webhook_error", "circuit open: the retailer's webhook is skipped for now")
+                raise WebhookFailure(
+                    "webhook_error", "circuit open: the retailer's webhook is skipped for now"
+                )
             circuit.trial = trial = True
         try:
             result = await call()

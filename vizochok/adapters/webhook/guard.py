@@ -50,7 +50,9 @@ async def resolve(resolver: Resolver, host: str, port: int) -> list[str]:
 class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend with the SSRF check between resolving and connecting."""
 
-    def __init__(self, resolver: Resolver = system_resolver, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self, resolver: Resolver = system_resolver, inner: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
         self._resolver = resolver
         self._inner = inner or httpcore.AnyIOBackend()
 
@@ -99,7 +101,9 @@ class GuardedTransport(LinearPoolTransport):
         limits: httpx.Limits = httpx.Limits(),  # noqa: B008 - immutable value object
         inner_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
-        super().__init__(verify=verify, limits=limits, network_backend=GuardedNetworkBackend(resolver, inner_backend))
+        super().__init__(
+            verify=verify, limits=limits, network_backend=GuardedNetworkBackend(resolver, inner_backend)
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Refuse anything but https before a connection is looked for."""

@@ -51,7 +51,9 @@ class HttpxRetailerWebhooks:
         # One key per operation, sent again on the retry, so the retailer can apply it once.
         key = secrets.token_hex(16)
         try:
-            answer = await self._call(tenant, "POST", tenant.webhooks.cart_url, body, CartResponse, idempotency_key=key)
+            answer = await self._call(
+                tenant, "POST", tenant.webhooks.cart_url, body, CartResponse, idempotency_key=key
+            )
         except WebhookFailure as failure:
             return CartResult(ok=False, reason=failure.reason)
         return CartResult(ok=answer.ok, reason=None if answer.ok else (answer.reason or "rejected"))
@@ -59,9 +61,18 @@ class HttpxRetailerWebhooks:
     async def get_cart(self, tenant: Tenant, store_id: str, session_id: str) -> list[CartItem]:
         """The retailer's cart for this shopper."""
         params = {"store_id": store_id, "session_id": session_id}
-        answer = await self._call(tenant, "GET", tenant.webhooks.cart_get_url, None, CartGetResponse, params=params)
+        answer = await self._call(
+            tenant, "GET", tenant.webhooks.cart_get_url, None, CartGetResponse, params=params
+        )
         return [
-            CartItem(sku=i.sku, name=i.name, price=i.price, promo_price=i.promo_price, brand=i.brand, quantity=i.quantity)
+            CartItem(
+                sku=i.sku,
+                name=i.name,
+                price=i.price,
+                promo_price=i.promo_price,
+                brand=i.brand,
+                quantity=i.quantity,
+            )
             for i in answer.items
         ]
 
@@ -77,7 +88,12 @@ class HttpxRetailerWebhooks:
         except (_Retryable, WebhookFailure) as exc:
             failure = exc.failure if isinstance(exc, _Retryable) else exc
             return WebhookTestReport(
-                ok=False, url=url, status=status, latency_ms=_ms(started), error=failure.reason, detail=failure.detail
+                ok=False,
+                url=url,
+                status=status,
+                latency_ms=_ms(started),
+                error=failure.reason,
+                detail=failure.detail,
             )
         latency = _ms(started)
         if status != 200:  # noqa: PLR2004
@@ -143,7 +159,9 @@ class HttpxRetailerWebhooks:
                 return schema.model_validate_json(raw)
             except ValidationError as exc:
                 problems = "; ".join(schema_problems(exc)[:5])
-                raise WebhookFailure("webhook_error", f"answer does not match the documented schema: {problems}") from exc
+                raise WebhookFailure(
+                    "webhook_error", f"answer does not match the documented schema: {problems}"
+                ) from exc
         assert last is not None  # noqa: S101 - the loop ran and every attempt failed
         raise last
 

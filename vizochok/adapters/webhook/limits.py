@@ -35,7 +35,9 @@ class ConcurrencyLimitedWebhooks(WebhooksWrapper):
                 await slots.acquire()
         except TimeoutError:
             self.rejected[tenant.id] = self.rejected.get(tenant.id, 0) + 1
-            raise WebhookFailure("webhook_error", f"more than {self._limit} calls in flight for this tenant") from None
+            raise WebhookFailure(
+                "webhook_error", f"more than {self._limit} calls in flight for this tenant"
+            ) from None
         try:
             return await call()
         finally:
@@ -48,4 +50,8 @@ class ConcurrencyLimitedWebhooks(WebhooksWrapper):
 
     def state(self, tenant_id: str) -> dict[str, int]:
         """The cap, what uses it now, and how often it refused."""
-        return {"limit": self._limit, "in_flight": self.in_flight(tenant_id), "rejected": self.rejected.get(tenant_id, 0)}
+        return {
+            "limit": self._limit,
+            "in_flight": self.in_flight(tenant_id),
+            "rejected": self.rejected.get(tenant_id, 0),
+        }

@@ -51,7 +51,11 @@ class InMemoryRetailerWebhooks:
         return {p["sku"]: LivePrice(**p) for p in self.retailer.products_answer(body)["products"]}
 
     async def cart_operation(
-        self, tenant: Tenant, store_id: str, session_id: str, operation: CartOperation  # noqa: ARG002
+        self,
+        tenant: Tenant,
+        store_id: str,
+        session_id: str,
+        operation: CartOperation,
     ) -> CartResult:
         """The retailer's yes or no."""
         body = {"action": operation.action, "store_id": store_id, "session_id": session_id}

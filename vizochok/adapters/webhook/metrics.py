@@ -69,7 +69,9 @@ class InMemoryStats:
 
     async def record(self, tenant_id: str, webhook: Webhook, latency_ms: float, reason: str | None) -> None:
         """Count the call and keep its latency among the last `window`."""
-        counters = self._counters.setdefault((tenant_id, webhook), _Counters(latencies=deque(maxlen=self._window)))
+        counters = self._counters.setdefault(
+            (tenant_id, webhook), _Counters(latencies=deque(maxlen=self._window))
+        )
         counters.calls += 1
         if reason is not None:
             counters.failures[reason] += 1
@@ -88,7 +90,11 @@ class MeteredWebhooks(WebhooksWrapper):
     """Records every call's latency (failed ones too: a timeout is latency) and failure reason."""
 
     def __init__(
-        self, inner: RetailerWebhooks, stats: StatsStore | None = None, *, clock: Callable[[], float] = time.perf_counter
+        self,
+        inner: RetailerWebhooks,
+        stats: StatsStore | None = None,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         super().__init__(inner)
         self.stats: StatsStore = stats or InMemoryStats()

@@ -11,8 +11,8 @@ from vizochok.adapters.webhook.breaker import CircuitBreakerWebhooks
 from vizochok.adapters.webhook.guard import GuardedTransport, Resolver, system_resolver
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.adapters.webhook.limits import ConcurrencyLimitedWebhooks
-from vizochok.adapters.webhook.pool import LinearPoolTransport
 from vizochok.adapters.webhook.metrics import InMemoryStats, MeteredWebhooks, StatsStore
+from vizochok.adapters.webhook.pool import LinearPoolTransport
 
 if TYPE_CHECKING:
     import ssl
@@ -38,7 +38,10 @@ def webhook_client(
         else GuardedTransport(resolver=resolver, verify=verify, limits=_LIMITS)
     )
     return httpx.AsyncClient(
-        transport=transport, follow_redirects=False, headers={"User-Agent": "vizochok-webhooks/1"}, trust_env=False
+        transport=transport,
+        follow_redirects=False,
+        headers={"User-Agent": "vizochok-webhooks/1"},
+        trust_env=False,
     )
 
 
@@ -91,6 +94,8 @@ def build_webhook_stack(
     )
     metrics = MeteredWebhooks(limiter, stats or InMemoryStats(settings.latency_window))
     breaker = CircuitBreakerWebhooks(
-        metrics, threshold=settings.breaker_failure_threshold, cooldown_seconds=settings.breaker_cooldown_seconds
+        metrics,
+        threshold=settings.breaker_failure_threshold,
+        cooldown_seconds=settings.breaker_cooldown_seconds,
     )
     return WebhookStack(client=breaker, http=http, breaker=breaker, metrics=metrics, limiter=limiter)

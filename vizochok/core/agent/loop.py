@@ -91,7 +91,10 @@ class Agent:
     async def _loop(self, turn: Turn, max_rounds: int) -> None:
         state = turn.state
         tools = self.tools_for(turn.tenant)
-        specs = [ToolSpec(name=t.name, description=t.description, parameters=_parameters(t.args)) for t in tools.values()]
+        specs = [
+            ToolSpec(name=t.name, description=t.description, parameters=_parameters(t.args))
+            for t in tools.values()
+        ]
         llm = self._llm_for(turn.tenant)
         models = self._models_for(turn.tenant)
         first_history = _history_start(state.history)
@@ -119,7 +122,11 @@ class Agent:
             )  # fmt: skip
             state.history.append(ChatMessage(role="assistant", content=text, tool_calls=calls))
             turn.log.append(
-                LogEntry(kind="assistant_message", payload={"text": text, "model": request.model, **usage.model_dump()}, turn=turn.number)
+                LogEntry(
+                    kind="assistant_message",
+                    payload={"text": text, "model": request.model, **usage.model_dump()},
+                    turn=turn.number,
+                )
             )
             if not calls:
                 return
@@ -127,7 +134,12 @@ class Agent:
             for call in calls:
                 result = await self._run_tool(turn, tools, call)
                 state.history.append(
-                    ChatMessage(role="tool", tool_call_id=call.id, name=call.name, content=json.dumps(result.content, ensure_ascii=False))
+                    ChatMessage(
+                        role="tool",
+                        tool_call_id=call.id,
+                        name=call.name,
+                        content=json.dumps(result.content, ensure_ascii=False),
+                    )
                 )
                 if result.pending is not None:
                     state.pending_tool = result.pending.model_copy(update={"tool_call_id": call.id})
@@ -136,10 +148,16 @@ class Agent:
                 return
         # A model that loops (a small local one repeating a call, or inventing SKUs that grounding
         # keeps refusing) is stopped here; the shopper gets a sentence, the client the error code.
-        await turn.emitter.text(("" if not turn.emitter.text_parts else " ") + phrase("rounds", state.language))
-        raise VizochokError(ErrorCode.MAX_ROUNDS_EXCEEDED, f"the model kept calling tools after {max_rounds} rounds")
+        await turn.emitter.text(
+            ("" if not turn.emitter.text_parts else " ") + phrase("rounds", state.language)
+        )
+        raise VizochokError(
+            ErrorCode.MAX_ROUNDS_EXCEEDED, f"the model kept calling tools after {max_rounds} rounds"
+        )
 
-    async def _call_model(self, turn: Turn, llm: LLM, request: LLMRequest) -> tuple[str, list[ToolCall], Usage]:
+    async def _call_model(
+        self, turn: Turn, llm: LLM, request: LLMRequest
+    ) -> tuple[str, list[ToolCall], Usage]:
         text: list[str] = []
         calls: list[ToolCall] = []
         usage = Usage()
@@ -171,8 +189,16 @@ class Agent:
                 args = tool.args.model_validate(call.arguments)
                 result = await tool.run(turn, args)
             except ValidationError as exc:
-                result = ToolResult({"error": "invalid arguments", "details": json.loads(exc.json(include_url=False))})
+                result = ToolResult(
+                    {"error": "invalid arguments", "details": json.loads(exc.json(include_url=False))}
+                )
             except ToolError as exc:
                 result = ToolResult({"error": str(exc)})
-        turn.log.append(LogEntry(kind="tool_result", payload={"id": call.id, "name": call.name, **result.content}, turn=turn.number))
+        turn.log.append(
+            LogEntry(
+                kind="tool_result",
+                payload={"id": call.id, "name": call.name, **result.content},
+                turn=turn.number,
+            )
+        )
         return result

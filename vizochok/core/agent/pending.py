@@ -26,5 +26,9 @@ def answer_pending(turn: Turn, answer: dict[str, Any]) -> None:
             message.content = json.dumps(answer, ensure_ascii=False)
             break
     turn.log.append(
-        LogEntry(kind="tool_result", payload={"id": pending.tool_call_id, "name": pending.tool, **answer}, turn=turn.number)
+        LogEntry(
+            kind="tool_result",
+            payload={"id": pending.tool_call_id, "name": pending.tool, **answer},
+            turn=turn.number,
+        )
     )

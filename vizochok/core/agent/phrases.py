@@ -5,9 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 _PHRASES: dict[str, dict[str, str]] = {
-    "added": {"uk": "Додав до кошика: {name} × {quantity}.", "en": "Added to the cart: {name} × {quantity}.", "ru": "Добавил в корзину: {name} × {quantity}."},
-    "removed": {"uk": "Прибрав із кошика: {name}.", "en": "Removed from the cart: {name}.", "ru": "Убрал из корзины: {name}."},
-    "updated": {"uk": "Змінив кількість: {name} × {quantity}.", "en": "Changed the quantity: {name} × {quantity}.", "ru": "Изменил количество: {name} × {quantity}."},
+    "added": {
+        "uk": "Додав до кошика: {name} × {quantity}.",
+        "en": "Added to the cart: {name} × {quantity}.",
+        "ru": "Добавил в корзину: {name} × {quantity}.",
+    },
+    "removed": {
+        "uk": "Прибрав із кошика: {name}.",
+        "en": "Removed from the cart: {name}.",
+        "ru": "Убрал из корзины: {name}.",
+    },
+    "updated": {
+        "uk": "Змінив кількість: {name} × {quantity}.",
+        "en": "Changed the quantity: {name} × {quantity}.",
+        "ru": "Изменил количество: {name} × {quantity}.",
+    },
     "cleared": {"uk": "Кошик порожній.", "en": "The cart is empty now.", "ru": "Корзина пуста."},
     "refused": {
         "uk": "Магазин не підтвердив зміну ({reason}).",
@@ -19,13 +31,21 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "This conversation is getting long: please start a new one so I can keep answering well.",
         "ru": "Этот разговор уже длинный: чтобы я и дальше отвечал точно, начните, пожалуйста, новый.",
     },
-    "checklist_added": {"uk": "Додав до кошика {count} з {total} товарів.", "en": "Added {count} of {total} products to the cart.", "ru": "Добавил в корзину {count} из {total} товаров."},
+    "checklist_added": {
+        "uk": "Додав до кошика {count} з {total} товарів.",
+        "en": "Added {count} of {total} products to the cart.",
+        "ru": "Добавил в корзину {count} из {total} товаров.",
+    },
     "rounds": {
         "uk": "Вибачте, я заплутався з цим запитом. Перевірте, будь ласка, кошик і спробуйте простіше: один товар за раз.",
         "en": "Sorry, I got tangled up with this request. Please check the cart and try it more simply: one product at a time.",
         "ru": "Извините, я запутался с этим запросом. Проверьте, пожалуйста, корзину и попробуйте проще: один товар за раз.",
     },
-    "invalid": {"uk": "Не вийшло: {reason}.", "en": "That did not work: {reason}.", "ru": "Не получилось: {reason}."},
+    "invalid": {
+        "uk": "Не вийшло: {reason}.",
+        "en": "That did not work: {reason}.",
+        "ru": "Не получилось: {reason}.",
+    },
 }
 
 

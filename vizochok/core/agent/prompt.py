@@ -36,6 +36,8 @@ def system_prompt(tenant: Tenant, profile: UserProfile | None = None) -> str:
         if profile.dietary:
             facts.append("diet: " + ", ".join(profile.dietary) + " (never suggest products that break it)")
         if profile.favorite_brands:
-            facts.append("favourite brands: " + ", ".join(profile.favorite_brands) + " (prefer them when they fit)")
+            facts.append(
+                "favourite brands: " + ", ".join(profile.favorite_brands) + " (prefer them when they fit)"
+            )
         prompt += "\n\nShopper profile — " + "; ".join(facts) + "."
     return prompt

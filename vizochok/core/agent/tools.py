@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from vizochok.core.agent.emitter import TurnEmitter
     from vizochok.core.chat import ConversationState, LogEntry
     from vizochok.core.models import LivePrice, ProductInput, SearchHit, Tenant
-    from vizochok.core.profile import UserProfile
-    from vizochok.core.usage import UsageRecord
     from vizochok.core.ports import CatalogRepository, Observer, RetailerWebhooks
+    from vizochok.core.profile import UserProfile
     from vizochok.core.services.search import SearchService
+    from vizochok.core.usage import UsageRecord
 
 
 class ToolError(Exception):
@@ -96,7 +96,9 @@ class Turn:
         if missing:
             await self.emitter.status("checking_prices")
             try:
-                self.prices.update(await self.services.webhooks.fetch_prices(self.tenant, self.store_id, missing))
+                self.prices.update(
+                    await self.services.webhooks.fetch_prices(self.tenant, self.store_id, missing)
+                )
             except WebhookFailure:
                 self.prices_failed = True
         return {s: self.prices[s] for s in skus if s in self.prices}

@@ -30,15 +30,63 @@ from vizochok.core.query.units import Quantity, bare_numbers, quantities, strip_
 if TYPE_CHECKING:
     from vizochok.core.query.vocabulary import Vocabulary
 
-STOPWORDS = frozenset(
-    "для до з із зі в у на і й та або що щось якийсь якесь якась хочу треба купити мені мене будь ласка "
-    "вдома с со и или что нибудь хочу надо купить мне".split()
-) | ENGLISH_STOPWORDS
+STOPWORDS = (
+    frozenset(
+        [
+            "для",
+            "до",
+            "з",
+            "із",
+            "зі",
+            "в",
+            "у",
+            "на",
+            "і",
+            "й",
+            "та",
+            "або",
+            "що",
+            "щось",
+            "якийсь",
+            "якесь",
+            "якась",
+            "хочу",
+            "треба",
+            "купити",
+            "мені",
+            "мене",
+            "будь",
+            "ласка",
+            "вдома",
+            "с",
+            "со",
+            "и",
+            "или",
+            "что",
+            "нибудь",
+            "хочу",
+            "надо",
+            "купить",
+            "мне",
+        ]
+    )
+    | ENGLISH_STOPWORDS
+)
 """Words that carry no product meaning in a shopping query."""
 _PURPOSE_BEFORE = frozenset({"для", "до", "під", "на", "щось", "что", "к", "for", "to"})
 """A word of purpose right before a dish that is also a product: "до кави" wants what goes with coffee."""
 _PURPOSE_ANYWHERE = frozenset(
-    {"вдома", "домашня", "домашній", "приготувати", "зробити", "рецепт", "інгредієнти", "ingredients", "recipe"}
+    {
+        "вдома",
+        "домашня",
+        "домашній",
+        "приготувати",
+        "зробити",
+        "рецепт",
+        "інгредієнти",
+        "ingredients",
+        "recipe",
+    }
 )
 """Words that make every dish in the query a recipe: "піца вдома", "приготувати плов"."""
 _WORD = re.compile(r"[\w']+")
@@ -117,7 +165,10 @@ def _cyrillic_readings(word: str, dictionary: Dictionary) -> list[str]:
 
 
 def analyze(
-    text: str, dictionary: Dictionary | None = None, language: str = "uk", vocabulary: Vocabulary | None = None
+    text: str,
+    dictionary: Dictionary | None = None,
+    language: str = "uk",
+    vocabulary: Vocabulary | None = None,
 ) -> QueryAnalysis:
     """Read a shopper's query every plausible way, for a catalog written mostly in `language`.
 
@@ -156,7 +207,12 @@ def analyze(
                 best = corrections[0]
         # Only the word right before counts: "кава на сніданок" still wants coffee.
         purpose = cooking or (index > 0 and raw_words[index - 1] in _PURPOSE_BEFORE)
-        extra = () if language == "en" else _needs(word, dictionary, purpose) or (_needs(best, dictionary, purpose) if best != word else ())
+        extra = (
+            ()
+            if language == "en"
+            else _needs(word, dictionary, purpose)
+            or (_needs(best, dictionary, purpose) if best != word else ())
+        )
         if extra:
             # "для вареників" asks for flour and eggs, not for dumplings: the word itself is not searched.
             needs += [tuple(t for t in index_terms(r) if t not in STOPWORDS) for r in extra]
@@ -169,7 +225,9 @@ def analyze(
     groups += [(q.token,) for q in amounts] + [(n,) for n in numbers if n not in codes]
     readings = [" ".join(r[0] for r in readings_per_word)] if need_phrases else [folded]
     for position in (1, 2):  # the transliterated and the layout reading, when a word had them
-        alternative = " ".join(r[position] if len(r) > position and is_cyrillic(r[position]) else r[0] for r in readings_per_word)
+        alternative = " ".join(
+            r[position] if len(r) > position and is_cyrillic(r[position]) else r[0] for r in readings_per_word
+        )
         if alternative and alternative not in readings:
             readings.append(alternative)
     vector_text = folded

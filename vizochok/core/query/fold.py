@@ -23,7 +23,7 @@ _CYRILLIC_TO_LATIN = str.maketrans("асеіорхукмтнв", "aceiopxykmthb"
 
 # Letters shoppers routinely drop or swap: ґ is typed as г, ё as е; apostrophes are often left out
 # (м'ясо / мясо), so they are removed rather than unified.
-_LETTERS = str.maketrans({"ґ": "г", "ё": "е", **{a: "" for a in _APOSTROPHES}})
+_LETTERS = str.maketrans({"ґ": "г", "ё": "е", **dict.fromkeys(_APOSTROPHES, "")})
 
 
 def _fix_mixed(word: str) -> str:

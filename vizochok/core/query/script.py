@@ -64,7 +64,12 @@ def _latin_word_to_cyrillic(word: str) -> str:
             out.append("ий")
             break
         # y before a vowel at the start of a word or after a vowel is й (yohurt, maionez).
-        if word[i] == "y" and i + 1 < len(word) and word[i + 1] in "aeiou" and (i == 0 or word[i - 1] in _LAT_VOWELS):
+        if (
+            word[i] == "y"
+            and i + 1 < len(word)
+            and word[i + 1] in "aeiou"
+            and (i == 0 or word[i - 1] in _LAT_VOWELS)
+        ):
             pair = word[i : i + 2]
             if pair not in ("ya", "yu", "ye", "yi", "yo"):
                 out.append("й")
@@ -88,7 +93,9 @@ def _latin_word_to_cyrillic(word: str) -> str:
 
 def to_cyrillic(text: str) -> str:
     """Latin words read as Ukrainian transliteration (`moloko galychyna` → `молоко галичина`)."""
-    return "".join(_latin_word_to_cyrillic(p) if p[0].isascii() and p[0].isalpha() else p for p in _WORD.findall(text))
+    return "".join(
+        _latin_word_to_cyrillic(p) if p[0].isascii() and p[0].isalpha() else p for p in _WORD.findall(text)
+    )
 
 
 def layout_to_ukrainian(text: str) -> str:

@@ -13,9 +13,16 @@ _UNITS = {
     "шт": ("pcs", 1), "pcs": ("pcs", 1), "%": ("pct", 1), "відсотків": ("pct", 1), "відсотки": ("pct", 1),
     "відсотка": ("pct", 1), "процентов": ("pct", 1), "процента": ("pct", 1), "відс": ("pct", 1),
 }  # fmt: skip
-_NUMBER_WORDS = {"десяток": ("pcs", 10.0), "десяток яєць": ("pcs", 10.0), "півлітра": ("ml", 500.0), "дюжина": ("pcs", 12.0)}
+_NUMBER_WORDS = {
+    "десяток": ("pcs", 10.0),
+    "десяток яєць": ("pcs", 10.0),
+    "півлітра": ("ml", 500.0),
+    "дюжина": ("pcs", 12.0),
+}
 _QUANTITY = re.compile(
-    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + r")(?!\w)"
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*("
+    + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
+    + r")(?!\w)"
 )
 _BARE_NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![\w%]|[.,]\d)")
 
@@ -40,7 +47,11 @@ def quantities(text: str) -> list[Quantity]:
         Quantity(_UNITS[unit][0], float(number.replace(",", ".")) * _UNITS[unit][1])
         for number, unit in _QUANTITY.findall(text)
     ]
-    found += [Quantity(unit, value) for word, (unit, value) in _NUMBER_WORDS.items() if re.search(rf"\b{word}\b", text)]
+    found += [
+        Quantity(unit, value)
+        for word, (unit, value) in _NUMBER_WORDS.items()
+        if re.search(rf"\b{word}\b", text)
+    ]
     return found
 
 

@@ -49,7 +49,9 @@ def _distance(a: str, b: str, limit: int) -> int:
 class Vocabulary:
     """The distinct words of a tenant's product names and brands, with how many products use each."""
 
-    def __init__(self, counts: dict[str, int], term_df: dict[str, int] | None = None, documents: int = 0) -> None:
+    def __init__(
+        self, counts: dict[str, int], term_df: dict[str, int] | None = None, documents: int = 0
+    ) -> None:
         self.counts = counts
         self.term_df = term_df or {}
         """Products per index term (stem): a word whose stem is here is known, whatever its form."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vizochok.core.agent.builtin.cart import add_product, apply, check_quantity
+from vizochok.core.agent.pending import answer_pending
 from vizochok.core.agent.phrases import format_quantity, phrase
 from vizochok.core.agent.tools import ToolError
-from vizochok.core.agent.pending import answer_pending
 from vizochok.core.frames import (
     AddToCartAction,
     ChecklistSubmitAction,
@@ -63,7 +63,14 @@ async def run_action(turn: Turn, action: Action) -> None:
         updated = item.model_copy(update={"quantity": action.quantity})
         operation = CartOperation(action="update_quantity", sku=action.sku, quantity=action.quantity)
         result = await apply(turn, operation, "quantity_updated", updated)
-        await _say(turn, result.ok, "updated", reason=result.reason, name=item.name, quantity=format_quantity(action.quantity))
+        await _say(
+            turn,
+            result.ok,
+            "updated",
+            reason=result.reason,
+            name=item.name,
+            quantity=format_quantity(action.quantity),
+        )
     else:
         await turn.emitter.text(phrase("invalid", lang, reason=action.action))
 
@@ -76,8 +83,17 @@ async def _add_many(turn: Turn, lines: list[tuple[str, float | None]]) -> None:
             outcomes.append(await add_product(turn, sku, quantity or await _default_quantity(turn, sku)))
         except ToolError as exc:
             outcomes.append({"ok": False, "sku": sku, "reason": str(exc)})
-    if turn.state.pending_tool is not None and turn.state.pending_tool.tool in ("show_recipe_checklist", "show_meal_plan"):
-        answer_pending(turn, {"added": [o["sku"] for o in outcomes if o["ok"]], "failed": [o for o in outcomes if not o["ok"]]})
+    if turn.state.pending_tool is not None and turn.state.pending_tool.tool in (
+        "show_recipe_checklist",
+        "show_meal_plan",
+    ):
+        answer_pending(
+            turn,
+            {
+                "added": [o["sku"] for o in outcomes if o["ok"]],
+                "failed": [o for o in outcomes if not o["ok"]],
+            },
+        )
     added = sum(1 for o in outcomes if o["ok"])
     await turn.emitter.text(phrase("checklist_added", turn.state.language, count=added, total=len(lines)))
 

@@ -32,7 +32,9 @@ MAX_ROTATION_OVERLAP = 30 * 24 * 3600
 def tenant_of(identity: AdminIdentity) -> str:
     """The tenant an identity acts for; operators must name one."""
     if identity.tenant_id is None:
-        raise VizochokError(ErrorCode.VALIDATION_ERROR, "operators name the tenant in the X-Vizochok-Tenant header")
+        raise VizochokError(
+            ErrorCode.VALIDATION_ERROR, "operators name the tenant in the X-Vizochok-Tenant header"
+        )
     return identity.tenant_id
 
 
@@ -79,13 +81,22 @@ class AdminService:
         record = await self._store.login_record(email)
         # An unknown or disabled e-mail still costs one argon2 verification, against a hash made once:
         # a refusal takes as long whether the e-mail exists or not (it used to be 15 ms against 609 ms).
-        stored = record["password_hash"] if record is not None and not record["disabled"] else await self._dummy_hash()
+        stored = (
+            record["password_hash"]
+            if record is not None and not record["disabled"]
+            else await self._dummy_hash()
+        )
         matches = await self._passwords.verify(stored, password)
         valid = matches and record is not None and not record["disabled"]
         if not valid or record is None:
             raise VizochokError(ErrorCode.UNAUTHORIZED, "wrong email or password")
         await self._throttle.succeeded(email, address)
-        identity = AdminIdentity(actor=f"user:{record['user_id']}", tenant_id=record["tenant_id"], role=record["role"], email=email.lower())
+        identity = AdminIdentity(
+            actor=f"user:{record['user_id']}",
+            tenant_id=record["tenant_id"],
+            role=record["role"],
+            email=email.lower(),
+        )
         token, csrf = await self.sessions.create(identity)
         if identity.tenant_id:
             await self._store.audit(identity.tenant_id, identity.actor, "login")
@@ -102,7 +113,9 @@ class AdminService:
         """An `sk_` key with the `admin` scope acts with the owner's rights."""
         return AdminIdentity(actor=f"key:{principal.key_id}", tenant_id=principal.tenant_id, role="owner")
 
-    async def create_user(self, tenant_id: str | None, email: str, password: str, role: str, actor: str = "cli") -> AdminUser:
+    async def create_user(
+        self, tenant_id: str | None, email: str, password: str, role: str, actor: str = "cli"
+    ) -> AdminUser:
         """A user of a tenant, or an operator (`tenant_id` None). Used by the CLI and by owners."""
         if (role == "operator") != (tenant_id is None):
             raise VizochokError(ErrorCode.VALIDATION_ERROR, "operators have no tenant; everyone else has one")
@@ -110,7 +123,9 @@ class AdminService:
             raise VizochokError(ErrorCode.VALIDATION_ERROR, "passwords have at least 10 characters")
         user = await self._store.create_user(tenant_id, email, await self._passwords.hash(password), role)
         if tenant_id:
-            await self._store.audit(tenant_id, actor, "user.create", user.id, {"email": user.email, "role": role})
+            await self._store.audit(
+                tenant_id, actor, "user.create", user.id, {"email": user.email, "role": role}
+            )
         return user
 
     # --- settings ---------------------------------------------------------------------------
@@ -132,12 +147,20 @@ class AdminService:
             # but operators, who are the only ones to raise a plan (docs/admin.md, "Limits").
             ceiling, granted = None, None
             if identity.role != "operator":
-                ceiling = plan_ceiling(self._default_limits, self._plans, await self._store.plan_of(tenant_id))
+                ceiling = plan_ceiling(
+                    self._default_limits, self._plans, await self._store.plan_of(tenant_id)
+                )
                 current = await self._tenants.get(tenant_id)
                 granted = current.limits if current is not None else None
             patch = patch.model_copy(update={"limits": check_overrides(patch.limits, ceiling, granted)})
         await self._store.update_settings(tenant_id, patch)
-        await self._store.audit(tenant_id, identity.actor, "settings.update", tenant_id, patch.model_dump(mode="json", exclude_unset=True))
+        await self._store.audit(
+            tenant_id,
+            identity.actor,
+            "settings.update",
+            tenant_id,
+            patch.model_dump(mode="json", exclude_unset=True),
+        )
         return await self.settings(identity)
 
     async def plan(self, identity: AdminIdentity) -> str:
@@ -157,7 +180,13 @@ class AdminService:
         require(identity, "owner")
         check_key_scopes(new)
         info, raw = await self._store.create_key(tenant_of(identity), new.kind, list(new.scopes), new.name)
-        await self._store.audit(tenant_of(identity), identity.actor, "key.create", info.id, {"kind": new.kind, "scopes": list(new.scopes)})
+        await self._store.audit(
+            tenant_of(identity),
+            identity.actor,
+            "key.create",
+            info.id,
+            {"kind": new.kind, "scopes": list(new.scopes)},
+        )
         return info, raw
 
     async def revoke_key(self, identity: AdminIdentity, key_id: str) -> None:
@@ -167,15 +196,25 @@ class AdminService:
             raise VizochokError(ErrorCode.NOT_FOUND, f"no key {key_id!r}")
         await self._store.audit(tenant_of(identity), identity.actor, "key.revoke", key_id)
 
-    async def rotate_key(self, identity: AdminIdentity, key_id: str, overlap_seconds: int) -> tuple[ApiKeyInfo, str]:
+    async def rotate_key(
+        self, identity: AdminIdentity, key_id: str, overlap_seconds: int
+    ) -> tuple[ApiKeyInfo, str]:
         """A successor key; the old one keeps working for the overlap, so nothing goes down."""
         require(identity, "owner")
         if not 0 <= overlap_seconds <= MAX_ROTATION_OVERLAP:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"overlap_seconds must be 0…{MAX_ROTATION_OVERLAP}")
+            raise VizochokError(
+                ErrorCode.VALIDATION_ERROR, f"overlap_seconds must be 0…{MAX_ROTATION_OVERLAP}"
+            )
         rotated = await self._store.rotate_key(tenant_of(identity), key_id, overlap_seconds)
         if rotated is None:
             raise VizochokError(ErrorCode.NOT_FOUND, f"no live key {key_id!r}")
-        await self._store.audit(tenant_of(identity), identity.actor, "key.rotate", key_id, {"successor": rotated[0].id, "overlap_seconds": overlap_seconds})
+        await self._store.audit(
+            tenant_of(identity),
+            identity.actor,
+            "key.rotate",
+            key_id,
+            {"successor": rotated[0].id, "overlap_seconds": overlap_seconds},
+        )
         return rotated
 
     # --- users ------------------------------------------------------------------------------
@@ -188,18 +227,24 @@ class AdminService:
     async def add_user(self, identity: AdminIdentity, new: NewAdminUser) -> AdminUser:
         """A colleague with a role."""
         require(identity, "owner")
-        return await self.create_user(tenant_of(identity), new.email, new.password, new.role, actor=identity.actor)
+        return await self.create_user(
+            tenant_of(identity), new.email, new.password, new.role, actor=identity.actor
+        )
 
-    async def set_user_disabled(self, identity: AdminIdentity, user_id: str, disabled: bool) -> None:  # noqa: FBT001
+    async def set_user_disabled(self, identity: AdminIdentity, user_id: str, disabled: bool) -> None:
         """Lock a colleague out, or let them back in."""
         require(identity, "owner")
         if not await self._store.set_user_disabled(tenant_of(identity), user_id, disabled):
             raise VizochokError(ErrorCode.NOT_FOUND, f"no user {user_id!r}")
-        await self._store.audit(tenant_of(identity), identity.actor, "user.disable" if disabled else "user.enable", user_id)
+        await self._store.audit(
+            tenant_of(identity), identity.actor, "user.disable" if disabled else "user.enable", user_id
+        )
 
     # --- conversations, usage, audit --------------------------------------------------------
 
-    async def conversations(self, identity: AdminIdentity, query: str | None, limit: int) -> list[dict[str, Any]]:
+    async def conversations(
+        self, identity: AdminIdentity, query: str | None, limit: int
+    ) -> list[dict[str, Any]]:
         """Recent conversations, optionally matching a text."""
         require(identity, "viewer")
         return await self._store.conversations(tenant_of(identity), query, limit)
@@ -228,8 +273,12 @@ class AdminService:
             raise VizochokError(ErrorCode.VALIDATION_ERROR, "choose a range of 1 to 366 days")
         tenant_id = tenant_of(identity)
         return {
-            "lines": [line.model_dump(mode="json") for line in await self._store.ledger(tenant_id, start, end)],
-            "activity": [a.model_dump(mode="json") for a in await self._store.activity(tenant_id, start, end)],
+            "lines": [
+                line.model_dump(mode="json") for line in await self._store.ledger(tenant_id, start, end)
+            ],
+            "activity": [
+                a.model_dump(mode="json") for a in await self._store.activity(tenant_id, start, end)
+            ],
         }
 
     async def audit_entries(self, identity: AdminIdentity, limit: int) -> list[AuditEntry]:
@@ -237,7 +286,9 @@ class AdminService:
         require(identity, "viewer")
         return await self._store.audit_entries(tenant_of(identity), limit)
 
-    async def create_tenant(self, identity: AdminIdentity, name: str, store_id: str, plan: str) -> dict[str, Any]:
+    async def create_tenant(
+        self, identity: AdminIdentity, name: str, store_id: str, plan: str
+    ) -> dict[str, Any]:
         """A new tenant with a `pk_` chat key and an `sk_` catalog+admin key, shown once (operators)."""
         require(identity, "operator")
         # Creating is not part of the narrow TenantRepository port the chat uses; the admin wiring passes
@@ -246,7 +297,13 @@ class AdminService:
         tenant = await self._tenants.create(name, store_id, plan=plan, webhooks={"secret": webhook_secret})  # type: ignore[attr-defined]
         _, public_key = await self._store.create_key(tenant.id, "pk", ["chat"], "widget")
         _, secret_key = await self._store.create_key(tenant.id, "sk", ["catalog", "admin"], "backend")
-        await self._store.audit(tenant.id, identity.actor, "tenant.create", tenant.id, {"name": name, "store_id": store_id, "plan": plan})
+        await self._store.audit(
+            tenant.id,
+            identity.actor,
+            "tenant.create",
+            tenant.id,
+            {"name": name, "store_id": store_id, "plan": plan},
+        )
         # The webhook secret is shown here once, like the keys (docs/webhooks.md): the retailer needs it
         # to verify signatures, and nothing returns it again.
         return {"tenant_id": tenant.id, "store_id": store_id, "public_key": public_key, "secret_key": secret_key,
@@ -270,14 +327,20 @@ class AdminService:
         """A new identity secret, shown once; the previous one verifies for `overlap_seconds` more (owners)."""
         require(identity, "owner")
         if not 0 <= overlap_seconds <= MAX_ROTATION_OVERLAP:
-            raise VizochokError(ErrorCode.VALIDATION_ERROR, f"overlap_seconds must be 0…{MAX_ROTATION_OVERLAP}")
+            raise VizochokError(
+                ErrorCode.VALIDATION_ERROR, f"overlap_seconds must be 0…{MAX_ROTATION_OVERLAP}"
+            )
         tenant_id = tenant_of(identity)
         # Part of the full PostgreSQL repository the admin wiring passes, as `create` is.
         secret: str = await self._tenants.rotate_identity_secret(tenant_id, overlap_seconds)  # type: ignore[attr-defined]
-        await self._store.audit(tenant_id, identity.actor, "identity.rotate", tenant_id, {"overlap_seconds": overlap_seconds})
+        await self._store.audit(
+            tenant_id, identity.actor, "identity.rotate", tenant_id, {"overlap_seconds": overlap_seconds}
+        )
         return secret
 
-    async def audit(self, identity: AdminIdentity, action: str, target: str = "", details: dict[str, Any] | None = None) -> None:
+    async def audit(
+        self, identity: AdminIdentity, action: str, target: str = "", details: dict[str, Any] | None = None
+    ) -> None:
         """Record a change made elsewhere (for example by the webhooks API)."""
         await self._store.audit(tenant_of(identity), identity.actor, action, target, details)
 
@@ -286,7 +349,10 @@ def _turns(entries: list[dict[str, Any]], usage: list[dict[str, Any]]) -> list[d
     """Per turn: the shopper's words, the tools called, latency from first to last entry, and LLM cost."""
     turns: dict[int, dict[str, Any]] = {}
     for entry in entries:
-        turn = turns.setdefault(entry["turn"], {"turn": entry["turn"], "started_at": entry["created_at"], "tools": [], "frames": 0})
+        turn = turns.setdefault(
+            entry["turn"],
+            {"turn": entry["turn"], "started_at": entry["created_at"], "tools": [], "frames": 0},
+        )
         turn["ended_at"] = entry["created_at"]
         if entry["kind"] == "user_message":
             turn["message"] = entry["payload"].get("text")

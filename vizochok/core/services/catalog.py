@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.catalog import embedding_text
+from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ids import new_id
 from vizochok.core.models import CatalogJob, ProductInput
@@ -51,10 +51,14 @@ def validate_products(raw: list[Any]) -> tuple[list[ProductInput], list[str]]:
             # one product refuses that product, not the batch (and never reaches PostgreSQL).
             product = ProductInput.model_validate(clean_value(item, BODY_LIMITS))
         except InputRefused as exc:
-            errors.append(f"products[{index}] (sku {sku!r}): {exc}".encode("utf-8", "backslashreplace").decode())
+            errors.append(
+                f"products[{index}] (sku {sku!r}): {exc}".encode("utf-8", "backslashreplace").decode()
+            )
             continue
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'product'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'product'}: {e['msg']}" for e in exc.errors()
+            )
             errors.append(f"products[{index}] (sku {sku!r}): {problems}")
             continue
         # The last occurrence of a SKU in one batch wins, as consecutive uploads would.
@@ -85,7 +89,9 @@ class CatalogService:
         self._watcher: asyncio.Task[None] | None = None
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
-    async def upsert(self, tenant_id: str, raw: list[Any], *, run_here: bool = True) -> tuple[CatalogJob, int]:
+    async def upsert(
+        self, tenant_id: str, raw: list[Any], *, run_here: bool = True
+    ) -> tuple[CatalogJob, int]:
         """Store the products now and queue their embedding; returns the job and the count to embed.
 
         With `run_here` false the job stays `pending` for a server process to take up (its watcher
@@ -93,7 +99,9 @@ class CatalogService:
         """
         if len(raw) > MAX_BATCH:
             raise VizochokError(
-                ErrorCode.PAYLOAD_TOO_LARGE, f"at most {MAX_BATCH} products per request", max_products=MAX_BATCH
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                f"at most {MAX_BATCH} products per request",
+                max_products=MAX_BATCH,
             )
         products, errors = validate_products(raw)
         job, to_embed = await self._repo.upsert(tenant_id, new_id("job"), products, errors)
@@ -105,7 +113,9 @@ class CatalogService:
                 await self._mirror.update_products(tenant_id, products)
             except Exception as exc:  # PostgreSQL has the upload; the mirror can be rebuilt from it
                 _log.exception("search mirror update failed for %s", tenant_id)
-                job.errors.append(f"search index not updated ({exc}); run `vizochok search rebuild --tenant {tenant_id}`")
+                job.errors.append(
+                    f"search index not updated ({exc}); run `vizochok search rebuild --tenant {tenant_id}`"
+                )
                 await self._repo.update_job(job)
         if to_embed and run_here:
             self.schedule(tenant_id, job.job_id)
@@ -126,7 +136,9 @@ class CatalogService:
         database or the embedder that failed them may be back.
         """
         for tenant_id in await self._repo.stale_search_tenants():
-            _log.info("re-indexed %d products of %s for search", await self._repo.reindex(tenant_id), tenant_id)
+            _log.info(
+                "re-indexed %d products of %s for search", await self._repo.reindex(tenant_id), tenant_id
+            )
         jobs = await self._repo.unfinished_jobs(include_failed=True)
         for tenant_id, job_id in jobs:
             self.schedule(tenant_id, job_id)
@@ -204,7 +216,11 @@ class CatalogService:
                     break
                 delay = self._retry_delays[failures - 1]
                 _log.warning(
-                    "catalog job %s: attempt %d failed (%s); retrying in %.0f s", job_id, failures, reason, delay
+                    "catalog job %s: attempt %d failed (%s); retrying in %.0f s",
+                    job_id,
+                    failures,
+                    reason,
+                    delay,
                 )
                 await asyncio.sleep(delay)
             else:

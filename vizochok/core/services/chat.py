@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.agent.emitter import TurnEmitter
+from vizochok.core.agent.phrases import phrase
 from vizochok.core.agent.tools import AgentServices, ToolError, Turn
 from vizochok.core.chat import ConversationState, LogEntry
 from vizochok.core.errors import ErrorCode, VizochokError
@@ -21,7 +22,6 @@ from vizochok.core.frames import (
 )
 from vizochok.core.identity import Identity, resolve_identity
 from vizochok.core.ids import new_id
-from vizochok.core.agent.phrases import phrase
 from vizochok.core.language import detect_language
 from vizochok.core.profile import UserProfile, apply_statements
 from vizochok.core.services.actions import run_action
@@ -172,18 +172,25 @@ class ChatService:
                 conn.uncounted = conversation_id if not state.history else None
                 await self._sessions.save(state, conn.limits.session_ttl_seconds)
                 return SessionRestored(
-                    conversation_id=conversation_id, selected_items=state.selection, pending_tool=state.pending_tool
+                    conversation_id=conversation_id,
+                    selected_items=state.selection,
+                    pending_tool=state.pending_tool,
                 )
         state = await self._start(conn)
         return ConversationStarted(conversation_id=state.conversation_id)
 
     async def _start(self, conn: Connection) -> ConversationState:
         state = ConversationState(
-            conversation_id=new_id("conv"), tenant_id=conn.tenant.id, user_id=conn.user_id, store_id=conn.store_id
+            conversation_id=new_id("conv"),
+            tenant_id=conn.tenant.id,
+            user_id=conn.user_id,
+            store_id=conn.store_id,
         )
         if conn.tenant.webhooks.cart_get_url:
             try:
-                state.selection = await self._services.webhooks.get_cart(conn.tenant, conn.store_id, conn.user_id)
+                state.selection = await self._services.webhooks.get_cart(
+                    conn.tenant, conn.store_id, conn.user_id
+                )
                 state.remember_skus([i.sku for i in state.selection])
             except WebhookFailure as failure:
                 # The shopper can still chat; the selection starts empty rather than wrong.
@@ -207,7 +214,9 @@ class ChatService:
             state.selection = await self._services.webhooks.get_cart(conn.tenant, conn.store_id, conn.user_id)
         except WebhookFailure as failure:
             # Shown as the snapshot had it; the next turn tries again (the session stays stale until saved).
-            _log.warning("cart GET after a cache restart failed for tenant %s: %s", conn.tenant.id, failure.reason)
+            _log.warning(
+                "cart GET after a cache restart failed for tenant %s: %s", conn.tenant.id, failure.reason
+            )
             return
         state.remember_skus([i.sku for i in state.selection])
         state.stale = False
@@ -233,7 +242,9 @@ class ChatService:
         if self.usage is not None:
             await self.usage.hit_socket(conn.tenant.id, conn.socket_id, conn.limits)
 
-    async def message(self, conn: Connection, text: str, sink: FrameSink, *, window_checked: bool = False) -> None:
+    async def message(
+        self, conn: Connection, text: str, sink: FrameSink, *, window_checked: bool = False
+    ) -> None:
         """Run one agent turn for a shopper's message (`window_checked`: `check_window` already counted it)."""
         await self._turn(conn, sink, text=text, window=not window_checked)
 
@@ -257,7 +268,13 @@ class ChatService:
         )
 
     async def _turn(
-        self, conn: Connection, sink: FrameSink, *, text: str | None = None, action: Action | None = None, window: bool = True
+        self,
+        conn: Connection,
+        sink: FrameSink,
+        *,
+        text: str | None = None,
+        action: Action | None = None,
+        window: bool = True,
     ) -> None:
         limits = conn.limits
         metered = self.usage is not None and (text is not None or isinstance(action, METERED_ACTIONS))
@@ -284,7 +301,7 @@ class ChatService:
             if state.tokens_used >= limits.session_token_limit:
                 uncount = True  # `begin` counted a message that is refused after all
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
-            elif metered and conn.uncounted == state.conversation_id:
+            if metered and conn.uncounted == state.conversation_id:
                 conn.uncounted = None  # `begin` counted the conversation with this message
             tokens_before = state.tokens_used
             conn.turns += 1
@@ -333,7 +350,9 @@ class ChatService:
                 raise
         await turn.emitter.complete()
         if self._services.observer is not None:
-            await self._services.observer.turn_completed(conn.tenant.id, state.conversation_id, turn.number, error)
+            await self._services.observer.turn_completed(
+                conn.tenant.id, state.conversation_id, turn.number, error
+            )
 
     async def _profile(self, conn: Connection, text: str | None) -> UserProfile | None:
         """The shopper's profile, updated from explicit statements in `text`."""
@@ -371,13 +390,17 @@ class ChatService:
         elif action is not None:
             await run_action(turn, action)
 
-    async def _run(self, turn: Turn, text: str | None, action: Action | None, limits: Limits) -> ErrorCode | None:
+    async def _run(
+        self, turn: Turn, text: str | None, action: Action | None, limits: Limits
+    ) -> ErrorCode | None:
         error: ErrorCode | None = None
         try:
             async with asyncio.timeout(limits.turn_timeout_seconds):
                 await self._dispatch(turn, text, action, limits)
                 if turn.state.tokens_used >= BUDGET_WARNING * limits.session_token_limit:
-                    await turn.emitter.text(("" if not turn.emitter.text_parts else " ") + phrase("budget", turn.state.language))
+                    await turn.emitter.text(
+                        ("" if not turn.emitter.text_parts else " ") + phrase("budget", turn.state.language)
+                    )
         except VizochokError as exc:
             error = exc.code
         except TimeoutError:

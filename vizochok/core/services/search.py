@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from vizochok.core.cleaning import InputRefused, clean_text
 from vizochok.core.ports import CatalogFacts
 from vizochok.core.query import Dictionary, analyze
-from vizochok.core.query.categories import CategoryIndex
 from vizochok.core.query.analyze import term
+from vizochok.core.query.categories import CategoryIndex
 from vizochok.core.query.language import catalog_language
 from vizochok.core.query.vocabulary import Vocabulary
 from vizochok.core.search import SearchFilters, SearchRequest
@@ -111,10 +111,16 @@ class SearchService:
         # Tokenising 50k names takes ~0.2 s: a worker thread, not the event loop.
         vocabulary = await asyncio.to_thread(Vocabulary.from_texts, names, term)
         language = catalog_language(names[:: max(1, len(names) // 500)])
-        return TenantProfile(CategoryIndex.build(categories, self._category_vectors, language), vocabulary, language)
+        return TenantProfile(
+            CategoryIndex.build(categories, self._category_vectors, language), vocabulary, language
+        )
 
     def request(
-        self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None,
+        self,
+        tenant: Tenant,
+        text: str,
+        limit: int = 10,
+        filters: SearchFilters | None = None,
         profile: TenantProfile = _EMPTY,
     ) -> SearchRequest:
         """The engine request for a query under the tenant's options (without its vector yet)."""
@@ -146,7 +152,13 @@ class SearchService:
         )
 
     async def search(
-        self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None, *, rerank: bool = True
+        self,
+        tenant: Tenant,
+        text: str,
+        limit: int = 10,
+        filters: SearchFilters | None = None,
+        *,
+        rerank: bool = True,
     ) -> list[SearchHit]:
         """Hits best first, from this tenant's catalog only."""
         profile = await self.profile(tenant.id)
@@ -159,7 +171,9 @@ class SearchService:
         if request.weight("category") > 0:
             options = tenant.search
             request.categories = profile.categories.match(
-                request.understood(), request.vector, float(options.get("category_margin", 0.02)),
+                request.understood(),
+                request.vector,
+                float(options.get("category_margin", 0.02)),
                 float(options.get("category_floor", CATEGORY_FLOOR)),
             )
         hits = await self._engine.search(tenant.id, request)

@@ -43,7 +43,9 @@ class UsageGate:
 
     def window(self, socket_id: str, limits: Limits) -> WindowHit:
         """Tier 1 of a `message` or `action` frame on this socket, for `TurnStore.begin`."""
-        return WindowHit(f"socket:{socket_id}", limits.socket_messages_per_window, limits.socket_window_seconds)
+        return WindowHit(
+            f"socket:{socket_id}", limits.socket_messages_per_window, limits.socket_window_seconds
+        )
 
     def quota(self, user_id: str, limits: Limits, *, new_conversation: bool) -> DailyQuota:
         """Tiers 2 and 3 of a turn the model answers, for `TurnStore.begin`."""
@@ -71,11 +73,15 @@ class UsageGate:
     async def count(self, tenant_id: str, user_id: str, *, new_conversation: bool) -> None:
         """Count an admitted message, and the conversation it starts (when `TurnStore.begin` could not)."""
         day, _ = self._day_month()
-        await self.limiter.count_user(tenant_id, user_id, day, messages=1, conversations=int(new_conversation))
+        await self.limiter.count_user(
+            tenant_id, user_id, day, messages=1, conversations=int(new_conversation)
+        )
 
     async def open_socket(self, key_id: str, socket_id: str, limits: Limits) -> bool:
         """Whether the key may hold one more socket (close 4029 otherwise)."""
-        return await self.limiter.open_socket(key_id, socket_id, limits.sockets_per_key, limits.socket_stale_seconds)
+        return await self.limiter.open_socket(
+            key_id, socket_id, limits.sockets_per_key, limits.socket_stale_seconds
+        )
 
     async def refresh_socket(self, key_id: str, socket_id: str) -> None:
         """Heartbeat of a live socket."""
@@ -90,7 +96,9 @@ def refusal(begun: TurnBegun, limits: Limits) -> VizochokError:
     """The documented error for a turn `TurnStore.begin` refused."""
     match begun.refused:
         case "window":
-            return VizochokError(ErrorCode.RATE_LIMIT_EXCEEDED, retry_after=max(1, math.ceil(begun.retry_after)))
+            return VizochokError(
+                ErrorCode.RATE_LIMIT_EXCEEDED, retry_after=max(1, math.ceil(begun.retry_after))
+            )
         case "user_messages":
             return VizochokError(ErrorCode.USER_MESSAGE_LIMIT, limit=limits.user_messages_per_day)
         case "user_conversations":

@@ -40,7 +40,9 @@ class WebhookPatch(BaseModel):
 class WebhookAdminService:
     """Use cases of the admin webhooks API for the key's own tenant."""
 
-    def __init__(self, tenants: WebhookConfigStore, guard: URLGuard, probe: WebhookProbe, health: WebhookHealth) -> None:
+    def __init__(
+        self, tenants: WebhookConfigStore, guard: URLGuard, probe: WebhookProbe, health: WebhookHealth
+    ) -> None:
         self._tenants = tenants
         self._guard = guard
         self._probe = probe

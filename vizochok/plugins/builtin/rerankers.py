@@ -15,7 +15,13 @@ if TYPE_CHECKING:
     from vizochok.core.query import QueryAnalysis
     from vizochok.plugins.registry import Register
 
-DEFAULTS = {"amount_match": 0.6, "amount_mismatch": 0.0, "brand_match": 0.4, "number_match": 0.3, "category_match": 0.5}
+DEFAULTS = {
+    "amount_match": 0.6,
+    "amount_mismatch": 0.0,
+    "brand_match": 0.4,
+    "number_match": 0.3,
+    "category_match": 0.5,
+}
 """Multipliers added to 1 for each kind of evidence; a tenant overrides them in `reranker_options`."""
 
 
@@ -26,7 +32,11 @@ def _text_facts(text: str) -> tuple[frozenset[tuple[str, float]], frozenset[str]
     """Amounts, bare numbers and all index terms of one product text."""
     folded = fold(text)
     terms = frozenset(index_terms(folded))
-    return frozenset((q.unit, q.value) for q in quantities(folded)), frozenset(t for t in terms if t[:1].isdigit()), terms
+    return (
+        frozenset((q.unit, q.value) for q in quantities(folded)),
+        frozenset(t for t in terms if t[:1].isdigit()),
+        terms,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -39,7 +49,9 @@ def _brand_spellings(brand: str) -> tuple[frozenset[str], ...]:
 @lru_cache(maxsize=4096)
 def _category_levels(category_path: str) -> tuple[frozenset[str], ...]:
     """The terms of each level of a category path."""
-    return tuple(terms for level in category_path.split(">") if (terms := frozenset(index_terms(fold(level)))))
+    return tuple(
+        terms for level in category_path.split(">") if (terms := frozenset(index_terms(fold(level))))
+    )
 
 
 def _hit_facts(hit: SearchHit) -> tuple[set[tuple[str, float]], set[str], tuple[frozenset[str], ...]]:
@@ -71,7 +83,9 @@ class AttributeBoostReranker:
 
     name = "attribute-boost"
 
-    async def rerank(self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]) -> list[SearchHit]:
+    async def rerank(
+        self, query: QueryAnalysis, hits: list[SearchHit], options: dict[str, Any]
+    ) -> list[SearchHit]:
         """Hits re-scored by `score × (1 + evidence)`, best first."""
         weights = {**DEFAULTS, **{k: float(v) for k, v in options.items() if k in DEFAULTS}}
         wanted = {(q.unit, q.value) for q in query.quantities}

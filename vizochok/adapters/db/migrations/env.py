@@ -16,7 +16,9 @@ def run_migrations_online() -> None:
     url = config.attributes["url"]
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, transaction_per_migration=False)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, transaction_per_migration=False
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

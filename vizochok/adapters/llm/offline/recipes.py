@@ -192,9 +192,7 @@ def find_recipe(text: str, extra: Sequence[Recipe] = ()) -> Recipe | None:
     return best
 
 
-def plan_dishes(
-    days: int, vegetarian: bool, extra: Sequence[Recipe] = ()
-) -> list[list[tuple[str, Recipe]]]:
+def plan_dishes(days: int, vegetarian: bool, extra: Sequence[Recipe] = ()) -> list[list[tuple[str, Recipe]]]:
     """`days` lists of (meal name key, dish): a breakfast, a soup for lunch and a main for dinner."""
     pool = {
         meal: [r for r in book_with(extra) if r.meal == meal and (r.vegetarian or not vegetarian)]

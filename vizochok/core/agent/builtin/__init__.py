@@ -31,7 +31,7 @@ __all__ = (
     "RemoveFromSelection",
     "SearchProducts",
     "ShowMealPlan",
-    "ShowRecipeChecklist",
     "ShowProducts",
+    "ShowRecipeChecklist",
     "UpdateSelectionQuantity",
 )

@@ -33,10 +33,14 @@ def check_quantity(product: ProductInput | None, quantity: float) -> None:
             raise ToolError(f"quantity must be a multiple of {step:g} {unit}")
 
 
-async def apply(turn: Turn, operation: CartOperation, change: CartChangeAction, item: CartItem | None) -> CartResult:
+async def apply(
+    turn: Turn, operation: CartOperation, change: CartChangeAction, item: CartItem | None
+) -> CartResult:
     """Ask the retailer; on yes, change the selection and queue `cart_changed`."""
     await turn.emitter.status("updating_cart")
-    result = await turn.services.webhooks.cart_operation(turn.tenant, turn.store_id, turn.session_id, operation)
+    result = await turn.services.webhooks.cart_operation(
+        turn.tenant, turn.store_id, turn.session_id, operation
+    )
     if not result.ok:
         return result
     selection = turn.state.selection
@@ -95,7 +99,13 @@ async def add_product(turn: Turn, sku: str, quantity: float) -> dict[str, object
     )  # fmt: skip
     operation = CartOperation(action="add", sku=sku, name=product.name, quantity=quantity, price=price.price)
     result = await apply(turn, operation, "item_selected", item)
-    return {"ok": result.ok, "reason": result.reason, "sku": sku, "name": product.name, "quantity": item.quantity}
+    return {
+        "ok": result.ok,
+        "reason": result.reason,
+        "sku": sku,
+        "name": product.name,
+        "quantity": item.quantity,
+    }
 
 
 class AddArgs(BaseModel):
@@ -158,7 +168,9 @@ class UpdateSelectionQuantity:
         updated = item.model_copy(update={"quantity": args.quantity})
         operation = CartOperation(action="update_quantity", sku=args.sku, quantity=args.quantity)
         result = await apply(turn, operation, "quantity_updated", updated)
-        return ToolResult({"ok": result.ok, "reason": result.reason, "sku": args.sku, "quantity": args.quantity})
+        return ToolResult(
+            {"ok": result.ok, "reason": result.reason, "sku": args.sku, "quantity": args.quantity}
+        )
 
 
 class NoArgs(BaseModel):

@@ -50,7 +50,9 @@ def personalise(hits: list[SearchHit], profile: UserProfile | None) -> list[Sear
 
 class SearchProductsArgs(BaseModel):
     query: str = Field(min_length=1, max_length=200, description="What the shopper is looking for.")
-    filters: SearchFilters | None = Field(default=None, description="Optional category prefix, brand, attributes.")
+    filters: SearchFilters | None = Field(
+        default=None, description="Optional category prefix, brand, attributes."
+    )
 
 
 class SearchProducts:
@@ -91,7 +93,9 @@ class GetProductDetails:
     """Everything the catalog knows about one product."""
 
     name: ClassVar[str] = "get_product_details"
-    description: ClassVar[str] = "Details of one product: description, ingredients, country, weight or volume."
+    description: ClassVar[str] = (
+        "Details of one product: description, ingredients, country, weight or volume."
+    )
     args: ClassVar[type[BaseModel]] = GetProductDetailsArgs
     interactive: ClassVar[bool] = False
 
@@ -116,7 +120,9 @@ class ShowProducts:
     """Show product cards; prices come from this turn's products webhook only."""
 
     name: ClassVar[str] = "show_products"
-    description: ClassVar[str] = f"Show up to {MAX_CARDS} products to the shopper as cards with price and Add button."
+    description: ClassVar[str] = (
+        f"Show up to {MAX_CARDS} products to the shopper as cards with price and Add button."
+    )
     args: ClassVar[type[BaseModel]] = ShowProductsArgs
     interactive: ClassVar[bool] = False
 
@@ -143,4 +149,9 @@ class ShowProducts:
             )  # fmt: skip
         if cards:
             turn.emitter.ui(ProductCards(items=cards))
-        return ToolResult({"shown": [c.sku for c in cards], "not_available": [s for s in skus if s not in {c.sku for c in cards}]})
+        return ToolResult(
+            {
+                "shown": [c.sku for c in cards],
+                "not_available": [s for s in skus if s not in {c.sku for c in cards}],
+            }
+        )

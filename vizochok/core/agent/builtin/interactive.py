@@ -29,7 +29,9 @@ MAX_OPTIONS = 8
 
 def _pause(turn: Turn, tool: str, frame: ServerFrame) -> ToolResult:
     turn.emitter.ui(frame)
-    return ToolResult({"status": "waiting_for_shopper"}, pause=True, pending=PendingTool(tool=tool, payload=frame.dump()))
+    return ToolResult(
+        {"status": "waiting_for_shopper"}, pause=True, pending=PendingTool(tool=tool, payload=frame.dump())
+    )
 
 
 class Option(BaseModel):
@@ -63,7 +65,9 @@ class AskUser:
 
     async def run(self, turn: Turn, args: AskUserArgs) -> ToolResult:
         """Show quick replies and wait."""
-        frame = QuickReplies(question=args.question, options=[QuickReplyOption(**o.model_dump()) for o in args.options])
+        frame = QuickReplies(
+            question=args.question, options=[QuickReplyOption(**o.model_dump()) for o in args.options]
+        )
         return _pause(turn, self.name, frame)
 
 
@@ -111,7 +115,9 @@ class ShowRecipeChecklist:
             )  # fmt: skip
         if not items:
             raise ToolError("none of these products can be sold right now; search again")
-        result = _pause(turn, self.name, IngredientChecklist(recipe=args.recipe, servings=args.servings, items=items))
+        result = _pause(
+            turn, self.name, IngredientChecklist(recipe=args.recipe, servings=args.servings, items=items)
+        )
         result.content["not_available"] = missing
         return result
 
@@ -168,8 +174,13 @@ class ShowMealPlan:
                     Meal(
                         name=m.name,
                         items=[
-                            MealItem(sku=i.sku, name=catalog[i.sku].name, quantity=i.quantity, unit=catalog[i.sku].unit,
-                                     price=unit_price(i.sku))  # fmt: skip
+                            MealItem(
+                                sku=i.sku,
+                                name=catalog[i.sku].name,
+                                quantity=i.quantity,
+                                unit=catalog[i.sku].unit,
+                                price=unit_price(i.sku),
+                            )  # fmt: skip
                             for i in m.items
                             if i.sku in catalog
                         ],

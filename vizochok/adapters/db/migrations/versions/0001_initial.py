@@ -13,7 +13,7 @@ depends_on = None
 
 TENANT = "current_setting('vizochok.tenant_id', true)"
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -21,10 +21,10 @@ CREATE TABLE tenants (
     id text PRIMARY KEY,
     name text NOT NULL,
     store_id text NOT NULL UNIQUE,
-    llm jsonb NOT NULL DEFAULT '{{}}',
+    llm jsonb NOT NULL DEFAULT '{}',
     disabled_tools jsonb NOT NULL DEFAULT '[]',
-    limits jsonb NOT NULL DEFAULT '{{}}',
-    search jsonb NOT NULL DEFAULT '{{}}',
+    limits jsonb NOT NULL DEFAULT '{}',
+    search jsonb NOT NULL DEFAULT '{}',
     allowed_origins jsonb NOT NULL DEFAULT '[]',
     products_url text NOT NULL DEFAULT '',
     cart_url text NOT NULL DEFAULT '',
@@ -114,7 +114,7 @@ CREATE TABLE conversation_log (
     conversation_id text NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     turn integer NOT NULL DEFAULT 0,
     kind text NOT NULL,
-    payload jsonb NOT NULL DEFAULT '{{}}',
+    payload jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX conversation_log_conv ON conversation_log (conversation_id, id);
@@ -141,7 +141,7 @@ CREATE POLICY tenant_isolation ON {table} USING ({column} = {TENANT}) WITH CHECK
 # that return only what they must. Inside them current_user is the owner while
 # session_user is still the application role; the `definer_read` policies let exactly that
 # case read, so the application role itself never can, even when the owner is not a superuser.
-DEFINER = f"""
+DEFINER = """
 CREATE POLICY definer_read ON api_keys FOR SELECT USING (current_user <> session_user);
 CREATE POLICY definer_touch ON api_keys FOR UPDATE USING (current_user <> session_user);
 CREATE POLICY definer_read ON catalog_jobs FOR SELECT USING (current_user <> session_user);
@@ -177,6 +177,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION IF EXISTS vizochok_authenticate(text); DROP FUNCTION IF EXISTS vizochok_unfinished_jobs();")
+    op.execute(
+        "DROP FUNCTION IF EXISTS vizochok_authenticate(text); DROP FUNCTION IF EXISTS vizochok_unfinished_jobs();"
+    )
     for table in ("conversation_log", "conversations", "catalog_jobs", "products", "api_keys", "tenants"):
         op.execute(f"DROP TABLE IF EXISTS {table} CASCADE")

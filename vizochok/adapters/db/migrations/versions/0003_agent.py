@@ -13,7 +13,7 @@ depends_on = None
 
 TENANT = "current_setting('vizochok.tenant_id', true)"
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE llm_usage (
     id bigserial PRIMARY KEY,
     tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
