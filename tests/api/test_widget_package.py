@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import tarfile
 from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -14,6 +18,7 @@ from vizochok.adapters.http.widget import WIDGET_PATH, widget_script
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "vizochok" / "web" / "static" / "vizochok-widget.js"
 PACKAGE = ROOT / "widget"
+NPM_TIMEOUT = 60
 CALLBACKS = ("onCartChanged", "onProductClick", "onSessionComplete", "onError", "onConnect", "onDisconnect")
 CONFIG = (
     "apiKey",
@@ -48,13 +53,32 @@ def test_the_server_serves_the_widget_at_a_versioned_path() -> None:
     assert answer.text == SOURCE.read_text()
 
 
-def test_the_npm_copy_is_in_sync_with_the_served_file() -> None:
-    # After editing the widget: python3 widget/scripts/sync.py
-    assert (PACKAGE / "vizochok-widget.js").read_bytes() == SOURCE.read_bytes()
+def packed(destination: Path) -> dict[str, bytes]:
+    """Every file of the package as `npm pack` builds it (its prepack script copies the served widget in)."""
+    if shutil.which("npm") is None:
+        pytest.fail("this test needs node 20+ and npm on PATH (it packs the widget's npm package)")
+    try:
+        subprocess.run(
+            ["npm", "pack", "--pack-destination", str(destination), "--no-audit", "--no-fund"],
+            cwd=PACKAGE, check=True, timeout=NPM_TIMEOUT, capture_output=True,
+        )  # fmt: skip
+    finally:
+        (PACKAGE / "vizochok-widget.js").unlink(missing_ok=True)  # postpack removes it; a failed pack may not
+    (tarball,) = destination.glob("*.tgz")
+    with tarfile.open(tarball) as archive:
+        return {
+            member.name.removeprefix("package/"): archive.extractfile(member).read()  # type: ignore[union-attr]
+            for member in archive.getmembers()
+            if member.isfile()
+        }
 
 
-def test_package_json_points_at_files_that_exist() -> None:
-    package = json.loads((PACKAGE / "package.json").read_text())
+def test_the_packed_package_holds_the_served_widget_and_every_file_package_json_names(tmp_path: Path) -> None:
+    files = packed(tmp_path)
+    # The one copy of the widget in the repository is the served one; the tarball carries it byte for byte.
+    assert files["vizochok-widget.js"] == SOURCE.read_bytes()
+    assert not (PACKAGE / "vizochok-widget.js").exists(), "postpack leaves no copy behind"
+    package = json.loads(files["package.json"])
     assert package["name"] == "@vizochok/widget"
     version = re.search(r'const VERSION = "([^"]+)"', SOURCE.read_text())
     assert version
@@ -68,7 +92,7 @@ def test_package_json_points_at_files_that_exist() -> None:
         entry["require"],
         *package["files"],
     ):
-        assert (PACKAGE / path).is_file(), path
+        assert path.removeprefix("./") in files, path
 
 
 def test_types_declare_the_documented_config_callbacks_and_payloads() -> None:
