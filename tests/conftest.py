@@ -120,7 +120,10 @@ def tenant_repo(database: Database, prepared: Prepared) -> PostgresTenantReposit
 
 @pytest.fixture
 async def make_tenant(tenant_repo: PostgresTenantRepository) -> Any:
-    """Create a tenant with a chat key and a catalog+admin key: `await make_tenant(**settings)`."""
+    """A factory of tenants with a chat key and a catalog+admin key.
+
+    Usage: `await make_tenant(**settings)`.
+    """
 
     async def factory(**settings: Any) -> dict[str, str]:
         store = f"store-{secrets.token_hex(4)}"

@@ -34,7 +34,8 @@ class PrivateValkey:
         """Start, loading the snapshot if one is there; wait until it accepts connections."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [str(VALKEY_SERVER), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
-                "--save", "", "--appendonly", "yes" if self._appendonly else "no", "--protected-mode", "no"]  # fmt: skip
+                "--save", "", "--appendonly", "yes" if self._appendonly else "no",
+                "--protected-mode", "no"]  # fmt: skip
         self._process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

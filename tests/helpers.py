@@ -80,11 +80,11 @@ class ChatClient:
         """Send one JSON frame."""
         await self.ws.send(json.dumps(frame, ensure_ascii=False))
 
-    async def recv(self, timeout: float = 30) -> dict[str, Any]:
+    async def recv(self, timeout: float = 30) -> dict[str, Any]:  # noqa: ASYNC109 - each wait bounded, per call
         """The next frame."""
         return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))  # type: ignore[no-any-return]
 
-    async def turn(self, frame: dict[str, Any], timeout: float = 60) -> list[dict[str, Any]]:
+    async def turn(self, frame: dict[str, Any], timeout: float = 60) -> list[dict[str, Any]]:  # noqa: ASYNC109 - as recv
         """Send a frame and collect every frame up to `response_complete` (or a lone error)."""
         await self.send(frame)
         frames = []

@@ -102,7 +102,7 @@ async def test_the_final_status_is_written_once_postgresql_is_back(
     """The fault test's finding: a status that could not be written while PostgreSQL was down stayed `embedding`."""
     tenant = (await make_tenant())["tenant_id"]
     repo = DatabaseDownAtTheEnd(PostgresCatalogRepository(database), failures=3)
-    service = CatalogService(repo, HashingEmbedder(), retry_delays=FAST)  # type: ignore[arg-type]
+    service = CatalogService(repo, HashingEmbedder(), retry_delays=FAST)
     job, _ = await service.upsert(tenant, PRODUCTS)
     await asyncio.wait_for(service.wait(job.job_id), 30)
     done = await repo.get_job(tenant, job.job_id)

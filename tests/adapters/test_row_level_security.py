@@ -99,4 +99,5 @@ async def test_the_scope_does_not_leak_across_pooled_connections(
         setting = await (
             await conn.execute("SELECT current_setting('vizochok.tenant_id', true) AS t")
         ).fetchone()
+    assert setting is not None
     assert setting["t"] in (None, "")

@@ -7,16 +7,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 
 from vizochok.adapters.db.migrate import sync_url
-from vizochok.adapters.db.tables import SQLModel
+from vizochok.adapters.db.tables import METADATA
 from vizochok.bootstrap import Prepared
 
 
 def test_migrations_match_the_models(prepared: Prepared) -> None:
     engine = create_engine(sync_url(prepared.settings.database_admin_url or ""), poolclass=pool.NullPool)
     with engine.connect() as conn:
-        diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata
-        )
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), METADATA)
     engine.dispose()
     # Column types are compared by name only (SQLModel maps str to VARCHAR, the migration uses text);
     # alembic's own version table is not a model.
@@ -28,7 +26,7 @@ def test_search_indexes_keep_short_pending_lists(prepared: Prepared) -> None:
     """Searches scan a GIN index's pending list in full (migration 0005)."""
     engine = create_engine(sync_url(prepared.settings.database_admin_url or ""), poolclass=pool.NullPool)
     with engine.connect() as conn:
-        options = dict(
+        options: dict[str, list[str]] = dict(
             conn.exec_driver_sql(
                 "SELECT relname, reloptions FROM pg_class WHERE relname IN ('products_fts', 'products_trgm_name')"
             ).all()

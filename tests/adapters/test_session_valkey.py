@@ -16,7 +16,7 @@ from vizochok.core.models import CartItem
 
 @pytest.fixture
 def valkey_client(any_valkey: Any) -> Any:
-    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    """One Valkey, then a cluster: the module runs on both (tests/conftest.py: `any_valkey`)."""
     return any_valkey
 
 

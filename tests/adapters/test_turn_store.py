@@ -22,7 +22,7 @@ from vizochok.core.usage.pricing import UsageSnapshot
 
 @pytest.fixture
 def valkey_client(any_valkey: Any) -> Any:
-    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    """One Valkey, then a cluster: the module runs on both (tests/conftest.py: `any_valkey`)."""
     return any_valkey
 
 
@@ -144,8 +144,9 @@ async def test_end_takes_back_a_count_when_the_turn_is_refused_after_begin(parts
 
 
 async def test_two_turns_at_the_same_moment_cannot_both_pass_the_daily_cap(parts: Parts) -> None:
-    """Checking and counting are one step: of two simultaneous turns in two conversations at 1 message
-    left, exactly one starts. (Reading, then counting, let both through.)
+    """Checking and counting are one step: of two simultaneous turns at 1 message left, one starts.
+
+    They are in two conversations. (Reading, then counting, let both through.)
     """
     for _ in range(5):  # a few rounds: the race would not show every time
         parts.tenant = f"tnt_{secrets.token_hex(4)}"
@@ -193,7 +194,8 @@ async def test_tenants_sharing_a_user_and_conversation_id_stay_apart(
     assert theirs.state is not None and theirs.state.tenant_id == other.tenant
     assert (await parts.counters()).user_messages == 1 and (await other.counters()).user_messages == 1
 
-    mine.state.tokens_used = 50  # type: ignore[union-attr]
+    assert mine.state is not None
+    mine.state.tokens_used = 50
     await parts.turns.end(
         mine.lease, TurnEnd(save=mine.state, ttl_seconds=60, tokens=50, day=DAY, month=MONTH)
     )

@@ -17,7 +17,7 @@ from vizochok.core.usage.pricing import UsageSnapshot
 
 @pytest.fixture
 def valkey_client(any_valkey: Any) -> Any:
-    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    """One Valkey, then a cluster: the module runs on both (tests/conftest.py: `any_valkey`)."""
     return any_valkey
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 import pytest
@@ -105,7 +106,7 @@ async def test_breaker_counts_cart_failures_but_not_retailer_refusals() -> None:
     breaker = CircuitBreakerWebhooks(inner, threshold=2, cooldown_seconds=30)
     refusal = CartResult(ok=False, reason="out_of_stock")
 
-    async def refuse(*_: object) -> CartResult:
+    async def refuse(tenant: Tenant, store_id: str, session_id: str, operation: CartOperation) -> CartResult:
         inner.calls += 1
         return refusal
 
@@ -164,7 +165,7 @@ async def test_metrics_count_calls_failures_and_latency() -> None:
     inner, clock = FakeRetailer(), Clock()
     metered = MeteredWebhooks(inner, InMemoryStats(window=3), clock=clock)
 
-    async def slow(*_: object) -> dict[str, LivePrice]:
+    async def slow(tenant: Tenant, store_id: str, skus: Sequence[str]) -> dict[str, LivePrice]:
         clock.now += 0.040
         inner.calls += 1
         if inner.outcomes:
@@ -174,10 +175,8 @@ async def test_metrics_count_calls_failures_and_latency() -> None:
     inner.fetch_prices = slow  # type: ignore[method-assign]
     inner.outcomes = ["webhook_timeout"]
     for _ in range(4):
-        try:
+        with contextlib.suppress(WebhookFailure):
             await metered.fetch_prices(SHOP, "s", ["a"])
-        except WebhookFailure:
-            pass
     inner.outcomes = ["webhook_error"]
     assert await metered.cart_operation(SHOP, "s", "u", ADD) == CartResult(ok=False, reason="webhook_error")
     stats = await metered.snapshot(SHOP.id)

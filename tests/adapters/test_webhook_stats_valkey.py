@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -13,7 +13,7 @@ from vizochok.adapters.webhook.valkey_stats import ValkeyStats
 
 @pytest.fixture
 def valkey_client(any_valkey: Any) -> Any:
-    """This module runs on one Valkey and on a cluster (tests/conftest.py: `any_valkey`)."""
+    """One Valkey, then a cluster: the module runs on both (tests/conftest.py: `any_valkey`)."""
     return any_valkey
 
 

@@ -11,7 +11,8 @@ import pytest
 
 HOW_TO_INSTALL = (
     "the browser tests need Debian's Chromium and the `playwright` Python package: run `./dev test`, "
-    "which installs both (apt-get install chromium; pip install -e '.[test]'), or set VIZOCHOK_CHROMIUM to a Chromium binary"
+    "which installs both (apt-get install chromium; pip install -e '.[test]'), "
+    "or set VIZOCHOK_CHROMIUM to a Chromium binary"
 )
 
 try:
@@ -73,7 +74,10 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 @pytest.fixture
 def shot() -> Any:
-    """`await shot(page_or_locator, "name")` saves test-output/screenshots/name.png."""
+    """Save a screenshot to test-output/screenshots/NAME.png.
+
+    Usage: `await shot(page_or_locator, "name")`.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     async def save(target: Page | Locator, name: str, **options: Any) -> Path:

@@ -169,7 +169,8 @@ async def test_the_stepper_and_add_change_the_header_badge(
     assert calls["product"]["quantity"] == 2  # what the stepper showed
     assert calls["cart"]["action"] == "item_selected"
     assert (calls["cart"]["sku"], calls["cart"]["quantity"]) == (sku, 2)
-    assert calls["cart"]["items"] == [{"sku": sku, "name": name, "price": live["price"], "promo_price": live.get("promo_price"),
+    assert calls["cart"]["items"] == [{"sku": sku, "name": name, "price": live["price"],
+                                       "promo_price": live.get("promo_price"),
                                        "brand": calls["cart"]["items"][0]["brand"], "quantity": 2}]  # fmt: skip
     assert calls["complete"]["conversation_id"].startswith("conv_")
     assert calls["complete"]["total"] == calls["cart"]["total"]
@@ -263,7 +264,7 @@ async def test_too_many_messages_show_the_localised_rate_limit(
     await page.goto(storefront)
     box = await open_chat(page)
     errors: list[dict[str, Any]] = []
-    await page.expose_function("__vzError", lambda e: errors.append(e))
+    await page.expose_function("__vzError", errors.append)
     await page.evaluate("() => { widget.config.onError = (e) => window.__vzError(e); }")
     for _ in range(11):  # the socket allows 10 messages a minute
         await box.fill("привіт")
@@ -391,8 +392,8 @@ async def test_config_checks_inline_mount_theme_and_destroy(
     page: Page, storefront: str, demo: dict[str, Any], shot: Any
 ) -> None:
     await page.goto(storefront)
-    refused = await page.evaluate("""() => [{storeId: 's'}, {apiKey: 'pk_x'}, {apiKey: 'sk_live_x', storeId: 's'}].map(c => {
-        try { new VIZOCHOKWidget(c); return null; } catch (e) { return e.message; } })""")
+    refused = await page.evaluate("""() => [{storeId: 's'}, {apiKey: 'pk_x'}, {apiKey: 'sk_live_x', storeId: 's'}]
+        .map(c => { try { new VIZOCHOKWidget(c); return null; } catch (e) { return e.message; } })""")
     assert all(refused), refused
     assert "secret key" in refused[2]
     # Before mount() nothing is sent and nothing breaks.

@@ -8,6 +8,7 @@ import time
 
 from vizochok.core.identity import (
     ANONYMOUS_ID,
+    Identity,
     resolve_identity,
     sign_token,
     user_hash,
@@ -19,7 +20,7 @@ SECRET = "s3cret-identity-key"
 OTHER = "another-tenant-key"
 
 
-def resolve(**kw: object):  # type: ignore[no-untyped-def]
+def resolve(**kw: object) -> Identity:
     args = {
         "user_id": None,
         "user_hash": None,

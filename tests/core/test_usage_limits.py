@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tests.core.world import build_world
+from tests.core.world import World, build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.core.errors import ErrorCode, VizochokError
@@ -20,7 +20,7 @@ def today() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d")
 
 
-async def refused(world, text: str = "ще") -> VizochokError:  # type: ignore[no-untyped-def]
+async def refused(world: World, text: str = "ще") -> VizochokError:
     with pytest.raises(VizochokError) as caught:
         await world.say(text)
     return caught.value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -42,8 +43,8 @@ class FakeHealth:
     async def reset(self, tenant_id: str) -> None:
         self.resets.append(tenant_id)
 
-    async def probe(self, tenant: Tenant, skus: list[str]) -> WebhookTestReport:
-        self.probed.append(skus)
+    async def probe(self, tenant: Tenant, skus: Sequence[str]) -> WebhookTestReport:
+        self.probed.append(list(skus))
         return WebhookTestReport(ok=True, url=tenant.webhooks.products_url, status=200, latency_ms=1.0)
 
 

@@ -24,7 +24,8 @@ OWN = Path(__file__).resolve().parents[1] / "data" / "agent-own.jsonl"
 def check(summary: dict[str, Any], overall: float, each: float) -> None:
     assert summary["overall"]["wrong_changes"] == 0, summary
     assert summary["overall"]["pass_rate"] >= overall, summary["overall"]
-    low = {f"{group} {name}": block["pass_rate"] for group in ("intent", "lang") for name, block in summary[group].items()
+    low = {f"{group} {name}": block["pass_rate"]
+           for group in ("intent", "lang") for name, block in summary[group].items()
            if block["pass_rate"] < each}  # fmt: skip
     assert not low, low
 

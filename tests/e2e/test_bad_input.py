@@ -36,10 +36,15 @@ async def rest_of_turn(client: ChatClient) -> list[dict[str, Any]]:
             return frames
 
 
-async def close_code(ws: Any, timeout: float = 5) -> int:
+async def _read_until_closed(ws: Any, seconds_each: float) -> None:
+    while True:
+        await asyncio.wait_for(ws.recv(), seconds_each)
+
+
+async def close_code(ws: Any, seconds_each: float = 5) -> int:
+    """Read until the server closes (each read bounded); the close code."""
     with pytest.raises(websockets.ConnectionClosed) as closed:
-        while True:
-            await asyncio.wait_for(ws.recv(), timeout)
+        await _read_until_closed(ws, seconds_each)
     assert closed.value.rcvd is not None
     return int(closed.value.rcvd.code)
 
@@ -145,7 +150,7 @@ async def test_an_invalid_utf8_frame_logs_one_line(
     from websockets.frames import Frame, Opcode
 
     client.ws.protocol.send_frame(Frame(Opcode.TEXT, b"\xff\xfe{"))
-    client.ws.send_data()  # type: ignore[attr-defined]
+    client.ws.send_data()
     code = await close_code(client.ws)
     assert code == 1007  # "invalid frame payload data", as the WebSocket RFC names it
     await asyncio.sleep(0.2)

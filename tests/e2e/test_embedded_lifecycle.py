@@ -58,9 +58,23 @@ def _valkey_pid(data_dir: Path) -> int:
 
 def _gone(pid: int) -> bool:
     try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return True
+
+
+def _wait_ready(server: subprocess.Popen[str], port: int) -> None:
+    """Until `/readyz` answers 200; fails with the server's output should it exit first."""
+    deadline = time.monotonic() + 600
+    while True:
+        assert server.poll() is None, server.stderr.read() if server.stderr else "serve exited"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "serve did not become ready"
+        time.sleep(0.5)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
@@ -72,16 +86,7 @@ def test_services_end_with_their_last_user_and_keep_their_data(tmp_path: Path, s
         env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 600
-        while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else "serve exited"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "serve did not become ready"
-            time.sleep(0.5)
+        _wait_ready(server, port)
         valkey_pid = _valkey_pid(data_dir)
         postmaster = int((data_dir / "pg" / "postmaster.pid").read_text().split()[0])
 

@@ -1,5 +1,7 @@
-"""Faults with nothing lost: Valkey crashes and restarts, PostgreSQL goes away and comes back, the
-retailer hangs or answers 500 or garbage — during live conversations, on a server that is not restarted.
+"""Faults with nothing lost, during live conversations, on a server that is not restarted.
+
+Valkey crashes and restarts, PostgreSQL goes away and comes back, the retailer hangs or answers 500
+or garbage.
 
 The server under test has a Valkey of its own (killed with SIGKILL and restarted from its last
 snapshot) and reaches the shared PostgreSQL through a proxy the test cuts (every connection reset,
@@ -153,7 +155,8 @@ async def logged_messages(database: Database, tenant_id: str) -> dict[str, list[
     async with database.tenant(tenant_id) as conn:
         rows = await (
             await conn.execute(
-                "SELECT conversation_id, payload->>'text' AS text FROM conversation_log WHERE kind = 'user_message' ORDER BY id"
+                "SELECT conversation_id, payload->>'text' AS text FROM conversation_log"
+                " WHERE kind = 'user_message' ORDER BY id"
             )
         ).fetchall()
     out: dict[str, list[str]] = {}
@@ -268,7 +271,7 @@ async def test_a_broken_products_webhook_gets_a_clear_answer_and_the_socket_live
             stack.tenant["tenant_id"], products_url=f"{broken.base_url}/products"
         )
         scripted.then(PRODUCT_FAULTS[fault], PRODUCT_FAULTS[fault])
-        client, hello = await ChatClient.connect(
+        client, _ = await ChatClient.connect(
             stack.server.ws_url, stack.tenant["pk"], user_id=f"prices-{fault}"
         )
         started = time.monotonic()

@@ -12,7 +12,8 @@ from vizochok.core.identity import sign_token, user_hash
 
 
 def _stocked(demo: dict[str, Any]) -> str:
-    return next(s for s, p in demo["retailer"].products.items() if p["stock"] > 5)
+    sku: str = next(s for s, p in demo["retailer"].products.items() if p["stock"] > 5)
+    return sku
 
 
 async def test_a_forged_signature_cannot_read_or_clear_a_customers_cart(

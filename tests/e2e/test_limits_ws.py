@@ -13,11 +13,15 @@ from tests.helpers import ChatClient, ThreadedServer
 pytestmark = pytest.mark.asyncio
 
 
-async def closed_with(client: ChatClient, timeout: float = 5) -> int:
-    """Read until the server closes; the close code."""
+async def _read_frames(client: ChatClient, seconds_each: float) -> None:
+    for _ in range(100):
+        await asyncio.wait_for(client.ws.recv(), seconds_each)
+
+
+async def closed_with(client: ChatClient, seconds_each: float = 5) -> int:
+    """Read until the server closes (at most 100 frames, each read bounded); the close code."""
     with pytest.raises(websockets.ConnectionClosed) as closed:
-        for _ in range(100):
-            await asyncio.wait_for(client.ws.recv(), timeout)
+        await _read_frames(client, seconds_each)
     assert closed.value.rcvd is not None
     return closed.value.rcvd.code
 

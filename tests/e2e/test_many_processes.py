@@ -46,7 +46,8 @@ class ServerProcess:
         self.ws_url = f"ws://127.0.0.1:{self.port}/api/v1/ws/chat"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "vizochok.app:app_from_environment", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--log-level", "warning"],
+             "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio",
+             "--ws-per-message-deflate", "false", "--log-level", "warning"],
             env=env, cwd=ROOT,
         )  # fmt: skip
 

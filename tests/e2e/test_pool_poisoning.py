@@ -1,6 +1,6 @@
-"""Issue 13, finding 1 over the wire: one tenant's hostile frames leave every other tenant working.
+r"""Issue 13, finding 1 over the wire: one tenant's hostile frames leave every other tenant working.
 
-Before: eight `{"type":"message","text":"молоко \\u0000"}` frames left pooled connections broken
+Before: eight `{"type":"message","text":"молоко \u0000"}` frames left pooled connections broken
 ("prepared statement _pg3_N does not exist"); other tenants' chats closed with 4500, their searches
 and admin calls answered 500, and `/readyz` said 200. The database side of the fix (a connection
 from a failed pipeline is replaced, readiness counts broken connections) is tested in

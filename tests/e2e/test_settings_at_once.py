@@ -22,12 +22,19 @@ from vizochok.app import build_container, create_app
 from vizochok.core.catalog.service import CatalogService
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Awaitable, Iterator
 
     from vizochok.adapters.db import Database
     from vizochok.bootstrap import Prepared
 
 pytestmark = pytest.mark.asyncio
+
+
+async def _awaited(result: Awaitable[None] | None) -> None:
+    """What dependency-injector returns: a coroutine when the container has async resources (it has)."""
+    if result is not None:
+        await result
+
 
 SLEEPS = 6.0  # the retailer answers after this long: longer than the new timeout, shorter than the old one
 
@@ -84,8 +91,8 @@ async def test_a_write_in_one_process_is_seen_by_the_cache_of_another(
     """Two containers stand for two worker processes sharing PostgreSQL and Valkey."""
     settings = prepared.settings.model_copy(update={"tenant_cache_seconds": 60.0})
     reader, writer = build_container(settings), build_container(settings)
-    await reader.init_resources()
-    await writer.init_resources()
+    await _awaited(reader.init_resources())
+    await _awaited(writer.init_resources())
     try:
         tenant_id = (await make_tenant())["tenant_id"]
         cached = await get(reader.chat_tenants)
@@ -103,5 +110,5 @@ async def test_a_write_in_one_process_is_seen_by_the_cache_of_another(
         again = await cached.get(tenant_id)
         assert again is not None and again.disabled_tools == ["plan_meals"]
     finally:
-        await reader.shutdown_resources()
-        await writer.shutdown_resources()
+        await _awaited(reader.shutdown_resources())
+        await _awaited(writer.shutdown_resources())

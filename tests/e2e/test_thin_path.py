@@ -117,6 +117,7 @@ async def test_bad_key_is_refused_with_4003(demo_server: ThreadedServer) -> None
         assert json.loads(await ws.recv()) == {"type": "error", "code": "invalid_api_key"}
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
+    assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4003
 
 
@@ -124,6 +125,7 @@ async def test_no_auth_closes_with_4001(demo_server: ThreadedServer) -> None:
     async with websockets.connect(demo_server.ws_url) as ws:
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4001
 
 

@@ -50,7 +50,8 @@ def on_cluster(
 def holder_of(cluster: LocalValkeyCluster, pattern: str) -> tuple[ClusterNodeProcess, str]:
     """The primary that holds the one key matching `pattern`, and the key."""
     for node in cluster.nodes:
-        client = valkey.Valkey(host="127.0.0.1", port=node.port, decode_responses=True)
+        # Any: valkey's synchronous client types its answers for the async client too, and `close` not at all.
+        client: Any = valkey.Valkey(host="127.0.0.1", port=node.port, decode_responses=True)
         try:
             if client.info("replication")["role"] != "master":
                 continue

@@ -1,5 +1,7 @@
-"""What the shopper sees when the retailer's backend fails, end to end: a real socket, the demo server,
-and the demo tenant's webhooks pointed for one test at a misbehaving local server.
+"""What the shopper sees when the retailer's backend fails, end to end.
+
+A real socket, the demo server, and the demo tenant's webhooks pointed for one test at a
+misbehaving local server.
 
 The selection (and the retailer's own cart) never changes without `ok:true`.
 """

@@ -79,7 +79,7 @@ frame_objects = st.one_of(
 
 
 def encode(value: Any) -> str:
-    """JSON text as a client would send it; `ensure_ascii` turns lone surrogates into `\\udXXX` escapes."""
+    r"""JSON text as a client would send it; `ensure_ascii` turns lone surrogates into `\udXXX` escapes."""
     return json.dumps(value, ensure_ascii=True)
 
 

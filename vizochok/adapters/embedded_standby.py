@@ -36,8 +36,7 @@ class LocalStandby:
 
     def _run(self, program: str, *args: str, timeout: float = 120) -> None:
         subprocess.run(  # noqa: S603 - the embedded server's own programs
-            [str(self._bin / program), *args], check=True, user=self._user, timeout=timeout,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [str(self._bin / program), *args], check=True, user=self._user, timeout=timeout, capture_output=True,
         )  # fmt: skip
 
     def start(self) -> LocalStandby:
@@ -69,11 +68,12 @@ class LocalStandby:
             try:
                 with psycopg.connect(self.admin_url, connect_timeout=2) as conn:
                     conn.execute("SELECT 1 FROM pg_class LIMIT 1")
-                return self
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+            else:
+                return self
 
     def url(self, role: str = APP_ROLE) -> str:
         """A URL of the standby's database as `role` (the application's role by default)."""

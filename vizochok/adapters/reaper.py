@@ -65,7 +65,7 @@ def reap_postgres(pgdata: Path) -> bool:
             try:
                 pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=120)
             except Exception:  # noqa: BLE001 - stopped meanwhile, or stuck: kill it
-                if info is not None and info.is_running():
+                if info is not None and info.process is not None and info.is_running():
                     info.process.terminate()
             running = False
     return running

@@ -97,10 +97,12 @@ class _WaitingPipeline(ClusterPipeline):
 
         async def attempt() -> list[Any]:
             self._command_stack = list(commands)
-            return await ClusterPipeline.execute(self, raise_on_error, allow_redirections)
+            results: list[Any] = await ClusterPipeline.execute(self, raise_on_error, allow_redirections)
+            return results
 
         async with client.permits:
-            return await client.through_failover(attempt)
+            done: list[Any] = await client.through_failover(attempt)
+            return done
 
 
 class WaitingValkeyCluster(ValkeyCluster):
@@ -152,7 +154,7 @@ class WaitingValkeyCluster(ValkeyCluster):
         if transaction or shard_hint:
             msg = "a Valkey cluster has no cross-slot transactions; use a script on one slot"
             raise ValueError(msg)
-        return _WaitingPipeline(self)
+        return _WaitingPipeline(self)  # type: ignore[abstract]  # valkey's stubs call `encoder` abstract; it is set
 
     async def replicate(self, key: str) -> int:
         """Wait until `replica_acks` replicas of `key`'s primary hold every write made so far (WAIT).
@@ -170,8 +172,8 @@ class WaitingValkeyCluster(ValkeyCluster):
             except _FAILOVER_ERRORS:
                 return 0
 
-    async def execute_command_on(self, node: ClusterNode, *args: Any) -> Any:
-        """One command on one node (the caller holds a permit)."""
+    async def execute_command_on(self, node: ClusterNode | None, *args: Any) -> Any:
+        """One command on one node (the caller holds a permit); valkey-py routes it when `node` is None."""
         return await super().execute_command(*args, target_nodes=node)
 
 

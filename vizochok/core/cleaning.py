@@ -37,7 +37,7 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
-class InputRefused(ValueError):
+class InputRefused(ValueError):  # noqa: N818 - named for what happened, like WebhookFailure
     """Input the boundary will not pass on; `field` is where (empty for the document as a whole)."""
 
     def __init__(self, reason: str, field: str = "") -> None:

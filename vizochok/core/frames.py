@@ -61,37 +61,51 @@ class MessageFrame(_ClientFrame):
 
 
 class AddToCartAction(_ClientFrame):
+    """Put a product in the cart, from a card (no `quantity`: the product's minimum or step, else 1)."""
+
     action: Literal["add_to_cart"]
     sku: Identifier
     quantity: float | None = Field(default=None, gt=0, le=MAX_QUANTITY)
 
 
 class RemoveFromCartAction(_ClientFrame):
+    """Take a product out of the cart."""
+
     action: Literal["remove_from_cart"]
     sku: Identifier
 
 
 class UpdateQuantityAction(_ClientFrame):
+    """Set a cart line's quantity; 0 removes it."""
+
     action: Literal["update_quantity"]
     sku: Identifier
     quantity: float = Field(ge=0, le=MAX_QUANTITY)
 
 
 class QuickReplyAction(_ClientFrame):
+    """The option the shopper picked from `quick_replies`; `value` is answered as the shopper's words."""
+
     action: Literal["quick_reply"]
     value: Text
 
 
 class ChecklistSubmitAction(_ClientFrame):
+    """The ingredients the shopper kept ticked on an `ingredient_checklist`."""
+
     action: Literal["checklist_submit"]
     skus: list[Identifier]
 
 
 class MealPlanApproveAction(_ClientFrame):
+    """Approve the proposed meal plan: its items go into the cart."""
+
     action: Literal["meal_plan_approve"]
 
 
 class MealPlanModifyAction(_ClientFrame):
+    """Ask for a different meal plan, in the shopper's words."""
+
     action: Literal["meal_plan_modify"]
     text: Text
 
@@ -116,10 +130,14 @@ class ActionFrame(_ClientFrame):
 
 
 class PingFrame(_ClientFrame):
+    """The client's keep-alive; answered with `pong`."""
+
     type: Literal["ping"]
 
 
 class PongFrame(_ClientFrame):
+    """The client's answer to the server's `ping`."""
+
     type: Literal["pong"]
 
 
@@ -171,6 +189,8 @@ class ServerFrame(BaseModel):
 
 
 class AuthOk(ServerFrame):
+    """The socket is authenticated."""
+
     type: Literal["auth_ok"] = "auth_ok"
     identity: Literal["verified", "anonymous"] | None = None
     """Sent when the `auth` frame carried a signature, or when the server chose the shopper's id."""
@@ -183,11 +203,15 @@ class AuthOk(ServerFrame):
 
 
 class ConversationStarted(ServerFrame):
+    """A new conversation began; its id is for the client to resume it."""
+
     type: Literal["conversation_started"] = "conversation_started"
     conversation_id: str
 
 
 class SessionRestored(ServerFrame):
+    """A resumed conversation: the cart and any question still waiting for an answer."""
+
     type: Literal["session_restored"] = "session_restored"
     conversation_id: str
     selected_items: list[CartItem]
@@ -202,36 +226,50 @@ class SessionRestored(ServerFrame):
 
 
 class Status(ServerFrame):
+    """What the assistant is doing while the shopper waits."""
+
     type: Literal["status"] = "status"
     code: StatusCode
 
 
 class TextDelta(ServerFrame):
+    """The next piece of the assistant's reply text."""
+
     type: Literal["text_delta"] = "text_delta"
     delta: str
 
 
 class TextEnd(ServerFrame):
+    """The reply text is complete; UI frames may follow."""
+
     type: Literal["text_end"] = "text_end"
 
 
 class ProductCards(ServerFrame):
+    """Products to show as cards."""
+
     type: Literal["product_cards"] = "product_cards"
     items: list[ProductCard]
 
 
 class QuickReplyOption(BaseModel):
+    """One button of `quick_replies`: what it shows and what it sends back."""
+
     label: str
     value: str
 
 
 class QuickReplies(ServerFrame):
+    """A question with buttons for its likely answers."""
+
     type: Literal["quick_replies"] = "quick_replies"
     question: str
     options: list[QuickReplyOption]
 
 
 class ChecklistItem(BaseModel):
+    """One ingredient of a recipe, with the product chosen for it."""
+
     sku: str
     name: str
     quantity: float
@@ -242,6 +280,8 @@ class ChecklistItem(BaseModel):
 
 
 class IngredientChecklist(ServerFrame):
+    """A recipe's ingredients as products to tick before they go into the cart."""
+
     type: Literal["ingredient_checklist"] = "ingredient_checklist"
     recipe: str
     servings: int
@@ -249,6 +289,8 @@ class IngredientChecklist(ServerFrame):
 
 
 class MealItem(BaseModel):
+    """One product a meal needs."""
+
     sku: str
     name: str
     quantity: float
@@ -258,16 +300,22 @@ class MealItem(BaseModel):
 
 
 class Meal(BaseModel):
+    """One meal of a day in a meal plan."""
+
     name: str
     items: list[MealItem]
 
 
 class MealDay(BaseModel):
+    """One day of a meal plan."""
+
     day: str
     meals: list[Meal]
 
 
 class MealPlan(ServerFrame):
+    """Meals for some days, for the shopper to approve or change."""
+
     type: Literal["meal_plan"] = "meal_plan"
     days: list[MealDay]
     total: float | None = None
@@ -275,6 +323,8 @@ class MealPlan(ServerFrame):
 
 
 class CartChanged(ServerFrame):
+    """The cart after a change, with the line that changed."""
+
     type: Literal["cart_changed"] = "cart_changed"
     action: CartChangeAction
     sku: str | None = None
@@ -294,6 +344,8 @@ class CartChanged(ServerFrame):
 
 
 class ResponseComplete(ServerFrame):
+    """The turn is over; the client may send again."""
+
     type: Literal["response_complete"] = "response_complete"
     conversation_id: str
 
@@ -311,10 +363,14 @@ class Error(ServerFrame):
 
 
 class Ping(ServerFrame):
+    """The server's keep-alive; the client answers `pong`."""
+
     type: Literal["ping"] = "ping"
 
 
 class Pong(ServerFrame):
+    """The server's answer to the client's `ping`."""
+
     type: Literal["pong"] = "pong"
 
 

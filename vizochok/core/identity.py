@@ -24,7 +24,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -73,8 +73,8 @@ def _b64url(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def verify_token(keys: Sequence[str], token: str, now: float | None = None) -> str | None:
-    """The `sub` of a valid HS256 `user_token`, or None (bad form, signature, algorithm or expiry)."""
+def _hs256_parts(token: str) -> tuple[dict[str, Any], bytes, bytes] | None:
+    """The payload, signature and signed bytes of a well-formed HS256 token; None for any other."""
     if not token.isascii() or token.count(".") != 2:  # noqa: PLR2004 - header.payload.signature
         return None
     header_b64, payload_b64, signature_b64 = token.split(".")
@@ -87,7 +87,15 @@ def verify_token(keys: Sequence[str], token: str, now: float | None = None) -> s
     # Only HS256: "none" and asymmetric algorithms are refused whatever the header says.
     if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(payload, dict):
         return None
-    signed = f"{header_b64}.{payload_b64}".encode()
+    return payload, signature, f"{header_b64}.{payload_b64}".encode()
+
+
+def verify_token(keys: Sequence[str], token: str, now: float | None = None) -> str | None:
+    """The `sub` of a valid HS256 `user_token`, or None (bad form, signature, algorithm or expiry)."""
+    parts = _hs256_parts(token)
+    if parts is None:
+        return None
+    payload, signature, signed = parts
     if not any(
         hmac.compare_digest(hmac.new(k.encode(), signed, hashlib.sha256).digest(), signature) for k in keys
     ):

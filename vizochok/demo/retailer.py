@@ -77,25 +77,30 @@ class DemoRetailer:
         if action == "clear":
             cart.clear()
             return {"ok": True}
-        sku = body.get("sku")
-        if not sku:
-            return _refuse("missing_sku")
-        item = self.products.get(sku)
-        if item is None:
-            return _refuse("product_not_found")
-        if action in ("remove", "update_quantity") and sku not in cart:
-            return _refuse("not_in_cart")
+        refused = self._line_refusal(cart, action, body.get("sku"))
+        if refused is not None:
+            return _refuse(refused)
+        sku: str = body["sku"]  # a product's SKU, as `_line_refusal` found
         if action == "remove":
             del cart[sku]
             return {"ok": True}
         quantity = float(body.get("quantity") or 1)
         wanted = quantity if action == "update_quantity" else cart.get(sku, 0) + quantity
-        if item["stock"] <= 0:
-            return _refuse("out_of_stock")
-        if wanted > item["stock"]:
-            return _refuse("quantity_exceeded")
+        stock = self.products[sku]["stock"]
+        if stock <= 0 or wanted > stock:
+            return _refuse("out_of_stock" if stock <= 0 else "quantity_exceeded")
         cart[sku] = round(wanted, 3)
         return {"ok": True}
+
+    def _line_refusal(self, cart: dict[str, float], action: str, sku: Any) -> str | None:
+        """Why an operation on `sku` is refused before quantities are looked at, or None."""
+        if not sku:
+            return "missing_sku"
+        if sku not in self.products:
+            return "product_not_found"
+        if action in ("remove", "update_quantity") and sku not in cart:
+            return "not_in_cart"
+        return None
 
     def cart_items(self, store: str, session: str) -> dict[str, Any]:
         """The cart as the cart GET webhook returns it."""

@@ -17,7 +17,10 @@ class SearchSettings(BaseModel):
     reranker: str | None = "attribute-boost"
     """Reranker for tenants that name none (`tenant.search["reranker"]`); `None` or `"none"` turns it off."""
     elasticsearch_new_tenants: str = "shared"
-    """Elasticsearch: where a new tenant's products go, `shared` (routed shared indexes) or `dedicated` (an index each)."""
+    """Elasticsearch: where a new tenant's products go.
+
+    `shared` (routed shared indexes) or `dedicated` (an index each).
+    """
     elasticsearch_shared_indexes: int = 4
     """Elasticsearch: how many shared indexes small tenants are spread over (fixed once tenants live there)."""
     elasticsearch_shared_shards: int = 3

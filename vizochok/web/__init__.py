@@ -1,0 +1,1 @@
+"""What the server sends to browsers: the static pages and the widget script."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.adapters.http.wire import API_KEY, FILTERED, Answer, anthropic_frames
+from tests.adapters.http.wire import API_KEY, FILTERED, Answer, anthropic_frames, drain
 from vizochok.adapters.llm.anthropic import API_VERSION, AnthropicLLM
 from vizochok.core.chat.state import ChatMessage, ToolCall
 from vizochok.core.llm.messages import (
@@ -229,8 +229,7 @@ async def test_no_message_stop_runs_no_tool_call(
     )
     seen: list[LLMEvent] = []
     with pytest.raises(LLMError, match="before message_stop"):
-        async for event in anthropic_llm().stream(ask()):
-            seen.append(event)
+        await drain(anthropic_llm().stream(ask()), seen)
     assert seen == []
 
 

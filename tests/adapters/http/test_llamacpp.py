@@ -73,7 +73,7 @@ def server(model_file: tuple[Path, bool]) -> Iterator[str]:
 
 @pytest.fixture
 def real_calls() -> Iterator[None]:
-    """This test may call a provider: the local server (conftest switched real calls off)."""
+    """Real calls allowed for the test: the provider is the local server (conftest switched them off)."""
     allowed = vizochok.adapters.llm.ALLOW_REAL_CALLS
     vizochok.adapters.llm.ALLOW_REAL_CALLS = True
     yield
@@ -120,9 +120,9 @@ async def test_the_server_accepts_our_tools_and_a_history_with_tool_calls_and_re
             content=json.dumps({"items": [{"sku": "milk-1", "name": "Молоко 2,5%"}]}, ensure_ascii=False),
         ),
     ]
-    llm = TextToolCallsLLM(OpenAILLM(f"{server}/v1", max_tokens=16))
-    events = await collect(llm, ask("", [SEARCH], history))
-    await llm.inner.aclose()
+    inner = OpenAILLM(f"{server}/v1", max_tokens=16)
+    events = await collect(TextToolCallsLLM(inner), ask("", [SEARCH], history))
+    await inner.aclose()
     assert isinstance(events[-1], Usage)
     assert events[-1].completion_tokens <= 16
     for event in events:  # whatever the model said, a call it made names an offered tool
@@ -160,9 +160,11 @@ async def test_a_whole_chat_turn_through_the_local_server(server: str) -> None:
 async def test_a_real_small_model_searches_when_asked(server: str, model_file: tuple[Path, bool]) -> None:
     if not model_file[1]:
         pytest.skip("needs a real instruct model: set VIZOCHOK_TEST_GGUF")
-    llm = TextToolCallsLLM(OpenAILLM(f"{server}/v1", max_tokens=256))
-    events = await collect(llm, ask("Find milk in the catalog, please. Use the search tool.", [SEARCH]))
-    await llm.inner.aclose()
+    inner = OpenAILLM(f"{server}/v1", max_tokens=256)
+    events = await collect(
+        TextToolCallsLLM(inner), ask("Find milk in the catalog, please. Use the search tool.", [SEARCH])
+    )
+    await inner.aclose()
     calls = [e.call for e in events if isinstance(e, ToolCallChunk)]
     assert calls, "".join(e.delta for e in events if isinstance(e, TextChunk))
     assert calls[0].name == "search_products"

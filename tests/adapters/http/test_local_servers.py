@@ -93,9 +93,8 @@ async def test_a_whole_turn_with_a_local_model_that_writes_calls_as_text(wire: W
             return written('{"name": "search_products", "parameters": {"query": "молоко"}}')
         if sum(m["role"] == "tool" for m in messages) == 1:
             hits = json.loads(messages[-1]["content"])["items"]
-            return written(
-                f'[TOOL_CALLS][{{"name": "add_to_selection", "arguments": {{"sku": "{hits[0]["sku"]}", "quantity": 1}}}}]'
-            )
+            call = {"name": "add_to_selection", "arguments": {"sku": hits[0]["sku"], "quantity": 1}}
+            return written(f"[TOOL_CALLS][{json.dumps(call, ensure_ascii=False)}]")
         return written("Додав молоко до кошика.")
 
     wire.rule = model
@@ -126,7 +125,8 @@ async def test_anthropic_prompt_counts_from_message_delta_when_message_start_is_
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
         {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Привіт"}},
         {"type": "content_block_stop", "index": 0},
-        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3, "input_tokens": 40, "cache_read_input_tokens": 60}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
+         "usage": {"output_tokens": 3, "input_tokens": 40, "cache_read_input_tokens": 60}},
         {"type": "message_stop"},
     )))  # fmt: skip
     llm = AnthropicLLM(wire.base_url, API_KEY)

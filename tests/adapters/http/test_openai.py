@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.adapters.http.wire import API_KEY, FILTERED, Answer, openai_frames
+from tests.adapters.http.wire import API_KEY, FILTERED, Answer, drain, openai_frames
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.core.chat.state import ChatMessage, ToolCall
 from vizochok.core.llm.messages import (
@@ -207,8 +207,7 @@ async def test_a_cut_stream_runs_no_tool_call(wire: WireServer, openai_llm: Call
     wire.script(Answer(frames=openai_frames(*chunks, done=False)))
     seen: list[LLMEvent] = []
     with pytest.raises(LLMError, match="ended before"):
-        async for event in openai_llm().stream(ask()):
-            seen.append(event)
+        await drain(openai_llm().stream(ask()), seen)
     assert seen == []
 
 

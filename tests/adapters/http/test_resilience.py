@@ -9,16 +9,17 @@ import pytest
 
 from tests.adapters.http.test_anthropic import end, start, text_block
 from tests.adapters.http.test_openai import ask, collect, text_answer
-from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames
+from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames, drain
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
 from vizochok.core.llm.messages import LLMError, LLMRateLimited, TextChunk
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
 
     from tests.adapters.http.wire import Recorded, WireServer
+    from vizochok.core.llm.messages import LLMEvent
 
 RATE_LIMITED = {"error": {"message": "Rate limit reached", "type": "requests"}}
 
@@ -40,7 +41,7 @@ async def llm(wire: WireServer) -> AsyncIterator[OpenAILLM]:
     await adapter.aclose()
 
 
-def text_of(events: list[object]) -> str:
+def text_of(events: Sequence[object]) -> str:
     return "".join(e.delta for e in events if isinstance(e, TextChunk))
 
 
@@ -116,12 +117,12 @@ async def test_no_retry_or_fallback_once_text_was_streamed(wire: WireServer) -> 
     )
     wire.rule = lambda _request: Answer(frames=frames)
     adapter = AnthropicLLM(wire.base_url, API_KEY, timeout=5.0)
-    seen: list[object] = []
+    seen: list[LLMEvent] = []
+    stream = FallbackLLM(RetryingLLM(adapter, attempts=3, sleep=Sleeps()), "claude-small").stream(
+        ask(model="claude-big")
+    )
     with pytest.raises(LLMRateLimited):
-        async for event in FallbackLLM(
-            RetryingLLM(adapter, attempts=3, sleep=Sleeps()), "claude-small"
-        ).stream(ask(model="claude-big")):
-            seen.append(event)
+        await drain(stream, seen)
     await adapter.aclose()
     assert text_of(seen) == "Частина"
     assert wire.models() == ["claude-big"]

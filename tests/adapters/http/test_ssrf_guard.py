@@ -168,7 +168,8 @@ async def test_connects_to_the_checked_address_keeping_the_name_for_tls_and_host
     resolver = Resolver([PUBLIC], ["127.0.0.1"])  # a second lookup would rebind; there must not be one
     network = RoutedToLoopback(server.port)
     async with webhook_client(GUARDED, resolver=resolver, verify=context) as client:
-        client._transport._pool._network_backend._inner = network
+        transport: Any = client._transport  # httpx keeps its pool private: reached into on purpose
+        transport._pool._network_backend._inner = network
         hooks = HttpxRetailerWebhooks(client, GUARDED)
         prices = await hooks.fetch_prices(tenant(f"https://{HOST}:{server.port}"), "store-1", ["milk-1"])
         again = await hooks.fetch_prices(tenant(f"https://{HOST}:{server.port}"), "store-1", ["milk-1"])

@@ -25,8 +25,10 @@ pytestmark = pytest.mark.asyncio
 SECRET = "s3cret-for-tests-only-0123456789"
 TIMEOUT = 0.3
 DELAY = 0.05
-PRODUCTS = {"products": [{"sku": "milk-1", "price": 45.9, "in_stock": True},
-                         {"sku": "milk-2", "price": 52.0, "in_stock": True, "promo_price": 42.0, "promo_label": "-19%"}]}  # fmt: skip
+PRODUCTS = {"products": [
+    {"sku": "milk-1", "price": 45.9, "in_stock": True},
+    {"sku": "milk-2", "price": 52.0, "in_stock": True, "promo_price": 42.0, "promo_label": "-19%"},
+]}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.asyncio
 
 SECRET = "contract-secret-0123456789"
-PRODUCTS = {
+PRODUCTS: dict[str, dict[str, Any]] = {
     "milk": {"price": 52.9, "stock": 3, "promo_price": 44.96, "promo_label": "-15%"},
     "kefir": {"price": 51.9, "stock": 0},
     "bread": {"price": 32.0, "stock": 10},

@@ -11,7 +11,7 @@ import pytest
 from vizochok.adapters.webhook.pool import LinearPoolTransport
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
 pytestmark = pytest.mark.asyncio
 
@@ -48,9 +48,9 @@ async def server() -> AsyncIterator[tuple[KeepAliveServer, str]]:
     listener.close()
 
 
-async def until(condition: object) -> None:
+async def until(condition: Callable[[], bool]) -> None:
     async with asyncio.timeout(5):
-        while not condition():  # type: ignore[operator]
+        while not condition():  # noqa: ASYNC110 - the condition is the server's state, no event to wait on
             await asyncio.sleep(0.01)
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from litestar import Litestar, Request, post
 from litestar.response import Response, Stream
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
+
+_T = TypeVar("_T")
 
 API_KEY = "sk-test-5ecret-never-logged"
 FILTERED = "[filtered]"
@@ -147,3 +149,9 @@ def create_app(server: WireServer) -> Litestar:
         return await server.handle(request)
 
     return Litestar([handle], debug=False)
+
+
+async def drain(stream: AsyncIterator[_T], into: list[_T]) -> None:
+    """Read `stream` to its end into `into`: what arrived before an error stays there to be checked."""
+    async for event in stream:
+        into.append(event)  # noqa: PERF401 - one by one, so that events before an error are kept

@@ -36,13 +36,15 @@ class ValkeyAdminSessions:
     async def create(self, identity: AdminIdentity) -> tuple[str, str]:
         """A new session."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        await self._client.hset(_key(token), mapping={"identity": identity.model_dump_json(), "csrf": csrf})
+        fields = {"identity": identity.model_dump_json(), "csrf": csrf}
+        # valkey-py types its hash commands for the sync and async clients at once (`Awaitable[int] | int`).
+        await self._client.hset(_key(token), mapping=fields)  # type: ignore[misc]
         await self._client.expire(_key(token), SESSION_TTL_SECONDS)
         return token, csrf
 
     async def get(self, token: str) -> tuple[AdminIdentity, str] | None:
         """The identity and CSRF token of a live session."""
-        data = await self._client.hgetall(_key(token))
+        data = await self._client.hgetall(_key(token))  # type: ignore[misc]  # as `hset` above
         if not data:
             return None
         return AdminIdentity.model_validate_json(data["identity"]), data["csrf"]

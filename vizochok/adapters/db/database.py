@@ -13,19 +13,21 @@ import re
 import time
 from collections import deque
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import psycopg
+from psycopg import AsyncConnection
 from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import set_json_dumps
 from psycopg_pool import AsyncConnectionPool
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from psycopg import AsyncConnection
+Connection: TypeAlias = AsyncConnection[DictRow]
+"""What `Database.tenant` and `Database.unscoped` lend: rows come back as dicts (`dict_row`)."""
 
 _log = logging.getLogger(__name__)
 
@@ -64,9 +66,9 @@ def _storable(value: object) -> object:
 
 
 def storable_json(value: object) -> str:
-    """JSON that PostgreSQL's `jsonb` accepts, whatever `value` holds.
+    r"""JSON that PostgreSQL's `jsonb` accepts, whatever `value` holds.
 
-    `jsonb` refuses NUL (`\\u0000`), lone surrogates and `NaN`/`Infinity`; input is cleaned at the edge
+    `jsonb` refuses NUL (`\u0000`), lone surrogates and `NaN`/`Infinity`; input is cleaned at the edge
     (`vizochok.core.cleaning`), but JSON also comes from retailers' webhooks and from models.
     Rather than fail the transaction (and the turn), such values are stored cleaned: NUL removed,
     surrogates as U+FFFD, non-finite numbers as null. The common case costs one `json.dumps`.
@@ -80,7 +82,7 @@ def storable_json(value: object) -> str:
     return text
 
 
-async def _configure(conn: AsyncConnection) -> None:
+async def _configure(conn: Connection) -> None:
     set_json_dumps(storable_json, context=conn)
 
 
@@ -117,7 +119,7 @@ class BrokenConnections:
         return self.recent() < self.threshold
 
 
-async def _discard(conn: AsyncConnection) -> None:
+async def _discard(conn: Connection) -> None:
     """Close a connection so that the pool drops it on return and opens a fresh one in its place."""
     try:
         await conn.close()
@@ -126,7 +128,7 @@ async def _discard(conn: AsyncConnection) -> None:
 
 
 @asynccontextmanager
-async def _pipelined(conn: AsyncConnection) -> AsyncIterator[None]:
+async def _pipelined(conn: Connection) -> AsyncIterator[None]:
     """The block as one libpq pipeline: `BEGIN`, its statements, `COMMIT` (`ROLLBACK` on an error).
 
     Nothing waits for `BEGIN`, so a write transaction is one round trip (a read adds one for its
@@ -176,7 +178,7 @@ class Database:
         self.url = url
         self.broken = BrokenConnections(broken_window_seconds)
         """Connections discarded for a broken session state; `ping()` fails while they keep coming."""
-        self.pool: AsyncConnectionPool = AsyncConnectionPool(
+        self.pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
             libpq_url(url),
             min_size=1,
             max_size=pool_size,
@@ -190,7 +192,7 @@ class Database:
         await self.pool.open(wait=True, timeout=30)
 
     @asynccontextmanager
-    async def tenant(self, tenant_id: str, *, pipelined: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def tenant(self, tenant_id: str, *, pipelined: bool = False) -> AsyncIterator[Connection]:
         """A transaction in which row-level security shows only `tenant_id`'s rows.
 
         The setting is transaction-local (`set_config(..., true)`), so a pooled connection
@@ -211,7 +213,7 @@ class Database:
                     yield conn
 
     @asynccontextmanager
-    async def unscoped(self, *, pipelined: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def unscoped(self, *, pipelined: bool = False) -> AsyncIterator[Connection]:
         """A transaction with no tenant: row-level security shows no tenant rows at all (`pipelined` as above)."""
         async with self.pool.connection() as conn, self._guard(conn):
             if pipelined:
@@ -222,7 +224,7 @@ class Database:
                     yield conn
 
     @asynccontextmanager
-    async def _guard(self, conn: AsyncConnection) -> AsyncIterator[None]:
+    async def _guard(self, conn: Connection) -> AsyncIterator[None]:
         """Discard `conn` when an error says its session state is broken, whichever path it came from."""
         try:
             yield

@@ -27,12 +27,10 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg_pool import PoolTimeout
 
-from vizochok.adapters.db.database import Database
+from vizochok.adapters.db.database import Connection, Database
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from psycopg import AsyncConnection
 
 _log = logging.getLogger(__name__)
 
@@ -87,7 +85,7 @@ class ReadDatabase:
         assert row is not None  # noqa: S101 - the function always answers
         self._written[tenant_id] = row["lsn"]
 
-    async def wait_replayed(self, timeout: float = 30) -> None:
+    async def wait_replayed(self, timeout: float = 30) -> None:  # noqa: ASYNC109 - checked between polls, never mid-query
         """Wait until every standby has replayed the primary's WAL as of now (tests, benches, tools)."""
         async with self.primary.pool.connection() as conn:
             row = await (await conn.execute("SELECT pg_current_wal_lsn()::text AS lsn")).fetchone()
@@ -139,7 +137,7 @@ class ReadDatabase:
         return self.primary
 
     @asynccontextmanager
-    async def tenant(self, tenant_id: str, *, pipelined: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def tenant(self, tenant_id: str, *, pipelined: bool = False) -> AsyncIterator[Connection]:
         """A read transaction scoped to `tenant_id` by row-level security, on a standby when one has its writes."""
         db = await self._choose(tenant_id)
         async with AsyncExitStack() as stack:
@@ -147,17 +145,17 @@ class ReadDatabase:
             yield conn
 
     @asynccontextmanager
-    async def unscoped(self, *, pipelined: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def unscoped(self, *, pipelined: bool = False) -> AsyncIterator[Connection]:
         """A read transaction with no tenant."""
         db = await self._choose(None)
         async with AsyncExitStack() as stack:
             yield await self._enter(stack, db, lambda d: d.unscoped(pipelined=pipelined))
 
-    async def _enter(self, stack: AsyncExitStack, db: Database, scope: Any) -> AsyncConnection:
+    async def _enter(self, stack: AsyncExitStack, db: Database, scope: Any) -> Connection:
         """Open the transaction on `db`; a standby that fails to give a connection hands over to the primary."""
         if db is not self.primary:
             try:
-                conn: AsyncConnection = await stack.enter_async_context(scope(db))
+                conn: Connection = await stack.enter_async_context(scope(db))
             except (psycopg.OperationalError, PoolTimeout):
                 _log.warning("read replica failed; reading from the primary for %.0f s", self._cooldown)
                 self._down_until[self.replicas.index(db)] = time.monotonic() + self._cooldown
@@ -165,5 +163,5 @@ class ReadDatabase:
                 self.served["replica"] += 1
                 return conn
         self.served["primary"] += 1
-        primary: AsyncConnection = await stack.enter_async_context(scope(self.primary))
+        primary: Connection = await stack.enter_async_context(scope(self.primary))
         return primary

@@ -27,8 +27,8 @@ from sqlmodel import Field, SQLModel
 EMBEDDING_DIM = 384
 
 TENANT_TABLES = (
-    "tenants", "api_keys", "products", "catalog_jobs", "conversations", "conversation_log", "llm_usage", "user_profiles",
-    "audit_log",
+    "tenants", "api_keys", "products", "catalog_jobs", "conversations", "conversation_log", "llm_usage",
+    "user_profiles", "audit_log",
 )  # fmt: skip
 """Every table holding one tenant's data; each has row-level security forced on it."""
 
@@ -38,6 +38,8 @@ def _now() -> Column[Any]:
 
 
 class TenantRow(SQLModel, table=True):
+    """A retailer: its store, LLM and search settings, webhook endpoints and limits."""
+
     __tablename__ = "tenants"
 
     id: str = Field(primary_key=True)
@@ -73,6 +75,8 @@ class TenantRow(SQLModel, table=True):
 
 
 class ApiKeyRow(SQLModel, table=True):
+    """A tenant's API key, stored as a hash; `display_prefix` is what the admin sees."""
+
     __tablename__ = "api_keys"
 
     id: str = Field(primary_key=True)
@@ -91,6 +95,8 @@ class ApiKeyRow(SQLModel, table=True):
 
 
 class ProductRow(SQLModel, table=True):
+    """One product of a tenant's catalog, with its search text, trigram and vector indexes."""
+
     __tablename__ = "products"
     __table_args__ = (
         # Short pending lists: searches scan them in full (migration 0005).
@@ -147,6 +153,8 @@ class ProductRow(SQLModel, table=True):
 
 
 class CatalogJobRow(SQLModel, table=True):
+    """A catalog import: its progress counters, errors and the lease of the process running it."""
+
     __tablename__ = "catalog_jobs"
 
     id: str = Field(primary_key=True)
@@ -169,6 +177,8 @@ class CatalogJobRow(SQLModel, table=True):
 
 
 class ConversationRow(SQLModel, table=True):
+    """One shopper's conversation in one store."""
+
     __tablename__ = "conversations"
 
     id: str = Field(primary_key=True)
@@ -180,6 +190,8 @@ class ConversationRow(SQLModel, table=True):
 
 
 class ConversationLogRow(SQLModel, table=True):
+    """One entry of a conversation's log (a message, a tool call, a result), in order."""
+
     __tablename__ = "conversation_log"
     __table_args__ = (
         ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
@@ -196,6 +208,8 @@ class ConversationLogRow(SQLModel, table=True):
 
 
 class LLMUsageRow(SQLModel, table=True):
+    """Tokens and cost of one model call, for usage limits and billing."""
+
     __tablename__ = "llm_usage"
     __table_args__ = (Index("llm_usage_tenant_time", "tenant_id", "created_at"),)
 
@@ -210,6 +224,8 @@ class LLMUsageRow(SQLModel, table=True):
 
 
 class UserProfileRow(SQLModel, table=True):
+    """What the assistant remembers about a shopper: language, diet, favourite brands."""
+
     __tablename__ = "user_profiles"
 
     tenant_id: str = Field(primary_key=True, foreign_key="tenants.id", ondelete="CASCADE")
@@ -221,6 +237,8 @@ class UserProfileRow(SQLModel, table=True):
 
 
 class AdminUserRow(SQLModel, table=True):
+    """A person who signs in to the admin: an operator (no tenant) or a tenant's admin."""
+
     __tablename__ = "admin_users"
     __table_args__ = (CheckConstraint("(role = 'operator') = (tenant_id IS NULL)"),)
 
@@ -234,6 +252,8 @@ class AdminUserRow(SQLModel, table=True):
 
 
 class AuditLogRow(SQLModel, table=True):
+    """One admin action on a tenant: who did what to which target."""
+
     __tablename__ = "audit_log"
     __table_args__ = (Index("audit_log_tenant_time", "tenant_id", "created_at"),)
 
@@ -244,3 +264,7 @@ class AuditLogRow(SQLModel, table=True):
     target: str = ""
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     created_at: datetime | None = Field(default=None, sa_column=_now())
+
+
+METADATA = SQLModel.metadata
+"""Every table above: what Alembic compares the database with (`migrations/env.py`, tests/adapters/test_schema.py)."""

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from vizochok.adapters.db.database import Database
 
 
-INSERT_USAGE = """INSERT INTO llm_usage (tenant_id, conversation_id, model, prompt_tokens, completion_tokens, cost, created_at)
+INSERT_USAGE = """INSERT INTO llm_usage
+                  (tenant_id, conversation_id, model, prompt_tokens, completion_tokens, cost, created_at)
                   VALUES (%s, %s, %s, %s, %s, %s, %s)"""
 """One ledger row; chat turns write theirs with the turn's log (`PostgresConversationLog.append`)."""
 

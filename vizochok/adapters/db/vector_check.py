@@ -26,34 +26,37 @@ DIMENSIONS = 384
 
 PROBES: tuple[str, ...] = (
     "CREATE EXTENSION IF NOT EXISTS vector",
-    "CREATE TEMP TABLE vizochok_vector_check"
-    f" (id int PRIMARY KEY, embedding vector({DIMENSIONS})) ON COMMIT DROP",
+    f"CREATE TEMP TABLE vizochok_vector_check (id int PRIMARY KEY, embedding vector({DIMENSIONS})) ON COMMIT DROP",
     # Vectors of varied direction, as the model's are (constant ones would all be one point to HNSW).
     f"""INSERT INTO vizochok_vector_check
         SELECT i, (SELECT array_agg(sin(i * 0.37 + d * 0.11)::real ORDER BY d)
                      FROM generate_series(1, {DIMENSIONS}) d)::vector
-          FROM generate_series(1, 64) i""",
+          FROM generate_series(1, 64) i""",  # noqa: S608 - DIMENSIONS is a constant
     # The first call the bug report could repro with: vector_norm over a whole 384-d vector.
     f"SELECT vector_norm(array_fill(0.5::real, ARRAY[{DIMENSIONS}])::vector)",
     "SELECT l2_normalize(embedding) FROM vizochok_vector_check LIMIT 1",
     # Search orders by cosine distance (adapters/search/postgres.py); l2 and inner product for completeness.
-    "SELECT embedding <=> (SELECT embedding FROM vizochok_vector_check WHERE id = 1),"
-    " embedding <-> (SELECT embedding FROM vizochok_vector_check WHERE id = 1),"
-    " embedding <#> (SELECT embedding FROM vizochok_vector_check WHERE id = 1) FROM vizochok_vector_check",
+    (
+        "SELECT embedding <=> (SELECT embedding FROM vizochok_vector_check WHERE id = 1),"
+        " embedding <-> (SELECT embedding FROM vizochok_vector_check WHERE id = 1),"
+        " embedding <#> (SELECT embedding FROM vizochok_vector_check WHERE id = 1) FROM vizochok_vector_check"
+    ),
     # The products index: HNSW with vector_cosine_ops, built, then searched through the index.
     "CREATE INDEX ON vizochok_vector_check USING hnsw (embedding vector_cosine_ops)",
     "SET LOCAL enable_seqscan = off",
-    "SELECT id FROM vizochok_vector_check"
-    " ORDER BY embedding <=> (SELECT embedding FROM vizochok_vector_check WHERE id = 7) LIMIT 5",
+    (
+        "SELECT id FROM vizochok_vector_check"
+        " ORDER BY embedding <=> (SELECT embedding FROM vizochok_vector_check WHERE id = 7) LIMIT 5"
+    ),
     # An insert into a live HNSW index walks the graph with the distance functions again.
     f"""INSERT INTO vizochok_vector_check
         SELECT 1000 + i, (SELECT array_agg(cos(i * 0.53 + d * 0.07)::real ORDER BY d)
                             FROM generate_series(1, {DIMENSIONS}) d)::vector
-          FROM generate_series(1, 16) i""",
+          FROM generate_series(1, 16) i""",  # noqa: S608 - DIMENSIONS is a constant
 )
 
 
-class VectorCheckFailed(RuntimeError):
+class VectorCheckFailed(RuntimeError):  # noqa: N818 - named for what happened, like WebhookFailure
     """The embedded PostgreSQL cannot run pgvector on this machine; the message says what to do."""
 
 
@@ -65,7 +68,7 @@ def run_vector_check(admin_url: str, log_path: Path | None = None, extra: Sequen
     try:
         with psycopg.connect(admin_url, autocommit=False) as conn:
             for statement in (*PROBES, *extra):
-                conn.execute(statement)  # type: ignore[arg-type] - fixed statements, no parameters
+                conn.execute(statement)  # fixed statements, no parameters
             conn.rollback()
     except psycopg.OperationalError as exc:
         raise VectorCheckFailed(_explain(exc, log_path)) from exc

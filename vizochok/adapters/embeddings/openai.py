@@ -32,6 +32,7 @@ class OpenAIEmbedder:
         base_url: str,
         model: str,
         api_key: str | None = None,
+        *,
         dim: int = 384,
         batch_size: int = 64,
         max_retries: int = 5,

@@ -123,13 +123,14 @@ async def post_stream(  # noqa: PLR0917 - one call site per provider, each spell
                         msg = f"{provider} answered {kind or 'no content type'}, not an event stream"
                         raise LLMError(msg)
                     yield response
-                return
             except httpx.RemoteProtocolError:
                 # A pooled keep-alive connection the server had already closed (llama.cpp's server
                 # does this after a few requests): nothing was answered, so one fresh try is safe.
                 if answered or attempt:
                     raise
                 _log.info("%s closed a pooled connection before answering; trying once more", provider)
+            else:
+                return
     except httpx.TimeoutException as exc:
         msg = f"{provider} did not answer in time ({type(exc).__name__})"
         raise LLMTimeout(msg) from None

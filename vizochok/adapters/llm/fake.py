@@ -72,7 +72,7 @@ class QueueLLM(ScriptedLLM):
         self.queue.extend(replies)
 
 
-def example_value(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> Any:
+def example_value(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> Any:  # noqa: PLR0911 - one per JSON type
     """A value that satisfies a (pydantic-generated) JSON schema: the smallest valid one."""
     defs = defs if defs is not None else schema.get("$defs", {})
     if "$ref" in schema:

@@ -74,6 +74,7 @@ class InstructorOpenAIExtractor:
         self,
         response_model: type[T],
         text: str,
+        *,
         model: str,
         instructions: str = "",
         max_retries: int = 2,
@@ -93,13 +94,14 @@ class InstructorOpenAIExtractor:
         ensure_allowed()
         system = instructions or f"Extract a {response_model.__name__} from the user's message."
         messages: list[Any] = [{"role": "system", "content": system}, {"role": "user", "content": text}]
+        limit: dict[str, Any] = {self._max_field: max_tokens}  # `max_tokens` or `max_completion_tokens`
         try:
             result = await self._instructor.chat.completions.create(
                 model=model,
                 response_model=response_model,
                 messages=messages,
                 max_retries=max_retries,
-                **{self._max_field: max_tokens},
+                **limit,
             )
         except Exception as error:  # noqa: BLE001 - every SDK failure becomes the core's error
             raise _translate(error) from None

@@ -9,7 +9,7 @@ from vizochok.core.chat.turns import TurnBegun, TurnLease
 if TYPE_CHECKING:
     from vizochok.adapters.session.memory import InMemorySessionStore
     from vizochok.adapters.usage.memory import InMemoryUsageLimiter
-    from vizochok.core.chat.turns import TurnEnd, TurnStart
+    from vizochok.core.chat.turns import Refusal, TurnEnd, TurnStart
 
 
 class InMemoryTurnStore:
@@ -21,27 +21,14 @@ class InMemoryTurnStore:
 
     async def begin(self, start: TurnStart) -> TurnBegun:
         """Tier 1, tiers 2 and 3, the lease, the session, then the count."""
-        window, quota, limiter = start.window, start.quota, self.limiter
-        if window is not None and limiter is not None:
-            wait = await limiter.hit_window(
-                start.tenant_id, window.scope, window.limit, window.window_seconds
-            )
-            if wait > 0:
-                return TurnBegun(refused="window", retry_after=wait)
-        if quota is not None and limiter is not None:
-            usage = await limiter.snapshot(start.tenant_id, quota.user_id, quota.day, quota.month)
-            if usage.user_messages >= quota.user_messages_per_day:
-                return TurnBegun(refused="user_messages")
-            if quota.new_conversation and usage.user_conversations >= quota.user_conversations_per_day:
-                return TurnBegun(refused="user_conversations")
-            if usage.tenant_tokens_day >= quota.tenant_tokens_per_day:
-                return TurnBegun(refused="tokens_day")
-            if usage.tenant_tokens_month >= quota.tenant_tokens_per_month:
-                return TurnBegun(refused="tokens_month")
+        refused = await self._refused(start)
+        if refused is not None:
+            return refused
         token = self.sessions.acquire(start.tenant_id, start.conversation_id, start.lease_seconds)
         if token is None:
             return TurnBegun(refused="busy")
         state = await self.sessions.load(start.tenant_id, start.conversation_id)
+        quota, limiter = start.quota, self.limiter
         counted = quota if state is not None and limiter is not None else None
         if counted is not None and limiter is not None:
             await limiter.count_user(
@@ -52,6 +39,32 @@ class InMemoryTurnStore:
                 conversations=int(counted.new_conversation),
             )
         return TurnBegun(lease=TurnLease(start.tenant_id, start.conversation_id, token, counted), state=state)
+
+    async def _refused(self, start: TurnStart) -> TurnBegun | None:
+        """Tier 1 (the window), then tiers 2 and 3 (the day's and month's quotas), in the script's order."""
+        window, quota, limiter = start.window, start.quota, self.limiter
+        if limiter is None:
+            return None
+        if window is not None:
+            wait = await limiter.hit_window(
+                start.tenant_id, window.scope, window.limit, window.window_seconds
+            )
+            if wait > 0:
+                return TurnBegun(refused="window", retry_after=wait)
+        if quota is None:
+            return None
+        usage = await limiter.snapshot(start.tenant_id, quota.user_id, quota.day, quota.month)
+        over: tuple[tuple[Refusal, bool], ...] = (
+            ("user_messages", usage.user_messages >= quota.user_messages_per_day),
+            (
+                "user_conversations",
+                quota.new_conversation and usage.user_conversations >= quota.user_conversations_per_day,
+            ),
+            ("tokens_day", usage.tenant_tokens_day >= quota.tenant_tokens_per_day),
+            ("tokens_month", usage.tenant_tokens_month >= quota.tenant_tokens_per_month),
+        )
+        refused = next((name for name, exceeded in over if exceeded), None)
+        return TurnBegun(refused=refused) if refused is not None else None
 
     async def end(self, lease: TurnLease, end: TurnEnd) -> None:
         """Save, add tokens, take back a refused count, release."""

@@ -172,7 +172,7 @@ class ValkeyTurnStore:
             user_key(tenant, *user_day, "msgs"),
             user_key(tenant, *user_day, "convs"),
         ]
-        args = [
+        args: list[str | int | float] = [
             save.model_dump_json() if save else "",
             end.ttl_seconds,
             lease.token,

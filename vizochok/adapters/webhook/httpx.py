@@ -84,7 +84,7 @@ class HttpxRetailerWebhooks:
         status: int | None = None
         try:
             content = self._encode(tenant, url, body)
-            status, raw = await self._attempt(tenant, "POST", url, content, None, None)
+            status, raw = await self._attempt(tenant, "POST", url, content, params=None, idempotency_key=None)
         except (_Retryable, WebhookFailure) as exc:
             failure = exc.failure if isinstance(exc, _Retryable) else exc
             return WebhookTestReport(
@@ -124,7 +124,9 @@ class HttpxRetailerWebhooks:
         idempotency_key: str | None = None,
     ) -> _T:
         try:
-            return await self._call_once_or_twice(tenant, method, url, body, schema, params, idempotency_key)
+            return await self._call_once_or_twice(
+                tenant, method, url, body, schema=schema, params=params, idempotency_key=idempotency_key
+            )
         except WebhookFailure as failure:
             # Tenant, URL and reason only: headers (the signature) and bodies are never logged.
             _log.warning("webhook %s %s of tenant %s failed: %s", method, url, tenant.id, failure)
@@ -136,6 +138,7 @@ class HttpxRetailerWebhooks:
         method: str,
         url: str,
         body: dict[str, Any] | None,
+        *,
         schema: type[_T],
         params: dict[str, str] | None,
         idempotency_key: str | None,
@@ -146,7 +149,9 @@ class HttpxRetailerWebhooks:
             if attempt:
                 await asyncio.sleep(self._settings.retry_delay_seconds)
             try:
-                status, raw = await self._attempt(tenant, method, url, content, params, idempotency_key)
+                status, raw = await self._attempt(
+                    tenant, method, url, content, params=params, idempotency_key=idempotency_key
+                )
             except _Retryable as exc:
                 last = exc.failure
                 continue
@@ -171,6 +176,7 @@ class HttpxRetailerWebhooks:
         method: str,
         url: str,
         content: bytes,
+        *,
         params: dict[str, str] | None,
         idempotency_key: str | None,
     ) -> tuple[int, bytes]:

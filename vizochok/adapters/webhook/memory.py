@@ -52,7 +52,7 @@ class InMemoryRetailerWebhooks:
 
     async def cart_operation(
         self,
-        tenant: Tenant,
+        tenant: Tenant,  # noqa: ARG002 - the port's signature; one retailer stands for every tenant
         store_id: str,
         session_id: str,
         operation: CartOperation,

@@ -31,16 +31,16 @@ class LinearConnectionPool(httpcore.AsyncConnectionPool):
         kept: list[AsyncConnectionInterface] = []
         # Closed and expired connections go, then the oldest idle ones beyond the keep-alive limit.
         live = [c for c in self._connections if not c.is_closed()]
-        for connection in live:
-            if connection.has_expired():
-                closing.append(connection)
+        for existing in live:
+            if existing.has_expired():
+                closing.append(existing)
             else:
-                kept.append(connection)
+                kept.append(existing)
         surplus = sum(1 for c in kept if c.is_idle()) - self._max_keepalive_connections
         if surplus > 0:
-            for connection in [c for c in kept if c.is_idle()][:surplus]:
-                kept.remove(connection)
-                closing.append(connection)
+            for idle in [c for c in kept if c.is_idle()][:surplus]:
+                kept.remove(idle)
+                closing.append(idle)
         self._connections = kept
 
         queued = [request for request in self._requests if request.is_queued()]
@@ -85,7 +85,7 @@ class LinearPoolTransport(httpx.AsyncHTTPTransport):
         # rename it, refuse to start rather than run without this pool (or without the SSRF guard).
         if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
             msg = "this httpx version keeps its connection pool elsewhere; install httpx 0.27 or 0.28"
-            raise RuntimeError(msg)
+            raise RuntimeError(msg)  # noqa: TRY004 - an unsupported httpx, not a caller's wrong type
         self._pool = LinearConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             max_connections=limits.max_connections,

@@ -55,7 +55,7 @@ class ValkeyStats:
                 pipe.hgetall(stats_key(tenant_id, hook))
                 pipe.lrange(latency_key(tenant_id, hook), 0, -1)
             answers = await pipe.execute()
-        view = {}
+        view: dict[str, Any] = {}
         for index, hook in enumerate(WEBHOOKS):
             counts, latencies = answers[2 * index], answers[2 * index + 1]
             if not counts:

@@ -25,54 +25,68 @@ if TYPE_CHECKING:
 
 async def run_action(turn: Turn, action: Action) -> None:
     """Carry out a card action and say what happened; other actions are answered as messages."""
-    lang = turn.state.language
     if isinstance(action, AddToCartAction):
         await _add(turn, action.sku, action.quantity)
     elif isinstance(action, ChecklistSubmitAction):
-        pending = turn.state.pending_tool
-        if pending is None or pending.tool != "show_recipe_checklist":
-            await turn.emitter.text(phrase("invalid", lang, reason="no checklist to submit"))
-            return
-        # Bounded fan-out: only SKUs of the checklist shown, each once, however the frame repeats them
-        # (one frame listing a SKU 2,727 times used to send 2,727 cart webhooks).
-        quantities = {i["sku"]: i["quantity"] for i in pending.payload.get("items", [])}
-        chosen = [sku for sku in dict.fromkeys(action.skus) if sku in quantities]
-        await _add_many(turn, [(sku, quantities[sku]) for sku in chosen])
+        await _submit_checklist(turn, action)
     elif isinstance(action, MealPlanApproveAction):
-        pending = turn.state.pending_tool
-        if pending is None or pending.tool != "show_meal_plan":
-            await turn.emitter.text(phrase("invalid", lang, reason="no meal plan to approve"))
-            return
-        totals: dict[str, float] = {}
-        for day in pending.payload.get("days", []):
-            for meal in day.get("meals", []):
-                for item in meal.get("items", []):
-                    totals[item["sku"]] = totals.get(item["sku"], 0) + item["quantity"]
-        await _add_many(turn, list(totals.items()))
+        await _approve_meal_plan(turn)
     elif isinstance(action, RemoveFromCartAction):
-        item = _line(turn, action.sku)
-        result = await apply(turn, CartOperation(action="remove", sku=action.sku), "item_removed", None)
-        await _say(turn, result.ok, "removed", reason=result.reason, name=item.name)
+        await _remove(turn, action.sku)
     elif isinstance(action, UpdateQuantityAction):
-        item = _line(turn, action.sku)
-        if action.quantity == 0:
-            result = await apply(turn, CartOperation(action="remove", sku=action.sku), "item_removed", None)
-            await _say(turn, result.ok, "removed", reason=result.reason, name=item.name)
-            return
-        check_quantity((await turn.catalog_data([action.sku])).get(action.sku), action.quantity)
-        updated = item.model_copy(update={"quantity": action.quantity})
-        operation = CartOperation(action="update_quantity", sku=action.sku, quantity=action.quantity)
-        result = await apply(turn, operation, "quantity_updated", updated)
-        await _say(
-            turn,
-            result.ok,
-            "updated",
-            reason=result.reason,
-            name=item.name,
-            quantity=format_quantity(action.quantity),
-        )
+        await _update_quantity(turn, action)
     else:
-        await turn.emitter.text(phrase("invalid", lang, reason=action.action))
+        await turn.emitter.text(phrase("invalid", turn.state.language, reason=action.action))
+
+
+async def _submit_checklist(turn: Turn, action: ChecklistSubmitAction) -> None:
+    pending = turn.state.pending_tool
+    if pending is None or pending.tool != "show_recipe_checklist":
+        await turn.emitter.text(phrase("invalid", turn.state.language, reason="no checklist to submit"))
+        return
+    # Bounded fan-out: only SKUs of the checklist shown, each once, however the frame repeats them
+    # (one frame listing a SKU 2,727 times used to send 2,727 cart webhooks).
+    quantities = {i["sku"]: i["quantity"] for i in pending.payload.get("items", [])}
+    chosen = [sku for sku in dict.fromkeys(action.skus) if sku in quantities]
+    await _add_many(turn, [(sku, quantities[sku]) for sku in chosen])
+
+
+async def _approve_meal_plan(turn: Turn) -> None:
+    pending = turn.state.pending_tool
+    if pending is None or pending.tool != "show_meal_plan":
+        await turn.emitter.text(phrase("invalid", turn.state.language, reason="no meal plan to approve"))
+        return
+    totals: dict[str, float] = {}
+    for day in pending.payload.get("days", []):
+        for meal in day.get("meals", []):
+            for item in meal.get("items", []):
+                totals[item["sku"]] = totals.get(item["sku"], 0) + item["quantity"]
+    await _add_many(turn, list(totals.items()))
+
+
+async def _remove(turn: Turn, sku: str) -> None:
+    item = _line(turn, sku)
+    result = await apply(turn, CartOperation(action="remove", sku=sku), "item_removed", None)
+    await _say(turn, result.ok, "removed", reason=result.reason, name=item.name)
+
+
+async def _update_quantity(turn: Turn, action: UpdateQuantityAction) -> None:
+    if action.quantity == 0:
+        await _remove(turn, action.sku)
+        return
+    item = _line(turn, action.sku)
+    check_quantity((await turn.catalog_data([action.sku])).get(action.sku), action.quantity)
+    updated = item.model_copy(update={"quantity": action.quantity})
+    operation = CartOperation(action="update_quantity", sku=action.sku, quantity=action.quantity)
+    result = await apply(turn, operation, "quantity_updated", updated)
+    await _say(
+        turn,
+        result.ok,
+        "updated",
+        reason=result.reason,
+        name=item.name,
+        quantity=format_quantity(action.quantity),
+    )
 
 
 async def _add_many(turn: Turn, lines: list[tuple[str, float | None]]) -> None:
@@ -107,8 +121,10 @@ async def _add(turn: Turn, sku: str, quantity: float | None) -> None:
     product = (await turn.catalog_data([sku])).get(sku)
     default = (product.min_quantity or product.quantity_step or 1.0) if product else 1.0
     outcome = await add_product(turn, sku, quantity or default)
+    reason = outcome.get("reason")
     await _say(
-        turn, bool(outcome["ok"]), "added", reason=outcome.get("reason"), name=outcome.get("name", sku),
+        turn, bool(outcome["ok"]), "added", reason=reason if isinstance(reason, str) else None,
+        name=outcome.get("name", sku),
         quantity=format_quantity(float(quantity or default)),
     )  # fmt: skip
 

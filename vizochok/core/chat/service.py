@@ -12,7 +12,7 @@ from vizochok.core.agent.phrases import phrase
 from vizochok.core.agent.tools import AgentServices, ToolError, Turn
 from vizochok.core.chat.actions import run_action
 from vizochok.core.chat.state import ConversationState, LogEntry
-from vizochok.core.chat.turns import TurnEnd, TurnStart
+from vizochok.core.chat.turns import TurnEnd, TurnLease, TurnStart
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
     AuthOk,
@@ -283,47 +283,17 @@ class ChatService:
         begun = await self._turns.begin(self._start_request(conn, metered=metered, window=window))
         if begun.lease is None:
             raise refusal(begun, limits)
-        state, saved, uncount = begun.state, None, False
+        saved: ConversationState | None = None
+        uncount, tokens_before = False, 0
         try:
-            if state is None:
-                # The session expired while the socket stayed open: carry on in a new conversation.
-                state = await self._start(conn)
-                await sink.send(ConversationStarted(conversation_id=state.conversation_id))
-                if metered:
-                    assert self.usage is not None  # noqa: S101 - narrowed by `metered`
-                    # `begin` counts only a session it found; this message starts the new one.
-                    await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
-                    conn.uncounted = None
-            elif state.stale or conn.resync:
-                state.stale = True
-                await self._refresh_stale(conn, state)
-                conn.resync = state.stale
+            state = await self._current_state(conn, sink, begun.state, metered=metered)
             if state.tokens_used >= limits.session_token_limit:
                 uncount = True  # `begin` counted a message that is refused after all
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
             if metered and conn.uncounted == state.conversation_id:
                 conn.uncounted = None  # `begin` counted the conversation with this message
             tokens_before = state.tokens_used
-            conn.turns += 1
-            log: list[LogEntry] = []
-            turn = Turn(
-                tenant=conn.tenant, state=state, store_id=conn.store_id, services=self._services,
-                emitter=TurnEmitter(sink, log, conn.turns), number=conn.turns, log=log,
-            )  # fmt: skip
-            if text is not None:
-                # The agent opens with this status anyway (the emitter drops the repeat): sent now, the
-                # shopper sees the turn start before the profile read and the durable log write.
-                await turn.emitter.status("thinking")
-            if text is not None or isinstance(action, METERED_ACTIONS):
-                # Only the model reads the profile: card actions act on the cart without it (one read fewer).
-                turn.profile = await self._profile(conn, text)
-            if text is not None:
-                state.language = detect_language(text, state.language or "uk")
-                entry = LogEntry(kind="user_message", payload={"text": text}, turn=turn.number)
-                # Stored before the agent runs: an acknowledged message survives a crash mid-turn.
-                await self._log.append(conn.tenant.id, state.conversation_id, [entry])
-            elif action is not None:
-                log.append(LogEntry(kind="action", payload=action.model_dump(), turn=turn.number))
+            turn = await self._open_turn(conn, sink, state, text, action)
             try:
                 error = await self._run(turn, text, action, limits)
             finally:
@@ -334,25 +304,88 @@ class ChatService:
                 # not written as they are sent: that would put a commit (a round trip, ~0.3 ms of CPU)
                 # in front of every streamed word. The cost is that a crash mid-turn loses the frames
                 # that turn had already streamed, together with its reply (docs/operations.md).
-                await self._log.append(conn.tenant.id, state.conversation_id, log, turn.usage)
+                await self._log.append(conn.tenant.id, state.conversation_id, turn.log, turn.usage)
         finally:
-            end = TurnEnd(save=saved, ttl_seconds=limits.session_ttl_seconds, uncount=uncount)
-            if saved is not None and self.usage is not None and saved.tokens_used > tokens_before:
-                # Tier 3 is recorded after the reply, from what the model reported this turn.
-                day, month = self.usage.day_month()
-                end = replace(end, tokens=saved.tokens_used - tokens_before, day=day, month=month)
-            try:
-                await self._turns.end(begun.lease, end)
-            except Exception:
-                # The session could not be saved, yet the retailer may have confirmed cart changes this
-                # turn: the socket's next turn re-reads the cart rather than trust the older session.
-                conn.resync = True
-                raise
+            await self._end_turn(conn, begun.lease, saved, uncount=uncount, tokens_before=tokens_before)
         await turn.emitter.complete()
         if self._services.observer is not None:
             await self._services.observer.turn_completed(
                 conn.tenant.id, state.conversation_id, turn.number, error
             )
+
+    async def _current_state(
+        self, conn: Connection, sink: FrameSink, state: ConversationState | None, *, metered: bool
+    ) -> ConversationState:
+        """The session `begin` read, a new conversation when it expired, refreshed when it went stale."""
+        if state is None:
+            # The session expired while the socket stayed open: carry on in a new conversation.
+            state = await self._start(conn)
+            await sink.send(ConversationStarted(conversation_id=state.conversation_id))
+            if metered:
+                assert self.usage is not None  # noqa: S101 - narrowed by `metered`
+                # `begin` counts only a session it found; this message starts the new one.
+                await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
+                conn.uncounted = None
+        elif state.stale or conn.resync:
+            state.stale = True
+            await self._refresh_stale(conn, state)
+            conn.resync = state.stale
+        return state
+
+    async def _open_turn(
+        self,
+        conn: Connection,
+        sink: FrameSink,
+        state: ConversationState,
+        text: str | None,
+        action: Action | None,
+    ) -> Turn:
+        """The next turn of the socket, with the profile it needs and its input logged."""
+        conn.turns += 1
+        log: list[LogEntry] = []
+        turn = Turn(
+            tenant=conn.tenant, state=state, store_id=conn.store_id, services=self._services,
+            emitter=TurnEmitter(sink, log, conn.turns), number=conn.turns, log=log,
+        )  # fmt: skip
+        if text is not None:
+            # The agent opens with this status anyway (the emitter drops the repeat): sent now, the
+            # shopper sees the turn start before the profile read and the durable log write.
+            await turn.emitter.status("thinking")
+        if text is not None or isinstance(action, METERED_ACTIONS):
+            # Only the model reads the profile: card actions act on the cart without it (one read fewer).
+            turn.profile = await self._profile(conn, text)
+        if text is not None:
+            state.language = detect_language(text, state.language or "uk")
+            entry = LogEntry(kind="user_message", payload={"text": text}, turn=turn.number)
+            # Stored before the agent runs: an acknowledged message survives a crash mid-turn.
+            await self._log.append(conn.tenant.id, state.conversation_id, [entry])
+        elif action is not None:
+            log.append(LogEntry(kind="action", payload=action.model_dump(), turn=turn.number))
+        return turn
+
+    async def _end_turn(
+        self,
+        conn: Connection,
+        lease: TurnLease,
+        saved: ConversationState | None,
+        *,
+        uncount: bool,
+        tokens_before: int,
+    ) -> None:
+        """Save the session, add the turn's tokens, take back a refused count and release the lease."""
+        limits = conn.limits
+        end = TurnEnd(save=saved, ttl_seconds=limits.session_ttl_seconds, uncount=uncount)
+        if saved is not None and self.usage is not None and saved.tokens_used > tokens_before:
+            # Tier 3 is recorded after the reply, from what the model reported this turn.
+            day, month = self.usage.day_month()
+            end = replace(end, tokens=saved.tokens_used - tokens_before, day=day, month=month)
+        try:
+            await self._turns.end(lease, end)
+        except Exception:
+            # The session could not be saved, yet the retailer may have confirmed cart changes this
+            # turn: the socket's next turn re-reads the cart rather than trust the older session.
+            conn.resync = True
+            raise
 
     async def _profile(self, conn: Connection, text: str | None) -> UserProfile | None:
         """The shopper's profile, updated from explicit statements in `text`."""
@@ -408,7 +441,7 @@ class ChatService:
             _log.warning("turn %s of %s timed out", turn.number, turn.state.conversation_id)
         except ToolError as exc:
             await turn.emitter.text(str(exc))
-        except Exception:
+        except Exception:  # noqa: BLE001 - logged with its traceback; the shopper gets internal_error, the socket lives
             _log.exception("turn %s of %s failed", turn.number, turn.state.conversation_id)
             error = ErrorCode.INTERNAL_ERROR
         await turn.emitter.finish(turn.state.conversation_id, error=error)

@@ -56,7 +56,7 @@ class LLMError(Exception):
     """A provider failed; the turn ends with `internal_error` unless a wrapper recovers."""
 
 
-class LLMRateLimited(LLMError):
+class LLMRateLimited(LLMError):  # noqa: N818 - named for what happened, like WebhookFailure
     """HTTP 429 or the provider's equivalent; `retry_after` in seconds when the provider said."""
 
     def __init__(self, message: str = "rate limited", retry_after: float | None = None) -> None:
@@ -64,5 +64,5 @@ class LLMRateLimited(LLMError):
         self.retry_after = retry_after
 
 
-class LLMTimeout(LLMError):
+class LLMTimeout(LLMError):  # noqa: N818 - named for what happened, like WebhookFailure
     """The provider did not answer in time."""

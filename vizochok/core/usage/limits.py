@@ -49,10 +49,9 @@ class Limits(BaseModel):
         Writes are validated (`check_overrides`); this still never fails on a value stored before
         that check existed (`max_frame_bytes: "abc"` used to close every socket of the tenant 4500).
         """
-        good = {}
-        for name, value in overrides.items():
-            if name in LIMIT_RANGES and _valid(name, value):
-                good[name] = value
+        good = {
+            name: value for name, value in overrides.items() if name in LIMIT_RANGES and _valid(name, value)
+        }
         return self.model_copy(update=Limits.model_validate({**self.model_dump(), **good}).model_dump())
 
 
@@ -125,7 +124,7 @@ def check_overrides(
                 f"limits.{name}: your plan allows at most {getattr(ceiling, name):g}; an operator changes plans",
                 field=f"limits.{name}",
             )
-        checked[name] = int(value) if isinstance(Limits.model_fields[name].default, int) else float(value)  # type: ignore[arg-type]
+        checked[name] = int(value) if isinstance(Limits.model_fields[name].default, int) else float(value)
     return checked
 
 

@@ -1,0 +1,1 @@
+"""The demo store's catalog and retailer data (JSON), read as package resources."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from vizochok.adapters.db.tables import SQLModel
+from vizochok.adapters.db.tables import METADATA
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = METADATA
 
 
 def run_migrations_online() -> None:
