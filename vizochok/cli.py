@@ -18,6 +18,8 @@ from typing import Any
 from vizochok.settings import Settings, get_settings
 
 _STARTED = time.monotonic()
+PROFILES = ("postgres", "memory")
+"""`--profile` choices: `vizochok.container.PROFILES` (not imported here, to keep `--help` fast)."""
 
 
 def _setup_logging(level: str) -> None:
@@ -87,6 +89,11 @@ def _prepare(settings: Settings) -> Any:
     return prepare(settings)
 
 
+def _profile(args: argparse.Namespace) -> dict[str, Any]:
+    """`--profile` wins over `VIZOCHOK_PROFILE`."""
+    return {"profile": args.profile} if args.profile else {}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server, with `--workers` processes sharing PostgreSQL and Valkey."""
     import uvicorn  # noqa: PLC0415
@@ -94,8 +101,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.bootstrap import environment  # noqa: PLC0415
 
+    settings = get_settings(**_profile(args))
+    if settings.profile == "memory":
+        # Nothing else could create a tenant in this process's memory: the dev mode is the demo's content.
+        if args.workers > 1:
+            print("error: the memory profile keeps everything in one process; drop --workers", file=sys.stderr)  # noqa: T201
+            return 2
+        return cmd_demo(args)
     _stop_cleanly_on_sigterm()
-    prepared = _prepare(get_settings())
+    prepared = _prepare(settings)
     options = uvicorn_options(prepared.settings)
     try:
         if args.workers > 1:
@@ -121,7 +135,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.demo.app import create_demo_app  # noqa: PLC0415
 
-    settings = get_settings(webhooks={"allow_private_hosts": True})
+    settings = get_settings(webhooks={"allow_private_hosts": True}, **_profile(args))
     if not _port_is_free(args.host, args.port):
         print(f"error: port {args.port} on {args.host} is in use; pick another with --port", file=sys.stderr)  # noqa: T201
         return 2
@@ -129,8 +143,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     prepared = _prepare(settings)
     try:
         base_url = f"http://{args.host}:{args.port}"
+        kept = " (memory profile: nothing is kept when it stops)" if settings.profile == "memory" else ""
         _announce_when_listening(
-            args.host, args.port, f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it)"
+            args.host, args.port, f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it){kept}"
         )
         uvicorn.run(
             create_demo_app(prepared.settings, base_url), host=args.host, port=args.port,
@@ -263,11 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--profile", choices=PROFILES,
+        help="postgres (default; VIZOCHOK_PROFILE): PostgreSQL and Valkey; memory: a dev mode in this "
+        "process, with no server, serving the demo tenant and catalog",
+    )  # fmt: skip
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="run the demo store with no configuration")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--profile", choices=PROFILES, help="postgres (default) or memory (nothing kept)")
     demo.set_defaults(func=cmd_demo)
 
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.conftest import make_settings
-from tests.core.world import build_world
-from vizochok.adapters.container import _llm_resolver
+from vizochok.testing import build_world
+from vizochok.container import _llm_resolver
 from vizochok.adapters.llm.fake import Reply, ScriptedLLM
 from vizochok.adapters.llm.hybrid import KEYLESS_ID, HybridLLM, Understanding
 from vizochok.adapters.llm.offline import OfflineLLM

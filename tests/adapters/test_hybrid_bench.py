@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bench.hybrid import MeteredModel, estimate_tokens, measure
-from tests.core.world import PRODUCTS
+from vizochok.testing import PRODUCTS
 from vizochok.adapters.llm.offline import OfflineLLM
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.core.world import World, build_world, demo_world
+from vizochok.testing import World, build_world, demo_world
 from tests.helpers import text_of, types
 
 

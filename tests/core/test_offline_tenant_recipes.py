@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tests.core.world import demo_world
+from vizochok.testing import demo_world
 from vizochok.core.admin import SettingsPatch
 from vizochok.core.models import RecipeInput
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.core.world import build_world
+from vizochok.testing import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.plugins import build_plugin_manager, build_registry
 

@@ -10,7 +10,7 @@ import pluggy
 import pytest
 from pydantic import BaseModel
 
-from tests.core.world import build_world
+from vizochok.testing import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.core.agent.tools import ToolResult, Turn
 from vizochok.plugins import build_plugin_manager, build_registry, hookimpl, hookspecs

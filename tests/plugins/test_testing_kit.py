@@ -9,6 +9,11 @@ from pydantic import BaseModel
 from vizochok.adapters.db.cached import CachedTenantRepository
 from vizochok.core.agent.tools import ToolResult
 from vizochok.plugins import hookimpl
+from vizochok.adapters.db.memory import InMemoryTenantRepository
+from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
+from vizochok.adapters.search.memory import InMemoryProductSearch
+from vizochok.adapters.session.memory import InMemorySessionStore
+from vizochok.container import get, start_resources
 from vizochok.testing import STOCK, EveryToolLLM, FakeRetailer, Reply, build_world, memory_container
 
 
@@ -130,7 +135,23 @@ async def test_every_tool_llm_and_the_offline_default() -> None:
     assert cards(await offline.say("молоко"))
 
 
-def test_memory_container_needs_no_server() -> None:
+async def test_memory_container_needs_no_server() -> None:
     container = memory_container()
+    await start_resources(container)  # what the app's start-up opens: nothing that needs a server
     assert container.valkey() is None
-    assert container.http_client() is None
+    assert container.database() is None
+    assert container.read_database() is None
+    assert isinstance(await get(container.search_engine), InMemoryProductSearch)
+    assert isinstance(await get(container.sessions), InMemorySessionStore)
+    assert isinstance(await get(container.tenant_store), InMemoryTenantRepository)
+    await container.shutdown_resources()
+
+
+async def test_the_fake_model_is_wrapped_like_a_real_provider() -> None:
+    world = await build_world(Reply("Привіт."))
+    llm = (await get(world.container.llm_for))(world.tenant)
+    # The production wrappers around the provider the world registered (`fake`): retries, then the fallback model.
+    assert isinstance(llm, RetryingLLM | FallbackLLM)
+    assert llm is not world.llm
+    assert (await world.say("привіт"))[-1]["type"] == "response_complete"
+    assert world.llm.requests  # and the fake inside answered

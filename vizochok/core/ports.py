@@ -1,6 +1,6 @@
 """Ports: what the core needs from the outside world, as `typing.Protocol` classes.
 
-Every method is async and speaks core types. Adapters in `vizochok.adapters` implement them.
+Every method is async and speaks core types. The adapters (`adapters/` beside `core/`) implement them.
 """
 
 from __future__ import annotations
@@ -415,6 +415,22 @@ class Reranker(Protocol):
         ...
 
 
+class SqlConnections(Protocol):
+    """PostgreSQL connections, scoped to a tenant by row-level security or not: what a search backend
+
+    that keeps its index in the application's database (the built-in `postgres` one) reads through.
+    The connection is psycopg's `AsyncConnection`; the port names only how one is borrowed.
+    """
+
+    def tenant(self, tenant_id: str, *, pipelined: bool = False) -> AbstractAsyncContextManager[Any]:
+        """A connection that sees only this tenant's rows."""
+        ...
+
+    def unscoped(self, *, pipelined: bool = False) -> AbstractAsyncContextManager[Any]:
+        """A connection across tenants (jobs, maintenance)."""
+        ...
+
+
 __all__ = (
     "LLM",
     "CatalogRepository",
@@ -427,6 +443,7 @@ __all__ = (
     "Reranker",
     "RetailerWebhooks",
     "SessionStore",
+    "SqlConnections",
     "TenantRepository",
     "URLGuard",
     "UsageLimiter",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import vizochok.adapters.llm
-from tests.core.world import build_world
+from vizochok.testing import build_world
 from tests.helpers import free_port
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
