@@ -11,7 +11,6 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from vizochok import __version__
-from vizochok.container import Container, build_container, get, start_resources
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
 from vizochok.adapters.http.admin_identity import AdminIdentityController
 from vizochok.adapters.http.admin_llm import AdminLLMKeysController
@@ -26,6 +25,7 @@ from vizochok.adapters.http.search import search_catalog
 from vizochok.adapters.http.security import SecurityHeadersMiddleware
 from vizochok.adapters.http.widget import widget_script
 from vizochok.adapters.http.ws import chat_socket
+from vizochok.container import Container, build_container, get, start_resources, stop_resources
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -122,7 +122,7 @@ def create_app(
             yield
         finally:
             await (await get(container.catalog_service)).close()
-            await container.shutdown_resources()
+            await stop_resources(container)
 
     app = Litestar(
         route_handlers=[
@@ -137,7 +137,7 @@ def create_app(
             chat_socket,
             widget_script,
             *extra_routes,
-        ],  # fmt: skip
+        ],
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],

@@ -70,7 +70,7 @@ def _announce_when_listening(host: str, port: int, message: str, timeout: float 
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection((target, port), timeout=1):
-                    print(
+                    print(  # noqa: T201
                         f"{message} [started in {time.monotonic() - _STARTED:.1f} s]",
                         file=sys.stderr,
                         flush=True,
@@ -105,7 +105,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.profile == "memory":
         # Nothing else could create a tenant in this process's memory: the dev mode is the demo's content.
         if args.workers > 1:
-            print("error: the memory profile keeps everything in one process; drop --workers", file=sys.stderr)  # noqa: T201
+            print(  # noqa: T201
+                "error: the memory profile keeps everything in one process; drop --workers", file=sys.stderr
+            )
             return 2
         return cmd_demo(args)
     _stop_cleanly_on_sigterm()
@@ -252,7 +254,7 @@ def cmd_eval_agent(args: argparse.Namespace) -> int:
         Path(args.catalog) if args.catalog else (path if path.is_dir() else path.parent) / "catalog.json"
     )
     if not catalog.exists() or not (path.is_file() or (path / "agent-utterances.jsonl").exists()):
-        print(
+        print(  # noqa: T201
             f"error: {path} needs agent-utterances.jsonl and a catalog.json (or --catalog)", file=sys.stderr
         )
         return 2
@@ -267,6 +269,18 @@ def cmd_eval_agent(args: argparse.Namespace) -> int:
     return 0 if overall["pass_rate"] >= args.min_pass and overall["wrong_changes"] <= args.max_wrong else 1
 
 
+def _server_command(
+    sub: Any, name: str, help_text: str, func: Any, profile_help: str
+) -> argparse.ArgumentParser:
+    """`serve` and `demo`: where to listen, and which profile (`vizochok/container.py`) serves the ports."""
+    command: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
+    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--port", type=int, default=8000)
+    command.add_argument("--profile", choices=PROFILES, help=profile_help)
+    command.set_defaults(func=func)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -274,22 +288,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument(
-        "--profile", choices=PROFILES,
-        help="postgres (default; VIZOCHOK_PROFILE): PostgreSQL and Valkey; memory: a dev mode in this "
-        "process, with no server, serving the demo tenant and catalog",
+    serve = _server_command(
+        sub, "serve", "run the server", cmd_serve,
+        "postgres (default; VIZOCHOK_PROFILE): PostgreSQL and Valkey; memory: a dev mode in this process, "
+        "with no server, serving the demo tenant and catalog",
     )  # fmt: skip
-    serve.set_defaults(func=cmd_serve)
-
-    demo = sub.add_parser("demo", help="run the demo store with no configuration")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--profile", choices=PROFILES, help="postgres (default) or memory (nothing kept)")
-    demo.set_defaults(func=cmd_demo)
+    serve.add_argument("--workers", type=int, default=1)
+    _server_command(
+        sub, "demo", "run the demo store with no configuration", cmd_demo,
+        "postgres (default; VIZOCHOK_PROFILE) or memory (nothing is kept)",
+    )  # fmt: skip
 
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="tenant_command", required=True

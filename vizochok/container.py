@@ -121,7 +121,13 @@ async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
 
 
 def _search_backend(
-    registry: Registry, settings: Settings, db: Any, reads: Any, catalog: CatalogRepository, embedder: Embedder
+    registry: Registry,
+    settings: Settings,
+    *,
+    db: Any,
+    reads: Any,
+    catalog: CatalogRepository,
+    embedder: Embedder,
 ) -> Any:
     deps = SearchDeps(
         catalog=catalog, embedder=embedder, sql=db, sql_reads=reads,
@@ -168,7 +174,9 @@ def _llm_resolver(
 
     def keyless_layer() -> LLM:
         if not offline:
-            offline.append(registry.resolve("llm_provider", "offline")(provider_config(settings, "offline", None)))
+            offline.append(
+                registry.resolve("llm_provider", "offline")(provider_config(settings, "offline", None))
+            )
         return offline[0]
 
     def resolve(tenant: Tenant) -> LLM:
@@ -233,7 +241,7 @@ def _needs_postgres(what: str) -> NoReturn:
 class Container(containers.DeclarativeContainer):
     """Build with `build_container(settings)`; override any provider in tests (`vizochok.testing`)."""
 
-    settings = providers.Dependency()
+    settings: providers.Dependency[Settings] = providers.Dependency()
 
     plugin_manager = providers.Singleton(
         build_plugin_manager,
@@ -246,14 +254,19 @@ class Container(containers.DeclarativeContainer):
     # Resources: only the chosen profile's start (`start_resources`); the memory profile has none of these.
     database = providers.Selector(
         settings.provided.profile,
-        postgres=providers.Resource(_database, settings.provided.database_url, settings.provided.database_pool_size),
+        postgres=providers.Resource(
+            _database, settings.provided.database_url, settings.provided.database_pool_size
+        ),
         memory=providers.Object(None),
     )
     # Standbys for search and catalog reads (VIZOCHOK_DATABASE_READ_URL); none: the primary.
     read_database = providers.Selector(
         settings.provided.profile,
         postgres=providers.Resource(
-            _read_database, database, settings.provided.database_read_url, settings.provided.database_pool_size
+            _read_database,
+            database,
+            settings.provided.database_read_url,
+            settings.provided.database_pool_size,
         ),
         memory=providers.Object(None),
     )
@@ -261,9 +274,11 @@ class Container(containers.DeclarativeContainer):
     valkey = providers.Selector(
         settings.provided.profile,
         postgres=providers.Resource(
-            open_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size,
+            open_valkey,
+            settings.provided.valkey_url,
+            settings.provided.valkey_pool_size,
             replica_acks=settings.provided.valkey_replica_acks,
-        ),  # fmt: skip
+        ),
         memory=providers.Object(None),
     )
     http_client = providers.Resource(open_webhook_client, settings.provided.webhooks)
@@ -328,7 +343,13 @@ class Container(containers.DeclarativeContainer):
     search_engine = providers.Selector(
         settings.provided.profile,
         postgres=providers.Singleton(
-            _search_backend, registry, settings, database, read_database, catalog_repository, embedder
+            _search_backend,
+            registry,
+            settings,
+            db=database,
+            reads=read_database,
+            catalog=catalog_repository,
+            embedder=embedder,
         ),
         memory=providers.Singleton(InMemoryProductSearch, catalog_repository),
     )
@@ -431,6 +452,13 @@ def build_container(settings: Settings) -> Container:
     return Container(settings=providers.Object(settings))
 
 
+async def stop_resources(container: Container) -> None:
+    """Close what `start_resources` (or a first use) opened, dependents first."""
+    closing = container.shutdown_resources()
+    if closing is not None:
+        await closing
+
+
 async def start_resources(container: Container) -> None:
     """Open what the chosen profile needs, before the first request: a server that is down fails start-up here.
 
@@ -438,6 +466,10 @@ async def start_resources(container: Container) -> None:
     `shutdown_resources()` stops only what was started, so it stays the way to close them.
     """
     for resource in (
-        container.database, container.read_database, container.valkey, container.http_client, container.embedder
+        container.database,
+        container.read_database,
+        container.valkey,
+        container.http_client,
+        container.embedder,
     ):
         await get(resource)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from valkey.asyncio import Valkey
 
-from vizochok.testing import demo_world
 from tests.faults import PrivateValkey
 from tests.helpers import text_of
 from vizochok.adapters.session.valkey import ValkeySessionStore
@@ -15,6 +14,7 @@ from vizochok.core.chat import ConversationState
 from vizochok.core.frames import SessionRestored
 from vizochok.core.models import WebhookConfig
 from vizochok.core.turns import TurnStart
+from vizochok.testing import demo_world
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from vizochok.testing import build_world
 from vizochok.adapters.llm.fake import Reply, ScriptedLLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM, read_text_calls
 from vizochok.core.chat import ChatMessage
 from vizochok.core.limits import Limits
 from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from vizochok.adapters.llm.fake import CallInfo
@@ -40,8 +40,10 @@ def calls(events: list[Any]) -> list[tuple[str, dict[str, Any]]]:
         '{"name": "search_products", "parameters": {"query": "молоко"}}',  # Llama 3
         '[TOOL_CALLS][{"name": "search_products", "arguments": {"query": "молоко"}}]',  # Mistral
         '```json\n{"name": "search_products", "arguments": {"query": "молоко"}}\n```',  # a fenced block
-        '{"type": "function", "function": {"name": "search_products", "arguments": "{\\"query\\": \\"молоко\\"}"}}',  # the API's own shape
-        '<tool_call>{"name": "search_products", "arguments": {"query": "молоко"}}',  # cut by max_tokens before the closing tag
+        # the API's own shape
+        '{"type": "function", "function": {"name": "search_products", "arguments": "{\\"query\\": \\"молоко\\"}"}}',
+        # cut by max_tokens before the closing tag
+        '<tool_call>{"name": "search_products", "arguments": {"query": "молоко"}}',
     ],
 )
 def test_the_usual_ways_small_models_write_a_call(written: str) -> None:
@@ -66,7 +68,8 @@ def test_several_calls_and_the_words_around_them() -> None:
         '{"name": "buy_train_ticket", "arguments": {"to": "Львів"}}',  # not an offered tool
         '{"name": "Молоко", "price": 52.9}',  # a product quoted as JSON
         '{"name": "search_products", "arguments": "not json"}',  # arguments that are not an object
-        '[{"name": "search_products", "arguments": {}}, {"name": "nope", "arguments": {}}]',  # one bad item spoils the list
+        # one bad item spoils the list
+        '[{"name": "search_products", "arguments": {}}, {"name": "nope", "arguments": {}}]',
         "Ціна {приблизно} 50 грн [уточніть]",  # braces in prose
     ],
 )

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from vizochok.testing import World, demo_world
 from vizochok.core.errors import VizochokError
 from vizochok.core.limits import LIMIT_RANGES, Limits, check_overrides
+from vizochok.testing import World, demo_world
 
 
 def _cart_calls(world: World) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vizochok.testing import build_world
 from tests.helpers import types
 from vizochok.adapters.llm.fake import Reply
 from vizochok.core.limits import Limits
+from vizochok.testing import build_world
 
 
 def search(query: str) -> Reply:

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from vizochok.testing import QueueLLM, build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.limits import Limits
 from vizochok.core.services.usage import UsageGate
+from vizochok.testing import QueueLLM, World, build_world
 
 pytestmark = pytest.mark.asyncio
 
@@ -19,7 +19,7 @@ def today() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d")
 
 
-async def refused(world, text: str = "ще") -> VizochokError:  # type: ignore[no-untyped-def]
+async def refused(world: World, text: str = "ще") -> VizochokError:
     with pytest.raises(VizochokError) as caught:
         await world.say(text)
     return caught.value
@@ -92,9 +92,7 @@ async def test_monthly_budget() -> None:
 
 
 async def test_tier_two_answers_before_tier_three() -> None:
-    world = await build_world(
-        limits=Limits(user_messages_per_day=1, tenant_tokens_per_day=1)
-    )
+    world = await build_world(limits=Limits(user_messages_per_day=1, tenant_tokens_per_day=1))
     await world.open()
     await world.say("раз")
     assert (await refused(world)).code == ErrorCode.USER_MESSAGE_LIMIT
@@ -137,9 +135,7 @@ async def test_counters_reset_at_midnight_utc() -> None:
 
 
 async def test_socket_window_refuses_with_retry_after() -> None:
-    world = await build_world(
-        limits=Limits(socket_messages_per_window=2, socket_window_seconds=60)
-    )
+    world = await build_world(limits=Limits(socket_messages_per_window=2, socket_window_seconds=60))
     conn = await world.open()
     await world.chat.check_window(conn)
     await world.chat.check_window(conn)

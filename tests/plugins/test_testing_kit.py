@@ -7,13 +7,13 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from vizochok.adapters.db.cached import CachedTenantRepository
-from vizochok.core.agent.tools import ToolResult
-from vizochok.plugins import hookimpl
 from vizochok.adapters.db.memory import InMemoryTenantRepository
 from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
 from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.session.memory import InMemorySessionStore
-from vizochok.container import get, start_resources
+from vizochok.container import get, start_resources, stop_resources
+from vizochok.core.agent.tools import ToolResult
+from vizochok.plugins import hookimpl
 from vizochok.testing import STOCK, EveryToolLLM, FakeRetailer, Reply, build_world, memory_container
 
 
@@ -144,7 +144,7 @@ async def test_memory_container_needs_no_server() -> None:
     assert isinstance(await get(container.search_engine), InMemoryProductSearch)
     assert isinstance(await get(container.sessions), InMemorySessionStore)
     assert isinstance(await get(container.tenant_store), InMemoryTenantRepository)
-    await container.shutdown_resources()
+    await stop_resources(container)
 
 
 async def test_the_fake_model_is_wrapped_like_a_real_provider() -> None:

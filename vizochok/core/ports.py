@@ -416,9 +416,10 @@ class Reranker(Protocol):
 
 
 class SqlConnections(Protocol):
-    """PostgreSQL connections, scoped to a tenant by row-level security or not: what a search backend
+    """PostgreSQL connections, scoped to a tenant by row-level security or not.
 
-    that keeps its index in the application's database (the built-in `postgres` one) reads through.
+    What a search backend that keeps its index in the application's database (the built-in `postgres` one)
+    reads through.
     The connection is psycopg's `AsyncConnection`; the port names only how one is borrowed.
     """
 

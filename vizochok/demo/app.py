@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from vizochok.container import get
 from vizochok.app import create_app
-from vizochok.container import build_container
+from vizochok.container import build_container, get
 from vizochok.demo.page import page_config, page_handler
 from vizochok.demo.retailer import DemoRetailer, load_retailer_data
 from vizochok.demo.setup import demo_tenant_file, ensure_demo_catalog, ensure_demo_tenant, load_catalog

@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     valkey_pool_size: int = 64
     """Valkey connections per process; commands beyond wait for a free one."""
     valkey_replica_acks: int = 1
-    """On a Valkey cluster: replicas that must hold a turn's end before it is acknowledged (WAIT, 500 ms at most); 0 skips."""
+    """On a Valkey cluster: replicas that must hold a turn's end before it is acknowledged.
+
+    WAIT, 500 ms at most; 0 skips."""
     elasticsearch_url: str | None = None
     """Elasticsearch URL; enables the `elasticsearch` search backend."""
     data_dir: Path = Field(default_factory=_default_data_dir)

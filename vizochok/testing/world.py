@@ -132,10 +132,12 @@ class World:
         await self.chat.action(self.conn, frame.action, self.sink)  # type: ignore[union-attr]
         return self.sink.take()
 
-    async def state(self) -> ConversationState | None:
-        """The open conversation's session (selection, seen SKUs, history)."""
+    async def state(self) -> ConversationState:
+        """The open conversation's session (selection, seen SKUs, history); it exists once a conversation is open."""
         assert self.conn is not None  # noqa: S101
-        return await self.sessions.load(self.tenant.id, self.conn.conversation_id)
+        state = await self.sessions.load(self.tenant.id, self.conn.conversation_id)
+        assert state is not None  # noqa: S101 - `open` saved it
+        return state
 
     async def add_products(self, products: Sequence[dict[str, Any]]) -> None:
         """Upload more products to the tenant's catalog and wait until they are searchable."""
@@ -182,11 +184,15 @@ def _plugin_manager(plugins: Sequence[object]) -> pluggy.PluginManager:
 def _merged(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in changes.items():
-        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = (
+            _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        )
     return out
 
 
-def world_settings(settings: Settings | Mapping[str, Any] | None = None, *, llm: LLM | None = None) -> Settings:
+def world_settings(
+    settings: Settings | Mapping[str, Any] | None = None, *, llm: LLM | None = None
+) -> Settings:
     """The world's settings: `WORLD_SETTINGS` under `settings` (a mapping is merged in, key by key).
 
     With a fake `llm`, the provider is `fake` and the keyless layer (`llm.hybrid`) is off unless the

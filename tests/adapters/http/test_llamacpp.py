@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import vizochok.adapters.llm
-from vizochok.testing import build_world
 from tests.helpers import free_port
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.core.chat import ChatMessage, ToolCall
 from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -73,7 +73,7 @@ def server(model_file: tuple[Path, bool]) -> Iterator[str]:
 
 @pytest.fixture
 def real_calls() -> Iterator[None]:
-    """This test may call a provider: the local server (conftest switched real calls off)."""
+    """Let the test call a provider: the local server (conftest switched real calls off)."""
     allowed = vizochok.adapters.llm.ALLOW_REAL_CALLS
     vizochok.adapters.llm.ALLOW_REAL_CALLS = True
     yield
@@ -120,9 +120,10 @@ async def test_the_server_accepts_our_tools_and_a_history_with_tool_calls_and_re
             content=json.dumps({"items": [{"sku": "milk-1", "name": "Молоко 2,5%"}]}, ensure_ascii=False),
         ),
     ]
-    llm = TextToolCallsLLM(OpenAILLM(f"{server}/v1", max_tokens=16))
+    inner = OpenAILLM(f"{server}/v1", max_tokens=16)
+    llm = TextToolCallsLLM(inner)
     events = await collect(llm, ask("", [SEARCH], history))
-    await llm.inner.aclose()
+    await inner.aclose()
     assert isinstance(events[-1], Usage)
     assert events[-1].completion_tokens <= 16
     for event in events:  # whatever the model said, a call it made names an offered tool
@@ -160,9 +161,10 @@ async def test_a_whole_chat_turn_through_the_local_server(server: str) -> None:
 async def test_a_real_small_model_searches_when_asked(server: str, model_file: tuple[Path, bool]) -> None:
     if not model_file[1]:
         pytest.skip("needs a real instruct model: set VIZOCHOK_TEST_GGUF")
-    llm = TextToolCallsLLM(OpenAILLM(f"{server}/v1", max_tokens=256))
+    inner = OpenAILLM(f"{server}/v1", max_tokens=256)
+    llm = TextToolCallsLLM(inner)
     events = await collect(llm, ask("Find milk in the catalog, please. Use the search tool.", [SEARCH]))
-    await llm.inner.aclose()
+    await inner.aclose()
     calls = [e.call for e in events if isinstance(e, ToolCallChunk)]
     assert calls, "".join(e.delta for e in events if isinstance(e, TextChunk))
     assert calls[0].name == "search_products"

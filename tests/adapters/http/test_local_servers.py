@@ -14,11 +14,11 @@ import pytest
 from tests.adapters.http.test_anthropic import ask as anthropic_ask
 from tests.adapters.http.test_openai import SEARCH, ask, collect, delta, finish, text_answer, usage
 from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames, openai_frames
-from vizochok.testing import build_world
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM, max_tokens_field
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import Recorded, WireServer
@@ -94,7 +94,7 @@ async def test_a_whole_turn_with_a_local_model_that_writes_calls_as_text(wire: W
         if sum(m["role"] == "tool" for m in messages) == 1:
             hits = json.loads(messages[-1]["content"])["items"]
             return written(
-                f'[TOOL_CALLS][{{"name": "add_to_selection", "arguments": {{"sku": "{hits[0]["sku"]}", "quantity": 1}}}}]'
+                f'[TOOL_CALLS][{{"name": "add_to_selection", "arguments": {{"sku": "{hits[0]["sku"]}", "quantity": 1}}}}]'  # noqa: E501 - the model's text, verbatim
             )
         return written("Додав молоко до кошика.")
 
@@ -126,7 +126,7 @@ async def test_anthropic_prompt_counts_from_message_delta_when_message_start_is_
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
         {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Привіт"}},
         {"type": "content_block_stop", "index": 0},
-        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3, "input_tokens": 40, "cache_read_input_tokens": 60}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3, "input_tokens": 40, "cache_read_input_tokens": 60}},  # noqa: E501 - one wire event
         {"type": "message_stop"},
     )))  # fmt: skip
     llm = AnthropicLLM(wire.base_url, API_KEY)

@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from tests.adapters.http.test_openai import ask, collect, text_answer
 from tests.adapters.http.wire import API_KEY, Answer
 from tests.conftest import make_settings
-from vizochok.container import _llm_resolver, provider_config
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
+from vizochok.container import _llm_resolver, provider_config
 from vizochok.core.llm import LLMError, LLMRateLimited, TextChunk
 from vizochok.core.models import Tenant, TenantLLMConfig
 from vizochok.plugins import build_plugin_manager, build_registry

@@ -205,7 +205,13 @@ class InMemoryTenantRepository:
         """A new tenant. `settings` may hold any `Tenant` field but `id`."""
         return self.add(Tenant(id=f"tnt_{secrets.token_hex(8)}", name=name, store_id=store_id, **settings))
 
-    async def create_key(self, tenant_id: str, kind: str, scopes: list[str], name: str = "") -> tuple[str, str]:  # noqa: ARG002 - the name is for the admin panel's list
+    async def create_key(
+        self,
+        tenant_id: str,
+        kind: str,
+        scopes: list[str],
+        name: str = "",  # noqa: ARG002 - the name is for the admin panel's list, which needs PostgreSQL
+    ) -> tuple[str, str]:
         """A new key for the tenant; returns `(key_id, raw_key)`."""
         raw, key_id = generate_key("pk" if kind == "pk" else "sk"), f"key_{secrets.token_hex(8)}"
         self.keys.add(raw, Principal(key_id=key_id, tenant_id=tenant_id, kind=kind, scopes=scopes))
