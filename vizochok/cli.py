@@ -85,7 +85,8 @@ def _announce_when_listening(host: str, port: int, message: str, timeout: float 
 def _prepare(settings: Settings) -> Any:
     from vizochok.bootstrap import prepare  # noqa: PLC0415 - keeps `--help` fast
 
-    print("Starting services and applying migrations…", file=sys.stderr)  # noqa: T201
+    if settings.profile == "postgres":
+        print("Starting services and applying migrations…", file=sys.stderr)  # noqa: T201
     return prepare(settings)
 
 
