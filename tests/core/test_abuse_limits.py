@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from vizochok.core.errors import VizochokError
-from vizochok.core.limits import LIMIT_RANGES, Limits, check_overrides
+from vizochok.core.usage.limits import LIMIT_RANGES, Limits, check_overrides
 from vizochok.testing import World, demo_world
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import types
 from vizochok.adapters.llm.fake import Reply
-from vizochok.core.limits import Limits
+from vizochok.core.usage.limits import Limits
 from vizochok.testing import build_world
 
 

@@ -10,8 +10,8 @@ import pytest
 from tests.helpers import text_of, types
 from vizochok.adapters.llm.fake import EveryToolLLM, Reply, example_value
 from vizochok.core.agent.builtin import BUILTIN_TOOLS
-from vizochok.core.limits import Limits
-from vizochok.core.llm import LLMRequest, TextChunk
+from vizochok.core.llm.messages import LLMRequest, TextChunk
+from vizochok.core.usage.limits import Limits
 from vizochok.testing import build_world
 
 

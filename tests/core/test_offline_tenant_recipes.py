@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from vizochok.core.admin import SettingsPatch
+from vizochok.core.admin.model import SettingsPatch
 from vizochok.core.models import RecipeInput
 from vizochok.testing import demo_world
 

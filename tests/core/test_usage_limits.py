@@ -8,8 +8,8 @@ import pytest
 
 from vizochok.adapters.llm.fake import Reply
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.limits import Limits
-from vizochok.core.services.usage import UsageGate
+from vizochok.core.usage.limits import Limits
+from vizochok.core.usage.service import UsageGate
 from vizochok.testing import QueueLLM, World, build_world
 
 pytestmark = pytest.mark.asyncio

@@ -38,13 +38,13 @@ if TYPE_CHECKING:
     from vizochok.adapters.llm.fake import Reply
     from vizochok.adapters.session.memory import InMemorySessionStore
     from vizochok.adapters.usage.memory import InMemoryUsageLimiter
-    from vizochok.core.chat import ConversationState
+    from vizochok.core.catalog.service import CatalogService
+    from vizochok.core.chat.service import ChatService, Connection
+    from vizochok.core.chat.state import ConversationState
     from vizochok.core.frames import ServerFrame
-    from vizochok.core.limits import Limits
     from vizochok.core.ports import LLM
-    from vizochok.core.services.catalog import CatalogService
-    from vizochok.core.services.chat import ChatService, Connection
-    from vizochok.core.services.search import SearchService
+    from vizochok.core.search.service import SearchService
+    from vizochok.core.usage.limits import Limits
     from vizochok.plugins.hookspecs import ProviderConfig
     from vizochok.plugins.registry import Register
 

@@ -17,7 +17,7 @@ from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames, openai_f
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM, max_tokens_field
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
-from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
+from vizochok.core.llm.messages import TextChunk, ToolCallChunk, Usage
 from vizochok.testing import build_world
 
 if TYPE_CHECKING:
