@@ -105,3 +105,16 @@ def test_serve_memory_profile_chats_with_cards_and_starts_no_server(tmp_path: Pa
             server.kill()
             server.wait()
     assert seen == set()
+
+
+def test_commands_that_store_refuse_the_memory_profile(tmp_path: Path) -> None:
+    # `tenant create` in its own process would write to memory that is gone when it exits.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIZOCHOK_")}
+    env.update(VIZOCHOK_DATA_DIR=str(tmp_path), VIZOCHOK_PROFILE="memory")
+    done = subprocess.run(
+        [sys.executable, "-m", "vizochok.cli", "tenant", "create", "--name", "x", "--store-id", "y"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "VIZOCHOK_PROFILE=memory" in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no server folder, no secret key

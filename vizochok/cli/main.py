@@ -376,6 +376,13 @@ def main(argv: list[str] | None = None) -> int:
     from vizochok.adapters.db.vector_check import VectorCheckFailed  # noqa: PLC0415
     from vizochok.adapters.embedded import EmbeddedServiceError  # noqa: PLC0415
 
+    if args.func not in (cmd_serve, cmd_demo) and get_settings().profile == "memory":
+        # A command's own process would hold the data, gone when it exits: nothing to create or import into.
+        print(  # noqa: T201
+            "error: VIZOCHOK_PROFILE=memory keeps data in the serving process only; use postgres",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return int(args.func(args))
     except (VectorCheckFailed, EmbeddedServiceError) as exc:
