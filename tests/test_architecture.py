@@ -2,7 +2,7 @@
 
 - `core/` and `plugins/` never name `vizochok.adapters` (plugins speak to ports; built-in factories that
   pick adapters live beside the root, in `vizochok/providers/`);
-- `adapters/` never names `vizochok.demo` (the demo is an app built on the platform, not part of it);
+- (`adapters/` never imports `vizochok.demo` or `vizochok.testing`: tests/adapters/test_adapters_import_no_demo.py);
 - one composition root: `vizochok/container.py` holds the only dependency-injector container.
 """
 
@@ -31,10 +31,6 @@ def test_core_and_plugins_never_name_an_adapter() -> None:
     # The issue's own check: `grep -rn "vizochok.adapters" vizochok/plugins vizochok/core` is empty.
     assert mentions(PACKAGE / "core", r"vizochok.adapters") == {}
     assert mentions(PACKAGE / "plugins", r"vizochok.adapters") == {}
-
-
-def test_adapters_never_name_the_demo() -> None:
-    assert mentions(PACKAGE / "adapters", r"vizochok.demo") == {}
 
 
 def test_there_is_one_composition_root() -> None:

@@ -155,3 +155,36 @@ async def test_the_fake_model_is_wrapped_like_a_real_provider() -> None:
     assert llm is not world.llm
     assert (await world.say("привіт"))[-1]["type"] == "response_complete"
     assert world.llm.requests  # and the fake inside answered
+
+
+class _Spy:
+    """A reranker and an observer at once: what the world's graph calls, recorded."""
+
+    def __init__(self) -> None:
+        self.reranked: list[list[str]] = []
+        self.turns: list[tuple[str, int, str | None]] = []
+
+    async def rerank(self, query: Any, hits: list[Any], options: dict[str, Any]) -> list[Any]:
+        self.reranked.append([h.sku for h in hits])
+        return list(reversed(hits))
+
+    @hookimpl
+    def register_rerankers(self, register: Any) -> None:
+        register(self, name="spy")
+
+    @hookimpl
+    def on_turn_completed(self, tenant_id: str, conversation_id: str, turn: int, error: str | None) -> None:
+        self.turns.append((tenant_id, turn, error))
+
+
+async def test_the_world_runs_the_tenants_reranker_and_the_plugin_observer() -> None:
+    spy = _Spy()
+    world = await build_world(
+        Reply(calls=[("search_products", {"query": "молоко"})]), Reply("Ось."),
+        plugins=[spy], search={"reranker": "spy"},
+    )  # fmt: skip
+    await world.say("молоко")
+    assert (
+        spy.reranked and "milk-1" in spy.reranked[0]
+    )  # the tenant's named reranker, resolved by the service
+    assert spy.turns == [("tnt_a", 1, None)]  # the plugin observer heard the turn end
