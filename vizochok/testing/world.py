@@ -1,14 +1,15 @@
 """`build_world()`: the production graph of the chat, in memory, with a fake model and a fake retailer.
 
 The world is the container `vizochok serve` uses (`vizochok/container.py`) in its `memory` profile, with
-three overrides, as pydantic-ai's `Agent.override(model=TestModel())`: the model (a fake registered as an
-LLM provider, so the production retry and fallback wrappers wrap it), the retailer, and the settings. The
+three overrides, as pydantic-ai's `Agent.override(model=TestModel())`: the model (a fake registered as the
+LLM provider `fake`, so the production retry and fallback wrappers wrap it), the retailer, and the settings. The
 reranker, the plugin observer, the tenant cache and the rest of the wiring run as in production.
 It needs no PostgreSQL, Valkey or network.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from vizochok.adapters.llm.fake import QueueLLM
 from vizochok.container import Container, build_container, get
 from vizochok.core.frames import AuthFrame, parse_client_frame
 from vizochok.core.models import Principal, ProductInput, Tenant, TenantLLMConfig
-from vizochok.plugins import build_plugin_manager, hookimpl
+from vizochok.plugins import build_plugin_manager, build_registry
 from vizochok.settings import Settings
 from vizochok.testing.retailer import FakeRetailer
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from vizochok.core.search.service import SearchService
     from vizochok.core.usage.limits import Limits
     from vizochok.plugins.hookspecs import ProviderConfig
-    from vizochok.plugins.registry import Register
+    from vizochok.plugins.registry import Registry
 
 PRODUCTS: list[dict[str, Any]] = [
     {"sku": "milk-1", "name": "Молоко Галичина 2,5% 900 мл", "brand": "Галичина", "category_path": "Молочні > Молоко"},
@@ -156,29 +157,35 @@ WORLD_SETTINGS: dict[str, Any] = {
 """What every world runs with: the memory profile, tenants read afresh, and instant (spelling-only) vectors."""
 
 
-class _FakeModelPlugin:
-    """Registers the world's fake model as an LLM provider: it enters the graph where a real one would."""
-
-    def __init__(self, llm: LLM) -> None:
-        self.llm = llm
-
-    @hookimpl
-    def register_llm_providers(self, register: Register) -> None:
-        """`fake`: the same model object for every tenant and key."""
-
-        def factory(_config: ProviderConfig) -> LLM:
-            return self.llm
-
-        register(factory, name=FAKE_PROVIDER)
+_BUILT_INS: list[pluggy.PluginManager] = []
+"""The manager of the built-in plugins alone, shared by every world given no plugins (it holds no state)."""
+_SETTINGS: dict[str, Settings] = {}
+"""Settings by their values: the environment is read once per distinct world settings, not per world."""
 
 
 def _plugin_manager(plugins: Sequence[object]) -> pluggy.PluginManager:
     # Installed plugins are not loaded (a test sees the same hooks on every machine); the ones given are.
+    if not plugins and _BUILT_INS:
+        return _BUILT_INS[0]
     manager = build_plugin_manager(load_entrypoints=False)
     for plugin in plugins:
         manager.register(plugin)
     manager.check_pending()
+    if not plugins:
+        _BUILT_INS.append(manager)
     return manager
+
+
+def _registry(manager: pluggy.PluginManager, llm: LLM | None) -> Registry:
+    """Every plugin's components, and the fake model registered as the LLM provider `fake`, as a plugin's would be."""
+    registry = build_registry(manager)
+    if llm is not None:
+
+        def fake(_config: ProviderConfig) -> LLM:
+            return llm
+
+        registry.register_for("llm_provider")(fake, name=FAKE_PROVIDER)
+    return registry
 
 
 def _merged(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,7 +211,10 @@ def world_settings(
     else:
         fake = {"llm": {"provider": FAKE_PROVIDER, "hybrid": False}} if llm is not None else {}
         values = _merged(_merged(WORLD_SETTINGS, fake), settings or {})
-    return Settings.model_validate(values)
+    key = json.dumps(values, sort_keys=True, default=str)
+    if key not in _SETTINGS:
+        _SETTINGS[key] = Settings.model_validate(values)
+    return _SETTINGS[key]
 
 
 def memory_container(
@@ -217,8 +227,8 @@ def memory_container(
     of `STOCK` by default). Installed plugins are not loaded; `plugins` are, like installed ones.
     """
     container = build_container(world_settings(settings, llm=llm))
-    given = [*plugins, _FakeModelPlugin(llm)] if llm is not None else list(plugins)
-    container.plugin_manager.override(providers.Singleton(_plugin_manager, given))
+    container.plugin_manager.override(providers.Singleton(_plugin_manager, list(plugins)))
+    container.registry.override(providers.Singleton(_registry, container.plugin_manager, llm))
     container.webhooks.override(providers.Object(retailer if retailer is not None else FakeRetailer(STOCK)))
     return container
 
