@@ -149,8 +149,8 @@ def load_lines(path: Path) -> list[dict[str, Any]]:
 
 
 async def _world(catalog: list[dict[str, Any]], llm: LLM) -> Any:
-    # The in-memory chat stack of the test suite: the agent loop, tools and services are the real ones.
-    from tests.core.world import build_world  # noqa: PLC0415 - only the bench needs the test stack
+    # The app's graph in its memory profile: the agent loop, tools, services and wrappers are the real ones.
+    from vizochok.testing import build_world  # noqa: PLC0415
 
     stock = {p["sku"]: {"price": 50.0, "stock": 1000} for p in catalog}
     return await build_world(llm=llm, products=catalog, stock=stock)

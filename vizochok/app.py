@@ -6,13 +6,11 @@ import logging
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from dependency_injector import providers
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from vizochok import __version__
-from vizochok.adapters.container import Container, get
 from vizochok.adapters.http.admin import AdminAuthController, AdminController, panel_handler
 from vizochok.adapters.http.admin_identity import AdminIdentityController
 from vizochok.adapters.http.admin_llm import AdminLLMKeysController
@@ -27,6 +25,7 @@ from vizochok.adapters.http.search import search_catalog
 from vizochok.adapters.http.security import SecurityHeadersMiddleware
 from vizochok.adapters.http.widget import widget_script
 from vizochok.adapters.http.ws import chat_socket
+from vizochok.container import Container, build_container, get, start_resources, stop_resources
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -39,11 +38,6 @@ _log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 """Largest HTTP request body; beyond it the answer is 413 `payload_too_large`."""
-
-
-def build_container(settings: Settings) -> Container:
-    """The composition root; tests override providers on the returned container."""
-    return Container(settings=providers.Object(settings))
 
 
 def _dependencies(container: Container) -> dict[str, Provide]:
@@ -115,7 +109,7 @@ def create_app(
 
             # A server too old, or a client of the wrong major, stops start-up with what to install.
             _log.info("Elasticsearch %s", await check_server(settings.elasticsearch_url))
-        await container.init_resources()
+        await start_resources(container)
         catalog = await get(container.catalog_service)
         resumed = await catalog.resume()
         if resumed:
@@ -128,7 +122,7 @@ def create_app(
             yield
         finally:
             await (await get(container.catalog_service)).close()
-            await container.shutdown_resources()
+            await stop_resources(container)
 
     app = Litestar(
         route_handlers=[
@@ -143,7 +137,7 @@ def create_app(
             chat_socket,
             widget_script,
             *extra_routes,
-        ],  # fmt: skip
+        ],
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
@@ -171,3 +165,6 @@ def app_from_environment() -> Litestar:
     from vizochok.settings import get_settings  # noqa: PLC0415
 
     return create_app(get_settings())
+
+
+__all__ = ("app_from_environment", "build_container", "create_app")

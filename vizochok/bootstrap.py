@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 
 from pydantic import SecretStr
@@ -31,7 +32,14 @@ class Prepared:
 
 
 def prepare(settings: Settings, *, migrate_schema: bool = True) -> Prepared:
-    """Blocking: run in the parent process before workers start (DECISIONS §6)."""
+    """Blocking: run in the parent process before workers start (DECISIONS §6).
+
+    The memory profile needs no server and no migration: only a secret key, made up for this
+    process (what it would encrypt lives in this process too).
+    """
+    if settings.profile == "memory":
+        key = settings.secret_key or SecretStr(secrets.token_urlsafe(32))
+        return Prepared(settings=settings.model_copy(update={"secret_key": key}), embedded=None)
     embedded = None
     updates: dict[str, object] = {}
     if settings.database_url is None or settings.valkey_url is None:
@@ -68,6 +76,7 @@ def prepare(settings: Settings, *, migrate_schema: bool = True) -> Prepared:
 def environment(settings: Settings) -> dict[str, str]:
     """Variables that hand resolved URLs and the key to worker processes."""
     env = {
+        "VIZOCHOK_PROFILE": settings.profile,
         "VIZOCHOK_DATABASE_URL": settings.database_url or "",
         "VIZOCHOK_VALKEY_URL": settings.valkey_url or "",
     }

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from valkey.asyncio import Valkey
 
-from tests.core.world import demo_world
 from tests.faults import PrivateValkey
 from tests.helpers import text_of
 from vizochok.adapters.session.valkey import ValkeySessionStore
@@ -15,6 +14,7 @@ from vizochok.core.chat.state import ConversationState
 from vizochok.core.chat.turns import TurnStart
 from vizochok.core.frames import SessionRestored
 from vizochok.core.models import WebhookConfig
+from vizochok.testing import demo_world
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,7 +31,7 @@ async def test_a_session_from_an_old_snapshot_is_reread_from_the_retailers_cart(
         world.chat._sessions = ValkeySessionStore(client)
         world.chat._turns = ValkeyTurnStore(client)
         store, user = world.tenant.store_id, "u-eggs"
-        world.retailer.carts[(store, user)] = {EGGS: 2}
+        world.retailer.state.carts[(store, user)] = {EGGS: 2}
         conn = await world.open(user)
         assert "2" in text_of(await world.say("що в кошику?"))
         await client.save()  # the snapshot: 2 eggs
@@ -43,7 +43,7 @@ async def test_a_session_from_an_old_snapshot_is_reread_from_the_retailers_cart(
             if f["type"] == "cart_changed"
         ]
         assert added[0]["items"][0]["quantity"] == 3
-        assert world.retailer.carts[(store, user)] == {EGGS: 3}
+        assert world.retailer.state.carts[(store, user)] == {EGGS: 3}
         server.restart()
         await client.aclose()
         client = Valkey.from_url(server.url, decode_responses=True)
@@ -54,12 +54,12 @@ async def test_a_session_from_an_old_snapshot_is_reread_from_the_retailers_cart(
         restored = await world.chat.open(conn, conn.conversation_id)
         assert isinstance(restored, SessionRestored)
         assert [(i.sku, i.quantity) for i in restored.selected_items] == [(EGGS, 3)]
-        gets = [body for kind, body in world.webhooks.sent if kind == "cart_get"]
+        gets = [body for kind, body in world.retailer.sent if kind == "cart_get"]
         assert len(gets) == 2
         # Saved again under the new run: no further cart GET on the next turn.
         frames = await world.say("що в кошику?")
         assert "3" in text_of(frames)
-        assert len([1 for kind, _ in world.webhooks.sent if kind == "cart_get"]) == 2
+        assert len([1 for kind, _ in world.retailer.sent if kind == "cart_get"]) == 2
         await client.aclose()
     finally:
         server.kill()
@@ -74,10 +74,10 @@ async def test_a_turn_on_a_stale_session_also_rereads_the_cart(tmp_path: Path) -
         world.chat._sessions = ValkeySessionStore(client)
         world.chat._turns = ValkeyTurnStore(client)
         store, user = world.tenant.store_id, "u-eggs-2"
-        world.retailer.carts[(store, user)] = {EGGS: 2}
+        world.retailer.state.carts[(store, user)] = {EGGS: 2}
         await world.open(user)
         await client.save()
-        world.retailer.carts[(store, user)] = {EGGS: 3}  # changed on the shop's own site meanwhile
+        world.retailer.state.carts[(store, user)] = {EGGS: 3}  # changed on the shop's own site meanwhile
         server.restart()
         await client.aclose()
         client = Valkey.from_url(server.url, decode_responses=True)

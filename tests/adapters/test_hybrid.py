@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.conftest import make_settings
-from tests.core.world import build_world
-from vizochok.adapters.container import _llm_resolver
 from vizochok.adapters.llm.fake import Reply, ScriptedLLM
 from vizochok.adapters.llm.hybrid import KEYLESS_ID, HybridLLM, Understanding
 from vizochok.adapters.llm.offline import OfflineLLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
+from vizochok.container import _llm_resolver
 from vizochok.core.chat.state import ToolCall
 from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, Usage
 from vizochok.core.models import Tenant, TenantLLMConfig
 from vizochok.plugins import build_plugin_manager, build_registry
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

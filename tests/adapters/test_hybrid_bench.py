@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bench.hybrid import MeteredModel, estimate_tokens, measure
-from tests.core.world import PRODUCTS
 from vizochok.adapters.llm.offline import OfflineLLM
+from vizochok.testing import PRODUCTS
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -26,7 +26,7 @@ from vizochok.adapters.db.memory import (
 from vizochok.adapters.db.tenants import PostgresKeyRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
 from vizochok.core.chat.state import ConversationState, LogEntry
-from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
+from vizochok.core.models import CatalogJob, ProductInput, Tenant
 from vizochok.core.profile import UserProfile
 from vizochok.core.usage.pricing import ModelPrice, UsageRecord
 
@@ -59,23 +59,15 @@ class Backend:
 
 
 def _memory() -> Backend:
-    tenants, keys, usage = InMemoryTenantRepository(), InMemoryKeyRepository(), InMemoryUsageRecorder(PRICES)
+    keys, usage = InMemoryKeyRepository(), InMemoryUsageRecorder(PRICES)
+    # The memory profile creates tenants and keys as PostgreSQL does: through the same methods.
+    tenants = InMemoryTenantRepository(keys)
 
     async def new_tenant(**settings: Any) -> str:
-        tenant_id = f"tnt_{secrets.token_hex(6)}"
-        tenants.add(Tenant(id=tenant_id, name="Test store", store_id=f"store-{tenant_id}", **settings))
-        return tenant_id
+        return (await tenants.create("Test store", f"store-{secrets.token_hex(6)}", **settings)).id
 
     async def new_key(tenant_id: str, kind: str, scopes: list[str]) -> str:
-        raw = f"{kind}_test_{secrets.token_urlsafe(16)}"
-        principal = {
-            "key_id": f"key_{secrets.token_hex(4)}",
-            "tenant_id": tenant_id,
-            "kind": kind,
-            "scopes": scopes,
-        }
-        keys.add(raw, Principal.model_validate(principal))
-        return raw
+        return (await tenants.create_key(tenant_id, kind, scopes))[1]
 
     async def usage_calls(tenant_id: str, conversation_id: str) -> list[UsageRecord]:
         return [r for r in usage.records if (r.tenant_id, r.conversation_id) == (tenant_id, conversation_id)]
@@ -317,6 +309,35 @@ async def test_keys_authenticate_to_their_principal(backend: Backend) -> None:
     )
     assert await backend.keys.authenticate(raw + "x") is None
     assert await backend.keys.authenticate("") is None
+
+
+async def test_webhooks_change_only_the_fields_given(backend: Backend) -> None:
+    tenant_id = await backend.new_tenant(
+        webhooks={"products_url": "https://shop.example/p", "secret": "a" * 32}
+    )
+    await backend.tenants.update_webhooks(tenant_id, cart_url="https://shop.example/c", timeout_seconds=3.0)
+    await backend.tenants.update_webhooks(tenant_id, secret="b" * 32)
+    tenant = await backend.tenants.get(tenant_id)
+    assert tenant is not None
+    hooks = tenant.webhooks
+    assert (hooks.products_url, hooks.cart_url) == ("https://shop.example/p", "https://shop.example/c")
+    assert not hooks.cart_get_url
+    assert (hooks.timeout_seconds, hooks.secret) == (3.0, "b" * 32)
+
+
+async def test_a_rotated_identity_secret_verifies_and_is_shown_once(backend: Backend) -> None:
+    tenant_id = await backend.new_tenant()
+    before = await backend.tenants.get(tenant_id)
+    assert before is not None and not before.identity.configured and before.identity.keys == []
+    secret = await backend.tenants.rotate_identity_secret(tenant_id, 0)
+    tenant = await backend.tenants.get(tenant_id)
+    assert tenant is not None and tenant.identity.configured
+    assert tenant.identity.keys[0] == secret and len(secret) >= 32
+    newer = await backend.tenants.rotate_identity_secret(
+        tenant_id, 0
+    )  # no overlap: the old one stops at once
+    after = await backend.tenants.get(tenant_id)
+    assert after is not None and after.identity.keys == [newer]
 
 
 async def test_profiles_round_trip_replace_and_stay_per_tenant(backend: Backend) -> None:

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply, ScriptedLLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM, read_text_calls
 from vizochok.core.chat.state import ChatMessage
 from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
 from vizochok.core.usage.limits import Limits
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from vizochok.adapters.llm.fake import CallInfo
@@ -157,7 +157,7 @@ async def test_invented_skus_never_reach_the_cart_and_the_shopper_gets_a_sentenc
     world = await build_world(llm=TextToolCallsLLM(inventing), limits=Limits(max_rounds=3))
     await world.open()
     frames = await world.say("add milk")
-    assert not [s for s in world.webhooks.sent if s[0] == "cart"]  # grounding: the retailer was never asked
+    assert not [s for s in world.retailer.sent if s[0] == "cart"]  # grounding: the retailer was never asked
     assert (await world.state()).selection == []
     results = [m.content for m in inventing.requests[-1].messages if m.role == "tool"]
     assert results and all("unknown sku" in r for r in results)  # the model was told why, every round

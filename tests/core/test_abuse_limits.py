@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.core.world import World, demo_world
 from vizochok.core.errors import VizochokError
 from vizochok.core.usage.limits import LIMIT_RANGES, Limits, check_overrides
+from vizochok.testing import World, demo_world
 
 
 def _cart_calls(world: World) -> int:
-    return sum(1 for kind, _ in world.webhooks.sent if kind == "cart")
+    return sum(1 for kind, _ in world.retailer.sent if kind == "cart")
 
 
 @pytest.fixture

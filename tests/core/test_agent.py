@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.world import build_world
 from tests.helpers import types
 from vizochok.adapters.llm.fake import Reply
 from vizochok.core.usage.limits import Limits
+from vizochok.testing import build_world
 
 
 def search(query: str) -> Reply:
@@ -27,8 +27,8 @@ async def test_search_then_cards_use_the_retailers_prices() -> None:
     assert cards["milk-1"]["price"] == 52.9 and cards["milk-1"]["promo_price"] == 44.9
     assert cards["milk-2"]["price"] == 55.0
     # The model saw live prices in the search result, and the retailer was asked once.
-    assert [s for s in world.webhooks.sent if s[0] == "products"] == [
-        ("products", {"skus": world.webhooks.sent[0][1]["skus"], "store_id": "store-a"})
+    assert [s for s in world.retailer.sent if s[0] == "products"] == [
+        ("products", {"skus": world.retailer.sent[0][1]["skus"], "store_id": "store-a"})
     ]
 
 
@@ -52,7 +52,7 @@ async def test_unknown_sku_is_refused_and_the_cart_is_untouched() -> None:
     await world.open()
     frames = await world.say("додай молоко")
     assert "cart_changed" not in types(frames)
-    assert not [s for s in world.webhooks.sent if s[0] == "cart"]
+    assert not [s for s in world.retailer.sent if s[0] == "cart"]
     tool_message = world.llm.requests[1].messages[-1]
     assert tool_message.role == "tool" and "unknown sku" in tool_message.content
     assert (await world.state()).selection == []
@@ -119,7 +119,7 @@ async def test_disabled_tools_are_hidden_and_refused() -> None:
     await world.say("очисти")
     assert "clear_selection" not in {t.name for t in world.llm.requests[0].tools}
     assert "not available" in world.llm.requests[1].messages[-1].content
-    assert not [s for s in world.webhooks.sent if s[0] == "cart"]
+    assert not [s for s in world.retailer.sent if s[0] == "cart"]
 
 
 async def test_invalid_arguments_go_back_to_the_model() -> None:
@@ -136,7 +136,7 @@ async def test_prices_unavailable_shows_nothing() -> None:
         Reply(text="Ціни недоступні"),
     )
     await world.open()
-    world.webhooks.fail_with = "webhook_timeout"
+    world.retailer.fail_with = "webhook_timeout"
     frames = await world.say("молоко")
     assert "product_cards" not in types(frames)
     assert "prices_unavailable" in world.llm.requests[1].messages[-1].content

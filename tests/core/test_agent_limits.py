@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.core.world import build_world
 from tests.helpers import text_of, types
 from vizochok.adapters.llm.fake import EveryToolLLM, Reply, example_value
 from vizochok.core.agent.builtin import BUILTIN_TOOLS
 from vizochok.core.llm.messages import LLMRequest, TextChunk
 from vizochok.core.usage.limits import Limits
+from vizochok.testing import build_world
 
 
 async def test_every_tool_with_valid_arguments_never_breaks_a_turn() -> None:
@@ -40,6 +40,7 @@ async def test_usage_is_recorded_per_call_with_cost() -> None:
     world = await build_world(
         Reply(calls=[("search_products", {"query": "молоко"})], prompt_tokens=1000, completion_tokens=500),
         Reply(text="ok", prompt_tokens=2000, completion_tokens=10),
+        settings={"llm": {"prices": {"big": {"prompt": 1, "completion": 2}}}},
     )
     conn = await world.open()
     await world.say("молоко")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.core.world import World, build_world, demo_world
 from tests.helpers import text_of, types
+from vizochok.testing import World, build_world, demo_world
 
 
 def cards(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tests.core.world import demo_world
 from vizochok.core.admin.model import SettingsPatch
 from vizochok.core.models import RecipeInput
+from vizochok.testing import demo_world
 
 VESNA = {
     "key": "salad_vesna",

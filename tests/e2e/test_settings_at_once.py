@@ -15,7 +15,7 @@ import pytest
 
 from tests.adapters.http.retailer_server import ScriptedRetailer, Server, reply
 from tests.helpers import ChatClient, ThreadedServer, free_port
-from vizochok.adapters.container import get
+from vizochok.container import get
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.app import build_container, create_app

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
-from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.plugins import build_plugin_manager, build_registry
+from vizochok.testing import build_world
 
 
 def test_entry_point_registers_the_tool() -> None:
@@ -18,7 +18,7 @@ def test_entry_point_registers_the_tool() -> None:
 
 
 async def test_the_tool_in_a_turn() -> None:
-    day = (date.today() + timedelta(days=1)).isoformat()
+    day = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
     world = await build_world(Reply(calls=[("get_delivery_slots", {"day": day})]), Reply(text="ok"))
     from vizochok.core.agent.loop import Agent
 

@@ -1,4 +1,7 @@
-"""The plugin contract: built-ins register like third parties, misspellings fail at start-up, observers never break turns."""
+"""The plugin contract: built-ins register like third parties, misspellings fail at start-up.
+
+Observers never break turns.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,12 @@ import pluggy
 import pytest
 from pydantic import BaseModel
 
-from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.core.agent.tools import ToolResult, Turn
 from vizochok.plugins import build_plugin_manager, build_registry, hookimpl, hookspecs
 from vizochok.plugins.observer import PluginObserver
 from vizochok.plugins.registry import UnknownComponentError
+from vizochok.testing import build_world
 
 HOOKS = [
     name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(fn, "vizochok_spec")

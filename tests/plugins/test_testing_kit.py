@@ -7,6 +7,11 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from vizochok.adapters.db.cached import CachedTenantRepository
+from vizochok.adapters.db.memory import InMemoryTenantRepository
+from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
+from vizochok.adapters.search.memory import InMemoryProductSearch
+from vizochok.adapters.session.memory import InMemorySessionStore
+from vizochok.container import get, start_resources, stop_resources
 from vizochok.core.agent.tools import ToolResult
 from vizochok.plugins import hookimpl
 from vizochok.testing import STOCK, EveryToolLLM, FakeRetailer, Reply, build_world, memory_container
@@ -130,7 +135,56 @@ async def test_every_tool_llm_and_the_offline_default() -> None:
     assert cards(await offline.say("молоко"))
 
 
-def test_memory_container_needs_no_server() -> None:
+async def test_memory_container_needs_no_server() -> None:
     container = memory_container()
+    await start_resources(container)  # what the app's start-up opens: nothing that needs a server
     assert container.valkey() is None
-    assert container.http_client() is None
+    assert container.database() is None
+    assert container.read_database() is None
+    assert isinstance(await get(container.search_engine), InMemoryProductSearch)
+    assert isinstance(await get(container.sessions), InMemorySessionStore)
+    assert isinstance(await get(container.tenant_store), InMemoryTenantRepository)
+    await stop_resources(container)
+
+
+async def test_the_fake_model_is_wrapped_like_a_real_provider() -> None:
+    world = await build_world(Reply("Привіт."))
+    llm = (await get(world.container.llm_for))(world.tenant)
+    # The production wrappers around the provider the world registered (`fake`): retries, then the fallback model.
+    assert isinstance(llm, RetryingLLM | FallbackLLM)
+    assert llm is not world.llm
+    assert (await world.say("привіт"))[-1]["type"] == "response_complete"
+    assert world.llm.requests  # and the fake inside answered
+
+
+class _Spy:
+    """A reranker and an observer at once: what the world's graph calls, recorded."""
+
+    def __init__(self) -> None:
+        self.reranked: list[list[str]] = []
+        self.turns: list[tuple[str, int, str | None]] = []
+
+    async def rerank(self, query: Any, hits: list[Any], options: dict[str, Any]) -> list[Any]:
+        self.reranked.append([h.sku for h in hits])
+        return list(reversed(hits))
+
+    @hookimpl
+    def register_rerankers(self, register: Any) -> None:
+        register(self, name="spy")
+
+    @hookimpl
+    def on_turn_completed(self, tenant_id: str, conversation_id: str, turn: int, error: str | None) -> None:
+        self.turns.append((tenant_id, turn, error))
+
+
+async def test_the_world_runs_the_tenants_reranker_and_the_plugin_observer() -> None:
+    spy = _Spy()
+    world = await build_world(
+        Reply(calls=[("search_products", {"query": "молоко"})]), Reply("Ось."),
+        plugins=[spy], search={"reranker": "spy"},
+    )  # fmt: skip
+    await world.say("молоко")
+    assert (
+        spy.reranked and "milk-1" in spy.reranked[0]
+    )  # the tenant's named reranker, resolved by the service
+    assert spy.turns == [("tnt_a", 1, None)]  # the plugin observer heard the turn end

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 import websockets
 
-from vizochok.adapters.container import get
+from vizochok.container import get
 from vizochok.adapters.http.server import uvicorn_options
 from vizochok.app import build_container, create_app
 from vizochok.demo.retailer import DemoRetailer
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from litestar import Litestar
 
-    from vizochok.adapters.container import Container
+    from vizochok.container import Container
     from vizochok.settings import Settings
 
 _EPS = 1e-6

@@ -18,6 +18,8 @@ from typing import Any
 from vizochok.settings import Settings, get_settings
 
 _STARTED = time.monotonic()
+PROFILES = ("postgres", "memory")
+"""`--profile` choices: `vizochok.container.PROFILES` (not imported here, to keep `--help` fast)."""
 
 
 def _setup_logging(level: str) -> None:
@@ -68,7 +70,7 @@ def _announce_when_listening(host: str, port: int, message: str, timeout: float 
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection((target, port), timeout=1):
-                    print(
+                    print(  # noqa: T201
                         f"{message} [started in {time.monotonic() - _STARTED:.1f} s]",
                         file=sys.stderr,
                         flush=True,
@@ -83,8 +85,14 @@ def _announce_when_listening(host: str, port: int, message: str, timeout: float 
 def _prepare(settings: Settings) -> Any:
     from vizochok.bootstrap import prepare  # noqa: PLC0415 - keeps `--help` fast
 
-    print("Starting services and applying migrations…", file=sys.stderr)  # noqa: T201
+    if settings.profile == "postgres":
+        print("Starting services and applying migrations…", file=sys.stderr)  # noqa: T201
     return prepare(settings)
+
+
+def _profile(args: argparse.Namespace) -> dict[str, Any]:
+    """`--profile` wins over `VIZOCHOK_PROFILE`."""
+    return {"profile": args.profile} if args.profile else {}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -94,8 +102,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.bootstrap import environment  # noqa: PLC0415
 
+    settings = get_settings(**_profile(args))
+    if settings.profile == "memory":
+        # Nothing else could create a tenant in this process's memory: the dev mode is the demo's content.
+        if args.workers > 1:
+            print(  # noqa: T201
+                "error: the memory profile keeps everything in one process; drop --workers", file=sys.stderr
+            )
+            return 2
+        return cmd_demo(args)
     _stop_cleanly_on_sigterm()
-    prepared = _prepare(get_settings())
+    prepared = _prepare(settings)
     options = uvicorn_options(prepared.settings)
     try:
         if args.workers > 1:
@@ -121,7 +138,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from vizochok.adapters.http.server import uvicorn_options  # noqa: PLC0415
     from vizochok.demo.app import create_demo_app  # noqa: PLC0415
 
-    settings = get_settings(webhooks={"allow_private_hosts": True})
+    settings = get_settings(webhooks={"allow_private_hosts": True}, **_profile(args))
     if not _port_is_free(args.host, args.port):
         print(f"error: port {args.port} on {args.host} is in use; pick another with --port", file=sys.stderr)  # noqa: T201
         return 2
@@ -129,8 +146,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     prepared = _prepare(settings)
     try:
         base_url = f"http://{args.host}:{args.port}"
+        kept = " (memory profile: nothing is kept when it stops)" if settings.profile == "memory" else ""
         _announce_when_listening(
-            args.host, args.port, f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it)"
+            args.host, args.port, f"vizochok demo: open {base_url}/ in a browser (Ctrl+C stops it){kept}"
         )
         uvicorn.run(
             create_demo_app(prepared.settings, base_url), host=args.host, port=args.port,
@@ -237,7 +255,7 @@ def cmd_eval_agent(args: argparse.Namespace) -> int:
         Path(args.catalog) if args.catalog else (path if path.is_dir() else path.parent) / "catalog.json"
     )
     if not catalog.exists() or not (path.is_file() or (path / "agent-utterances.jsonl").exists()):
-        print(
+        print(  # noqa: T201
             f"error: {path} needs agent-utterances.jsonl and a catalog.json (or --catalog)", file=sys.stderr
         )
         return 2
@@ -252,6 +270,18 @@ def cmd_eval_agent(args: argparse.Namespace) -> int:
     return 0 if overall["pass_rate"] >= args.min_pass and overall["wrong_changes"] <= args.max_wrong else 1
 
 
+def _server_command(
+    sub: Any, name: str, help_text: str, func: Any, profile_help: str
+) -> argparse.ArgumentParser:
+    """`serve` and `demo`: where to listen, and which profile (`vizochok/container.py`) serves the ports."""
+    command: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
+    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--port", type=int, default=8000)
+    command.add_argument("--profile", choices=PROFILES, help=profile_help)
+    command.set_defaults(func=func)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -259,16 +289,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = _server_command(
+        sub, "serve", "run the server", cmd_serve,
+        "postgres (default; VIZOCHOK_PROFILE): PostgreSQL and Valkey; memory: a dev mode in this process, "
+        "with no server, serving the demo tenant and catalog",
+    )  # fmt: skip
     serve.add_argument("--workers", type=int, default=1)
-    serve.set_defaults(func=cmd_serve)
-
-    demo = sub.add_parser("demo", help="run the demo store with no configuration")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.set_defaults(func=cmd_demo)
+    _server_command(
+        sub, "demo", "run the demo store with no configuration", cmd_demo,
+        "postgres (default; VIZOCHOK_PROFILE) or memory (nothing is kept)",
+    )  # fmt: skip
 
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="tenant_command", required=True
@@ -346,6 +376,13 @@ def main(argv: list[str] | None = None) -> int:
     from vizochok.adapters.db.vector_check import VectorCheckFailed  # noqa: PLC0415
     from vizochok.adapters.embedded import EmbeddedServiceError  # noqa: PLC0415
 
+    if args.func not in (cmd_serve, cmd_demo) and get_settings().profile == "memory":
+        # A command's own process would hold the data, gone when it exits: nothing to create or import into.
+        print(  # noqa: T201
+            "error: VIZOCHOK_PROFILE=memory keeps data in the serving process only; use postgres",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return int(args.func(args))
     except (VectorCheckFailed, EmbeddedServiceError) as exc:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vizochok.adapters.container import get
+from vizochok.container import get
 from vizochok.app import build_container
 from vizochok.core.errors import VizochokError
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
-    from vizochok.adapters.container import Container
+    from vizochok.container import Container
     from vizochok.core.catalog.service import CatalogService
     from vizochok.core.ports import CatalogRepository
     from vizochok.settings import Settings

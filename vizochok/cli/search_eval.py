@@ -10,7 +10,7 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.container import get
+from vizochok.container import get
 from vizochok.app import build_container
 from vizochok.core.search.evaluation import METRICS, LabelledQuery, summarize
 from vizochok.core.search.request import LEGS

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.container import get
-from vizochok.app import build_container, create_app
+from vizochok.app import create_app
+from vizochok.container import build_container, get
 from vizochok.demo.page import page_config, page_handler
 from vizochok.demo.retailer import DemoRetailer, load_retailer_data
-from vizochok.demo.setup import ensure_demo_catalog, ensure_demo_tenant, load_catalog
+from vizochok.demo.setup import demo_tenant_file, ensure_demo_catalog, ensure_demo_tenant, load_catalog
 from vizochok.demo.storefront import storefront_products
 
 if TYPE_CHECKING:
     from litestar import Litestar
 
-    from vizochok.adapters.container import Container
+    from vizochok.container import Container
     from vizochok.settings import Settings
 
 
@@ -29,7 +29,9 @@ def create_demo_app(settings: Settings, base_url: str, *, wait_for_vectors: bool
     config: dict[str, Any] = {}
 
     async def on_ready(_app: Litestar, container: Container) -> None:
-        demo = await ensure_demo_tenant(container, base_url, settings.data_dir)
+        demo = await ensure_demo_tenant(
+            container, base_url, demo_tenant_file(settings.data_dir, settings.profile)
+        )
         tenant = await (await get(container.tenants)).get(demo.tenant_id)
         assert tenant is not None  # noqa: S101 - just ensured
         retailer.secret = demo.webhook_secret

@@ -10,12 +10,12 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.container import get
+from vizochok.container import get
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from vizochok.adapters.container import Container
+    from vizochok.container import Container
 
 _log = logging.getLogger(__name__)
 
@@ -55,10 +55,14 @@ def _write(path: Path, demo: DemoTenant) -> None:
         json.dump(asdict(demo), handle)
 
 
-async def ensure_demo_tenant(container: Container, base_url: str, data_dir: Path) -> DemoTenant:
-    """The demo tenant, created on first run, with webhooks pointing at `base_url`."""
+def demo_tenant_file(data_dir: Path, profile: str) -> Path:
+    """Where the demo's keys are kept: one file per profile, so a memory run never orphans the stored tenant."""
+    return data_dir / ("demo-tenant.json" if profile == "postgres" else f"demo-tenant.{profile}.json")
+
+
+async def ensure_demo_tenant(container: Container, base_url: str, path: Path) -> DemoTenant:
+    """The demo tenant, created on first run (its keys kept in `path`), with webhooks pointing at `base_url`."""
     tenants = await get(container.tenants)
-    path = data_dir / "demo-tenant.json"
     demo = _read(path)
     if demo is None or await tenants.get(demo.tenant_id) is None:
         webhook_secret = secrets.token_urlsafe(32)

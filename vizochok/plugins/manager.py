@@ -18,8 +18,8 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_PLUGINS = (
     "vizochok.plugins.builtin.tools",
-    "vizochok.plugins.builtin.llm",
-    "vizochok.plugins.builtin.search",
+    "vizochok.providers.llm",
+    "vizochok.providers.search",
     "vizochok.plugins.builtin.rerankers",
 )
 """Our own features, registered through the same hooks as a third party's."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, Field, SecretStr
@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
+    profile: Literal["postgres", "memory"] = "postgres"
+    """Which adapters serve the ports (`vizochok/container.py`): `postgres` (PostgreSQL and Valkey, embedded
+    when their URLs are unset) or `memory` (everything in this process, lost when it stops; a dev mode)."""
     database_url: str | None = None
     """Application connection, bound by row-level security. Unset: embedded PostgreSQL."""
     database_admin_url: str | None = None

@@ -10,7 +10,8 @@ async def test_my_tool():
     assert frames[-1]["type"] == "response_complete"
 ```
 
-Nothing here needs PostgreSQL, Valkey, a model provider or the network; see docs/plugins.md.
+The world is the app's own container in its `memory` profile (`vizochok/container.py`); nothing here needs
+PostgreSQL, Valkey, a model provider or the network. See docs/plugins.md.
 """
 
 from __future__ import annotations
@@ -18,30 +19,36 @@ from __future__ import annotations
 from vizochok.adapters.llm.fake import CallInfo, EveryToolLLM, QueueLLM, Reply, ScriptedLLM
 from vizochok.testing.retailer import FakeRetailer, RetailerState
 from vizochok.testing.world import (
+    FAKE_PROVIDER,
     PRODUCTS,
     PUBLIC_KEY,
     STOCK,
+    WORLD_SETTINGS,
     Frames,
-    MemoryAdapters,
     World,
     build_world,
+    demo_world,
     memory_container,
+    world_settings,
 )
 
 __all__ = [
+    "FAKE_PROVIDER",
     "PRODUCTS",
     "PUBLIC_KEY",
     "STOCK",
+    "WORLD_SETTINGS",
     "CallInfo",
     "EveryToolLLM",
     "FakeRetailer",
     "Frames",
-    "MemoryAdapters",
     "QueueLLM",
     "Reply",
     "RetailerState",
     "ScriptedLLM",
     "World",
     "build_world",
+    "demo_world",
     "memory_container",
+    "world_settings",
 ]

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from tests.adapters.http.test_openai import delta, finish, split_call, text_answer, usage
 from tests.adapters.http.wire import API_KEY, Answer, openai_frames
-from tests.core.world import build_world
 from vizochok.adapters.llm.openai import OpenAILLM
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import Recorded, WireServer

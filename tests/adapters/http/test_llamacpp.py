@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import vizochok.adapters.llm
-from tests.core.world import build_world
 from tests.helpers import free_port
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.core.chat.state import ChatMessage, ToolCall
 from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

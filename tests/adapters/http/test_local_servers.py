@@ -14,11 +14,11 @@ import pytest
 from tests.adapters.http.test_anthropic import ask as anthropic_ask
 from tests.adapters.http.test_openai import SEARCH, ask, collect, delta, finish, text_answer, usage
 from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames, openai_frames
-from tests.core.world import build_world
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM, max_tokens_field
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.core.llm.messages import TextChunk, ToolCallChunk, Usage
+from vizochok.testing import build_world
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import Recorded, WireServer

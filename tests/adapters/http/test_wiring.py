@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from tests.adapters.http.test_openai import ask, collect, text_answer
 from tests.adapters.http.wire import API_KEY, Answer
 from tests.conftest import make_settings
-from vizochok.adapters.container import _llm_resolver
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
+from vizochok.container import _llm_resolver, provider_config
 from vizochok.core.llm.messages import LLMError, LLMRateLimited, TextChunk
 from vizochok.core.models import Tenant, TenantLLMConfig
 from vizochok.plugins import build_plugin_manager, build_registry
@@ -34,8 +34,8 @@ def test_providers_are_built_from_settings(tmp_path: Path) -> None:
     )
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
     assert {"offline", "openai", "anthropic"} <= set(registry.all("llm_provider"))
-    openai = registry.resolve("llm_provider", "openai")(settings.llm)
-    anthropic = registry.resolve("llm_provider", "anthropic")(settings.llm)
+    openai = registry.resolve("llm_provider", "openai")(provider_config(settings, "openai", None))
+    anthropic = registry.resolve("llm_provider", "anthropic")(provider_config(settings, "anthropic", None))
     assert isinstance(openai, OpenAILLM)
     assert isinstance(anthropic, AnthropicLLM)
     assert repr(openai) == "OpenAILLM('http://127.0.0.1:9/v1/chat/completions')"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from vizochok.adapters.security.keys import hash_key
+from vizochok.adapters.security.keys import generate_key, hash_key
 from vizochok.core.catalog.indexing import content_hash, row_hash
 from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
 from vizochok.core.profile import UserProfile
@@ -184,10 +185,11 @@ class InMemoryConversationLog:
 
 
 class InMemoryTenantRepository:
-    """Tenants in a dict."""
+    """Tenants in a dict; the keys it creates go to `keys`, as both share one table in PostgreSQL."""
 
-    def __init__(self) -> None:
+    def __init__(self, keys: InMemoryKeyRepository | None = None) -> None:
         self.tenants: dict[str, Tenant] = {}
+        self.keys = keys if keys is not None else InMemoryKeyRepository()
 
     async def get(self, tenant_id: str) -> Tenant | None:
         """A copy of the tenant."""
@@ -198,6 +200,50 @@ class InMemoryTenantRepository:
         """Store a tenant (test and dev set-up)."""
         self.tenants[tenant.id] = tenant
         return tenant
+
+    async def create(self, name: str, store_id: str, **settings: Any) -> Tenant:
+        """A new tenant. `settings` may hold any `Tenant` field but `id`."""
+        return self.add(Tenant(id=f"tnt_{secrets.token_hex(8)}", name=name, store_id=store_id, **settings))
+
+    async def create_key(
+        self,
+        tenant_id: str,
+        kind: str,
+        scopes: list[str],
+        name: str = "",  # noqa: ARG002 - the name is for the admin panel's list, which needs PostgreSQL
+    ) -> tuple[str, str]:
+        """A new key for the tenant; returns `(key_id, raw_key)`."""
+        raw, key_id = generate_key("pk" if kind == "pk" else "sk"), f"key_{secrets.token_hex(8)}"
+        self.keys.add(raw, Principal(key_id=key_id, tenant_id=tenant_id, kind=kind, scopes=scopes))
+        return key_id, raw
+
+    async def update_webhooks(self, tenant_id: str, **changes: Any) -> None:
+        """Change the given webhook fields (`products_url`, …, `secret`); `None` leaves a field as it is."""
+        tenant = self.tenants[tenant_id]
+        given = {k: v for k, v in changes.items() if v is not None}
+        tenant.webhooks = tenant.webhooks.model_copy(update=given)
+
+    async def rotate_identity_secret(self, tenant_id: str, overlap_seconds: int) -> str:  # noqa: ARG002 - one process: no other server holds the old one
+        """A new identity secret, returned once."""
+        secret = secrets.token_urlsafe(32)
+        tenant = self.tenants[tenant_id]
+        tenant.identity = tenant.identity.model_copy(update={"keys": [secret], "configured": True})
+        return secret
+
+
+class InMemoryTenantVersions:
+    """Tenant settings versions of one process (the memory profile has only one)."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, int] = {}
+
+    async def current(self, tenant_id: str) -> int:
+        """The version now (absent = 0)."""
+        return self.versions.get(tenant_id, 0)
+
+    async def bump(self, tenant_id: str) -> None:
+        """Mark the tenant's settings changed."""
+        self.versions[tenant_id] = self.versions.get(tenant_id, 0) + 1
 
 
 class InMemoryKeyRepository:

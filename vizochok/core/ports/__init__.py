@@ -1,6 +1,6 @@
 """Ports: what the core needs from the outside world, as `typing.Protocol` classes, one module per concern.
 
-Every method is async and speaks core types. Adapters in `vizochok.adapters` implement them. Every port is
+Every method is async and speaks core types. The adapters (`adapters/` beside `core/`) implement them. Every port is
 re-exported here, so `from vizochok.core.ports import X` names any of them.
 """
 
@@ -19,6 +19,7 @@ from vizochok.core.ports.retailer import (
     WebhookProbe,
 )
 from vizochok.core.ports.search import CatalogFacts, MirrorRebuild, ProductSearch, Reranker, SearchMirror
+from vizochok.core.ports.sql import SqlConnections
 from vizochok.core.ports.tenants import KeyRepository, TenantRepository
 from vizochok.core.ports.usage import UsageLimiter, UsageRecorder
 
@@ -41,6 +42,7 @@ __all__ = (
     "RetailerWebhooks",
     "SearchMirror",
     "SessionStore",
+    "SqlConnections",
     "TenantRepository",
     "TurnStore",
     "URLGuard",

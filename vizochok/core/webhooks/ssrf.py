@@ -1,7 +1,7 @@
 """SSRF rules for webhook URLs (DECISIONS §2): https only, and no address the platform itself can reach privately.
 
 Pure functions over strings and `ipaddress`; resolving names and connecting is the adapter's job
-(`vizochok.adapters.webhook.guard`), which calls `check_addresses` on every address it is about to use.
+(`adapters/webhook/guard.py`), which calls `check_addresses` on every address it is about to use.
 """
 
 from __future__ import annotations

