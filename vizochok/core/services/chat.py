@@ -24,6 +24,7 @@ from vizochok.core.identity import Identity, resolve_identity
 from vizochok.core.ids import new_id
 from vizochok.core.language import detect_language
 from vizochok.core.profile import UserProfile, apply_statements
+from vizochok.core.services.access import tenant_of_key
 from vizochok.core.services.actions import run_action
 from vizochok.core.services.usage import UsageGate, refusal
 from vizochok.core.turns import TurnEnd, TurnStart
@@ -116,9 +117,7 @@ class ChatService:
         principal = await self._keys.authenticate(auth.token)
         if principal is None or "chat" not in principal.scopes:
             raise VizochokError(ErrorCode.INVALID_API_KEY)
-        tenant = await self._tenants.get(principal.tenant_id)
-        if tenant is None:
-            raise VizochokError(ErrorCode.INVALID_API_KEY)
+        tenant = await tenant_of_key(self._tenants, principal)
         if principal.kind == "pk" and tenant.allowed_origins and origin not in tenant.allowed_origins:
             raise VizochokError(ErrorCode.ORIGIN_NOT_ALLOWED)
         # The id is the cart webhook's `session_id`: only a signature (or a server-side key) lets a
@@ -243,10 +242,21 @@ class ChatService:
             await self.usage.hit_socket(conn.tenant.id, conn.socket_id, conn.limits)
 
     async def message(
-        self, conn: Connection, text: str, sink: FrameSink, *, window_checked: bool = False
+        self, conn: Connection, text: str, sink: FrameSink, *, conversation_id: str | None = None
     ) -> None:
-        """Run one agent turn for a shopper's message (`window_checked`: `check_window` already counted it)."""
-        await self._turn(conn, sink, text=text, window=not window_checked)
+        """Run one agent turn for a shopper's message, in `conversation_id` when it names another one.
+
+        Switching takes tier 1 (the socket's window) first, on its own: a refused frame must not
+        switch the conversation. Then the conversation is opened (`session_restored` or
+        `conversation_started` goes to `sink` before the turn's frames), and the turn runs without
+        counting the window a second time.
+        """
+        if conversation_id and conversation_id != conn.conversation_id:
+            await self.check_window(conn)
+            await sink.send(await self.open(conn, conversation_id))
+            await self._turn(conn, sink, text=text, window=False)
+            return
+        await self._turn(conn, sink, text=text, window=True)
 
     async def action(self, conn: Connection, action: Action, sink: FrameSink) -> None:
         """Act on a card button, or answer the paused interactive tool."""
@@ -285,19 +295,7 @@ class ChatService:
             raise refusal(begun, limits)
         state, saved, uncount = begun.state, None, False
         try:
-            if state is None:
-                # The session expired while the socket stayed open: carry on in a new conversation.
-                state = await self._start(conn)
-                await sink.send(ConversationStarted(conversation_id=state.conversation_id))
-                if metered:
-                    assert self.usage is not None  # noqa: S101 - narrowed by `metered`
-                    # `begin` counts only a session it found; this message starts the new one.
-                    await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
-                    conn.uncounted = None
-            elif state.stale or conn.resync:
-                state.stale = True
-                await self._refresh_stale(conn, state)
-                conn.resync = state.stale
+            state = await self._session(conn, state, sink, metered=metered)
             if state.tokens_used >= limits.session_token_limit:
                 uncount = True  # `begin` counted a message that is refused after all
                 raise VizochokError(ErrorCode.SESSION_TOKEN_LIMIT)
@@ -310,20 +308,7 @@ class ChatService:
                 tenant=conn.tenant, state=state, store_id=conn.store_id, services=self._services,
                 emitter=TurnEmitter(sink, log, conn.turns), number=conn.turns, log=log,
             )  # fmt: skip
-            if text is not None:
-                # The agent opens with this status anyway (the emitter drops the repeat): sent now, the
-                # shopper sees the turn start before the profile read and the durable log write.
-                await turn.emitter.status("thinking")
-            if text is not None or isinstance(action, METERED_ACTIONS):
-                # Only the model reads the profile: card actions act on the cart without it (one read fewer).
-                turn.profile = await self._profile(conn, text)
-            if text is not None:
-                state.language = detect_language(text, state.language or "uk")
-                entry = LogEntry(kind="user_message", payload={"text": text}, turn=turn.number)
-                # Stored before the agent runs: an acknowledged message survives a crash mid-turn.
-                await self._log.append(conn.tenant.id, state.conversation_id, [entry])
-            elif action is not None:
-                log.append(LogEntry(kind="action", payload=action.model_dump(), turn=turn.number))
+            await self._take_input(conn, turn, text, action)
             try:
                 error = await self._run(turn, text, action, limits)
             finally:
@@ -353,6 +338,44 @@ class ChatService:
             await self._services.observer.turn_completed(
                 conn.tenant.id, state.conversation_id, turn.number, error
             )
+
+    async def _session(
+        self, conn: Connection, state: ConversationState | None, sink: FrameSink, *, metered: bool
+    ) -> ConversationState:
+        """The session `begin` read, a new one when it expired, or the stale one brought up to date."""
+        if state is None:
+            # The session expired while the socket stayed open: carry on in a new conversation.
+            state = await self._start(conn)
+            await sink.send(ConversationStarted(conversation_id=state.conversation_id))
+            if metered:
+                assert self.usage is not None  # noqa: S101 - narrowed by `metered`
+                # `begin` counts only a session it found; this message starts the new one.
+                await self.usage.count(conn.tenant.id, conn.user_id, new_conversation=True)
+                conn.uncounted = None
+        elif state.stale or conn.resync:
+            state.stale = True
+            await self._refresh_stale(conn, state)
+            conn.resync = state.stale
+        return state
+
+    async def _take_input(
+        self, conn: Connection, turn: Turn, text: str | None, action: Action | None
+    ) -> None:
+        """Announce the turn, read the profile the model needs, and log the message (durably) or the action."""
+        if text is not None:
+            # The agent opens with this status anyway (the emitter drops the repeat): sent now, the
+            # shopper sees the turn start before the profile read and the durable log write.
+            await turn.emitter.status("thinking")
+        if text is not None or isinstance(action, METERED_ACTIONS):
+            # Only the model reads the profile: card actions act on the cart without it (one read fewer).
+            turn.profile = await self._profile(conn, text)
+        if text is not None:
+            turn.state.language = detect_language(text, turn.state.language or "uk")
+            entry = LogEntry(kind="user_message", payload={"text": text}, turn=turn.number)
+            # Stored before the agent runs: an acknowledged message survives a crash mid-turn.
+            await self._log.append(conn.tenant.id, turn.state.conversation_id, [entry])
+        elif action is not None:
+            turn.log.append(LogEntry(kind="action", payload=action.model_dump(), turn=turn.number))
 
     async def _profile(self, conn: Connection, text: str | None) -> UserProfile | None:
         """The shopper's profile, updated from explicit statements in `text`."""
@@ -408,7 +431,7 @@ class ChatService:
             _log.warning("turn %s of %s timed out", turn.number, turn.state.conversation_id)
         except ToolError as exc:
             await turn.emitter.text(str(exc))
-        except Exception:
+        except Exception:  # noqa: BLE001 - a failed turn still ends with its frames and `response_complete`
             _log.exception("turn %s of %s failed", turn.number, turn.state.conversation_id)
             error = ErrorCode.INTERNAL_ERROR
         await turn.emitter.finish(turn.state.conversation_id, error=error)
