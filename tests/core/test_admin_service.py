@@ -16,12 +16,12 @@ from vizochok.adapters.db.memory import (
     InMemoryKeyRepository,
     InMemoryTenantRepository,
 )
-from vizochok.core.admin import AdminIdentity
+from vizochok.core.admin.access import server_key, tenant_of_key
+from vizochok.core.admin.model import AdminIdentity
+from vizochok.core.admin.service import AdminService
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import IdentityConfig, Principal, Tenant, WebhookConfig
-from vizochok.core.services.access import server_key, tenant_of_key
-from vizochok.core.services.admin import AdminService
-from vizochok.core.services.catalog import CatalogService
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,7 +13,7 @@ from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.limits import Limits
+from vizochok.core.usage.limits import Limits
 
 pytestmark = pytest.mark.asyncio
 

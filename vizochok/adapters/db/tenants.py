@@ -10,7 +10,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from vizochok.adapters.security.keys import display_prefix, generate_key, hash_key
-from vizochok.core.admin import store_id_taken
+from vizochok.core.admin.model import store_id_taken
 from vizochok.core.models import IdentityConfig, Principal, Tenant, TenantLLMConfig, WebhookConfig
 
 if TYPE_CHECKING:

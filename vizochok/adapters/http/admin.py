@@ -29,13 +29,20 @@ from vizochok.adapters.http.schemas import (
     UsageReport,
     errors,
 )
-from vizochok.core.admin import AdminIdentity, AdminUser, ApiKeyInfo, AuditEntry, NewAdminUser, NewApiKey
-from vizochok.core.billing import Statement, statement_csv
+from vizochok.core.admin.model import (
+    AdminIdentity,
+    AdminUser,
+    ApiKeyInfo,
+    AuditEntry,
+    NewAdminUser,
+    NewApiKey,
+)
+from vizochok.core.admin.service import AdminService
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import CatalogJob
-from vizochok.core.services.admin import AdminService
-from vizochok.core.services.catalog import CatalogService
+from vizochok.core.usage.billing import Statement, statement_csv
 
 
 class AdminAuthController(Controller):

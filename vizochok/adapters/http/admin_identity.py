@@ -13,8 +13,8 @@ from vizochok.adapters.http.schemas import (
     IdentityStatus,
     errors,
 )
-from vizochok.core.admin import AdminIdentity
-from vizochok.core.services.admin import AdminService
+from vizochok.core.admin.model import AdminIdentity
+from vizochok.core.admin.service import AdminService
 
 
 class AdminIdentityController(Controller):

@@ -10,8 +10,8 @@ from litestar import Controller, delete, get, put
 
 from vizochok.adapters.http.auth import ADMIN
 from vizochok.adapters.http.schemas import ADMIN_AUTH, ADMIN_ERRORS, LLMKeyInput, LLMKeyState, errors
-from vizochok.core.admin import AdminIdentity
-from vizochok.core.services.llm_keys import LLMKeyService
+from vizochok.core.admin.model import AdminIdentity
+from vizochok.core.llm.keys import LLMKeyService
 
 
 class AdminLLMKeysController(Controller):

@@ -17,9 +17,9 @@ from vizochok.adapters.http.schemas import (
     WebhookView,
     errors,
 )
-from vizochok.core.admin import AdminIdentity
-from vizochok.core.services.webhooks import WebhookAdminService, WebhookPatch
-from vizochok.core.webhooks import WebhookTestReport
+from vizochok.core.admin.model import AdminIdentity
+from vizochok.core.webhooks.service import WebhookAdminService, WebhookPatch
+from vizochok.core.webhooks.signing import WebhookTestReport
 
 
 class AdminWebhooksController(Controller):

@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Request
 from litestar.di import Provide
 
-from vizochok.core.admin import AdminIdentity
+from vizochok.core.admin.access import server_key
+from vizochok.core.admin.model import AdminIdentity
+from vizochok.core.admin.service import AdminService
 from vizochok.core.models import Principal, Scope
 from vizochok.core.ports import KeyRepository
-from vizochok.core.services.access import server_key
-from vizochok.core.services.admin import AdminService
 
 ADMIN_COOKIE = "vz_admin"
 CSRF_HEADER = "x-csrf-token"
@@ -26,7 +26,7 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
 
 
 def key_with(scope: Scope) -> Provide:
-    """A dependency giving the handler the principal of an `sk_` key with `scope` (`core.services.access`)."""
+    """A dependency giving the handler the principal of an `sk_` key with `scope` (`core.admin.access`)."""
 
     async def principal(request: Request[Any, Any, Any], keys: KeyRepository) -> Principal:
         return await server_key(keys, bearer_token(request), scope)

@@ -8,8 +8,8 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from vizochok.adapters.http.auth import key_with
 from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, ProductUpload, UploadAccepted, errors
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import CatalogJob, Principal
-from vizochok.core.services.catalog import CatalogService
 
 
 class CatalogController(Controller):

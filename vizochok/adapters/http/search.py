@@ -10,14 +10,14 @@ from litestar.params import Parameter
 from vizochok.adapters.http.auth import key_with
 from vizochok.adapters.http.body import refusal
 from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, SearchItem, SearchResults, errors
+from vizochok.core.admin.access import tenant_of_key
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import Principal
-from vizochok.core.services.access import tenant_of_key
 
 if TYPE_CHECKING:
     from vizochok.core.ports import TenantRepository
-    from vizochok.core.services.search import SearchService
+    from vizochok.core.search.service import SearchService
 
 
 @get(

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vizochok.core.admin import Role, require, tenant_of
+from vizochok.core.admin.model import Role, require, tenant_of
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.ssrf import UnsafeDestination
+from vizochok.core.webhooks.ssrf import UnsafeDestination
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from vizochok.core.admin import AdminIdentity
-    from vizochok.core.admin_ports import Auditor
+    from vizochok.core.admin.model import AdminIdentity
     from vizochok.core.models import Tenant
     from vizochok.core.ports import URLGuard, WebhookConfigStore, WebhookHealth, WebhookProbe
-    from vizochok.core.webhooks import WebhookTestReport
+    from vizochok.core.ports.admin import Auditor
+    from vizochok.core.webhooks.signing import WebhookTestReport
 
 SAMPLE_SKUS = ("vizochok-test-1", "vizochok-test-2", "vizochok-test-3")
 """What the test asks for when the caller names no SKUs; the retailer answers with the ones it knows."""

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from vizochok.core.admin import require, tenant_of
-from vizochok.core.catalog import embedding_text
+from vizochok.core.admin.model import require, tenant_of
+from vizochok.core.catalog.indexing import embedding_text
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ids import new_id
@@ -19,7 +19,7 @@ from vizochok.core.models import CatalogJob, ProductInput
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from vizochok.core.admin import AdminIdentity
+    from vizochok.core.admin.model import AdminIdentity
     from vizochok.core.ports import CatalogRepository, Embedder, SearchMirror
 
 _log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from vizochok.core.admin import (
+from vizochok.core.admin.model import (
     AdminIdentity,
     AdminUser,
     ApiKeyInfo,
@@ -19,19 +19,19 @@ from vizochok.core.admin import (
     require,
     tenant_of,
 )
-from vizochok.core.billing import Statement, build_statement
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.limits import Limits, check_overrides, plan_ceiling
+from vizochok.core.usage.billing import Statement, build_statement
+from vizochok.core.usage.limits import Limits, check_overrides, plan_ceiling
 
 if TYPE_CHECKING:
-    from vizochok.core.admin_ports import (
+    from vizochok.core.models import Principal
+    from vizochok.core.ports.admin import (
         AdminSessions,
         AdminStore,
         LoginThrottle,
         PasswordHasher,
         TenantAdmin,
     )
-    from vizochok.core.models import Principal
 
 __all__ = ["MAX_ROTATION_OVERLAP", "AdminService", "month_bounds", "tenant_of"]
 
