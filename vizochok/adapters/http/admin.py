@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
 from vizochok.adapters.http.auth import ADMIN, ADMIN_COOKIE
-from vizochok.adapters.http.body import refusal
+from vizochok.adapters.http.body import clean_query
 from vizochok.adapters.http.schemas import (
     ADMIN_AUTH,
     ADMIN_ERRORS,
@@ -39,7 +39,6 @@ from vizochok.core.admin.model import (
 )
 from vizochok.core.admin.service import AdminService
 from vizochok.core.catalog.service import CatalogService
-from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import CatalogJob
 from vizochok.core.usage.billing import Statement, statement_csv
@@ -163,12 +162,7 @@ class AdminController(Controller):
         q: str | None = Parameter(default=None, max_length=200), limit: int = Parameter(default=50, ge=1, le=200),
     ) -> list[ConversationSummary]:  # fmt: skip
         """Recent conversations, optionally containing `q`."""
-        if q is not None:
-            try:
-                q = clean_string(q, "q", BODY_LIMITS)
-            except InputRefused as exc:
-                raise refusal(exc) from None
-        rows = await admin.conversations(identity, q, limit)
+        rows = await admin.conversations(identity, None if q is None else clean_query(q, "q"), limit)
         return [ConversationSummary.model_validate(row) for row in rows]
 
     @get("/conversations/{conversation_id:str}", responses=errors(400, 401, 403, 404))

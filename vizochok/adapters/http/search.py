@@ -8,10 +8,9 @@ from litestar import get
 from litestar.params import Parameter
 
 from vizochok.adapters.http.auth import key_with
-from vizochok.adapters.http.body import refusal
+from vizochok.adapters.http.body import clean_query
 from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, SearchItem, SearchResults, errors
 from vizochok.core.admin.access import tenant_of_key
-from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import Principal
 
@@ -36,11 +35,8 @@ async def search_catalog(
     limit: int = Parameter(default=10, ge=1, le=50),
 ) -> SearchResults:
     """`{"items": [{"sku", "name", "score"}]}`, best first."""
-    try:
-        # `%00` and friends decode to control characters: refused with the field, never a database error.
-        q = clean_string(q, "q", BODY_LIMITS).strip()
-    except InputRefused as exc:
-        raise refusal(exc) from None
+    # `%00` and friends decode to control characters: refused with the field, never a database error.
+    q = clean_query(q, "q").strip()
     if not q:
         raise VizochokError(ErrorCode.VALIDATION_ERROR, "q is empty", field="q")
     hits = await search.search(await tenant_of_key(tenants, principal), q, limit=limit)
