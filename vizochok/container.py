@@ -384,9 +384,6 @@ class Container(containers.DeclarativeContainer):
     url_guard = providers.Singleton(
         ResolvingURLGuard, allow_private=settings.provided.webhooks.allow_private_hosts
     )
-    webhook_admin_service = providers.Singleton(
-        WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack
-    )
     # The chat handshake reads its tenant through a short cache; admin paths use `tenants` directly.
     chat_tenants = providers.Singleton(
         CachedTenantRepository, tenants, settings.provided.tenant_cache_seconds, tenant_versions
@@ -407,6 +404,10 @@ class Container(containers.DeclarativeContainer):
         plans=settings.provided.plans,
     )
 
+    # Changes are audited through the admin service (it writes the audit log, never the secret).
+    webhook_admin_service = providers.Singleton(
+        WebhookAdminService, tenants, url_guard, webhook_stack, webhook_stack, admin_service
+    )
     llm_key_service = providers.Singleton(
         LLMKeyService, llm_key_store, admin_service,
         providers.Callable(lambda registry: lambda: registry.all("llm_provider"), registry),

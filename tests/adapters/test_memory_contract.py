@@ -26,7 +26,8 @@ from vizochok.adapters.db.memory import (
 from vizochok.adapters.db.tenants import PostgresKeyRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
 from vizochok.core.chat.state import ConversationState, LogEntry
-from vizochok.core.models import CatalogJob, ProductInput, Tenant
+from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
 from vizochok.core.profile import UserProfile
 from vizochok.core.usage.pricing import ModelPrice, UsageRecord
 
@@ -295,6 +296,39 @@ async def test_tenant_settings_round_trip(backend: Backend) -> None:
     expected = Tenant(id=tenant.id, name="Test store", store_id=tenant.store_id, **settings)
     assert tenant.model_dump() == expected.model_dump()
     assert tenant.webhooks.secret == "s" * 32  # decrypted for the webhook client
+
+
+async def test_a_store_id_in_use_is_refused_with_the_same_domain_error(backend: Backend) -> None:
+    store_id = f"store-{secrets.token_hex(6)}"
+    created = await backend.tenants.create("Новий", store_id, plan="free", webhooks={"secret": "w" * 32})
+    stored = await backend.tenants.get(created.id)
+    assert stored is not None and (stored.store_id, stored.plan, stored.webhooks.secret) == (
+        store_id,
+        "free",
+        "w" * 32,
+    )
+    with pytest.raises(VizochokError) as caught:  # never the driver's UniqueViolation
+        await backend.tenants.create("Двійник", store_id)
+    assert (caught.value.code, caught.value.detail) == (
+        ErrorCode.VALIDATION_ERROR, f"store_id {store_id!r} is already in use"
+    )  # fmt: skip
+
+
+async def test_identity_secret_rotation_keeps_the_previous_one_only_for_an_overlap(backend: Backend) -> None:
+    tenant_id = await backend.new_tenant()
+
+    async def keys() -> list[str]:
+        tenant = await backend.tenants.get(tenant_id)
+        assert tenant is not None
+        return tenant.identity.keys if tenant.identity.configured else ["not configured"]
+
+    first = await backend.tenants.rotate_identity_secret(tenant_id, 600)
+    assert await keys() == [first]  # no previous secret to keep
+    second = await backend.tenants.rotate_identity_secret(tenant_id, 600)
+    assert await keys() == [second, first]
+    third = await backend.tenants.rotate_identity_secret(tenant_id, 0)
+    assert await keys() == [third]
+    assert len({first, second, third}) == 3 and len(third) >= 32
 
 
 async def test_keys_authenticate_to_their_principal(backend: Backend) -> None:

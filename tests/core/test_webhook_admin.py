@@ -8,12 +8,27 @@ from typing import Any
 import pytest
 
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
+from vizochok.core.admin.model import AdminIdentity
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import Tenant, WebhookConfig
-from vizochok.core.webhooks.service import SAMPLE_SKUS, WebhookAdminService, WebhookPatch
+from vizochok.core.webhooks.service import SAMPLE_SKUS, WebhookAdminService, WebhookPatch, audit_details
 from vizochok.core.webhooks.signing import WebhookTestReport
 
 pytestmark = pytest.mark.asyncio
+
+EDITOR = AdminIdentity(actor="user:usr_1", tenant_id="tnt_1", role="editor")
+
+
+class FakeAudit:
+    """The admin service's `audit`, kept in a list."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    async def audit(
+        self, identity: AdminIdentity, action: str, target: str = "", details: dict[str, Any] | None = None
+    ) -> None:
+        self.entries.append((identity.actor, action, target, details or {}))
 
 
 class FakeTenants:
@@ -49,7 +64,7 @@ class FakeHealth:
 
 
 def service(
-    answers: dict[str, list[str]], secret: str | None = None
+    answers: dict[str, list[str]], secret: str | None = None, audit: FakeAudit | None = None
 ) -> tuple[WebhookAdminService, FakeTenants, FakeHealth]:
     async def resolver(host: str, port: int) -> list[str]:
         return answers.get(host, [])
@@ -59,18 +74,18 @@ def service(
     )
     health = FakeHealth()
     guard = ResolvingURLGuard(allow_private=False, resolver=resolver)
-    return WebhookAdminService(tenants, guard, health, health), tenants, health
+    return WebhookAdminService(tenants, guard, health, health, audit or FakeAudit()), tenants, health
 
 
 async def test_secret_is_generated_once_and_never_shown_again() -> None:
     admin, tenants, health = service({"shop.example": ["93.184.216.34"]})
-    first = await admin.update("tnt_1", WebhookPatch(products_url="https://shop.example/p"))
+    first = await admin.update(EDITOR, WebhookPatch(products_url="https://shop.example/p"))
     assert first["ok"] is True and first["has_secret"] is True
     assert len(first["secret"]) >= 40
     assert tenants.tenant.webhooks.secret == first["secret"]
-    second = await admin.update("tnt_1", WebhookPatch(cart_url="https://shop.example/c"))
+    second = await admin.update(EDITOR, WebhookPatch(cart_url="https://shop.example/c"))
     assert "secret" not in second
-    view = await admin.view("tnt_1")
+    view = await admin.view(EDITOR)
     assert view == {"products_url": "https://shop.example/p", "cart_url": "https://shop.example/c", "cart_get_url": "",
                     "has_secret": True, "timeout_seconds": 5.0}  # fmt: skip
     assert first["secret"] not in repr(view)
@@ -79,12 +94,12 @@ async def test_secret_is_generated_once_and_never_shown_again() -> None:
 
 async def test_given_secret_replaces_and_is_not_echoed() -> None:
     admin, tenants, _ = service({}, secret="old-secret-0123456789")
-    answer = await admin.update("tnt_1", WebhookPatch(secret="retailer-chosen-secret-42", timeout_seconds=3))
+    answer = await admin.update(EDITOR, WebhookPatch(secret="retailer-chosen-secret-42", timeout_seconds=3))
     assert answer == {"ok": True, "has_secret": True}
     assert tenants.tenant.webhooks.secret == "retailer-chosen-secret-42"
     assert tenants.tenant.webhooks.timeout_seconds == 3
     with pytest.raises(VizochokError) as caught:
-        await admin.update("tnt_1", WebhookPatch(secret="short"))
+        await admin.update(EDITOR, WebhookPatch(secret="short"))
     assert caught.value.code == ErrorCode.VALIDATION_ERROR
     assert "short" not in str(caught.value)
 
@@ -104,7 +119,7 @@ async def test_unsafe_urls_are_rejected_and_nothing_is_saved(
 ) -> None:
     admin, tenants, _ = service(answers, secret="x" * 20)
     with pytest.raises(VizochokError) as caught:
-        await admin.update("tnt_1", WebhookPatch(cart_url="", products_url=url, timeout_seconds=2))
+        await admin.update(EDITOR, WebhookPatch(cart_url="", products_url=url, timeout_seconds=2))
     assert caught.value.code == ErrorCode.WEBHOOK_URL_REJECTED
     assert caught.value.http_status == 422
     assert why in caught.value.detail
@@ -115,9 +130,9 @@ async def test_unsafe_urls_are_rejected_and_nothing_is_saved(
 async def test_empty_string_clears_a_url_and_absent_keeps_it() -> None:
     admin, tenants, _ = service({"shop.example": ["93.184.216.34"]}, secret="x" * 20)
     await admin.update(
-        "tnt_1", WebhookPatch(products_url="https://shop.example/p", cart_get_url="https://shop.example/g")
+        EDITOR, WebhookPatch(products_url="https://shop.example/p", cart_get_url="https://shop.example/g")
     )
-    await admin.update("tnt_1", WebhookPatch(cart_get_url=""))
+    await admin.update(EDITOR, WebhookPatch(cart_get_url=""))
     assert (tenants.tenant.webhooks.products_url, tenants.tenant.webhooks.cart_get_url) == (
         "https://shop.example/p",
         "",
@@ -127,12 +142,51 @@ async def test_empty_string_clears_a_url_and_absent_keeps_it() -> None:
 async def test_test_needs_a_url_and_a_secret_and_defaults_to_sample_skus() -> None:
     admin, _, health = service({"shop.example": ["93.184.216.34"]})
     with pytest.raises(VizochokError, match="products_url is not set"):
-        await admin.test("tnt_1")
-    await admin.update("tnt_1", WebhookPatch(products_url="https://shop.example/p"))
-    report = await admin.test("tnt_1")
+        await admin.test(EDITOR)
+    await admin.update(EDITOR, WebhookPatch(products_url="https://shop.example/p"))
+    report = await admin.test(EDITOR)
     assert report.ok is True
-    assert await admin.test("tnt_1", ["milk-1"])
+    assert await admin.test(EDITOR, ["milk-1"])
     assert health.probed == [list(SAMPLE_SKUS), ["milk-1"]]
     with pytest.raises(VizochokError) as caught:
-        await admin.view("tnt_other")
+        await admin.view(EDITOR.model_copy(update={"tenant_id": "tnt_other"}))
     assert caught.value.code == ErrorCode.NOT_FOUND
+
+
+async def test_every_change_is_audited_without_the_secret() -> None:
+    audit = FakeAudit()
+    admin, _, _ = service({"shop.example": ["93.184.216.34"]}, audit=audit)
+    made = await admin.update(EDITOR, WebhookPatch(products_url="https://shop.example/p", timeout_seconds=2))
+    await admin.update(EDITOR, WebhookPatch(secret="retailer-chosen-secret-42"))
+    assert audit.entries == [
+        ("user:usr_1", "webhooks.update", "tnt_1",
+         {"products_url": "https://shop.example/p", "timeout_seconds": 2.0, "secret": "generated"}),
+        ("user:usr_1", "webhooks.update", "tnt_1", {"secret": "set"}),
+    ]  # fmt: skip
+    assert made["secret"] not in repr(audit.entries) and "retailer-chosen" not in repr(audit.entries)
+
+
+async def test_audit_details_name_the_fields_sent_and_never_quote_the_secret() -> None:
+    assert audit_details(WebhookPatch(cart_url=""), {"ok": True}) == {"cart_url": ""}
+    assert audit_details(WebhookPatch(secret="s" * 20), {"ok": True}) == {"secret": "set"}
+    assert audit_details(WebhookPatch(), {"secret": "made-here"}) == {"secret": "generated"}
+
+
+@pytest.mark.parametrize(
+    ("role", "call", "code"),
+    [
+        ("viewer", "update", ErrorCode.FORBIDDEN),
+        ("viewer", "test", ErrorCode.FORBIDDEN),
+        ("operator", "view", ErrorCode.VALIDATION_ERROR),  # an operator that names no tenant
+    ],
+)
+async def test_who_may_read_and_change_is_the_service_s_rule(role: str, call: str, code: ErrorCode) -> None:
+    admin, tenants, _ = service({"shop.example": ["93.184.216.34"]})
+    identity = AdminIdentity(actor="user:usr_2", tenant_id=None if role == "operator" else "tnt_1", role=role)
+    args: tuple[Any, ...] = (WebhookPatch(products_url="https://shop.example/p"),) if call == "update" else ()
+    with pytest.raises(VizochokError) as caught:
+        await getattr(admin, call)(identity, *args)
+    assert caught.value.code == code
+    assert tenants.writes == []
+    viewer = identity.model_copy(update={"role": "viewer", "tenant_id": "tnt_1"})
+    assert (await admin.view(viewer))["has_secret"] is False  # a viewer reads

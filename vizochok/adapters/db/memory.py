@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from vizochok.adapters.security.keys import generate_key, hash_key
+from vizochok.core.admin.model import store_id_taken
 from vizochok.core.catalog.indexing import content_hash, row_hash
-from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
+from vizochok.core.models import CatalogJob, IdentityConfig, Principal, ProductInput, Tenant
 from vizochok.core.profile import UserProfile
 from vizochok.core.usage.pricing import ModelPrice, UsageRecord, price_of
 
@@ -202,8 +203,11 @@ class InMemoryTenantRepository:
         return tenant
 
     async def create(self, name: str, store_id: str, **settings: Any) -> Tenant:
-        """A new tenant. `settings` may hold any `Tenant` field but `id`."""
-        return self.add(Tenant(id=f"tnt_{secrets.token_hex(8)}", name=name, store_id=store_id, **settings))
+        """A new tenant, like `PostgresTenantRepository.create`: a `store_id` in use is refused the same way."""
+        if any(t.store_id == store_id for t in self.tenants.values()):
+            raise store_id_taken(store_id)
+        tenant = Tenant(id=f"tnt_{secrets.token_hex(8)}", name=name, store_id=store_id, **settings)
+        return self.add(tenant).model_copy(deep=True)
 
     async def create_key(
         self,
@@ -223,11 +227,15 @@ class InMemoryTenantRepository:
         given = {k: v for k, v in changes.items() if v is not None}
         tenant.webhooks = tenant.webhooks.model_copy(update=given)
 
-    async def rotate_identity_secret(self, tenant_id: str, overlap_seconds: int) -> str:  # noqa: ARG002 - one process: no other server holds the old one
-        """A new identity secret, returned once."""
-        secret = secrets.token_urlsafe(32)
+    async def rotate_identity_secret(self, tenant_id: str, overlap_seconds: int) -> str:
+        """A new identity secret; the previous one keeps verifying (overlap 0: at once it does not)."""
         tenant = self.tenants[tenant_id]
-        tenant.identity = tenant.identity.model_copy(update={"keys": [secret], "configured": True})
+        secret = secrets.token_urlsafe(32)
+        # The in-memory twin keeps the previous secret for the whole overlap, never expiring it by the clock.
+        previous = tenant.identity.keys[:1] if overlap_seconds > 0 else []
+        tenant.identity = IdentityConfig(
+            required=tenant.identity.required, keys=[secret, *previous], configured=True
+        )
         return secret
 
 

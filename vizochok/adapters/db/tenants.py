@@ -6,9 +6,11 @@ import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from psycopg.types.json import Jsonb
 
 from vizochok.adapters.security.keys import display_prefix, generate_key, hash_key
+from vizochok.core.admin.model import store_id_taken
 from vizochok.core.models import IdentityConfig, Principal, Tenant, TenantLLMConfig, WebhookConfig
 
 if TYPE_CHECKING:
@@ -36,8 +38,16 @@ class PostgresTenantRepository:
         return None if row is None else self._to_model(row)
 
     async def create(self, name: str, store_id: str, **settings: Any) -> Tenant:
-        """Insert a tenant. `settings` may hold any `Tenant` field but `id`."""
+        """Insert a tenant. `settings` may hold any `Tenant` field but `id`; a `store_id` in use is refused."""
         tenant = Tenant(id=new_id("tnt"), name=name, store_id=store_id, **settings)
+        try:
+            await self._insert(tenant)
+        except psycopg.errors.UniqueViolation as exc:
+            # The driver's error stays here: callers see the domain refusal the in-memory twin raises too.
+            raise store_id_taken(store_id) from exc
+        return tenant
+
+    async def _insert(self, tenant: Tenant) -> None:
         async with self._db.tenant(tenant.id) as conn:
             await conn.execute(
                 """INSERT INTO tenants (id, name, store_id, llm, disabled_tools, limits, search,
@@ -54,7 +64,6 @@ class PostgresTenantRepository:
                     tenant.plan, Jsonb([r.model_dump(mode="json") for r in tenant.recipes]),
                 ),
             )  # fmt: skip
-        return tenant
 
     async def create_key(
         self, tenant_id: str, kind: str, scopes: list[str], name: str = ""
@@ -94,7 +103,8 @@ class PostgresTenantRepository:
         assignments = ", ".join(f"{column} = %s" for column in changes)
         async with self._db.tenant(tenant_id) as conn:
             await conn.execute(
-                f"UPDATE tenants SET {assignments} WHERE id = %s",  # noqa: S608 - the columns are this method's keys
+                # Column names come from the fixed `fields` above, never from the caller.
+                f"UPDATE tenants SET {assignments} WHERE id = %s",  # noqa: S608
                 (*changes.values(), tenant_id),
             )
 

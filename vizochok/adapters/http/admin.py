@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import psycopg
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
-from vizochok.adapters.http.body import refusal
+from vizochok.adapters.http.auth import ADMIN, ADMIN_COOKIE
+from vizochok.adapters.http.body import clean_query
 from vizochok.adapters.http.schemas import (
     ADMIN_AUTH,
     ADMIN_ERRORS,
@@ -38,57 +36,12 @@ from vizochok.core.admin.model import (
     AuditEntry,
     NewAdminUser,
     NewApiKey,
-    require,
 )
-from vizochok.core.admin.service import tenant_of
-from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
+from vizochok.core.admin.service import AdminService
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import CatalogJob
 from vizochok.core.usage.billing import Statement, statement_csv
-
-if TYPE_CHECKING:
-    from vizochok.core.admin.service import AdminService
-    from vizochok.core.ports import CatalogRepository, KeyRepository
-
-COOKIE = "vz_admin"
-CSRF_HEADER = "x-csrf-token"
-TENANT_HEADER = "x-vizochok-tenant"
-_SAFE = {"GET", "HEAD", "OPTIONS"}
-
-
-async def admin_identity(
-    request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
-) -> AdminIdentity:
-    """Who calls: the session cookie (with the CSRF header on changes) or an admin `sk_` key."""
-    header = request.headers.get("authorization", "")
-    if header.startswith("Bearer "):
-        principal = await keys.authenticate(header.removeprefix("Bearer ").strip())
-        if principal is None:
-            raise VizochokError(ErrorCode.INVALID_API_KEY, "unknown or revoked key")
-        if principal.kind != "sk" or "admin" not in principal.scopes:
-            raise VizochokError(ErrorCode.FORBIDDEN, "the admin API needs an sk_ key with the admin scope")
-        return admin.key_identity(principal)
-    token = request.cookies.get(COOKIE)
-    session = await admin.sessions.get(token) if token else None
-    if session is None:
-        raise VizochokError(ErrorCode.UNAUTHORIZED, "sign in, or send Authorization: Bearer <sk_ key>")
-    identity, csrf = session
-    if request.method not in _SAFE and not hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), csrf):
-        raise VizochokError(ErrorCode.FORBIDDEN, "missing or wrong X-CSRF-Token header")
-    chosen = request.headers.get(TENANT_HEADER)
-    if identity.role == "operator" and chosen:
-        identity = identity.model_copy(update={"tenant_id": chosen})
-    return identity
-
-
-def _tenant_view(tenant: Any) -> dict[str, Any]:
-    data = tenant.model_dump(mode="json")
-    webhooks = data.pop("webhooks")
-    data["webhooks"] = {k: v for k, v in webhooks.items() if k != "secret"}
-    data["webhooks"]["has_secret"] = (
-        bool(tenant.webhooks.secret) if hasattr(tenant.webhooks, "secret") else False
-    )
-    return data
 
 
 class AdminAuthController(Controller):
@@ -96,6 +49,7 @@ class AdminAuthController(Controller):
 
     path = "/api/v1/admin"
     tags = ["admin"]  # noqa: RUF012
+    dependencies = ADMIN
 
     @post("/login", status_code=200, responses=errors(400, 401, 415, 422, 429))
     async def login(
@@ -111,7 +65,7 @@ class AdminAuthController(Controller):
         address = request.client.host if request.client else "unknown"
         token, csrf, identity = await admin.login(data.email, data.password, address)
         cookie = Cookie(
-            key=COOKIE,
+            key=ADMIN_COOKIE,
             value=token,
             httponly=True,
             samesite="strict",
@@ -122,21 +76,17 @@ class AdminAuthController(Controller):
 
     @post("/logout", status_code=200, security=ADMIN_AUTH, responses=errors(401, 403))
     async def logout(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
+        self, request: Request[Any, Any, Any], admin: AdminService, identity: AdminIdentity
     ) -> Response[Ok]:
         """Ends the session."""
-        await admin_identity(request, admin, keys)
-        token = request.cookies.get(COOKIE)
-        if token:
-            await admin.sessions.delete(token)
-        return Response(Ok(ok=True), cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")])
+        del identity  # asked for so that only a caller who is signed in (with the CSRF header) may sign out
+        await admin.logout(request.cookies.get(ADMIN_COOKIE))
+        return Response(Ok(ok=True), cookies=[Cookie(key=ADMIN_COOKIE, value="", max_age=0, path="/")])
 
     @get("/me", security=ADMIN_AUTH, responses=errors(401, 403))
-    async def me(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
-    ) -> AdminIdentity:
+    async def me(self, identity: AdminIdentity) -> AdminIdentity:
         """The caller."""
-        return await admin_identity(request, admin, keys)
+        return identity
 
 
 class AdminController(Controller):
@@ -145,109 +95,82 @@ class AdminController(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]  # noqa: RUF012
     security = ADMIN_AUTH
+    dependencies = ADMIN
 
     @get("/settings", responses=errors(401, 403, 404))
-    async def get_settings(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
-    ) -> TenantSettings:
+    async def get_settings(self, admin: AdminService, identity: AdminIdentity) -> TenantSettings:
         """LLM, tools, plugins, search, limits, origins and webhooks (never the secret)."""
-        identity = await admin_identity(request, admin, keys)
-        tenant = await admin.settings(identity)
-        return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
+        return TenantSettings.model_validate(await admin.settings_view(identity))
 
     @patch("/settings", responses=errors(*ADMIN_ERRORS, 404))
     async def patch_settings(
-        self, request: Request[Any, Any, Any], data: SettingsInput, admin: AdminService, keys: KeyRepository
+        self, data: SettingsInput, admin: AdminService, identity: AdminIdentity
     ) -> TenantSettings:
         """Change settings (editor; the plan: operator)."""
-        identity = await admin_identity(request, admin, keys)
-        tenant = await admin.update_settings(identity, data.to_patch())
-        return TenantSettings.model_validate({**_tenant_view(tenant), "plan": await admin.plan(identity)})
+        return TenantSettings.model_validate(await admin.update_settings(identity, data.to_patch()))
 
     @get("/keys", responses=errors(401, 403))
-    async def list_keys(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
-    ) -> list[ApiKeyInfo]:
+    async def list_keys(self, admin: AdminService, identity: AdminIdentity) -> list[ApiKeyInfo]:
         """Every key, without the key."""
-        identity = await admin_identity(request, admin, keys)
         return await admin.keys(identity)
 
     @post("/keys", status_code=201, responses=errors(*ADMIN_ERRORS))
     async def create_key(
-        self, request: Request[Any, Any, Any], data: NewApiKey, admin: AdminService, keys: KeyRepository
+        self, data: NewApiKey, admin: AdminService, identity: AdminIdentity
     ) -> NewKeyCreated:
         """A new key; `key` is in this answer only."""
-        identity = await admin_identity(request, admin, keys)
         info, raw = await admin.create_key(identity, data)
         return NewKeyCreated(**info.model_dump(), key=raw)
 
     @delete("/keys/{key_id:str}", status_code=200, responses=errors(400, 401, 403, 404))
-    async def revoke_key(
-        self, request: Request[Any, Any, Any], key_id: str, admin: AdminService, keys: KeyRepository
-    ) -> Ok:
+    async def revoke_key(self, key_id: str, admin: AdminService, identity: AdminIdentity) -> Ok:
         """Revoke now."""
-        await admin.revoke_key(await admin_identity(request, admin, keys), key_id)
+        await admin.revoke_key(identity, key_id)
         return Ok(ok=True)
 
     @post("/keys/{key_id:str}/rotate", status_code=201, responses=errors(*ADMIN_ERRORS, 404))
     async def rotate_key(
         self,
-        request: Request[Any, Any, Any],
         key_id: str,
         data: RotateInput,
         admin: AdminService,
-        keys: KeyRepository,
+        identity: AdminIdentity,
     ) -> RotatedKey:
         """A successor key (shown once); the old one works for `overlap_seconds` more."""
-        identity = await admin_identity(request, admin, keys)
         info, raw = await admin.rotate_key(identity, key_id, data.overlap_seconds)
         return RotatedKey(**info.model_dump(), key=raw, replaces=key_id)
 
     @get("/users", responses=errors(401, 403))
-    async def list_users(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
-    ) -> list[AdminUser]:
+    async def list_users(self, admin: AdminService, identity: AdminIdentity) -> list[AdminUser]:
         """The tenant's people (owner)."""
-        return await admin.users(await admin_identity(request, admin, keys))
+        return await admin.users(identity)
 
     @post("/users", status_code=201, responses=errors(*ADMIN_ERRORS))
-    async def add_user(
-        self, request: Request[Any, Any, Any], data: NewAdminUser, admin: AdminService, keys: KeyRepository
-    ) -> AdminUser:
+    async def add_user(self, data: NewAdminUser, admin: AdminService, identity: AdminIdentity) -> AdminUser:
         """Add a colleague (owner)."""
-        identity = await admin_identity(request, admin, keys)
         return await admin.add_user(identity, data)
 
     @post("/users/{user_id:str}/disable", status_code=200, responses=errors(400, 401, 403, 404))
-    async def disable_user(
-        self, request: Request[Any, Any, Any], user_id: str, admin: AdminService, keys: KeyRepository
-    ) -> Ok:
+    async def disable_user(self, user_id: str, admin: AdminService, identity: AdminIdentity) -> Ok:
         """Lock a colleague out (owner)."""
-        await admin.set_user_disabled(await admin_identity(request, admin, keys), user_id, disabled=True)
+        await admin.set_user_disabled(identity, user_id, disabled=True)
         return Ok(ok=True)
 
     @get("/conversations", responses=errors(*ADMIN_ERRORS))
     async def conversations(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        self, admin: AdminService, identity: AdminIdentity,
         q: str | None = Parameter(default=None, max_length=200), limit: int = Parameter(default=50, ge=1, le=200),
     ) -> list[ConversationSummary]:  # fmt: skip
         """Recent conversations, optionally containing `q`."""
-        if q is not None:
-            try:
-                q = clean_string(q, "q", BODY_LIMITS)
-            except InputRefused as exc:
-                raise refusal(exc) from None
-        rows = await admin.conversations(await admin_identity(request, admin, keys), q, limit)
+        rows = await admin.conversations(identity, None if q is None else clean_query(q, "q"), limit)
         return [ConversationSummary.model_validate(row) for row in rows]
 
     @get("/conversations/{conversation_id:str}", responses=errors(400, 401, 403, 404))
     async def transcript(
-        self, request: Request[Any, Any, Any], conversation_id: str, admin: AdminService, keys: KeyRepository
+        self, conversation_id: str, admin: AdminService, identity: AdminIdentity
     ) -> Transcript:
         """Every message, tool call, result and frame, with cost and latency per turn."""
-        return Transcript.model_validate(
-            await admin.transcript(await admin_identity(request, admin, keys), conversation_id)
-        )
+        return Transcript.model_validate(await admin.transcript(identity, conversation_id))
 
     @get(
         "/billing/statement",
@@ -255,11 +178,11 @@ class AdminController(Controller):
         response_description="The statement as JSON, or with `format=csv` as a `text/csv` attachment",
     )
     async def statement(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
-        month: str = Parameter(pattern=r"^\d{4}-\d{2}$"), format: str = Parameter(default="json", pattern="^(json|csv)$"),  # noqa: A002
+        self, admin: AdminService, identity: AdminIdentity, month: str = Parameter(pattern=r"^\d{4}-\d{2}$"),
+        format: str = Parameter(default="json", pattern="^(json|csv)$"),  # noqa: A002 - the documented query name
     ) -> Response[Statement]:  # fmt: skip
         """The month's usage ledger and totals, as JSON or CSV."""
-        statement = await admin.statement(await admin_identity(request, admin, keys), month)
+        statement = await admin.statement(identity, month)
         if format == "csv":
             return Response(  # the CSV form of the same statement
                 statement_csv(statement), media_type="text/csv",  # type: ignore[arg-type]
@@ -269,54 +192,43 @@ class AdminController(Controller):
 
     @get("/catalog/jobs", responses=errors(*ADMIN_ERRORS))
     async def catalog_jobs(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
-        catalog_repository: CatalogRepository, limit: int = Parameter(default=50, ge=1, le=200),
-    ) -> list[CatalogJob]:  # fmt: skip
+        self,
+        catalog: CatalogService,
+        identity: AdminIdentity,
+        limit: int = Parameter(default=50, ge=1, le=200),
+    ) -> list[CatalogJob]:
         """Recent catalog uploads and their embedding progress (viewer)."""
-        identity = await admin_identity(request, admin, keys)
-        require(identity, "viewer")
-        return await catalog_repository.list_jobs(tenant_of(identity), limit)
+        return await catalog.jobs_for(identity, limit)
 
     @get("/usage", responses=errors(*ADMIN_ERRORS))
     async def usage(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        self, admin: AdminService, identity: AdminIdentity,
         days: int = Parameter(default=30, ge=1, le=366),
     ) -> UsageReport:  # fmt: skip
         """Tokens and cost per day and model, conversations, messages and cart additions per day."""
-        end = datetime.now(UTC).date() + timedelta(days=1)
-        return UsageReport.model_validate(
-            await admin.usage(await admin_identity(request, admin, keys), end - timedelta(days=days), end)
-        )
+        return UsageReport.model_validate(await admin.recent_usage(identity, days))
 
     @get("/audit", responses=errors(*ADMIN_ERRORS))
     async def audit(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository,
+        self, admin: AdminService, identity: AdminIdentity,
         limit: int = Parameter(default=100, ge=1, le=500),
     ) -> list[AuditEntry]:  # fmt: skip
         """Who changed what, newest first."""
-        return await admin.audit_entries(await admin_identity(request, admin, keys), limit)
+        return await admin.audit_entries(identity, limit)
 
     @post("/tenants", status_code=201, responses=errors(*ADMIN_ERRORS))
     async def create_tenant(
-        self, request: Request[Any, Any, Any], data: NewTenantInput, admin: AdminService, keys: KeyRepository
+        self, data: NewTenantInput, admin: AdminService, identity: AdminIdentity
     ) -> TenantCreated:
         """A new tenant with its first keys, shown once (platform operators)."""
-        identity = await admin_identity(request, admin, keys)
-        try:
-            return TenantCreated.model_validate(
-                await admin.create_tenant(identity, data.name, data.store_id, data.plan)
-            )
-        except psycopg.errors.UniqueViolation as exc:
-            raise VizochokError(
-                ErrorCode.VALIDATION_ERROR, f"store_id {data.store_id!r} is already in use"
-            ) from exc
+        return TenantCreated.model_validate(
+            await admin.create_tenant(identity, data.name, data.store_id, data.plan)
+        )
 
     @get("/tenants", responses=errors(401, 403))
-    async def tenants(
-        self, request: Request[Any, Any, Any], admin: AdminService, keys: KeyRepository
-    ) -> list[TenantSummary]:
+    async def tenants(self, admin: AdminService, identity: AdminIdentity) -> list[TenantSummary]:
         """Every tenant (platform operators)."""
-        rows = await admin.tenants(await admin_identity(request, admin, keys))
+        rows = await admin.tenants(identity)
         return [TenantSummary.model_validate(row) for row in rows]
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from litestar import Controller, get, post
 
-from litestar import Controller, Request, get, post
-
-from vizochok.adapters.http.admin import admin_identity
+from vizochok.adapters.http.auth import ADMIN
 from vizochok.adapters.http.schemas import (
     ADMIN_AUTH,
     ADMIN_ERRORS,
@@ -15,8 +13,8 @@ from vizochok.adapters.http.schemas import (
     IdentityStatus,
     errors,
 )
+from vizochok.core.admin.model import AdminIdentity
 from vizochok.core.admin.service import AdminService
-from vizochok.core.ports import KeyRepository
 
 
 class AdminIdentityController(Controller):
@@ -24,27 +22,19 @@ class AdminIdentityController(Controller):
 
     path = "/api/v1/admin/identity"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads it as a class attribute
-    signature_namespace = {"KeyRepository": KeyRepository, "AdminService": AdminService}  # noqa: RUF012
+    dependencies = ADMIN
+    signature_namespace = {"AdminService": AdminService, "AdminIdentity": AdminIdentity}  # noqa: RUF012
 
     @get("/", security=ADMIN_AUTH, responses=errors(401, 403))
-    async def status(
-        self, request: Request[Any, Any, Any], keys: KeyRepository, admin: AdminService
-    ) -> IdentityStatus:
+    async def status(self, admin: AdminService, identity: AdminIdentity) -> IdentityStatus:
         """`{configured, required, secrets_valid}`: never the secret."""
-        return IdentityStatus.model_validate(
-            await admin.identity_status(await admin_identity(request, admin, keys))
-        )
+        return IdentityStatus.model_validate(await admin.identity_status(identity))
 
     @post("/secret", status_code=201, security=ADMIN_AUTH, responses=errors(*ADMIN_ERRORS))
     async def rotate(
-        self,
-        request: Request[Any, Any, Any],
-        keys: KeyRepository,
-        admin: AdminService,
-        data: IdentityRotateInput | None = None,
+        self, admin: AdminService, identity: AdminIdentity, data: IdentityRotateInput | None = None
     ) -> IdentitySecret:
         """Generate (or rotate) the identity secret; the answer is the only time it is shown (owners)."""
         body = data or IdentityRotateInput()
-        identity = await admin_identity(request, admin, keys)
         secret = await admin.rotate_identity_secret(identity, body.overlap_seconds)
         return IdentitySecret(identity_secret=secret, overlap_seconds=body.overlap_seconds)

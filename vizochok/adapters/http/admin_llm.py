@@ -6,15 +6,12 @@ audit entry quotes it.
 
 from __future__ import annotations
 
-from typing import Any
+from litestar import Controller, delete, get, put
 
-from litestar import Controller, Request, delete, get, put
-
-from vizochok.adapters.http.admin import admin_identity
+from vizochok.adapters.http.auth import ADMIN
 from vizochok.adapters.http.schemas import ADMIN_AUTH, ADMIN_ERRORS, LLMKeyInput, LLMKeyState, errors
-from vizochok.core.admin.service import AdminService
+from vizochok.core.admin.model import AdminIdentity
 from vizochok.core.llm.keys import LLMKeyService
-from vizochok.core.ports import KeyRepository
 
 
 class AdminLLMKeysController(Controller):
@@ -22,48 +19,24 @@ class AdminLLMKeysController(Controller):
 
     path = "/api/v1/admin/llm/keys"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads it as a class attribute
-    signature_namespace = {  # noqa: RUF012
-        "KeyRepository": KeyRepository,
-        "AdminService": AdminService,
-        "LLMKeyService": LLMKeyService,
-    }
+    dependencies = ADMIN
+    signature_namespace = {"LLMKeyService": LLMKeyService, "AdminIdentity": AdminIdentity}  # noqa: RUF012
 
     @get("/", security=ADMIN_AUTH, responses=errors(401, 403))
-    async def list_keys(
-        self,
-        request: Request[Any, Any, Any],
-        keys: KeyRepository,
-        admin: AdminService,
-        llm_keys: LLMKeyService,
-    ) -> list[LLMKeyState]:
+    async def list_keys(self, llm_keys: LLMKeyService, identity: AdminIdentity) -> list[LLMKeyState]:
         """`[{provider, has_key}]`."""
-        rows = await llm_keys.view(await admin_identity(request, admin, keys))
-        return [LLMKeyState.model_validate(row) for row in rows]
+        return [LLMKeyState.model_validate(row) for row in await llm_keys.view(identity)]
 
     @put("/{provider:str}", status_code=200, security=ADMIN_AUTH, responses=errors(*ADMIN_ERRORS, 404))
-    async def set_key(  # noqa: PLR0917 - Litestar passes parameters by name
-        self,
-        request: Request[Any, Any, Any],
-        provider: str,
-        keys: KeyRepository,
-        admin: AdminService,
-        llm_keys: LLMKeyService,
-        data: LLMKeyInput,
+    async def set_key(
+        self, provider: str, llm_keys: LLMKeyService, identity: AdminIdentity, data: LLMKeyInput
     ) -> LLMKeyState:
         """`{"api_key": "…"}` → `{provider, has_key: true}`; replaces an earlier key."""
-        identity = await admin_identity(request, admin, keys)
         return LLMKeyState.model_validate(await llm_keys.set(identity, provider, data.api_key))
 
     @delete("/{provider:str}", status_code=200, security=ADMIN_AUTH, responses=errors(*ADMIN_ERRORS, 404))
     async def delete_key(
-        self,
-        request: Request[Any, Any, Any],
-        provider: str,
-        keys: KeyRepository,
-        admin: AdminService,
-        llm_keys: LLMKeyService,
+        self, provider: str, llm_keys: LLMKeyService, identity: AdminIdentity
     ) -> LLMKeyState:
         """`{provider, has_key: false}`; 404 `not_found` when there was no key."""
-        return LLMKeyState.model_validate(
-            await llm_keys.delete(await admin_identity(request, admin, keys), provider)
-        )
+        return LLMKeyState.model_validate(await llm_keys.delete(identity, provider))

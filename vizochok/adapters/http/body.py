@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from litestar import Request
+from litestar.enums import ScopeType
 from litestar.types import Empty
 
-from vizochok.core.cleaning import BODY_LIMITS, InputRefused, MalformedJSON, decode_json
+from vizochok.core.cleaning import BODY_LIMITS, InputRefused, MalformedJSON, clean_string, decode_json
 from vizochok.core.errors import ErrorCode, VizochokError
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Receive, Scope, Send
+    from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 
 def refusal(exc: InputRefused) -> VizochokError:
@@ -23,6 +24,14 @@ def refusal(exc: InputRefused) -> VizochokError:
         return VizochokError(ErrorCode.INVALID_JSON, exc.reason)
     extra = {"field": exc.field} if exc.field else {}
     return VizochokError(ErrorCode.VALIDATION_ERROR, str(exc), **extra)
+
+
+def clean_query(value: str, field: str) -> str:
+    """A query parameter through the input boundary: refused (422 with the field) rather than passed on."""
+    try:
+        return clean_string(value, field, BODY_LIMITS)
+    except InputRefused as exc:
+        raise refusal(exc) from None
 
 
 class CleanRequest(Request[Any, Any, Any]):
@@ -75,11 +84,13 @@ class CleanPathMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse, or pass through."""
-        if scope["type"] == "http" and (field := _unsafe_part(scope)) is not None:
+        if scope["type"] == ScopeType.HTTP and (field := _unsafe_part(scope)) is not None:
             detail = f"{field}: contains a control character or invalid bytes"
             body = json.dumps({"code": "validation_error", "detail": detail, "field": field}).encode()
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-            await send({"type": "http.response.start", "status": 422, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            start: HTTPResponseStartEvent = {"type": "http.response.start", "status": 422, "headers": headers}
+            end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+            await send(start)
+            await send(end)
             return
         await self.app(scope, receive, send)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from litestar import Controller, Request, get, put
+from litestar import Controller, get, put
 from pydantic import BaseModel, Field
 
-from vizochok.adapters.http.auth import authorize
+from vizochok.adapters.http.auth import key_with
 from vizochok.adapters.http.schemas import KEY_AUTH, KEY_ERRORS, errors, example
 from vizochok.core.errors import ErrorCode, VizochokError
+from vizochok.core.models import Principal
 from vizochok.core.profile import Diet, UserProfile
 
 if TYPE_CHECKING:
-    from vizochok.core.ports import KeyRepository, ProfileRepository
+    from vizochok.core.ports import ProfileRepository
 
 
 class ProfileInput(BaseModel):
@@ -32,13 +33,14 @@ class ProfileController(Controller):
     path = "/api/v1/profiles"
     tags = ["profiles"]  # noqa: RUF012 - Litestar reads it as a class attribute
     security = KEY_AUTH
+    dependencies = {"principal": key_with("admin")}  # noqa: RUF012 - Litestar reads it as a class attribute
+    signature_namespace = {"Principal": Principal}  # noqa: RUF012
 
     @get("/{user_id:str}", responses=errors(400, 401, 403, 404))
     async def get_profile(
-        self, request: Request[Any, Any, Any], user_id: str, keys: KeyRepository, profiles: ProfileRepository
+        self, user_id: str, principal: Principal, profiles: ProfileRepository
     ) -> UserProfile:
         """The profile of one shopper of this tenant."""
-        principal = await authorize(request, keys, "admin")
         profile = await profiles.get(principal.tenant_id, user_id)
         if profile is None:
             raise VizochokError(ErrorCode.NOT_FOUND, f"no profile for user {user_id!r}")
@@ -46,11 +48,9 @@ class ProfileController(Controller):
 
     @put("/{user_id:str}", responses=errors(*KEY_ERRORS))
     async def put_profile(
-        self, request: Request[Any, Any, Any], user_id: str, data: ProfileInput, keys: KeyRepository,
-        profiles: ProfileRepository,
-    ) -> UserProfile:  # fmt: skip
+        self, user_id: str, data: ProfileInput, principal: Principal, profiles: ProfileRepository
+    ) -> UserProfile:
         """Create or replace a profile."""
-        principal = await authorize(request, keys, "admin")
         profile = UserProfile(user_id=user_id, **data.model_dump())
         await profiles.save(principal.tenant_id, profile)
         return profile

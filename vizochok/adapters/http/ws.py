@@ -18,6 +18,7 @@ from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
     ActionFrame,
     AuthFrame,
+    ConversationStarted,
     Error,
     MessageFrame,
     Ping,
@@ -25,12 +26,15 @@ from vizochok.core.frames import (
     Pong,
     ResponseComplete,
     ServerFrame,
+    SessionRestored,
     TextEnd,
     invalid_field,
     parse_client_frame,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from vizochok.core.chat.service import ChatService, Connection
 
 _log = logging.getLogger(__name__)
@@ -79,12 +83,14 @@ class TurnSink:
     def __init__(self, sink: SocketSink) -> None:
         self._sink = sink
         self.started = False
+        """Whether a frame of the turn itself went out (opening the conversation it runs in is not one)."""
         self.text_ended = False
         self.completed = False
 
     async def send(self, frame: ServerFrame) -> None:
         """Pass the frame on, noting the turn's first and last."""
-        self.started = True
+        if not isinstance(frame, ConversationStarted | SessionRestored):
+            self.started = True
         if isinstance(frame, TextEnd):
             self.text_ended = True
         if isinstance(frame, ResponseComplete):
@@ -123,24 +129,28 @@ class ChatSocket:
                     await self._on_frame(conn, message)
                 except (WebSocketDisconnect, asyncio.CancelledError):
                     raise
-                except Exception:  # a bug in reading one frame must not close the socket (4500)
+                except Exception:  # noqa: BLE001 - a bug in reading one frame must not close the socket (4500)
                     _log.exception("could not handle a frame")
                     await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
         except WebSocketDisconnect:
             pass
         finally:
-            self.sink.closed = True
-            if self._ping_timer is not None:
-                self._ping_timer.cancel()
-            if self._ping_task is not None:
-                self._ping_task.cancel()
-            # Turns in flight finish and save their state even though nobody listens any more.
-            if self.tasks:
-                await asyncio.gather(*self.tasks, return_exceptions=True)
-            try:
-                await self.chat.disconnect(conn)
-            except Exception:  # a dead cache must not hide the close; the entry goes stale by itself
-                _log.warning("could not unregister socket %s", conn.socket_id, exc_info=True)
+            await self._close(conn)
+
+    async def _close(self, conn: Connection) -> None:
+        """Stop pinging, let the turns in flight finish, and unregister the socket."""
+        self.sink.closed = True
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+        if self._ping_task is not None:
+            self._ping_task.cancel()
+        # Turns in flight finish and save their state even though nobody listens any more.
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+        try:
+            await self.chat.disconnect(conn)
+        except Exception:  # noqa: BLE001 - a dead cache must not hide the close; the entry goes stale by itself
+            _log.warning("could not unregister socket %s", conn.socket_id, exc_info=True)
 
     def _schedule_ping(self, conn: Connection) -> None:
         # A timer rather than a task sleeping for the socket's whole life: an idle socket is mostly
@@ -164,14 +174,14 @@ class ChatSocket:
             await self.sink.send(Ping())
             try:
                 await self.chat.heartbeat(conn)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a missed heartbeat only lets the entry go stale sooner
                 _log.warning("socket heartbeat failed", exc_info=True)
             if not self.sink.closed:
                 self._schedule_ping(conn)
         finally:
             self._ping_task = None
 
-    async def _handshake(self) -> Connection | None:
+    async def _handshake(self) -> Connection | None:  # noqa: PLR0911 - one return per documented refusal
         limits = self.chat.default_limits
         try:
             async with asyncio.timeout(limits.auth_timeout_seconds):
@@ -192,7 +202,7 @@ class ChatSocket:
             await self.sink.send(Error(code=exc.code))
             await self.socket.close(code=CLOSE_FORBIDDEN, reason=exc.code)
             return None
-        except Exception:  # the database or the cache is down: a documented refusal, then "try again later"
+        except Exception:  # noqa: BLE001 - the database or the cache is down: a documented refusal, then "try again later"
             _log.warning("handshake failed: a backing service is unavailable", exc_info=True)
             await self.sink.send(Error(code=ErrorCode.INTERNAL_ERROR))
             await self.socket.close(code=CLOSE_TRY_AGAIN, reason="service unavailable")
@@ -203,7 +213,7 @@ class ChatSocket:
         try:
             await self.sink.send(self.chat.auth_ok(conn, frame))
             await self.sink.send(await self.chat.open(conn, frame.conversation_id))
-        except Exception:  # as above: the conversation could not be read or started
+        except Exception:  # noqa: BLE001 - as above: the conversation could not be read or started
             _log.warning("handshake failed: a backing service is unavailable", exc_info=True)
             with contextlib.suppress(Exception):
                 await self.chat.disconnect(conn)
@@ -216,7 +226,7 @@ class ChatSocket:
             raise
         return conn
 
-    async def _on_frame(self, conn: Connection, message: dict[str, Any]) -> None:
+    async def _on_frame(self, conn: Connection, message: Mapping[str, Any]) -> None:
         frame = decode_frame(message, conn.limits.max_frame_bytes)
         if isinstance(frame, Error):
             await self.sink.send(frame)
@@ -235,24 +245,18 @@ class ChatSocket:
         sink = TurnSink(self.sink)
         try:
             if isinstance(frame, MessageFrame):
-                if frame.conversation_id and frame.conversation_id != conn.conversation_id:
-                    # Tier 1 first, on its own: a refused frame must not switch the conversation.
-                    await self.chat.check_window(conn)
-                    await self.sink.send(await self.chat.open(conn, frame.conversation_id))
-                    await self.chat.message(conn, frame.text, sink, window_checked=True)
-                else:
-                    await self.chat.message(conn, frame.text, sink)
+                await self.chat.message(conn, frame.text, sink, conversation_id=frame.conversation_id)
             else:
                 await self.chat.action(conn, frame.action, sink)
         except VizochokError as exc:
             await self._fail(conn, sink, Error(code=exc.code, extra=exc.extra))
-        except Exception:  # a bug, or a store is unreachable: refuse this frame, keep the socket
+        except Exception:  # noqa: BLE001 - a bug, or a store is unreachable: refuse this frame, keep the socket
             # Bad input never gets here (`_decode` refused it), so a traceback here is a real bug.
             _log.exception("turn failed outside the agent")
             await self._fail(conn, sink, Error(code=ErrorCode.INTERNAL_ERROR))
 
     async def _fail(self, conn: Connection, sink: TurnSink, error: Error) -> None:
-        """Refuse the frame; a turn that had begun is closed as a failed turn: `text_end`, the error, `response_complete`."""
+        """Refuse the frame; a turn that had begun ends as a failed turn: `text_end`, the error, `response_complete`."""
         closing = sink.started and not sink.completed and conn.conversation_id
         if closing and not sink.text_ended:
             await self.sink.send(TextEnd())
@@ -261,7 +265,7 @@ class ChatSocket:
             await self.sink.send(ResponseComplete(conversation_id=conn.conversation_id))
 
 
-def decode_frame(message: dict[str, Any], max_bytes: int) -> Any:
+def decode_frame(message: Mapping[str, Any], max_bytes: int) -> Any:  # noqa: PLR0911 - one return per refusal
     """The client frame in `message`, or the `Error` frame that refuses it (never raises).
 
     Every frame passes `decode_json` (size, depth, numbers, surrogates) and then its model
@@ -292,7 +296,8 @@ def _origin(scope: Any) -> str | None:
     # Read from the raw ASGI headers: `socket.headers` would build and keep a parsed copy on every socket.
     for name, value in scope["headers"]:
         if name == b"origin":
-            return value.decode("latin-1")
+            origin: str = value.decode("latin-1")
+            return origin
     return None
 
 

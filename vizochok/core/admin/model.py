@@ -32,6 +32,15 @@ def require(identity: AdminIdentity, role: Role) -> None:
         raise VizochokError(ErrorCode.FORBIDDEN, f"this needs the {role} role; you are {identity.role}")
 
 
+def tenant_of(identity: AdminIdentity) -> str:
+    """The tenant an identity acts for; operators must name one."""
+    if identity.tenant_id is None:
+        raise VizochokError(
+            ErrorCode.VALIDATION_ERROR, "operators name the tenant in the X-Vizochok-Tenant header"
+        )
+    return identity.tenant_id
+
+
 class AdminUser(BaseModel):
     """A person who manages a tenant (or the platform)."""
 
@@ -120,6 +129,11 @@ class AuditEntry(BaseModel):
     target: str
     details: dict[str, Any]
     created_at: datetime
+
+
+def store_id_taken(store_id: str) -> VizochokError:
+    """The refusal of a second tenant with the same `store_id`: both tenant repositories raise this one."""
+    return VizochokError(ErrorCode.VALIDATION_ERROR, f"store_id {store_id!r} is already in use")
 
 
 def check_key_scopes(new: NewApiKey) -> None:

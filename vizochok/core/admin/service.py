@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.admin.model import (
@@ -16,25 +17,25 @@ from vizochok.core.admin.model import (
     SettingsPatch,
     check_key_scopes,
     require,
+    tenant_of,
 )
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.usage.billing import Statement, build_statement
 from vizochok.core.usage.limits import Limits, check_overrides, plan_ceiling
 
 if TYPE_CHECKING:
-    from vizochok.core.models import Principal, Tenant
-    from vizochok.core.ports import AdminSessions, AdminStore, LoginThrottle, PasswordHasher, TenantRepository
+    from vizochok.core.models import Principal
+    from vizochok.core.ports.admin import (
+        AdminSessions,
+        AdminStore,
+        LoginThrottle,
+        PasswordHasher,
+        TenantAdmin,
+    )
+
+__all__ = ["MAX_ROTATION_OVERLAP", "AdminService", "month_bounds", "tenant_of"]
 
 MAX_ROTATION_OVERLAP = 30 * 24 * 3600
-
-
-def tenant_of(identity: AdminIdentity) -> str:
-    """The tenant an identity acts for; operators must name one."""
-    if identity.tenant_id is None:
-        raise VizochokError(
-            ErrorCode.VALIDATION_ERROR, "operators name the tenant in the X-Vizochok-Tenant header"
-        )
-    return identity.tenant_id
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -54,10 +55,11 @@ class AdminService:
     def __init__(
         self,
         store: AdminStore,
-        tenants: TenantRepository,
+        tenants: TenantAdmin,
         passwords: PasswordHasher,
         sessions: AdminSessions,
         throttle: LoginThrottle,
+        *,
         default_limits: Limits | None = None,
         plans: dict[str, dict[str, Any]] | None = None,
     ) -> None:
@@ -112,6 +114,30 @@ class AdminService:
         """An `sk_` key with the `admin` scope acts with the owner's rights."""
         return AdminIdentity(actor=f"key:{principal.key_id}", tenant_id=principal.tenant_id, role="owner")
 
+    async def session_identity(
+        self, token: str | None, *, csrf: str | None, changes: bool, acting_for: str | None
+    ) -> AdminIdentity:
+        """The signed-in person of a session cookie's `token`.
+
+        A request that changes something must carry the session's CSRF token (`csrf`, compared in
+        constant time); an operator acts for the tenant it names in `acting_for`, anyone else for
+        their own, whatever they send.
+        """
+        session = await self.sessions.get(token) if token else None
+        if session is None:
+            raise VizochokError(ErrorCode.UNAUTHORIZED, "sign in, or send Authorization: Bearer <sk_ key>")
+        identity, expected = session
+        if changes and not hmac.compare_digest(csrf or "", expected):
+            raise VizochokError(ErrorCode.FORBIDDEN, "missing or wrong X-CSRF-Token header")
+        if identity.role == "operator" and acting_for:
+            identity = identity.model_copy(update={"tenant_id": acting_for})
+        return identity
+
+    async def logout(self, token: str | None) -> None:
+        """End the session of `token`, if there is one."""
+        if token:
+            await self.sessions.delete(token)
+
     async def create_user(
         self, tenant_id: str | None, email: str, password: str, role: str, actor: str = "cli"
     ) -> AdminUser:
@@ -129,15 +155,20 @@ class AdminService:
 
     # --- settings ---------------------------------------------------------------------------
 
-    async def settings(self, identity: AdminIdentity) -> Tenant:
-        """The tenant's settings (the webhook secret is never part of them)."""
+    async def settings_view(self, identity: AdminIdentity) -> dict[str, Any]:
+        """The settings as the admin API shows them: the webhooks with `has_secret` instead of the secret."""
         require(identity, "viewer")
         tenant = await self._tenants.get(tenant_of(identity))
         if tenant is None:
             raise VizochokError(ErrorCode.NOT_FOUND, "no such tenant")
-        return tenant.model_copy(update={"webhooks": tenant.webhooks.model_copy(update={"secret": None})})
+        view = tenant.model_dump(mode="json", exclude={"webhooks"})
+        view["webhooks"] = {
+            **tenant.webhooks.model_dump(mode="json", exclude={"secret"}),
+            "has_secret": bool(tenant.webhooks.secret),
+        }
+        return view
 
-    async def update_settings(self, identity: AdminIdentity, patch: SettingsPatch) -> Tenant:
+    async def update_settings(self, identity: AdminIdentity, patch: SettingsPatch) -> dict[str, Any]:
         """Change settings; the plan only by operators."""
         require(identity, "operator" if patch.plan is not None else "editor")
         tenant_id = tenant_of(identity)
@@ -160,12 +191,7 @@ class AdminService:
             tenant_id,
             patch.model_dump(mode="json", exclude_unset=True),
         )
-        return await self.settings(identity)
-
-    async def plan(self, identity: AdminIdentity) -> str:
-        """The tenant's plan."""
-        require(identity, "viewer")
-        return await self._store.plan_of(tenant_of(identity))
+        return await self.settings_view(identity)
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -280,6 +306,11 @@ class AdminService:
             ],
         }
 
+    async def recent_usage(self, identity: AdminIdentity, days: int) -> dict[str, Any]:
+        """`usage` of the last `days` days, today (UTC) included."""
+        end = datetime.now(UTC).date() + timedelta(days=1)
+        return await self.usage(identity, end - timedelta(days=days), end)
+
     async def audit_entries(self, identity: AdminIdentity, limit: int) -> list[AuditEntry]:
         """Who changed what, newest first."""
         require(identity, "viewer")
@@ -290,10 +321,10 @@ class AdminService:
     ) -> dict[str, Any]:
         """A new tenant with a `pk_` chat key and an `sk_` catalog+admin key, shown once (operators)."""
         require(identity, "operator")
-        # Creating is not part of the narrow TenantRepository port the chat uses; the admin wiring passes
-        # the full PostgreSQL repository, which has it.
         webhook_secret = secrets.token_urlsafe(32)
-        tenant = await self._tenants.create(name, store_id, plan=plan, webhooks={"secret": webhook_secret})  # type: ignore[attr-defined]
+        # A `store_id` in use is refused by the repository itself (`store_id_taken`), so two operators
+        # creating the same store at once get the same answer as one creating it twice.
+        tenant = await self._tenants.create(name, store_id, plan=plan, webhooks={"secret": webhook_secret})
         _, public_key = await self._store.create_key(tenant.id, "pk", ["chat"], "widget")
         _, secret_key = await self._store.create_key(tenant.id, "sk", ["catalog", "admin"], "backend")
         await self._store.audit(
@@ -330,8 +361,7 @@ class AdminService:
                 ErrorCode.VALIDATION_ERROR, f"overlap_seconds must be 0…{MAX_ROTATION_OVERLAP}"
             )
         tenant_id = tenant_of(identity)
-        # Part of the full PostgreSQL repository the admin wiring passes, as `create` is.
-        secret: str = await self._tenants.rotate_identity_secret(tenant_id, overlap_seconds)  # type: ignore[attr-defined]
+        secret = await self._tenants.rotate_identity_secret(tenant_id, overlap_seconds)
         await self._store.audit(
             tenant_id, identity.actor, "identity.rotate", tenant_id, {"overlap_seconds": overlap_seconds}
         )

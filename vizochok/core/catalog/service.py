@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from vizochok.core.admin.model import require, tenant_of
 from vizochok.core.catalog.indexing import embedding_text
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.errors import ErrorCode, VizochokError
@@ -18,6 +19,7 @@ from vizochok.core.models import CatalogJob, ProductInput
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from vizochok.core.admin.model import AdminIdentity
     from vizochok.core.ports import CatalogRepository, Embedder, SearchMirror
 
 _log = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ def validate_products(raw: list[Any]) -> tuple[list[ProductInput], list[str]]:
 class CatalogService:
     """Accepts uploads and runs their embedding jobs."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the container passes them by position
         self,
         repo: CatalogRepository,
         embedder: Embedder,
@@ -111,7 +113,7 @@ class CatalogService:
             # Field changes and soft deletes reach the mirror now; new vectors follow from the job.
             try:
                 await self._mirror.update_products(tenant_id, products)
-            except Exception as exc:  # PostgreSQL has the upload; the mirror can be rebuilt from it
+            except Exception as exc:  # noqa: BLE001 - PostgreSQL has the upload; the mirror can be rebuilt from it
                 _log.exception("search mirror update failed for %s", tenant_id)
                 job.errors.append(
                     f"search index not updated ({exc}); run `vizochok search rebuild --tenant {tenant_id}`"
@@ -120,6 +122,22 @@ class CatalogService:
         if to_embed and run_here:
             self.schedule(tenant_id, job.job_id)
         return job, to_embed
+
+    async def jobs(self, tenant_id: str, limit: int) -> list[CatalogJob]:
+        """The tenant's recent jobs, newest first."""
+        return await self._repo.list_jobs(tenant_id, limit)
+
+    async def job(self, tenant_id: str, job_id: str) -> CatalogJob:
+        """One job of this tenant; 404 `not_found` for another tenant's or no job."""
+        job = await self._repo.get_job(tenant_id, job_id)
+        if job is None:
+            raise VizochokError(ErrorCode.NOT_FOUND, f"no job {job_id!r}")
+        return job
+
+    async def jobs_for(self, identity: AdminIdentity, limit: int) -> list[CatalogJob]:
+        """The jobs an admin sees (viewer): those of the tenant it acts for."""
+        require(identity, "viewer")
+        return await self.jobs(tenant_of(identity), limit)
 
     def schedule(self, tenant_id: str, job_id: str) -> None:
         """Run a job in the background unless it already runs in this process."""
@@ -206,7 +224,7 @@ class CatalogService:
             except asyncio.CancelledError:
                 await self._release(job)
                 raise  # shutdown: the job resumes at the next start, or in another process now
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure is retried, then the job is `failed` with its reason
                 failures += 1
                 reason = _reason(exc)
                 if failures > len(self._retry_delays):

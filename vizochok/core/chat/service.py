@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from vizochok.core.admin.access import tenant_of_key
 from vizochok.core.agent.emitter import TurnEmitter
 from vizochok.core.agent.phrases import phrase
 from vizochok.core.agent.tools import AgentServices, ToolError, Turn
@@ -116,9 +117,7 @@ class ChatService:
         principal = await self._keys.authenticate(auth.token)
         if principal is None or "chat" not in principal.scopes:
             raise VizochokError(ErrorCode.INVALID_API_KEY)
-        tenant = await self._tenants.get(principal.tenant_id)
-        if tenant is None:
-            raise VizochokError(ErrorCode.INVALID_API_KEY)
+        tenant = await tenant_of_key(self._tenants, principal)
         if principal.kind == "pk" and tenant.allowed_origins and origin not in tenant.allowed_origins:
             raise VizochokError(ErrorCode.ORIGIN_NOT_ALLOWED)
         # The id is the cart webhook's `session_id`: only a signature (or a server-side key) lets a
@@ -243,10 +242,21 @@ class ChatService:
             await self.usage.hit_socket(conn.tenant.id, conn.socket_id, conn.limits)
 
     async def message(
-        self, conn: Connection, text: str, sink: FrameSink, *, window_checked: bool = False
+        self, conn: Connection, text: str, sink: FrameSink, *, conversation_id: str | None = None
     ) -> None:
-        """Run one agent turn for a shopper's message (`window_checked`: `check_window` already counted it)."""
-        await self._turn(conn, sink, text=text, window=not window_checked)
+        """Run one agent turn for a shopper's message, in `conversation_id` when it names another one.
+
+        Switching takes tier 1 (the socket's window) first, on its own: a refused frame must not
+        switch the conversation. Then the conversation is opened (`session_restored` or
+        `conversation_started` goes to `sink` before the turn's frames), and the turn runs without
+        counting the window a second time.
+        """
+        if conversation_id and conversation_id != conn.conversation_id:
+            await self.check_window(conn)
+            await sink.send(await self.open(conn, conversation_id))
+            await self._turn(conn, sink, text=text, window=False)
+            return
+        await self._turn(conn, sink, text=text, window=True)
 
     async def action(self, conn: Connection, action: Action, sink: FrameSink) -> None:
         """Act on a card button, or answer the paused interactive tool."""

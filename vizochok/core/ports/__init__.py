@@ -6,7 +6,14 @@ re-exported here, so `from vizochok.core.ports import X` names any of them.
 
 from __future__ import annotations
 
-from vizochok.core.ports.admin import AdminSessions, AdminStore, LoginThrottle, PasswordHasher
+from vizochok.core.ports.admin import (
+    AdminSessions,
+    AdminStore,
+    Auditor,
+    LoginThrottle,
+    PasswordHasher,
+    TenantAdmin,
+)
 from vizochok.core.ports.catalog import CatalogRepository
 from vizochok.core.ports.conversation import ConversationLog, ProfileRepository, SessionStore, TurnStore
 from vizochok.core.ports.llm import LLM, Embedder
@@ -27,6 +34,7 @@ __all__ = (
     "LLM",
     "AdminSessions",
     "AdminStore",
+    "Auditor",
     "CatalogFacts",
     "CatalogRepository",
     "ConversationLog",
@@ -43,6 +51,7 @@ __all__ = (
     "SearchMirror",
     "SessionStore",
     "SqlConnections",
+    "TenantAdmin",
     "TenantRepository",
     "TurnStore",
     "URLGuard",

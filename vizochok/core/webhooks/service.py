@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vizochok.core.admin.model import Role, require, tenant_of
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.webhooks.ssrf import UnsafeDestination
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from vizochok.core.admin.model import AdminIdentity
     from vizochok.core.models import Tenant
     from vizochok.core.ports import URLGuard, WebhookConfigStore, WebhookHealth, WebhookProbe
+    from vizochok.core.ports.admin import Auditor
     from vizochok.core.webhooks.signing import WebhookTestReport
 
 SAMPLE_SKUS = ("vizochok-test-1", "vizochok-test-2", "vizochok-test-3")
@@ -37,20 +40,40 @@ class WebhookPatch(BaseModel):
     timeout_seconds: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT_SECONDS)
 
 
+def audit_details(patch: WebhookPatch, answer: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a change: the fields sent, and of the secret only whether it was set or made."""
+    sent = patch.model_dump(exclude_unset=True)
+    details = {k: v for k, v in sent.items() if k != "secret"}
+    if "secret" in sent or "secret" in answer:
+        details["secret"] = "set" if "secret" in sent else "generated"
+    return details
+
+
 class WebhookAdminService:
-    """Use cases of the admin webhooks API for the key's own tenant."""
+    """Use cases of the admin webhooks API for the caller's tenant: reading needs a viewer, changing an editor."""
 
     def __init__(
-        self, tenants: WebhookConfigStore, guard: URLGuard, probe: WebhookProbe, health: WebhookHealth
+        self,
+        tenants: WebhookConfigStore,
+        guard: URLGuard,
+        probe: WebhookProbe,
+        health: WebhookHealth,
+        audit: Auditor,
     ) -> None:
         self._tenants = tenants
         self._guard = guard
         self._probe = probe
         self._health = health
+        self._audit = audit
 
-    async def view(self, tenant_id: str) -> dict[str, Any]:
+    @staticmethod
+    def _tenant_id(identity: AdminIdentity, role: Role) -> str:
+        require(identity, role)
+        return tenant_of(identity)
+
+    async def view(self, identity: AdminIdentity) -> dict[str, Any]:
         """The documented GET answer; the secret itself never leaves."""
-        hooks = (await self._tenant(tenant_id)).webhooks
+        hooks = (await self._tenant(self._tenant_id(identity, "viewer"))).webhooks
         return {
             "products_url": hooks.products_url,
             "cart_url": hooks.cart_url,
@@ -59,8 +82,9 @@ class WebhookAdminService:
             "timeout_seconds": hooks.timeout_seconds,
         }
 
-    async def update(self, tenant_id: str, patch: WebhookPatch) -> dict[str, Any]:
-        """Check and save; a secret generated here is in this answer and nowhere else, ever."""
+    async def update(self, identity: AdminIdentity, patch: WebhookPatch) -> dict[str, Any]:
+        """Check, save and audit; a secret generated here is in this answer and nowhere else, ever."""
+        tenant_id = self._tenant_id(identity, "editor")
         tenant = await self._tenant(tenant_id)
         changes: dict[str, Any] = {}
         for name in _URL_FIELDS:
@@ -89,20 +113,21 @@ class WebhookAdminService:
         answer: dict[str, Any] = {"ok": True, "has_secret": True}
         if generated is not None:
             answer["secret"] = generated
+        await self._audit.audit(identity, "webhooks.update", tenant_id, audit_details(patch, answer))
         return answer
 
-    async def test(self, tenant_id: str, skus: Sequence[str] = ()) -> WebhookTestReport:
+    async def test(self, identity: AdminIdentity, skus: Sequence[str] = ()) -> WebhookTestReport:
         """Send a signed sample products request and report status, latency and schema problems."""
-        tenant = await self._tenant(tenant_id)
+        tenant = await self._tenant(self._tenant_id(identity, "editor"))
         if not tenant.webhooks.products_url:
             raise VizochokError(ErrorCode.VALIDATION_ERROR, "products_url is not set")
         if not tenant.webhooks.secret:
             raise VizochokError(ErrorCode.VALIDATION_ERROR, "no webhook secret yet: PATCH the webhooks first")
         return await self._probe.probe(tenant, list(skus) or list(SAMPLE_SKUS))
 
-    async def status(self, tenant_id: str) -> dict[str, Any]:
+    async def status(self, identity: AdminIdentity) -> dict[str, Any]:
         """Circuit breaker state and per-webhook latency and failure counters."""
-        return await self._health.status(tenant_id)
+        return await self._health.status(self._tenant_id(identity, "viewer"))
 
     async def _check(self, name: str, url: str) -> None:
         try:
