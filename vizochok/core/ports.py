@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     )
     from vizochok.core.profile import UserProfile
     from vizochok.core.query import QueryAnalysis
-    from vizochok.core.search import SearchRequest
+    from vizochok.core.search import SearchFilters, SearchRequest
     from vizochok.core.turns import TurnBegun, TurnEnd, TurnLease, TurnStart
     from vizochok.core.usage import UsageRecord, UsageSnapshot
     from vizochok.core.webhooks import WebhookTestReport
@@ -61,6 +61,19 @@ class ProductSearch(Protocol):
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Hits best first, never from another tenant."""
+        ...
+
+
+class CatalogSearch(Protocol):
+    """Search as the agent's tools use it: a tenant's catalog, its settings, reranker and profile applied.
+
+    `core.services.search.SearchService` is the implementation; tools depend on this port only.
+    """
+
+    async def search(
+        self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        """Hits best first, from this tenant's catalog only."""
         ...
 
 
