@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from vizochok.core.chat import PendingTool
-from vizochok.core.llm import ToolSpec
-from vizochok.core.webhooks import WebhookFailure
+from vizochok.core.chat.state import PendingTool
+from vizochok.core.llm.messages import ToolSpec
+from vizochok.core.webhooks.signing import WebhookFailure
 
 if TYPE_CHECKING:
     from vizochok.core.agent.emitter import TurnEmitter
-    from vizochok.core.chat import ConversationState, LogEntry
+    from vizochok.core.chat.state import ConversationState, LogEntry
     from vizochok.core.models import LivePrice, ProductInput, SearchHit, Tenant
     from vizochok.core.ports import CatalogRepository, CatalogSearch, Observer, RetailerWebhooks
     from vizochok.core.profile import UserProfile
-    from vizochok.core.usage import UsageRecord
+    from vizochok.core.usage.pricing import UsageRecord
 
 A = TypeVar("A", bound=BaseModel)
 

@@ -35,14 +35,14 @@ from vizochok.core.agent.builtin import (
     update_selection_quantity,
 )
 from vizochok.core.agent.builtin.interactive import MAX_LABEL
-from vizochok.core.chat import ToolCall
+from vizochok.core.chat.state import ToolCall
 from vizochok.core.language import detect_language
-from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
+from vizochok.core.llm.messages import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from vizochok.core.chat import ChatMessage
+    from vizochok.core.chat.state import ChatMessage
 
 _log = logging.getLogger(__name__)
 

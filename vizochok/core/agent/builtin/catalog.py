@@ -10,7 +10,7 @@ from vizochok.core.agent.builtin.args import SkuArgs
 from vizochok.core.agent.tools import ToolError, ToolResult, tool
 from vizochok.core.frames import ProductCards
 from vizochok.core.models import ProductCard
-from vizochok.core.search import SearchFilters
+from vizochok.core.search.request import SearchFilters
 
 if TYPE_CHECKING:
     from vizochok.core.agent.tools import Turn

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from vizochok.core.agent.builtin.args import ProductLine
 from vizochok.core.agent.tools import ToolError, ToolResult, tool
-from vizochok.core.chat import PendingTool
+from vizochok.core.chat.state import PendingTool
 from vizochok.core.frames import (
     ChecklistItem,
     IngredientChecklist,
