@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pluggy
 import pytest
 from pydantic import BaseModel
 
 from vizochok.adapters.llm.fake import Reply
-from vizochok.core.agent.tools import ToolResult, Turn
+from vizochok.core.agent.tools import ToolResult, Turn, tool
 from vizochok.plugins import build_plugin_manager, build_registry, hookimpl, hookspecs
 from vizochok.plugins.observer import PluginObserver
-from vizochok.plugins.registry import UnknownComponentError
+from vizochok.plugins.registry import Registry, UnknownComponentError
 from vizochok.testing import build_world
 
 HOOKS = [
@@ -30,14 +30,9 @@ class EchoArgs(BaseModel):
     text: str
 
 
-class EchoTool:
-    name: ClassVar[str] = "echo"
-    description: ClassVar[str] = "Repeat the text."
-    args: ClassVar[type[BaseModel]] = EchoArgs
-    interactive: ClassVar[bool] = False
-
-    async def run(self, turn: Turn, args: EchoArgs) -> ToolResult:
-        return ToolResult({"echo": args.text})
+@tool("echo", EchoArgs, description="Repeat the text.")
+async def echo(turn: Turn, args: EchoArgs) -> ToolResult:
+    return ToolResult({"echo": args.text})
 
 
 def test_every_hook_has_a_test_and_docs() -> None:
@@ -54,12 +49,32 @@ def test_hook_register_tools() -> None:
     class Plugin:
         @hookimpl
         def register_tools(self, register: Any) -> None:
-            register(EchoTool())
+            register(echo)
 
     pm.register(Plugin())
     tools = build_registry(pm).all("tool")
     assert "echo" in tools
     assert {"search_products", "add_to_selection", "show_products"} <= set(tools)
+
+
+def test_one_way_to_declare_a_tool() -> None:
+    # The declaration is the source of the schema the model gets and of the calls a planner writes.
+    assert echo.spec().parameters == EchoArgs.model_json_schema()
+    assert echo.call(text="hi") == ("echo", {"text": "hi"})
+    # A planner's invalid call is written as it is, for the loop to answer with the errors.
+    assert echo.call(text=3) == ("echo", {"text": 3})
+
+    class OldStyle:  # the four class variables of the contract before `@tool`
+        name = "old"
+        description = "An old tool."
+        args = EchoArgs
+        interactive = False
+
+        async def run(self, turn: Turn, args: EchoArgs) -> ToolResult:
+            return ToolResult({})
+
+    with pytest.raises(TypeError, match=r"@vizochok\.core\.agent\.tools\.tool"):
+        Registry().register_for("tool")(OldStyle())
 
 
 def test_hook_register_rerankers() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -12,7 +12,7 @@ from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
 from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.session.memory import InMemorySessionStore
 from vizochok.container import get, start_resources, stop_resources
-from vizochok.core.agent.tools import ToolResult
+from vizochok.core.agent.tools import ToolResult, tool
 from vizochok.plugins import hookimpl
 from vizochok.testing import STOCK, EveryToolLLM, FakeRetailer, Reply, build_world, memory_container
 
@@ -92,22 +92,16 @@ class _EchoArgs(BaseModel):
     word: str
 
 
-class _EchoTool:
+@tool("echo_word", _EchoArgs, description="Repeat a word.")
+async def _echo_word(turn: Any, args: _EchoArgs) -> ToolResult:
     """A third-party tool, as a plugin author writes it."""
-
-    name: ClassVar[str] = "echo_word"
-    description: ClassVar[str] = "Repeat a word."
-    args: ClassVar[type[BaseModel]] = _EchoArgs
-    interactive: ClassVar[bool] = False
-
-    async def run(self, turn: Any, args: _EchoArgs) -> ToolResult:
-        return ToolResult({"echo": args.word.upper()})
+    return ToolResult({"echo": args.word.upper()})
 
 
 class _EchoPlugin:
     @hookimpl
     def register_tools(self, register: Any) -> None:
-        register(_EchoTool())
+        register(_echo_word)
 
 
 async def test_a_plugin_registered_in_the_world_is_called_by_the_model() -> None:

@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from vizochok.core.agent.tools import Tool
+
 KINDS = ("tool", "reranker", "llm_provider", "search_backend")
 
 
@@ -35,6 +37,11 @@ class Registry:
             if not key:
                 msg = f"a {kind} needs a name"
                 raise ValueError(msg)
+            if kind == "tool" and not isinstance(component, Tool):
+                # One way to declare a tool: a class with the old four class variables is refused here,
+                # at start-up, rather than failing on the first call.
+                msg = f"a tool is declared with @vizochok.core.agent.tools.tool; got {component!r}"
+                raise TypeError(msg)
             if key in self.components[kind]:
                 msg = f"two plugins register a {kind} named {key!r}"
                 raise ValueError(msg)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ from vizochok.core.agent.prompt import system_prompt
 from vizochok.core.agent.tools import ToolError, ToolResult
 from vizochok.core.chat.state import ChatMessage, LogEntry, ToolCall
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, Usage
 from vizochok.core.usage.pricing import UsageRecord
 
 if TYPE_CHECKING:
@@ -42,12 +41,6 @@ def _history_start(history: list[ChatMessage]) -> int:
     return start
 
 
-@functools.cache
-def _parameters(args: type) -> dict[str, Any]:
-    """A tool's JSON schema, built once per tool: pydantic takes milliseconds per call to build it."""
-    return args.model_json_schema()  # type: ignore[attr-defined,no-any-return]
-
-
 class ModelChoice:
     """The model names a tenant's turn uses (smart routing)."""
 
@@ -63,13 +56,13 @@ class Agent:
         self,
         llm_for: Callable[[Tenant], LLM],
         models_for: Callable[[Tenant], ModelChoice],
-        tools: Mapping[str, Tool],
+        tools: Mapping[str, Tool[Any]],
     ) -> None:
         self._llm_for = llm_for
         self._models_for = models_for
         self._tools = tools
 
-    def tools_for(self, tenant: Tenant) -> dict[str, Tool]:
+    def tools_for(self, tenant: Tenant) -> dict[str, Tool[Any]]:
         """The tools this tenant allows."""
         disabled = set(tenant.disabled_tools)
         return {name: tool for name, tool in self._tools.items() if name not in disabled}
@@ -91,10 +84,7 @@ class Agent:
     async def _loop(self, turn: Turn, max_rounds: int) -> None:
         state = turn.state
         tools = self.tools_for(turn.tenant)
-        specs = [
-            ToolSpec(name=t.name, description=t.description, parameters=_parameters(t.args))
-            for t in tools.values()
-        ]
+        specs = [t.spec() for t in tools.values()]
         llm = self._llm_for(turn.tenant)
         models = self._models_for(turn.tenant)
         first_history = _history_start(state.history)
@@ -179,15 +169,14 @@ class Agent:
             turn.state.llm_calls += 1
         return "".join(text), calls, usage
 
-    async def _run_tool(self, turn: Turn, tools: Mapping[str, Tool], call: ToolCall) -> ToolResult:
+    async def _run_tool(self, turn: Turn, tools: Mapping[str, Tool[Any]], call: ToolCall) -> ToolResult:
         turn.log.append(LogEntry(kind="tool_call", payload=call.model_dump(), turn=turn.number))
         tool = tools.get(call.name)
         if tool is None:
             result = ToolResult({"error": f"tool {call.name!r} is not available"})
         else:
             try:
-                args = tool.args.model_validate(call.arguments)
-                result = await tool.run(turn, args)
+                result = await tool.run(turn, tool.parse(call.arguments))
             except ValidationError as exc:
                 result = ToolResult(
                     {"error": "invalid arguments", "details": json.loads(exc.json(include_url=False))}

@@ -1,60 +1,86 @@
-"""Short assistant sentences for turns that need no model (card buttons), in uk, en and ru."""
+"""Sentences said without a model, in uk, en and ru: one format, one loader, each phrase in one place.
+
+A phrase book is a TOML file with one table per phrase and one key per language, filled with
+`str.format` fields (`[added]` / `uk = "Додав до кошика: {name} × {quantity}."`). Dotted tables group
+phrases: `[reason.out_of_stock]` is the phrase `reason.out_of_stock`. Ukrainian is the fallback.
+
+The agent's book (`phrases.toml`: card buttons, limits) is the base; the keyless planner's book
+(`adapters/llm/offline/texts.toml`) extends it, and `PhraseBook.extend` refuses a phrase that both
+define, so a sentence is worded, and translated, once.
+"""
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-_PHRASES: dict[str, dict[str, str]] = {
-    "added": {
-        "uk": "Додав до кошика: {name} × {quantity}.",
-        "en": "Added to the cart: {name} × {quantity}.",
-        "ru": "Добавил в корзину: {name} × {quantity}.",
-    },
-    "removed": {
-        "uk": "Прибрав із кошика: {name}.",
-        "en": "Removed from the cart: {name}.",
-        "ru": "Убрал из корзины: {name}.",
-    },
-    "updated": {
-        "uk": "Змінив кількість: {name} × {quantity}.",
-        "en": "Changed the quantity: {name} × {quantity}.",
-        "ru": "Изменил количество: {name} × {quantity}.",
-    },
-    "cleared": {"uk": "Кошик порожній.", "en": "The cart is empty now.", "ru": "Корзина пуста."},
-    "refused": {
-        "uk": "Магазин не підтвердив зміну ({reason}).",
-        "en": "The store did not confirm the change ({reason}).",
-        "ru": "Магазин не подтвердил изменение ({reason}).",
-    },
-    "budget": {
-        "uk": "Ця розмова вже довга: щоб я й далі відповідав точно, почніть, будь ласка, нову.",
-        "en": "This conversation is getting long: please start a new one so I can keep answering well.",
-        "ru": "Этот разговор уже длинный: чтобы я и дальше отвечал точно, начните, пожалуйста, новый.",
-    },
-    "checklist_added": {
-        "uk": "Додав до кошика {count} з {total} товарів.",
-        "en": "Added {count} of {total} products to the cart.",
-        "ru": "Добавил в корзину {count} из {total} товаров.",
-    },
-    "rounds": {
-        "uk": "Вибачте, я заплутався з цим запитом. Перевірте, будь ласка, кошик і спробуйте простіше: один товар за раз.",
-        "en": "Sorry, I got tangled up with this request. Please check the cart and try it more simply: one product at a time.",
-        "ru": "Извините, я запутался с этим запросом. Проверьте, пожалуйста, корзину и попробуйте проще: один товар за раз.",
-    },
-    "invalid": {
-        "uk": "Не вийшло: {reason}.",
-        "en": "That did not work: {reason}.",
-        "ru": "Не получилось: {reason}.",
-    },
-}
+FALLBACK = "uk"
+
+
+class PhraseBookError(ValueError):
+    """A phrase book that is malformed or defines a phrase twice."""
+
+
+@dataclass(frozen=True)
+class PhraseBook:
+    """Phrases by key, each a template per language."""
+
+    phrases: dict[str, dict[str, str]]
+
+    @classmethod
+    def load(cls, path: Path) -> PhraseBook:
+        """Read a TOML phrase book; every phrase needs a Ukrainian template."""
+        with path.open("rb") as file:
+            tables = tomllib.load(file)
+        phrases: dict[str, dict[str, str]] = {}
+        _flatten(tables, "", phrases, path)
+        return cls(phrases)
+
+    def extend(self, other: PhraseBook) -> PhraseBook:
+        """Both books as one; a phrase both define is an error, not an override."""
+        twice = sorted(self.phrases.keys() & other.phrases.keys())
+        if twice:
+            msg = f"phrases defined twice: {', '.join(twice)}"
+            raise PhraseBookError(msg)
+        return PhraseBook({**self.phrases, **other.phrases})
+
+    def say(self, key: str, language: str | None, **values: Any) -> str:
+        """The phrase `key` in `language` (Ukrainian when there is none), its fields filled."""
+        variants = self.phrases[key]
+        return variants.get(language or FALLBACK, variants[FALLBACK]).format(**values)
+
+    def exact(self, key: str, language: str) -> str | None:
+        """The template of `key` in exactly `language`, or None (no fallback)."""
+        return self.phrases.get(key, {}).get(language)
+
+
+def _flatten(table: dict[str, Any], prefix: str, into: dict[str, dict[str, str]], path: Path) -> None:
+    """Tables whose values are all strings are phrases; other tables group them under a dotted key."""
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if not isinstance(value, dict):
+            msg = f"{path}: {key} is not a table of languages"
+            raise PhraseBookError(msg)
+        if all(isinstance(v, str) for v in value.values()):
+            if FALLBACK not in value:
+                msg = f"{path}: phrase {key} has no {FALLBACK!r} template"
+                raise PhraseBookError(msg)
+            into[key] = value
+        else:
+            _flatten(value, f"{key}.", into, path)
+
+
+AGENT_PHRASES = PhraseBook.load(Path(__file__).with_name("phrases.toml"))
 
 
 def phrase(key: str, language: str | None, **values: Any) -> str:
-    """The sentence `key` in `language` (Ukrainian when unknown)."""
-    variants = _PHRASES[key]
-    return variants.get(language or "uk", variants["uk"]).format(**values)
+    """The agent's sentence `key` in `language` (Ukrainian when unknown)."""
+    return AGENT_PHRASES.say(key, language, **values)
 
 
-def format_quantity(quantity: float) -> str:
-    """`2` rather than `2.0`; `0.5` stays."""
-    return f"{quantity:g}"
+def number(value: float, language: str | None, decimals: int | None = None) -> str:
+    """A number as the shopper writes it: `2` not `2.0`; a decimal comma in uk and ru (1,5), a dot in en."""
+    out = f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
+    return out.replace(".", ",") if (language or FALLBACK) in ("uk", "ru") else out

@@ -1,23 +1,35 @@
-"""The tool contract and the per-turn context tools work in."""
+"""The tool contract and the per-turn context tools work in.
+
+A tool is declared once, with `@tool`: its name, the description the model reads, and a pydantic
+argument model, which is the single source of the JSON schema the model gets, of the validation of
+every call, and of the calls the keyless planner writes (`Tool.call`).
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from vizochok.core.chat.state import PendingTool
+from vizochok.core.llm.messages import ToolSpec
 from vizochok.core.webhooks.signing import WebhookFailure
 
 if TYPE_CHECKING:
     from vizochok.core.agent.emitter import TurnEmitter
     from vizochok.core.chat.state import ConversationState, LogEntry
     from vizochok.core.models import LivePrice, ProductInput, SearchHit, Tenant
-    from vizochok.core.ports import CatalogRepository, Observer, RetailerWebhooks
+    from vizochok.core.ports import CatalogRepository, CatalogSearch, Observer, RetailerWebhooks
     from vizochok.core.profile import UserProfile
-    from vizochok.core.search.service import SearchService
     from vizochok.core.usage.pricing import UsageRecord
+
+A = TypeVar("A", bound=BaseModel)
+
+_log = logging.getLogger(__name__)
 
 
 class ToolError(Exception):
@@ -35,24 +47,72 @@ class ToolResult:
     """What the widget must redraw after a reconnect while the turn is paused."""
 
 
-class Tool(Protocol):
-    """A capability the model may call; registered through the `register_tools` hook."""
+@dataclass(frozen=True)
+class Tool(Generic[A]):
+    """A capability the model may call; declare one with `@tool`, register it through `register_tools`."""
 
-    name: ClassVar[str]
-    description: ClassVar[str]
-    args: ClassVar[type[BaseModel]]
-    interactive: ClassVar[bool]
+    name: str
+    description: str
+    """What the model reads to decide when to call it."""
+    args: type[A]
+    """The arguments' model: the JSON schema sent to the model and the validation of every call."""
+    run: Callable[[Turn, A], Awaitable[ToolResult]]
+    """Does the work; raises `ToolError` for arguments the model should correct."""
+    interactive: bool = False
+    """Interactive tools draw a frame and pause the turn until the shopper answers."""
 
-    async def run(self, turn: Turn, args: Any) -> ToolResult:
-        """Do the work; raise `ToolError` for arguments the model should correct."""
-        ...
+    def spec(self) -> ToolSpec:
+        """The tool as a model request offers it."""
+        return ToolSpec(name=self.name, description=self.description, parameters=_schema(self.args))
+
+    def parse(self, arguments: dict[str, Any]) -> A:
+        """The model's arguments as the tool's model; raises pydantic's `ValidationError`."""
+        return self.args.model_validate(arguments)
+
+    def call(self, **arguments: Any) -> tuple[str, dict[str, Any]]:
+        """A call of this tool as a planner writes it, `(name, arguments)`, checked against the argument model.
+
+        Arguments the model refuses are written as they are: the agent loop answers them with the
+        validation errors, as it answers any model's invalid call, so a planner never fails a turn.
+        """
+        try:
+            parsed = self.args.model_validate(arguments)
+        except ValidationError as exc:
+            _log.warning(
+                "a planned %s call has invalid arguments: %s", self.name, exc.errors(include_url=False)
+            )
+            return self.name, arguments
+        return self.name, parsed.model_dump(mode="json", exclude_unset=True)
+
+
+@functools.cache
+def _schema(args: type[BaseModel]) -> dict[str, Any]:
+    """A tool's JSON schema, built once per model: pydantic takes milliseconds to build one."""
+    return args.model_json_schema()
+
+
+def tool(
+    name: str, args: type[A], *, description: str, interactive: bool = False
+) -> Callable[[Callable[[Turn, A], Awaitable[ToolResult]]], Tool[A]]:
+    """Declare a tool: decorate `async def run(turn, args) -> ToolResult` with its name and argument model.
+
+    ```python
+    @tool("get_delivery_slots", SlotsArgs, description="Free delivery windows for a day.")
+    async def delivery_slots(turn: Turn, args: SlotsArgs) -> ToolResult: ...
+    ```
+    """
+
+    def declare(run: Callable[[Turn, A], Awaitable[ToolResult]]) -> Tool[A]:
+        return Tool(name=name, description=description, args=args, run=run, interactive=interactive)
+
+    return declare
 
 
 @dataclass
 class AgentServices:
     """What tools may use."""
 
-    search: SearchService
+    search: CatalogSearch
     webhooks: RetailerWebhooks
     catalog: CatalogRepository
     observer: Observer | None = None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vizochok.core.agent.builtin.cart import add_product, apply, check_quantity
+from vizochok.core.agent.builtin.interactive import show_meal_plan, show_recipe_checklist
 from vizochok.core.agent.pending import answer_pending
-from vizochok.core.agent.phrases import format_quantity, phrase
+from vizochok.core.agent.phrases import number, phrase
 from vizochok.core.agent.tools import ToolError
 from vizochok.core.frames import (
     AddToCartAction,
@@ -34,14 +35,14 @@ async def run_action(turn: Turn, action: Action) -> None:
     elif isinstance(action, RemoveFromCartAction):
         await _remove(turn, action.sku)
     elif isinstance(action, UpdateQuantityAction):
-        await _update_quantity(turn, action)
+        await _update(turn, action.sku, action.quantity)
     else:
         await turn.emitter.text(phrase("invalid", turn.state.language, reason=action.action))
 
 
 async def _submit_checklist(turn: Turn, action: ChecklistSubmitAction) -> None:
     pending = turn.state.pending_tool
-    if pending is None or pending.tool != "show_recipe_checklist":
+    if pending is None or pending.tool != show_recipe_checklist.name:
         await turn.emitter.text(phrase("invalid", turn.state.language, reason="no checklist to submit"))
         return
     # Bounded fan-out: only SKUs of the checklist shown, each once, however the frame repeats them
@@ -53,7 +54,7 @@ async def _submit_checklist(turn: Turn, action: ChecklistSubmitAction) -> None:
 
 async def _approve_meal_plan(turn: Turn) -> None:
     pending = turn.state.pending_tool
-    if pending is None or pending.tool != "show_meal_plan":
+    if pending is None or pending.tool != show_meal_plan.name:
         await turn.emitter.text(phrase("invalid", turn.state.language, reason="no meal plan to approve"))
         return
     totals: dict[str, float] = {}
@@ -70,23 +71,19 @@ async def _remove(turn: Turn, sku: str) -> None:
     await _say(turn, result.ok, "removed", reason=result.reason, name=item.name)
 
 
-async def _update_quantity(turn: Turn, action: UpdateQuantityAction) -> None:
-    if action.quantity == 0:
-        await _remove(turn, action.sku)
+async def _update(turn: Turn, sku: str, quantity: float) -> None:
+    if quantity == 0:
+        await _remove(turn, sku)
         return
-    item = _line(turn, action.sku)
-    check_quantity((await turn.catalog_data([action.sku])).get(action.sku), action.quantity)
-    updated = item.model_copy(update={"quantity": action.quantity})
-    operation = CartOperation(action="update_quantity", sku=action.sku, quantity=action.quantity)
+    item = _line(turn, sku)
+    check_quantity((await turn.catalog_data([sku])).get(sku), quantity)
+    updated = item.model_copy(update={"quantity": quantity})
+    operation = CartOperation(action="update_quantity", sku=sku, quantity=quantity)
     result = await apply(turn, operation, "quantity_updated", updated)
     await _say(
-        turn,
-        result.ok,
-        "updated",
-        reason=result.reason,
-        name=item.name,
-        quantity=format_quantity(action.quantity),
-    )
+        turn, result.ok, "updated", reason=result.reason, name=item.name,
+        quantity=number(quantity, turn.state.language),
+    )  # fmt: skip
 
 
 async def _add_many(turn: Turn, lines: list[tuple[str, float | None]]) -> None:
@@ -98,8 +95,8 @@ async def _add_many(turn: Turn, lines: list[tuple[str, float | None]]) -> None:
         except ToolError as exc:
             outcomes.append({"ok": False, "sku": sku, "reason": str(exc)})
     if turn.state.pending_tool is not None and turn.state.pending_tool.tool in (
-        "show_recipe_checklist",
-        "show_meal_plan",
+        show_recipe_checklist.name,
+        show_meal_plan.name,
     ):
         answer_pending(
             turn,
@@ -125,7 +122,7 @@ async def _add(turn: Turn, sku: str, quantity: float | None) -> None:
     await _say(
         turn, bool(outcome["ok"]), "added", reason=reason if isinstance(reason, str) else None,
         name=outcome.get("name", sku),
-        quantity=format_quantity(float(quantity or default)),
+        quantity=number(float(quantity or default), turn.state.language),
     )  # fmt: skip
 
 

@@ -25,7 +25,14 @@ from vizochok.core.ports.retailer import (
     WebhookHealth,
     WebhookProbe,
 )
-from vizochok.core.ports.search import CatalogFacts, MirrorRebuild, ProductSearch, Reranker, SearchMirror
+from vizochok.core.ports.search import (
+    CatalogFacts,
+    CatalogSearch,
+    MirrorRebuild,
+    ProductSearch,
+    Reranker,
+    SearchMirror,
+)
 from vizochok.core.ports.sql import SqlConnections
 from vizochok.core.ports.tenants import KeyRepository, TenantRepository
 from vizochok.core.ports.usage import UsageLimiter, UsageRecorder
@@ -37,6 +44,7 @@ __all__ = (
     "Auditor",
     "CatalogFacts",
     "CatalogRepository",
+    "CatalogSearch",
     "ConversationLog",
     "Embedder",
     "KeyRepository",

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from vizochok.core.models import ProductInput, SearchHit
+    from vizochok.core.models import ProductInput, SearchHit, Tenant
     from vizochok.core.query import QueryAnalysis
-    from vizochok.core.search.request import SearchRequest
+    from vizochok.core.search.request import SearchFilters, SearchRequest
 
 
 @runtime_checkable
@@ -17,6 +17,19 @@ class ProductSearch(Protocol):
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         """Hits best first, never from another tenant."""
+        ...
+
+
+class CatalogSearch(Protocol):
+    """Search as the agent's tools use it: a tenant's catalog, its settings, reranker and profile applied.
+
+    `core.search.service.SearchService` is the implementation; tools depend on this port only.
+    """
+
+    async def search(
+        self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        """Hits best first, from this tenant's catalog only."""
         ...
 
 

@@ -15,4 +15,4 @@ if TYPE_CHECKING:
 def register_tools(register: Register) -> None:
     """Every tool of `vizochok.core.agent.builtin`."""
     for tool in BUILTIN_TOOLS:
-        register(tool())
+        register(tool)

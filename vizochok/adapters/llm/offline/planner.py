@@ -22,6 +22,19 @@ from vizochok.adapters.llm.offline.recipes import Recipe, plan_dishes, tenant_re
 from vizochok.adapters.llm.offline.texts import number, reason, text
 from vizochok.adapters.llm.offline.understand import Utterance, understand
 from vizochok.adapters.llm.offline.words import product_text, word_in
+from vizochok.core.agent.builtin import (
+    add_to_selection,
+    ask_user,
+    clear_selection,
+    get_product_details,
+    remove_from_selection,
+    search_products,
+    show_meal_plan,
+    show_products,
+    show_recipe_checklist,
+    update_selection_quantity,
+)
+from vizochok.core.agent.builtin.interactive import MAX_LABEL
 from vizochok.core.chat.state import ToolCall
 from vizochok.core.language import detect_language
 from vizochok.core.llm.messages import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
@@ -35,9 +48,16 @@ _log = logging.getLogger(__name__)
 
 MAX_SHOWN = 6
 MAX_OPTIONS = 4
+MIN_OPTIONS = 2
+"""`ask_user` wants two options at least: a lone candidate gets «something else» beside it."""
 ACT_THRESHOLD = 0.7
 """A cart change below this confidence becomes a question."""
-_CART_TOOLS = {"add_to_selection", "remove_from_selection", "update_selection_quantity", "clear_selection"}
+_CART_TOOLS = {
+    add_to_selection.name,
+    remove_from_selection.name,
+    update_selection_quantity.name,
+    clear_selection.name,
+}
 
 
 @dataclass
@@ -73,14 +93,14 @@ def _history_cards(messages: list[ChatMessage], before: int) -> list[dict[str, A
     for message in messages[:before]:
         if message.role == "assistant":
             for call in message.tool_calls:
-                if call.name == "show_products":
+                if call.name == show_products.name:
                     calls[call.id] = list(call.arguments.get("skus", []))
         elif message.role == "tool":
             content = _loads(message.content)
-            if message.name == "search_products":
+            if message.name == search_products.name:
                 for item in content.get("items", []):
                     offers[item["sku"]] = item
-            elif message.name == "show_products" and content.get("shown"):
+            elif message.name == show_products.name and content.get("shown"):
                 shown = list(content["shown"])
     return [offers.get(sku, {"sku": sku}) for sku in shown]
 
@@ -108,7 +128,7 @@ class OfflineLLM:
         yield Usage(prompt_tokens=0, completion_tokens=0)
 
     async def understand(self, request: LLMRequest) -> Reading:
-        """This round's answer with its confidence and reason, without streaming it (for a hybrid router)."""
+        """The answer of this round with its confidence and reason, without streaming it (for a hybrid router)."""
         step = self._step(request)
         calls = tuple(
             ToolCall(id=f"offline_{len(request.messages)}_{i}", name=n, arguments=a)
@@ -153,24 +173,24 @@ class OfflineLLM:
 
     # --- deciding -------------------------------------------------------------------------------
 
-    def _decide(self, ctx: Context) -> Step:
+    def _decide(self, ctx: Context) -> Step:  # noqa: C901, PLR0911 - one decision table, read top to bottom
         u = ctx.utterance
         names = {name for name, _ in ctx.results}
         if not ctx.results:
             return self._first(ctx)
-        last_ask = max((i for i, (n, _) in enumerate(ctx.results) if n == "ask_user"), default=-1)
+        last_ask = max((i for i, (n, _) in enumerate(ctx.results) if n == ask_user.name), default=-1)
         after_ask = {n for n, _ in ctx.results[last_ask + 1 :]}
         if after_ask & _CART_TOOLS:
             return Step(reply=self._summary(ctx), confidence=0.95, reason="report the retailer's answers")
-        if last_ask >= 0 and not after_ask - {"search_products"}:
-            if "search_products" in after_ask:  # the shopper answered in words: the new search decides
+        if last_ask >= 0 and not after_ask - {search_products.name}:
+            if search_products.name in after_ask:  # the shopper answered in words: the new search decides
                 return self._add(ctx) if u.kind == "add" else self._show(ctx)
             return self._after_choice(ctx)
-        if names & {"show_recipe_checklist", "show_meal_plan", "show_products"}:
+        if names & {show_recipe_checklist.name, show_meal_plan.name, show_products.name}:
             return Step(confidence=0.95, reason="the frame speaks for itself")
-        if "get_product_details" in names and u.kind == "update":
+        if get_product_details.name in names and u.kind == "update":
             return self._update_with_details(ctx)
-        if names == {"search_products"}:
+        if names == {search_products.name}:
             planned = {search_query(p) for p in u.phrases} if u.kind in ("add", "search") else set()
             if planned and not planned & set(self._searches(ctx)):
                 # Another model searched in its own words: this layer cannot vouch for what follows.
@@ -188,7 +208,7 @@ class OfflineLLM:
             return self._show(ctx)
         return Step(reply=self._summary(ctx), confidence=0.6, reason="results this layer did not plan for")
 
-    def _first(self, ctx: Context) -> Step:
+    def _first(self, ctx: Context) -> Step:  # noqa: C901, PLR0911 - one branch per kind of message
         u, lang = ctx.utterance, ctx.lang
         if u.kind == "act":
             key = {
@@ -203,7 +223,7 @@ class OfflineLLM:
         if u.kind == "clear":
             if not ctx.selection:
                 return Step(reply=text("cart_empty", lang), confidence=0.9, reason="clear an empty cart")
-            return Step([("clear_selection", {})], confidence=0.95, reason=u.reason)
+            return Step([clear_selection.call()], confidence=0.95, reason=u.reason)
         if u.kind == "remove":
             return self._remove(ctx)
         if u.kind == "update":
@@ -212,13 +232,13 @@ class OfflineLLM:
             return self._add_ref(ctx)
         if u.kind == "recipe" and u.recipe is not None:
             return Step(
-                [("search_products", {"query": q}) for q, _, _ in u.recipe.ingredients],
+                [search_products.call(query=q) for q, _, _ in u.recipe.ingredients],
                 confidence=0.85,
                 reason=u.reason,
             )
         if u.kind == "meal_plan":
             return Step(
-                [("search_products", {"query": q}) for q in _plan_queries(u, ctx.profile, ctx.recipes)],
+                [search_products.call(query=q) for q in _plan_queries(u, ctx.profile, ctx.recipes)],
                 confidence=0.8,
                 reason=u.reason,
             )
@@ -226,7 +246,7 @@ class OfflineLLM:
             return Step(reply=text("unclear", lang), confidence=0.4, reason="nothing to look up")
         queries = list(dict.fromkeys(search_query(p) for p in u.phrases))
         return Step(
-            [("search_products", {"query": q}) for q in queries],
+            [search_products.call(query=q) for q in queries],
             confidence=0.85 if u.kind == "add" else 0.8,
             reason=u.reason,
         )
@@ -244,7 +264,7 @@ class OfflineLLM:
                     reason="nothing to keep matched",
                 )
             calls = [
-                ("remove_from_selection", {"sku": line["sku"]})
+                remove_from_selection.call(sku=line["sku"])
                 for line in ctx.selection
                 if line["sku"] not in keep
             ]
@@ -254,9 +274,9 @@ class OfflineLLM:
             lines = line_matches(phrase.words, ctx.selection)
             if not lines:
                 missing.append(text("not_in_cart", lang, query=" ".join(phrase.words)))
-            calls += [("remove_from_selection", {"sku": line["sku"]}) for line in lines]
+            calls += [remove_from_selection.call(sku=line["sku"]) for line in lines]
         if not u.phrases and len(ctx.selection) == 1:
-            calls = [("remove_from_selection", {"sku": ctx.selection[0]["sku"]})]
+            calls = [remove_from_selection.call(sku=ctx.selection[0]["sku"])]
         calls = list({c[1]["sku"]: c for c in calls}.values())
         if not calls:
             return Step(
@@ -287,20 +307,20 @@ class OfflineLLM:
             )
         if u.increment:
             return Step(
-                [("add_to_selection", {"sku": line["sku"], "quantity": u.amount.value})],
+                [add_to_selection.call(sku=line["sku"], quantity=u.amount.value)],
                 confidence=0.85,
                 reason="one more of a cart line",
             )
         # The product's unit and pack decide what "700 г" or "3 kg" means: ask the catalog first.
         return Step(
-            [("get_product_details", {"sku": line["sku"]})],
+            [get_product_details.call(sku=line["sku"])],
             confidence=0.85,
             reason=f"{why}; checking its unit",
         )
 
     def _update_with_details(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
-        details = next(r for n, r in ctx.results if n == "get_product_details")
+        details = next(r for n, r in ctx.results if n == get_product_details.name)
         amount = u.amount or Amount(1.0)
         quantity = to_product_units(Phrase(words=[], amount=amount), details)
         if quantity.confidence < ACT_THRESHOLD:
@@ -309,7 +329,7 @@ class OfflineLLM:
                 confidence=quantity.confidence,
                 reason=quantity.reason,
             )
-        return Step([("update_selection_quantity", {"sku": details["sku"], "quantity": quantity.value})],
+        return Step([update_selection_quantity.call(sku=details["sku"], quantity=quantity.value)],
                     confidence=min(0.9, quantity.confidence), reason=quantity.reason)  # fmt: skip
 
     # --- cards shown before ---------------------------------------------------------------------
@@ -345,13 +365,13 @@ class OfflineLLM:
                 confidence=quantity.confidence,
                 reason=quantity.reason,
             )
-        return Step([("add_to_selection", {"sku": card["sku"], "quantity": quantity.value})], confidence=0.9,
+        return Step([add_to_selection.call(sku=card["sku"], quantity=quantity.value)], confidence=0.9,
                     reason=f"card {u.ref} of {len(cards)} shown: {quantity.reason}")  # fmt: skip
 
     # --- adding from search ---------------------------------------------------------------------
 
     def _searches(self, ctx: Context) -> dict[str, list[dict[str, Any]]]:
-        return {r.get("query", ""): r.get("items", []) for n, r in ctx.results if n == "search_products"}
+        return {r.get("query", ""): r.get("items", []) for n, r in ctx.results if n == search_products.name}
 
     def _add(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
@@ -369,9 +389,7 @@ class OfflineLLM:
                 quantity = to_product_units(phrase, choice.offer)
                 reasons.append(quantity.reason)
                 if quantity.confidence >= ACT_THRESHOLD and choice.confidence >= ACT_THRESHOLD:
-                    calls.append(
-                        ("add_to_selection", {"sku": choice.offer["sku"], "quantity": quantity.value})
-                    )
+                    calls.append(add_to_selection.call(sku=choice.offer["sku"], quantity=quantity.value))
                     confidence = min(confidence, choice.confidence, quantity.confidence)
                     continue
                 if question is None:
@@ -394,9 +412,7 @@ class OfflineLLM:
         if len(options) == 1:
             options.append({"label": text("something_else", lang), "value": text("something_else", lang)})
         question = text("which", lang, query=" ".join(phrase.words))
-        return Step(
-            [("ask_user", {"question": question, "options": options})], confidence=0.8, reason=choice.reason
-        )
+        return Step([ask_user.call(question=question, options=options)], confidence=0.8, reason=choice.reason)
 
     def _ask_amount(self, phrase: Phrase, offer: dict[str, Any], lang: str, why: str) -> Step:
         if (offer.get("unit") or "pcs") == "kg":
@@ -412,14 +428,14 @@ class OfflineLLM:
             )
             label = text("pcs", lang)
         options = [{"label": f"{number(a, lang)} {label}", "value": f"{offer['sku']}|{a:g}"} for a in amounts]
-        if len(options) < 2:
+        if len(options) < MIN_OPTIONS:
             options.append({"label": f"{number(2.0, lang)} {label}", "value": f"{offer['sku']}|2"})
         question = text("how_much", lang, name=offer.get("name", ""))
-        return Step([("ask_user", {"question": question, "options": options})], confidence=0.8, reason=why)
+        return Step([ask_user.call(question=question, options=options)], confidence=0.8, reason=why)
 
     def _after_choice(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
-        answer = str(next(r for n, r in reversed(ctx.results) if n == "ask_user").get("answer", ""))
+        answer = str(next(r for n, r in reversed(ctx.results) if n == ask_user.name).get("answer", ""))
         offers = {o["sku"]: (query, o) for query, items in self._searches(ctx).items() for o in items}
         sku, _, amount = answer.partition("|")
         if sku in offers:
@@ -427,7 +443,7 @@ class OfflineLLM:
             phrase = next((p for p in u.phrases if search_query(p) == query), Phrase(words=[]))
             if amount:
                 return Step(
-                    [("add_to_selection", {"sku": sku, "quantity": float(amount)})],
+                    [add_to_selection.call(sku=sku, quantity=float(amount))],
                     confidence=0.95,
                     reason="the shopper chose the amount",
                 )
@@ -435,13 +451,13 @@ class OfflineLLM:
             if quantity.confidence < ACT_THRESHOLD:
                 return self._ask_amount(phrase, offer, lang, quantity.reason)
             return Step(
-                [("add_to_selection", {"sku": sku, "quantity": quantity.value})],
+                [add_to_selection.call(sku=sku, quantity=quantity.value)],
                 confidence=0.95,
                 reason="the shopper chose the product",
             )
-        if answer and "status" not in next(r for n, r in reversed(ctx.results) if n == "ask_user"):
+        if answer and "status" not in next(r for n, r in reversed(ctx.results) if n == ask_user.name):
             return Step(
-                [("search_products", {"query": answer})],
+                [search_products.call(query=answer)],
                 confidence=0.7,
                 reason="the shopper answered in words",
             )
@@ -476,7 +492,7 @@ class OfflineLLM:
                 price=number(promo["price"], lang, 2),
             )
         return Step(
-            [("show_products", {"skus": [o["sku"] for o in picked]})],
+            [show_products.call(skus=[o["sku"] for o in picked])],
             reply,
             confidence=0.85,
             reason=f"{len(picked)} relevant hits",
@@ -487,7 +503,8 @@ class OfflineLLM:
     def _checklist(self, ctx: Context) -> Step:
         u, lang = ctx.utterance, ctx.lang
         recipe = u.recipe
-        assert recipe is not None
+        if recipe is None:  # `understand` sets a recipe on every recipe request
+            return Step(reply=text("unclear", lang), confidence=0.4, reason="no recipe")
         scale = u.servings / 4
         by_query = self._searches(ctx)
         items, missing = [], []
@@ -511,7 +528,7 @@ class OfflineLLM:
             reply += text("recipe_missing", lang, items=", ".join(missing))
         args = {"recipe": dish, "servings": u.servings, "items": items}
         return Step(
-            [("show_recipe_checklist", args)],
+            [show_recipe_checklist.call(**args)],
             reply,
             confidence=0.85,
             reason=f"{len(items)} ingredients, {len(missing)} missing",
@@ -540,7 +557,7 @@ class OfflineLLM:
             sku: amount_for(offer, grams, 1 + (count - 1) / 3 if count else 0)
             for sku, (offer, grams, count) in need.items()
         }
-        days = []
+        days: list[dict[str, Any]] = []
         for day_number, meals in enumerate(plan, start=1):
             day_meals = []
             for meal, recipe in meals:
@@ -564,7 +581,7 @@ class OfflineLLM:
         )
         reply = text("meal_plan", lang, days=u.days) + text("plan_total", lang, total=number(total, lang, 2))
         return Step(
-            [("show_meal_plan", {"days": days})],
+            [show_meal_plan.call(days=days)],
             reply,
             confidence=0.8,
             reason=f"{len(need)} products over {u.days} days",
@@ -583,27 +600,27 @@ class OfflineLLM:
         for name, result in ctx.results:
             why = reason(result.get("reason") or result.get("error"), lang)
             product = result.get("name") or names.get(result.get("sku", ""), "")
-            if name == "add_to_selection":
+            if name == add_to_selection.name:
                 if result.get("ok"):
                     parts.append(text("added", lang, name=product, quantity=number(result["quantity"], lang)))
                 else:
                     parts.append(
                         text("add_failed", lang, name=product or text("this_product", lang), reason=why)
                     )
-            elif name == "remove_from_selection":
+            elif name == remove_from_selection.name:
                 parts.append(
                     text("removed", lang, name=product)
                     if result.get("ok")
                     else text("change_failed", lang, reason=why)
                 )
-            elif name == "update_selection_quantity":
+            elif name == update_selection_quantity.name:
                 ok = result.get("ok")
                 parts.append(
                     text("updated", lang, name=product, quantity=number(result.get("quantity", 0), lang))
                     if ok
                     else text("change_failed", lang, reason=why)
                 )
-            elif name == "clear_selection":
+            elif name == clear_selection.name:
                 parts.append(
                     text("cleared", lang) if result.get("ok") else text("change_failed", lang, reason=why)
                 )
@@ -627,7 +644,7 @@ def _price(item: dict[str, Any]) -> float:
 
 def _label(offer: dict[str, Any], lang: str) -> str:
     label = f"{offer['name']} — {number(_price(offer), lang, 2)} {text('currency', lang)}"
-    return label if len(label) <= 120 else label[:117] + "…"
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 3] + "…"
 
 
 def _staple(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from vizochok.core.agent.tools import ToolError, ToolResult
+from vizochok.core.agent.builtin.args import NoArgs, ProductLine, SkuArgs
+from vizochok.core.agent.tools import ToolError, ToolResult, tool
 from vizochok.core.frames import CartChangeAction, CartChanged
 from vizochok.core.models import CartItem, CartOperation
 
@@ -108,84 +109,48 @@ async def add_product(turn: Turn, sku: str, quantity: float) -> dict[str, object
     }
 
 
-class AddArgs(BaseModel):
-    sku: str = Field(min_length=1)
+class AddArgs(ProductLine):  # noqa: D101 - a docstring would reach the model as the schema's description
     quantity: float = Field(default=1, gt=0)
 
 
-class AddToSelection:
-    """Add a product to the retailer's cart."""
-
-    name: ClassVar[str] = "add_to_selection"
-    description: ClassVar[str] = (
+@tool(
+    "add_to_selection",
+    AddArgs,
+    description=(
         "Add a product to the cart. The retailer confirms or refuses with a reason "
         "(out_of_stock, quantity_exceeded, …); tell the shopper what happened."
-    )
-    args: ClassVar[type[BaseModel]] = AddArgs
-    interactive: ClassVar[bool] = False
-
-    async def run(self, turn: Turn, args: AddArgs) -> ToolResult:
-        """Validate, ask the retailer, report."""
-        return ToolResult(await add_product(turn, args.sku, args.quantity))
+    ),
+)
+async def add_to_selection(turn: Turn, args: AddArgs) -> ToolResult:
+    """Validate, ask the retailer, report."""
+    return ToolResult(await add_product(turn, args.sku, args.quantity))
 
 
-class SkuArgs(BaseModel):
-    sku: str = Field(min_length=1)
+@tool("remove_from_selection", SkuArgs, description="Remove a product from the cart.")
+async def remove_from_selection(turn: Turn, args: SkuArgs) -> ToolResult:
+    """Ask the retailer to remove the line."""
+    item = _in_selection(turn, args.sku)
+    result = await apply(turn, CartOperation(action="remove", sku=args.sku), "item_removed", None)
+    return ToolResult({"ok": result.ok, "reason": result.reason, "sku": args.sku, "name": item.name})
 
 
-class RemoveFromSelection:
-    """Remove a product from the cart."""
-
-    name: ClassVar[str] = "remove_from_selection"
-    description: ClassVar[str] = "Remove a product from the cart."
-    args: ClassVar[type[BaseModel]] = SkuArgs
-    interactive: ClassVar[bool] = False
-
-    async def run(self, turn: Turn, args: SkuArgs) -> ToolResult:
-        """Ask the retailer to remove the line."""
-        item = _in_selection(turn, args.sku)
-        result = await apply(turn, CartOperation(action="remove", sku=args.sku), "item_removed", None)
-        return ToolResult({"ok": result.ok, "reason": result.reason, "sku": args.sku, "name": item.name})
-
-
-class QuantityArgs(BaseModel):
-    sku: str = Field(min_length=1)
-    quantity: float = Field(gt=0)
+@tool(
+    "update_selection_quantity",
+    ProductLine,
+    description="Set the absolute quantity of a product already in the cart.",
+)
+async def update_selection_quantity(turn: Turn, args: ProductLine) -> ToolResult:
+    """Validate the quantity and ask the retailer."""
+    item = _in_selection(turn, args.sku)
+    check_quantity((await turn.catalog_data([args.sku])).get(args.sku), args.quantity)
+    updated = item.model_copy(update={"quantity": args.quantity})
+    operation = CartOperation(action="update_quantity", sku=args.sku, quantity=args.quantity)
+    result = await apply(turn, operation, "quantity_updated", updated)
+    return ToolResult({"ok": result.ok, "reason": result.reason, "sku": args.sku, "quantity": args.quantity})
 
 
-class UpdateSelectionQuantity:
-    """Set the quantity of a cart line."""
-
-    name: ClassVar[str] = "update_selection_quantity"
-    description: ClassVar[str] = "Set the absolute quantity of a product already in the cart."
-    args: ClassVar[type[BaseModel]] = QuantityArgs
-    interactive: ClassVar[bool] = False
-
-    async def run(self, turn: Turn, args: QuantityArgs) -> ToolResult:
-        """Validate the quantity and ask the retailer."""
-        item = _in_selection(turn, args.sku)
-        check_quantity((await turn.catalog_data([args.sku])).get(args.sku), args.quantity)
-        updated = item.model_copy(update={"quantity": args.quantity})
-        operation = CartOperation(action="update_quantity", sku=args.sku, quantity=args.quantity)
-        result = await apply(turn, operation, "quantity_updated", updated)
-        return ToolResult(
-            {"ok": result.ok, "reason": result.reason, "sku": args.sku, "quantity": args.quantity}
-        )
-
-
-class NoArgs(BaseModel):
-    pass
-
-
-class ClearSelection:
-    """Empty the cart."""
-
-    name: ClassVar[str] = "clear_selection"
-    description: ClassVar[str] = "Remove everything from the cart."
-    args: ClassVar[type[BaseModel]] = NoArgs
-    interactive: ClassVar[bool] = False
-
-    async def run(self, turn: Turn, args: NoArgs) -> ToolResult:  # noqa: ARG002 - the contract passes args
-        """Ask the retailer to clear the cart."""
-        result = await apply(turn, CartOperation(action="clear"), "cart_cleared", None)
-        return ToolResult({"ok": result.ok, "reason": result.reason})
+@tool("clear_selection", NoArgs, description="Remove everything from the cart.")
+async def clear_selection(turn: Turn, args: NoArgs) -> ToolResult:  # noqa: ARG001 - the contract passes args
+    """Ask the retailer to clear the cart."""
+    result = await apply(turn, CartOperation(action="clear"), "cart_cleared", None)
+    return ToolResult({"ok": result.ok, "reason": result.reason})
