@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply
-from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.usage.limits import Limits
+from vizochok.testing import build_world
 
 pytestmark = pytest.mark.asyncio
 
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.asyncio
 async def test_switching_opens_the_named_conversation_before_the_turn_and_counts_the_window_once() -> None:
     world = await build_world(
         Reply(text="перша"), Reply(text="друга"),
-        limits=Limits(socket_messages_per_window=2, socket_window_seconds=60), limiter=InMemoryUsageLimiter(),
+        limits=Limits(socket_messages_per_window=2, socket_window_seconds=60),
     )  # fmt: skip
     conn = await world.open()
     first = conn.conversation_id
@@ -42,7 +41,7 @@ async def test_switching_opens_the_named_conversation_before_the_turn_and_counts
 async def test_a_frame_refused_by_the_window_does_not_switch_the_conversation() -> None:
     world = await build_world(
         Reply(text="так"),
-        limits=Limits(socket_messages_per_window=1, socket_window_seconds=60), limiter=InMemoryUsageLimiter(),
+        limits=Limits(socket_messages_per_window=1, socket_window_seconds=60),
     )  # fmt: skip
     conn = await world.open()
     first = conn.conversation_id
