@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     )
     from vizochok.core.profile import UserProfile
     from vizochok.core.query import QueryAnalysis
-    from vizochok.core.search import SearchRequest
+    from vizochok.core.search import LegRankings, SearchRequest
     from vizochok.core.turns import TurnBegun, TurnEnd, TurnLease, TurnStart
     from vizochok.core.usage import UsageRecord, UsageSnapshot
     from vizochok.core.webhooks import WebhookTestReport
@@ -57,10 +57,10 @@ class Embedder(Protocol):
 
 @runtime_checkable
 class ProductSearch(Protocol):
-    """Retrieval over one tenant's catalog."""
+    """Retrieval over one tenant's catalog: an engine runs the legs, `SearchService` fuses them."""
 
-    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
-        """Hits best first, never from another tenant."""
+    async def legs(self, tenant_id: str, request: SearchRequest) -> LegRankings:
+        """Each leg's ranking for the request, never from another tenant (fusion is not the engine's)."""
         ...
 
 

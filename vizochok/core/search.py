@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from vizochok.core.models import SearchHit
 from vizochok.core.query import QueryAnalysis, analyze, fold
 
 
@@ -73,6 +75,29 @@ DEFAULT_WEIGHTS = {
     "vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0, "needs": 6.0, "category": 1.0, "vector_dish": 0.0,
 }  # fmt: skip
 """Fusion weights tuned on uk-dev (docs/search.md); a tenant overrides any of them."""
+
+
+@dataclass(frozen=True)
+class LegRankings:
+    """What an engine found for one request: each leg's SKUs best first, and the products they name.
+
+    Engines stop here; `fuse` (the one place fusion happens) turns it into hits. `products` holds
+    every SKU any leg ranked, as a hit with score 0 (the fused score replaces it).
+    """
+
+    legs: dict[str, list[str]] = field(default_factory=dict)
+    products: dict[str, SearchHit] = field(default_factory=dict)
+
+    def ranking(self, leg: str) -> list[str]:
+        """One leg's SKUs best first (empty when the leg did not run)."""
+        return self.legs.get(leg, [])
+
+
+def fuse(request: SearchRequest, found: LegRankings) -> list[SearchHit]:
+    """The request's hits, best first: weighted RRF of every leg under the request's weights and `k`."""
+    weights = {leg: request.weight(leg) for leg in LEGS}
+    fused = rrf_fuse(found.legs, weights, request.rrf_k)[: request.limit]
+    return [found.products[sku].model_copy(update={"score": round(score, 6)}) for sku, score in fused]
 
 
 def rrf_fuse(
