@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from vizochok.settings import Settings
 
 SYSTEMS = ("fused", "fused-no-rerank", *LEGS)
+ALONE = {"vector_dish": 1.0, "name": 0.0, "name_power": 0.0}
+"""With one leg on: the vector leg for dish queries too, and no fusion-time name sharpening (the raw leg)."""
 DEPTH = 50
 
 
@@ -38,7 +40,7 @@ async def _rank(service: SearchService, tenant: Tenant, system: str, text: str) 
     if system.startswith("fused"):
         hits = await service.search(tenant, text, limit=DEPTH, rerank=system == "fused")
     else:
-        alone = {leg: (1.0 if leg == system else 0.0) for leg in LEGS} | {"vector_dish": 1.0}
+        alone = {leg: (1.0 if leg == system else 0.0) for leg in LEGS} | ALONE
         solo = tenant.model_copy(update={"search": {**tenant.search, "weights": alone}})
         hits = await service.search(solo, text, limit=DEPTH, rerank=False)
     return [h.sku for h in hits]

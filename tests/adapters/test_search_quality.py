@@ -23,7 +23,7 @@ from vizochok.core.search import LEGS
 from vizochok.core.services.catalog import CatalogService
 from vizochok.core.services.search import SearchService
 from vizochok.plugins.manager import build_plugin_manager, build_registry
-from vizochok.search_eval import LabelledQuery, load_dataset
+from vizochok.search_eval import ALONE, LabelledQuery, load_dataset
 
 if TYPE_CHECKING:
     from vizochok.adapters.db import Database
@@ -100,7 +100,7 @@ async def _fused_beats_every_leg(loaded: Loaded, fused: dict[str, list[str]]) ->
     queries = loaded.queries
     overall = summarize(queries, fused)["all"]["ndcg@10"]
     for leg in LEGS:
-        alone = {x: float(x == leg) for x in LEGS} | {"vector_dish": 1.0}
+        alone = {x: float(x == leg) for x in LEGS} | ALONE
         solo = loaded.tenant.model_copy(update={"search": {"weights": alone}})
         ranked = await loaded.rank(queries, solo, rerank=False)
         assert summarize(queries, ranked)["all"]["ndcg@10"] < overall, leg

@@ -61,20 +61,44 @@ LEGS_FOUND = LegRankings(
 )
 
 
+PLAIN = {"name": 0.0, "name_power": 0.0}
+"""Plain weighted RRF: no name leg, full-text hits not weighed by their names."""
+
+
 def test_fuse_ranks_by_weighted_reciprocal_rank_and_keeps_the_products() -> None:
-    hits = fuse(SearchRequest(text="x", limit=3), LEGS_FOUND)
+    hits = fuse(SearchRequest(text="x", limit=3, weights=PLAIN), LEGS_FOUND)
     # Scores: b gets 1/62 twice, c gets 1/63 and 1/61, a gets 1/61, d gets 0.5/61.
     assert [h.sku for h in hits] == ["c", "b", "a"]
     assert hits[0].score == pytest.approx(round(1 / 63 + 1 / 61, 6)) and hits[0].name == "Product c"
     assert LEGS_FOUND.products["c"].score == 0.0  # the engine's rows are not changed
-    no_fulltext = fuse(SearchRequest(text="x", limit=4, weights={"fulltext": 0.0}), LEGS_FOUND)
+    no_fulltext = fuse(SearchRequest(text="x", limit=4, weights={**PLAIN, "fulltext": 0.0}), LEGS_FOUND)
     assert [h.sku for h in no_fulltext] == ["a", "b", "c", "d"]
+
+
+def test_full_text_hits_count_by_how_much_of_the_query_their_names_hold() -> None:
+    """A full match in the name beats names with one common query word that the vector leg also likes."""
+    names = {
+        "cake": "Lemon Pound Cake", "thins": "Lemon Thins", "mix": "Organic Lemon Cake Mix",
+        "long": "Lemon Pound Cake Gluten Free Family Size", "other": "Vanilla Wafers",
+    }  # fmt: skip
+    found = LegRankings(
+        {"vector": ["thins", "mix", "other", "cake", "long"], "fulltext": ["long", "cake", "mix", "thins"]},
+        {sku: SearchHit(sku=sku, name=name, score=0.0) for sku, name in names.items()},
+    )
+    request = SearchRequest(text="lemon pound cake", limit=5, language="en")
+    plain = [h.sku for h in fuse(request.model_copy(update={"weights": PLAIN}), found)]
+    assert set(plain[:2]) == {"mix", "thins"}  # RRF alone: two legs' mild agreement wins
+    sharp = [h.sku for h in fuse(request, found)]
+    assert sharp[:2] == ["cake", "long"]  # full matches first, the name that is the query first of all
+    assert sharp.index("mix") < sharp.index("thins")  # two of three words before one
+    other = SearchRequest(text="зовсім інше", limit=5)  # no name holds it: the full-text leg is not decisive
+    assert fuse(other, found) == fuse(other.model_copy(update={"weights": PLAIN}), found)
 
 
 async def test_the_service_fuses_the_engines_legs_with_the_tenants_weights() -> None:
     engine = FixedLegs(LEGS_FOUND)
     service = SearchService(engine, HashingEmbedder())
-    tenant = Tenant(id="t", name="t", store_id="s")
+    tenant = Tenant(id="t", name="t", store_id="s", search={"weights": PLAIN})
     hits = await service.search(tenant, "молоко", limit=3)
     assert [h.sku for h in hits] == [h.sku for h in fuse(engine.requests[-1], LEGS_FOUND)] == ["c", "b", "a"]
     only_trigram = tenant.model_copy(update={"search": {"weights": {"vector": 0, "fulltext": 0}}})
