@@ -25,10 +25,10 @@ from vizochok.adapters.search.elasticsearch import (
     leg_bodies,
     shared_index,
 )
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import SearchHit, Tenant
-from vizochok.core.search import SearchFilters, SearchRequest, fuse
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.search import SearchService
+from vizochok.core.search.request import SearchFilters, SearchRequest, fuse
+from vizochok.core.search.service import SearchService
 
 
 async def _hits(engine: Any, tenant: str, request: SearchRequest) -> list[SearchHit]:

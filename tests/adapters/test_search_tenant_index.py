@@ -12,9 +12,9 @@ from vizochok.adapters.db import Database
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import SearchHit
-from vizochok.core.search import SearchRequest, fuse
-from vizochok.core.services.catalog import CatalogService
+from vizochok.core.search.request import SearchRequest, fuse
 
 
 async def _hits(engine: Any, tenant: str, request: SearchRequest) -> list[SearchHit]:

@@ -10,10 +10,10 @@ import vizochok.adapters.search
 from vizochok.adapters.db.memory import InMemoryCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.memory import InMemoryProductSearch
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import SearchHit, Tenant
-from vizochok.core.search import LegRankings, SearchRequest, fuse, normalize, rrf_fuse
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.search import SearchService
+from vizochok.core.search.request import LegRankings, SearchRequest, fuse, normalize, rrf_fuse
+from vizochok.core.search.service import SearchService
 
 
 def test_rrf_sums_weighted_reciprocal_ranks() -> None:

@@ -15,7 +15,7 @@ from vizochok.core.query.analyze import term
 from vizochok.core.query.categories import CategoryIndex
 from vizochok.core.query.language import catalog_language
 from vizochok.core.query.vocabulary import Vocabulary
-from vizochok.core.search import LegRankings, SearchFilters, SearchRequest, fuse
+from vizochok.core.search.request import LegRankings, SearchFilters, SearchRequest, fuse
 
 if TYPE_CHECKING:
     from collections.abc import Callable

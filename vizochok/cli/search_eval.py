@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from vizochok.adapters.container import get
 from vizochok.app import build_container
-from vizochok.core.evaluation import METRICS, LabelledQuery, summarize
-from vizochok.core.search import LEGS
+from vizochok.core.search.evaluation import METRICS, LabelledQuery, summarize
+from vizochok.core.search.request import LEGS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from vizochok.core.models import Tenant
-    from vizochok.core.services.search import SearchService
+    from vizochok.core.search.service import SearchService
     from vizochok.settings import Settings
 
 SYSTEMS = ("fused", "fused-no-rerank", *LEGS)
@@ -55,7 +55,9 @@ async def evaluate(
     """Scores per system, overall and per kind, plus each query's fused top 10."""
     products, queries = load_dataset(folder)
     container = build_container(settings)
-    await container.init_resources()
+    started = container.init_resources()
+    if started is not None:  # async resources: an awaitable
+        await started
     tenants = await get(container.tenants)
     database = await get(container.database)
     tenant = await tenants.create(
@@ -82,7 +84,9 @@ async def evaluate(
         async with database.tenant(tenant.id) as conn:
             await conn.execute("DELETE FROM tenants WHERE id = %s", (tenant.id,))
         await (await get(container.catalog_service)).close()
-        await container.shutdown_resources()
+        stopped = container.shutdown_resources()
+        if stopped is not None:
+            await stopped
 
 
 def render(report: dict[str, Any]) -> str:
