@@ -310,8 +310,10 @@ class ElasticsearchProductSearch:
         """
         index = alias(tenant_id)
         query = {"bool": {"filter": [tenant_filter(tenant_id), {"term": {"is_active": True}}]}}
+        # A tenant with nothing uploaded yet has no alias: no facts, not an error.
         paths = _body(await self._client.search(
             index=index, size=0, query=query, aggs={"paths": {"terms": {"field": "category_path", "size": 65_000}}},
+            ignore_unavailable=True,
         ))  # fmt: skip
         buckets = paths.get("aggregations", {}).get("paths", {}).get("buckets", [])
         names: list[str] = []
@@ -319,8 +321,8 @@ class ElasticsearchProductSearch:
         while True:
             page = _body(await self._client.search(
                 index=index, size=_FACTS_PAGE, query=query, sort=[{"sku": "asc"}], source_includes=["search_name"],
-                track_total_hits=False, **({"search_after": after} if after else {}),
-            ))["hits"]["hits"]  # fmt: skip
+                track_total_hits=False, ignore_unavailable=True, **({"search_after": after} if after else {}),
+            )).get("hits", {}).get("hits", [])  # fmt: skip
             names += [h["_source"].get("search_name", "") for h in page]
             if len(page) < _FACTS_PAGE:
                 return [(b["key"], int(b["doc_count"])) for b in buckets], names
