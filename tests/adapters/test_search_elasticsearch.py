@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from vizochok.adapters.search.elasticsearch import alias, document, index_body, leg_bodies
 from vizochok.core.models import ProductInput
@@ -11,12 +12,12 @@ from vizochok.core.search.request import SearchFilters, SearchRequest
 T = "tnt_a"
 
 
-def bodies_for(request: SearchRequest) -> dict[str, dict[str, object]]:
+def bodies_for(request: SearchRequest) -> dict[str, dict[str, Any]]:
     return leg_bodies(request, T)
 
 
-def _request(text: str, **kwargs: object) -> SearchRequest:
-    return SearchRequest(text=text, vector=[0.1] * 384, **kwargs)  # type: ignore[arg-type]
+def _request(text: str, **kwargs: Any) -> SearchRequest:
+    return SearchRequest(text=text, vector=[0.1] * 384, **kwargs)
 
 
 def test_every_leg_has_a_body_and_filters_hide_inactive_products() -> None:
@@ -73,3 +74,21 @@ def test_index_per_tenant_and_documents() -> None:
     assert "лактел" in doc["terms_b"].split()  # the brand in the other script
     assert set(doc) <= set(body["mappings"]["properties"])  # strict mapping accepts it
     assert document(product, None, "tnt_a")["is_active"] is False  # not searchable before its vector exists
+
+
+def test_every_postgresql_leg_has_an_elasticsearch_body() -> None:
+    """Category leg, IDF-weighted words and the head bonus: the legs PostgreSQL runs, as bodies."""
+    request = _request("молочка галичина", categories=["Молочні продукти > Молоко"], group_weights=[0.5, 1.5])
+    bodies = bodies_for(request)
+    assert {"vector", "category", "fulltext", "trigram"} <= set(bodies)
+    category = bodies["category"]["knn"]
+    assert {"terms": {"category_path": ["Молочні продукти > Молоко"]}} in category["filter"]
+    assert {"term": {"tenant_id": T}} in category["filter"]
+    should = bodies["fulltext"]["query"]["bool"]["must"][0]["bool"]["should"]
+    assert [clause["bool"]["boost"] for clause in should[:2]] == [0.5, 1.5]  # each word by its IDF
+    assert "галичин" in json.dumps(should[1], ensure_ascii=False)
+    head = json.dumps(should[2], ensure_ascii=False)
+    assert "span_first" in head and "галичин" in head  # a name that starts with a query word
+    assert "category" not in bodies_for(_request("молоко"))  # no category named, no leg
+    english = bodies_for(_request("dill pickles", language="en"))["fulltext"]
+    assert "span_first" not in json.dumps(english)

@@ -26,7 +26,15 @@ from vizochok.adapters.search.elasticsearch import (
     shared_index,
 )
 from vizochok.core.catalog.service import CatalogService
-from vizochok.core.search.request import SearchFilters, SearchRequest
+from vizochok.core.models import SearchHit, Tenant
+from vizochok.core.search.request import SearchFilters, SearchRequest, fuse
+from vizochok.core.search.service import SearchService
+
+
+async def _hits(engine: Any, tenant: str, request: SearchRequest) -> list[SearchHit]:
+    """The engine's legs fused as the service fuses them."""
+    return fuse(request, await engine.legs(tenant, request))
+
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "elasticsearch"
 A, B = "tnt_small_a", "tnt_small_b"
@@ -48,20 +56,49 @@ class SearchingElasticsearch(RecordingElasticsearch):
 
         self.indices.put_alias = put_alias  # type: ignore[method-assign]
 
+    def _visible(self, name: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Active documents the alias (and its filter) and the body's tenant and category terms let through."""
+        index = self.resolve(name)
+        wanted = [f["term"]["tenant_id"] for f in filters if "tenant_id" in f.get("term", {})]
+        paths = [set(f["terms"]["category_path"]) for f in filters if "category_path" in f.get("terms", {})]
+        alias_filter = self.alias_filters.get((index, name))
+        return [
+            d for d in self.docs[index].values()
+            if d["is_active"] and all(d["tenant_id"] == t for t in wanted)
+            and all(d["category_path"] in p for p in paths)
+            and (alias_filter is None or d["tenant_id"] == alias_filter["term"]["tenant_id"])
+        ]  # fmt: skip
+
     async def msearch(self, searches: list[dict[str, Any]]) -> dict[str, Any]:
         responses = []
         for header, body in zip(searches[::2], searches[1::2], strict=True):
             self.searches += [header, body]
-            index = self.resolve(header["index"])
-            wanted = [f["term"]["tenant_id"] for f in _filters(body) if "tenant_id" in f.get("term", {})]
-            alias_filter = self.alias_filters.get((index, header["index"]))
-            docs = [
-                d for d in self.docs[index].values()
-                if d["is_active"] and all(d["tenant_id"] == t for t in wanted)
-                and (alias_filter is None or d["tenant_id"] == alias_filter["term"]["tenant_id"])
-            ]  # fmt: skip
+            docs = self._visible(header["index"], _filters(body))
             responses.append({"hits": {"hits": [{"_source": d} for d in docs]}, "status": 200})
         return {"responses": responses}
+
+    async def search(self, index: str, query: dict[str, Any], size: int, **body: Any) -> dict[str, Any]:
+        """A terms aggregation on `category_path`, or a page of documents sorted by SKU after `search_after`."""
+        self.searches += [{"index": index}, {"query": query, "size": size, **body}]
+        if body.get("ignore_unavailable") and not any(
+            index in a or index == i for i, a in self.aliases.items()
+        ):
+            return {"hits": {"hits": []}}
+        docs = self._visible(index, query["bool"]["filter"])
+        if "aggs" in body:
+            counts: dict[str, int] = {}
+            for d in docs:
+                if d["category_path"]:
+                    counts[d["category_path"]] = counts.get(d["category_path"], 0) + 1
+            buckets = [{"key": k, "doc_count": n} for k, n in counts.items()]
+            return {"hits": {"hits": []}, "aggregations": {"paths": {"buckets": buckets}}}
+        after = (body.get("search_after") or [""])[0]
+        page = sorted((d for d in docs if d["sku"] > after), key=lambda d: d["sku"])[:size]
+        return {
+            "hits": {
+                "hits": [{"_source": {"search_name": d["search_name"]}, "sort": [d["sku"]]} for d in page]
+            }
+        }
 
 
 def _filters(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,9 +146,9 @@ async def test_small_tenants_share_a_routed_index_behind_filtered_aliases() -> N
     assert set(es.docs[shared]) == {f"{A}:m1", f"{A}:m2", f"{B}:m1", f"{B}:b-only"}
     assert set(es.searchable(alias(A), A)) == {"m1", "m2"}
 
-    hits = await engine.search(A, request())
+    hits = await _hits(engine, A, request())
     assert {h.sku for h in hits} == {"m1", "m2"}
-    assert {h.sku for h in await engine.search(B, request())} == {"m1", "b-only"}
+    assert {h.sku for h in await _hits(engine, B, request())} == {"m1", "b-only"}
 
 
 async def test_every_leg_filters_on_the_tenant_even_without_the_alias_filter() -> None:
@@ -121,7 +158,7 @@ async def test_every_leg_filters_on_the_tenant_even_without_the_alias_filter() -
     await upload(service, A, [milk("m1")])
     await upload(service, B, [milk("m9")])
     es.alias_filters.clear()  # as if an operator had re-created the aliases without their filters
-    assert {h.sku for h in await engine.search(A, request())} == {"m1"}
+    assert {h.sku for h in await _hits(engine, A, request())} == {"m1"}
     headers, bodies = es.searches[::2], es.searches[1::2]
     assert {h["index"] for h in headers} == {alias(A)}
     assert all({"term": {"tenant_id": A}} in _filters(b) for b in bodies)
@@ -173,8 +210,8 @@ async def test_a_tenant_moves_from_shared_to_dedicated_with_rebuild_and_swap() -
     cleanup = next(body for name, index, body in es.calls if name == "delete_by_query" and index == shared)
     assert cleanup["routing"] == A and cleanup["query"] == {"term": {"tenant_id": A}}
     assert {d["tenant_id"] for d in es.docs[shared].values()} == {B}
-    assert {h.sku for h in await engine.search(A, request())} == {f"m{i}" for i in range(5)}
-    assert {h.sku for h in await engine.search(B, request())} == {"m1"}
+    assert {h.sku for h in await _hits(engine, A, request())} == {f"m{i}" for i in range(5)}
+    assert {h.sku for h in await _hits(engine, B, request())} == {"m1"}
     # Later uploads of A go to its own index.
     await upload(service, A, [milk("m7")])
     assert f"{A}:m7" in es.docs[fresh]
@@ -252,13 +289,13 @@ RECORDED_TENANT = "tnt_a1b2c3"
 async def test_recorded_msearch_answers_fuse_into_hits(version: int) -> None:
     client = ReplayClient(version, {"msearch": "msearch"})
     engine = ElasticsearchProductSearch(client)
-    hits = await engine.search(
-        RECORDED_TENANT, SearchRequest(text="молоко галичина", vector=[0.1] * 384, limit=3)
+    hits = await _hits(
+        engine, RECORDED_TENANT, SearchRequest(text="молоко галичина", vector=[0.1] * 384, limit=3)
     )
     # vector: 25, 15, kefir; full text (weight 1): 25, kefir; trigram (weight 0.5): 15, 25.
     assert [h.sku for h in hits] == ["milk-25", "kefir-1", "milk-15"]
     assert hits[0].brand == "Галичина" and hits[0].unit == "pcs" and hits[0].score > hits[1].score
-    ((call, asked),) = client.asked
+    ((_call, asked),) = client.asked
     assert [h["index"] for h in asked["searches"][::2]] == [alias(RECORDED_TENANT)] * 3
 
 
@@ -266,8 +303,8 @@ async def test_recorded_msearch_answers_fuse_into_hits(version: int) -> None:
 async def test_a_refused_leg_in_a_recorded_msearch_raises(version: int) -> None:
     engine = ElasticsearchProductSearch(ReplayClient(version, {"msearch": "msearch-error"}))
     with pytest.raises(RuntimeError, match="search_phase_execution_exception"):
-        await engine.search(
-            RECORDED_TENANT, SearchRequest(text="молоко", vector=[0.1] * 384, weights={"trigram": 0})
+        await _hits(
+            engine, RECORDED_TENANT, SearchRequest(text="молоко", vector=[0.1] * 384, weights={"trigram": 0})
         )
 
 
@@ -301,3 +338,31 @@ async def test_a_recorded_shared_alias_is_moved_and_cleaned_up(version: int) -> 
     assert calls["delete_by_query"]["index"] == "vizochok-products-shared-1"
     assert calls["delete_by_query"]["routing"] == RECORDED_TENANT
     assert "delete" not in calls  # the shared index stays
+
+
+async def test_the_service_gives_elasticsearch_every_leg_postgresql_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Catalog facts come from the index (paged), so typo correction, IDF and the category leg reach it too."""
+    monkeypatch.setattr("vizochok.adapters.search.elasticsearch._FACTS_PAGE", 2)  # several pages
+    es = SearchingElasticsearch()
+    service, engine = service_on(es)
+    await upload(service, A, [
+        milk("m1"), milk("m2"), milk("m3", name="Молоко козяче"),
+        {"sku": "c1", "name": "Сир твердий", "category_path": "Молочні > Сир"},
+        {"sku": "b1", "name": "Хліб житній", "category_path": "Хліб"},
+    ])  # fmt: skip
+    await upload(service, B, [{"sku": "x", "name": "Молоко чуже", "category_path": "Інше"}])
+    assert await engine.catalog_facts("tnt_nothing_yet") == ([], [])  # no alias yet: no facts, no error
+    paths, names = await engine.catalog_facts(A)
+    assert sorted(paths) == [("Молочні > Молоко", 3), ("Молочні > Сир", 1), ("Хліб", 1)]
+    assert len(names) == 5 and "молоко козяче" in names  # every page, this tenant only
+
+    search = SearchService(engine, HashingEmbedder())
+    tenant = Tenant(id=A, name="a", store_id="s")
+    request, found = await search.rankings(tenant, "молокко козяче")  # a typo the catalog's words correct
+    assert "молок" in json.dumps(request.understood().groups, ensure_ascii=False)
+    assert len(request.group_weights) == 2 and request.group_weights[1] > request.group_weights[0]  # IDF
+    request, found = await search.rankings(tenant, "сир")
+    assert request.categories == ["Молочні > Сир"] and found.ranking("category") == ["c1"]
+    assert next(h.sku for h in await search.search(tenant, "сир")) == "c1"

@@ -9,7 +9,13 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
 from vizochok.core.catalog.service import CatalogService
-from vizochok.core.search.request import SearchFilters, SearchRequest
+from vizochok.core.models import SearchHit
+from vizochok.core.search.request import SearchFilters, SearchRequest, fuse
+
+
+async def _hits(engine: Any, tenant: str, request: SearchRequest) -> list[SearchHit]:
+    """The engine's legs fused as the service fuses them."""
+    return fuse(request, await engine.legs(tenant, request))
 
 
 async def _catalog(database: Database, tenant: str, skus: list[tuple[str, str, str]]) -> None:
@@ -30,7 +36,7 @@ async def test_each_leg_sees_one_tenant(database: Database, make_tenant: Any) ->
     vector = HashingEmbedder().vector("молоко галичина")
     for leg in ("vector", "fulltext", "trigram"):
         weights = {name: (1.0 if name == leg else 0.0) for name in ("vector", "fulltext", "trigram")}
-        hits = await engine.search(a, SearchRequest(text="молоко галичина", vector=vector, weights=weights))
+        hits = await _hits(engine, a, SearchRequest(text="молоко галичина", vector=vector, weights=weights))
         assert [h.sku for h in hits] == ["a-milk"], leg
 
 
@@ -41,11 +47,13 @@ async def test_filters(database: Database, make_tenant: Any) -> None:
     )
     engine = PostgresProductSearch(database)
     vector = HashingEmbedder().vector("молоко")
-    hits = await engine.search(
-        tenant, SearchRequest(text="молоко", vector=vector, filters=SearchFilters(brand="яготинське"))
+    hits = await _hits(
+        engine, tenant, SearchRequest(text="молоко", vector=vector, filters=SearchFilters(brand="яготинське"))
     )
     assert [h.sku for h in hits] == ["y"]
-    hits = await engine.search(
-        tenant, SearchRequest(text="молоко", vector=vector, filters=SearchFilters(category_prefix="Хліб"))
+    hits = await _hits(
+        engine,
+        tenant,
+        SearchRequest(text="молоко", vector=vector, filters=SearchFilters(category_prefix="Хліб")),
     )
     assert hits == []

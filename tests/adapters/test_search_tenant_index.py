@@ -13,7 +13,14 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
 from vizochok.core.catalog.service import CatalogService
-from vizochok.core.search.request import SearchRequest
+from vizochok.core.models import SearchHit
+from vizochok.core.search.request import SearchRequest, fuse
+
+
+async def _hits(engine: Any, tenant: str, request: SearchRequest) -> list[SearchHit]:
+    """The engine's legs fused as the service fuses them."""
+    return fuse(request, await engine.legs(tenant, request))
+
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,26 +43,29 @@ async def test_large_tenant_gets_and_uses_its_own_vector_index(database: Databas
     # Thresholds scaled down: 60 products count as "large" here (5,000 in production).
     engine = PostgresProductSearch(database, exact_below=10, own_index_above=50)
     vector = HashingEmbedder().vector("кефір")
-    before = [h.sku for h in await engine.search(tenant, SearchRequest(text="кефір", vector=vector))]
+    before = [h.sku for h in await _hits(engine, tenant, SearchRequest(text="кефір", vector=vector))]
     await asyncio.gather(*engine._indexing.values())
     async with database.tenant(tenant) as conn:
         cur = await conn.execute("SELECT vizochok_tenant_vector_index(%s, false) AS own", (tenant,))
-        assert (await cur.fetchone())["own"] is True
+        row: Any = await cur.fetchone()
+        assert row["own"] is True
         await conn.execute("SET LOCAL enable_seqscan = off")
         cur = await conn.execute(
             f"EXPLAIN SELECT sku FROM products WHERE tenant_id = '{tenant}' ORDER BY embedding <=> %s::vector LIMIT 5",
             (str(vector),),
         )
-        plan = " ".join(r["QUERY PLAN"] for r in await cur.fetchall())
+        rows: list[Any] = await cur.fetchall()
+        plan = " ".join(r["QUERY PLAN"] for r in rows)
     assert "products_hnsw_t" in plan, plan
-    after = [h.sku for h in await engine.search(tenant, SearchRequest(text="кефір", vector=vector))]
+    after = [h.sku for h in await _hits(engine, tenant, SearchRequest(text="кефір", vector=vector))]
     # The six «кефір» products first either way (their order among equals may differ: approximate search).
     kefir = {f"p{i}" for i in range(1, 60, 10)}
     assert set(before[:6]) == set(after[:6]) == kefir
     # The other tenant has no index of its own, and cannot be given one from this tenant's transaction.
     async with database.tenant(other) as conn:
         cur = await conn.execute("SELECT vizochok_tenant_vector_index(%s, false) AS own", (other,))
-        assert (await cur.fetchone())["own"] is False
+        row = await cur.fetchone()
+        assert row["own"] is False
     with pytest.raises(psycopg.errors.RaiseException):
         async with database.tenant(tenant) as conn:
             await conn.execute("SELECT vizochok_tenant_vector_index(%s, true)", (other,))

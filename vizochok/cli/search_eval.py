@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from vizochok.settings import Settings
 
 SYSTEMS = ("fused", "fused-no-rerank", *LEGS)
+ALONE = {"vector_dish": 1.0, "name": 0.0, "name_power": 0.0}
+"""With one leg on: the vector leg for dish queries too, and no fusion-time name sharpening (the raw leg)."""
 DEPTH = 50
 
 
@@ -38,7 +40,7 @@ async def _rank(service: SearchService, tenant: Tenant, system: str, text: str) 
     if system.startswith("fused"):
         hits = await service.search(tenant, text, limit=DEPTH, rerank=system == "fused")
     else:
-        alone = {leg: (1.0 if leg == system else 0.0) for leg in LEGS} | {"vector_dish": 1.0}
+        alone = {leg: (1.0 if leg == system else 0.0) for leg in LEGS} | ALONE
         solo = tenant.model_copy(update={"search": {**tenant.search, "weights": alone}})
         hits = await service.search(solo, text, limit=DEPTH, rerank=False)
     return [h.sku for h in hits]
@@ -53,7 +55,9 @@ async def evaluate(
     """Scores per system, overall and per kind, plus each query's fused top 10."""
     products, queries = load_dataset(folder)
     container = build_container(settings)
-    await container.init_resources()
+    started = container.init_resources()
+    if started is not None:  # async resources: an awaitable
+        await started
     tenants = await get(container.tenants)
     database = await get(container.database)
     tenant = await tenants.create(
@@ -80,7 +84,9 @@ async def evaluate(
         async with database.tenant(tenant.id) as conn:
             await conn.execute("DELETE FROM tenants WHERE id = %s", (tenant.id,))
         await (await get(container.catalog_service)).close()
-        await container.shutdown_resources()
+        stopped = container.shutdown_resources()
+        if stopped is not None:
+            await stopped
 
 
 def render(report: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""Elasticsearch search for many tenants: shared routed indexes and dedicated ones, BM25, kNN, fused by RRF.
+"""Elasticsearch search for many tenants: shared routed indexes and dedicated ones; BM25, kNN and the other legs.
 
 Every tenant is searched and written through its alias, `vizochok-products-{tenant}`:
 - a **small tenant** (the default for new ones) lives in one of a few *shared* indexes,
@@ -13,9 +13,10 @@ Every tenant is searched and written through its alias, `vizochok-products-{tena
 Shard counts grow with the number of *large* tenants only, not with every tenant (docs/search.md).
 
 The same query understanding as PostgreSQL (core/query) produces the terms, so both engines
-rank from identical readings; each leg is one body of a single `_msearch`, and fusion runs
-here, with the tenant's weights and `k` (Elasticsearch's own RRF retriever has no per-leg
-weights). The `elasticsearch` package is an optional extra, imported only when this engine is built.
+rank from identical readings; each leg is one body of a single `_msearch`, and the engine
+returns the legs' rankings: `SearchService` fuses them with the tenant's weights and `k`, as
+for every engine (Elasticsearch's own RRF retriever has no per-leg weights). The `elasticsearch`
+package is an optional extra, imported only when this engine is built.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from vizochok.core.catalog.indexing import fulltext_fields, search_name
 from vizochok.core.models import SearchHit
-from vizochok.core.search.request import LEGS, SearchRequest, rrf_fuse
+from vizochok.core.search.request import LegRankings, SearchRequest
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,6 +49,9 @@ _SOURCE = [
 ]
 _FIELDS = ("terms_a", "terms_b", "terms_c", "terms_d")
 _BOOSTS = (4.0, 2.0, 1.0, 0.5)  # name, brand, category, description: PostgreSQL's A–D proportions
+_HEAD_BONUS = 4.0
+"""Score added when the name starts with a query word: one name-field match, like PostgreSQL's `head_bonus`."""
+_FACTS_PAGE = 5_000
 
 
 def alias(tenant_id: str) -> str:
@@ -87,7 +91,8 @@ def index_body(
             "analysis": {
                 "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
                 "analyzer": {"trigram": {"tokenizer": "trigram", "filter": ["lowercase"]}},
-                "tokenizer": {"trigram": {"type": "ngram", "min_gram": 3, "max_gram": 3, "token_chars": ["letter", "digit"]}},
+                "tokenizer": {"trigram": {"type": "ngram", "min_gram": 3, "max_gram": 3,
+                                          "token_chars": ["letter", "digit"]}},
             },
         },
         "mappings": {
@@ -116,10 +121,11 @@ def index_body(
 
 
 def document(product: ProductInput, vector: Sequence[float] | None, tenant_id: str) -> dict[str, Any]:
-    """One product as indexed: its tenant, display fields, analyzer terms per weight, name for fuzzy matching, vector."""
+    """One product as indexed: tenant, display fields, analyzer terms per weight, name for fuzzy matching, vector."""
     fields = fulltext_fields(product)
     doc: dict[str, Any] = {
-        "tenant_id": tenant_id, "sku": product.sku, "barcode": product.barcode, "name": product.name, "brand": product.brand,
+        "tenant_id": tenant_id, "sku": product.sku, "barcode": product.barcode, "name": product.name,
+        "brand": product.brand,
         "category_path": product.category_path, "unit": product.unit, "quantity_step": product.quantity_step,
         "min_quantity": product.min_quantity, "image_url": product.image_url, "attributes": product.attributes,
         "is_active": product.is_active and vector is not None, "search_name": search_name(product),
@@ -133,7 +139,9 @@ def document(product: ProductInput, vector: Sequence[float] | None, tenant_id: s
 _UPDATE_SCRIPT = """
 boolean changed = false;
 for (entry in params.doc.entrySet()) {
-  if (ctx._source[entry.getKey()] != entry.getValue()) { ctx._source[entry.getKey()] = entry.getValue(); changed = true; }
+  if (ctx._source[entry.getKey()] != entry.getValue()) {
+    ctx._source[entry.getKey()] = entry.getValue(); changed = true;
+  }
 }
 boolean active = params.active && ctx._source.containsKey('embedding');
 if (ctx._source.is_active != active) { ctx._source.is_active = active; changed = true; }
@@ -201,6 +209,29 @@ def _terms_query(terms: Sequence[str], operator: str = "or") -> dict[str, Any]:
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
+def _fulltext_query(request: SearchRequest) -> dict[str, Any] | None:
+    """The full-text leg: each query word's readings weighted by its IDF, plus the head bonus.
+
+    As in PostgreSQL, a word the catalog has everywhere ("organic") counts less than a rare one
+    (`group_weights`), and a name that starts with a query word (a Ukrainian name starts with what
+    the product is) ranks first. The bonus is a constant added to BM25, scaled like the name boost.
+    """
+    groups = [list(g) for g in request.understood().groups if g]
+    if not groups:
+        return None
+    weights = request.group_weights if len(request.group_weights) == len(groups) else [1.0] * len(groups)
+    should: list[dict[str, Any]] = [
+        {"bool": {**_terms_query(g)["bool"], "boost": round(w, 4)}}
+        for g, w in zip(groups, weights, strict=True)
+    ]
+    if request.language != "en" and request.head_bonus > 0:
+        heads = [t for g in groups for t in g if not t[:1].isdigit()]
+        first = [{"span_first": {"match": {"span_multi": {"match": {"prefix": {"search_name.words": t}}}}, "end": 1}}
+                 for t in heads]  # fmt: skip
+        should.append({"constant_score": {"filter": {"bool": {"should": first}}, "boost": _HEAD_BONUS}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
 def leg_bodies(request: SearchRequest, tenant_id: str) -> dict[str, dict[str, Any]]:
     """One `_search` body per leg the request uses, each filtered on the tenant (in `knn.filter` too)."""
     analysis = request.understood()
@@ -211,9 +242,15 @@ def leg_bodies(request: SearchRequest, tenant_id: str) -> dict[str, dict[str, An
     if request.vector is not None and request.weight("vector") > 0:
         bodies["vector"] = {**base, "knn": {"field": "embedding", "query_vector": list(request.vector), "k": n,
                                             "num_candidates": max(100, 2 * n), "filter": filters}}  # fmt: skip
-    terms = [t for group in analysis.groups for t in group]
-    if terms and request.weight("fulltext") > 0:
-        bodies["fulltext"] = {**base, "query": {"bool": {"must": [_terms_query(terms)], "filter": filters}}}
+    if request.vector is not None and request.categories and request.weight("category") > 0:
+        # The products of the categories the query names, nearest first (Elasticsearch searches a
+        # filter this selective exactly, like PostgreSQL's scan of those paths).
+        in_categories = [*filters, {"terms": {"category_path": list(request.categories)}}]
+        bodies["category"] = {**base, "knn": {"field": "embedding", "query_vector": list(request.vector), "k": n,
+                                              "num_candidates": max(100, 2 * n), "filter": in_categories}}  # fmt: skip
+    fulltext = _fulltext_query(request) if request.weight("fulltext") > 0 else None
+    if fulltext is not None:
+        bodies["fulltext"] = {**base, "query": {"bool": {"must": [fulltext], "filter": filters}}}
     if analysis.readings and request.weight("trigram") > 0:
         fuzzy = [
             {"match": {"search_name": {"query": r, "minimum_should_match": "60%"}}} for r in analysis.readings
@@ -263,6 +300,33 @@ class ElasticsearchProductSearch:
         self._new_tenants = new_tenants
         self._shared_indexes = shared_indexes
         self._shared_shards = shared_shards
+
+    async def catalog_facts(self, tenant_id: str) -> tuple[list[tuple[str, int]], list[str]]:
+        """`(category_path, searchable products)` per category and every searchable product's folded name and brand.
+
+        What `SearchService` learns a tenant's language, vocabulary (typo corrections, IDF) and
+        category index from, as from PostgreSQL: a terms aggregation, then the names in pages
+        (`search_after` on the SKU). Read once per tenant and then every few minutes, off the query path.
+        """
+        index = alias(tenant_id)
+        query = {"bool": {"filter": [tenant_filter(tenant_id), {"term": {"is_active": True}}]}}
+        # A tenant with nothing uploaded yet has no alias: no facts, not an error.
+        paths = _body(await self._client.search(
+            index=index, size=0, query=query, aggs={"paths": {"terms": {"field": "category_path", "size": 65_000}}},
+            ignore_unavailable=True,
+        ))  # fmt: skip
+        buckets = paths.get("aggregations", {}).get("paths", {}).get("buckets", [])
+        names: list[str] = []
+        after: list[Any] | None = None
+        while True:
+            page = _body(await self._client.search(
+                index=index, size=_FACTS_PAGE, query=query, sort=[{"sku": "asc"}], source_includes=["search_name"],
+                track_total_hits=False, ignore_unavailable=True, **({"search_after": after} if after else {}),
+            )).get("hits", {}).get("hits", [])  # fmt: skip
+            names += [h["_source"].get("search_name", "") for h in page]
+            if len(page) < _FACTS_PAGE:
+                return [(b["key"], int(b["doc_count"])) for b in buckets], names
+            after = page[-1]["sort"]
 
     async def ensure_index(self, tenant_id: str) -> None:
         """Give a new tenant its alias: filtered and routed on a shared index, or on a fresh index of its own."""
@@ -334,30 +398,31 @@ class ElasticsearchProductSearch:
             msg = f"{len(failed)} of {len(operations) // 2} products were refused: {failed[0]}"
             raise RuntimeError(msg)
 
-    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
-        """Fused hits, best first, from this tenant's documents only."""
+    async def legs(self, tenant_id: str, request: SearchRequest) -> LegRankings:
+        """Each leg's ranking from this tenant's documents only; `SearchService` fuses them."""
         bodies = leg_bodies(request, tenant_id)
         if not bodies:
-            return []
+            return LegRankings()
         searches: list[dict[str, Any]] = []
         for body in bodies.values():
             # The alias applies the tenant's routing and filter; the body filters again.
             searches += [{"index": alias(tenant_id), "ignore_unavailable": True}, body]
         response = _body(await self._client.msearch(searches=searches))
         ranked: dict[str, list[str]] = {}
-        rows: dict[str, dict[str, Any]] = {}
+        products: dict[str, SearchHit] = {}
         for leg, result in zip(bodies, response["responses"], strict=True):
             if "error" in result:  # one leg failing must not hide the others, nor pass silently
                 msg = f"Elasticsearch refused the {leg} leg: {result['error'].get('type', result['error'])}"
                 raise RuntimeError(msg)
-            hits = result.get("hits", {}).get("hits", [])
-            ranked[leg] = [h["_source"]["sku"] for h in hits]
-            rows.update({h["_source"]["sku"]: h["_source"] for h in hits})
-        fused = rrf_fuse(ranked, {leg: request.weight(leg) for leg in LEGS}, request.rrf_k)[: request.limit]
-        return [
-            SearchHit(score=round(score, 6), **{k: v for k in _SOURCE if (v := rows[sku].get(k)) is not None})
-            for sku, score in fused
-        ]
+            hits = [h["_source"] for h in result.get("hits", {}).get("hits", [])]
+            ranked[leg] = [h["sku"] for h in hits]
+            for h in hits:
+                products.setdefault(h["sku"], _hit(h))
+        return LegRankings(ranked, products)
+
+
+def _hit(source: dict[str, Any]) -> SearchHit:
+    return SearchHit(score=0.0, **{k: v for k in _SOURCE if (v := source.get(k)) is not None})
 
 
 class ElasticsearchRebuild:

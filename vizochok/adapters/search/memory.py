@@ -1,4 +1,4 @@
-"""Brute-force search over the in-memory catalog with the same query understanding and fusion as PostgreSQL."""
+"""Brute-force search over the in-memory catalog: the same query understanding and legs as PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from vizochok.core.catalog.indexing import fulltext_fields, search_name
 from vizochok.core.models import SearchHit
-from vizochok.core.search.request import LEGS, SearchRequest, rrf_fuse
+from vizochok.core.search.request import LegRankings, SearchRequest
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.memory import InMemoryCatalogRepository
@@ -49,8 +49,8 @@ class InMemoryProductSearch:
                 counts[p.category_path] = counts.get(p.category_path, 0) + 1
         return list(counts.items()), [search_name(p) for p in active]
 
-    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
-        """Fused hits over active, embedded products of one tenant."""
+    async def legs(self, tenant_id: str, request: SearchRequest) -> LegRankings:
+        """Each leg's ranking over one tenant's active products (the vector leg: those with a vector)."""
         products = self._visible(tenant_id, request)
         analysis = request.understood()
         n = max(request.limit, request.candidates)
@@ -90,14 +90,12 @@ class InMemoryProductSearch:
             for s in sorted(fields)
             if all(_matches(set().union(*fields[s]), t) for t in need)
         ][:n]
-        weights = {leg: request.weight(leg) for leg in LEGS}
-        fused = rrf_fuse(ranked, weights, request.rrf_k)[: request.limit]
-        return [
-            SearchHit(
-                sku=sku, name=products[sku].name, score=round(score, 6), brand=products[sku].brand,
-                category_path=products[sku].category_path, unit=products[sku].unit,
-                quantity_step=products[sku].quantity_step, min_quantity=products[sku].min_quantity,
-                image_url=products[sku].image_url, attributes=products[sku].attributes,
-            )
-            for sku, score in fused
-        ]  # fmt: skip
+        found = {sku for skus in ranked.values() for sku in skus}
+        return LegRankings(ranked, {sku: _hit(products[sku]) for sku in found})
+
+
+def _hit(p: ProductInput) -> SearchHit:
+    return SearchHit(
+        sku=p.sku, name=p.name, score=0.0, brand=p.brand, category_path=p.category_path, unit=p.unit,
+        quantity_step=p.quantity_step, min_quantity=p.min_quantity, image_url=p.image_url, attributes=p.attributes,
+    )  # fmt: skip

@@ -1,4 +1,4 @@
-"""PostgreSQL search: pgvector HNSW, weighted full text, pg_trgm and exact codes, fused by RRF in one round trip."""
+"""PostgreSQL search: pgvector HNSW, weighted full text, pg_trgm, codes, categories and needs in one round trip."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 from vizochok.adapters.db.tables import EMBEDDING_DIM
 from vizochok.core.models import SearchHit
 from vizochok.core.query import QueryAnalysis
-from vizochok.core.search.request import LEGS, SearchRequest, rrf_fuse
+from vizochok.core.search.request import LEGS, LegRankings, SearchRequest
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -235,7 +235,7 @@ class PostgresProductSearch:
                 " FROM products WHERE tenant_id = %s AND embedding IS NOT NULL",
                 (tenant_id, tenant_id),
             )
-            row = await cur.fetchone()
+            row: Any = await cur.fetchone()  # a dict: the pool's row factory
             cached = (int(row["n"]) if row else 0, bool(row and row["own"]), now + _SIZE_TTL)
             self._sizes[tenant_id] = cached
             limit = self._own_index_above
@@ -253,7 +253,7 @@ class PostgresProductSearch:
             async with self._db.tenant(tenant_id) as conn:
                 await conn.execute("SELECT vizochok_tenant_vector_index(%s, true)", (tenant_id,))
             self._sizes.pop(tenant_id, None)
-        except Exception:  # the shared index keeps serving; the next size check tries again
+        except Exception:  # noqa: BLE001 - the shared index keeps serving; the next size check tries again
             _log.exception("vector index of %s not built", tenant_id)
         finally:
             self._indexing.pop(tenant_id, None)
@@ -266,19 +266,14 @@ class PostgresProductSearch:
                 " WHERE tenant_id = %s AND is_active AND category_path IS NOT NULL GROUP BY 1",
                 (tenant_id,),
             )
-            categories = [(r["path"], int(r["n"])) for r in await cur.fetchall()]
+            paths: list[Any] = await cur.fetchall()
+            categories = [(r["path"], int(r["n"])) for r in paths]
             cur = await conn.execute(
                 "SELECT search_name FROM products WHERE tenant_id = %s AND is_active", (tenant_id,)
             )
-            names = [r["search_name"] for r in await cur.fetchall()]
+            rows: list[Any] = await cur.fetchall()
+            names = [r["search_name"] for r in rows]
         return categories, names
-
-    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
-        """Fused hits, best first."""
-        ranked, products = await self.legs(tenant_id, request)
-        weights = {leg: request.weight(leg) for leg in LEGS}
-        fused = rrf_fuse(ranked, weights, request.rrf_k)[: request.limit]
-        return [SearchHit(score=round(score, 6), **products[sku]) for sku, score in fused]
 
     def params(self, tenant_id: str, request: SearchRequest) -> dict[str, Any]:
         """The query parameters of one request."""
@@ -332,10 +327,8 @@ class PostgresProductSearch:
             "attributes": Jsonb(f.attributes) if f.attributes else None,
         }
 
-    async def legs(
-        self, tenant_id: str, request: SearchRequest
-    ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
-        """Each leg's ranking and the rows it found (used by fusion and by evaluation)."""
+    async def legs(self, tenant_id: str, request: SearchRequest) -> LegRankings:
+        """Each leg's ranking and the products it found; `SearchService` fuses them."""
         params = self.params(tenant_id, request)
         # Pipelined: BEGIN, the tenant, the settings and the query leave together, one round trip
         # (plus COMMIT) instead of five.
@@ -348,10 +341,11 @@ class PostgresProductSearch:
             cur = await conn.execute(
                 _query(exact, filters, params["n"], tenant_id if own and not exact else None), params
             )
-            rows = await cur.fetchall()
+            rows: list[Any] = await cur.fetchall()  # dicts: the pool's row factory
         ranked: dict[str, list[tuple[int, str]]] = {leg: [] for leg in LEGS}
-        products: dict[str, dict[str, Any]] = {}
+        products: dict[str, SearchHit] = {}
         for row in rows:
             ranked[row.pop("leg")].append((row.pop("rank"), row["sku"]))
-            products[row["sku"]] = row
-        return {leg: [sku for _, sku in sorted(hits)] for leg, hits in ranked.items()}, products
+            if row["sku"] not in products:
+                products[row["sku"]] = SearchHit(score=0.0, **row)
+        return LegRankings({leg: [sku for _, sku in sorted(hits)] for leg, hits in ranked.items()}, products)

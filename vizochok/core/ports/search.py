@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from vizochok.core.models import ProductInput, SearchHit, Tenant
     from vizochok.core.query import QueryAnalysis
-    from vizochok.core.search.request import SearchFilters, SearchRequest
+    from vizochok.core.search.request import LegRankings, SearchFilters, SearchRequest
 
 
 @runtime_checkable
 class ProductSearch(Protocol):
-    """Retrieval over one tenant's catalog."""
+    """Retrieval over one tenant's catalog: an engine runs the legs, `SearchService` fuses them."""
 
-    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
-        """Hits best first, never from another tenant."""
+    async def legs(self, tenant_id: str, request: SearchRequest) -> LegRankings:
+        """Each leg's ranking for the request, never from another tenant (fusion is not the engine's)."""
         ...
 
 

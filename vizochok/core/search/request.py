@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from vizochok.core.query import QueryAnalysis, analyze, fold
+from vizochok.core.models import SearchHit
+from vizochok.core.query import QueryAnalysis, analyze, fold, index_terms
 
 
 class SearchFilters(BaseModel):
@@ -71,20 +74,138 @@ def normalize(text: str) -> str:
 LEGS = ("vector", "fulltext", "trigram", "code", "needs", "category")
 DEFAULT_WEIGHTS = {
     "vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0, "needs": 6.0, "category": 1.0, "vector_dish": 0.0,
+    "name": 1.0, "name_power": 1.5,
 }  # fmt: skip
-"""Fusion weights tuned on uk-dev (docs/search.md); a tenant overrides any of them."""
+"""Fusion weights tuned on uk-dev and en-dev (docs/search.md); a tenant overrides any of them. `name` is the
+leg of full-text hits whose name holds every query word (0 turns it off); `name_power` how sharply a
+full-text hit counts by the share of the query its name holds (0: not at all). Both apply only where
+the full-text leg is decisive (see `fuse`)."""
+
+
+@dataclass(frozen=True)
+class LegRankings:
+    """What an engine found for one request: each leg's SKUs best first, and the products they name.
+
+    Engines stop here; `fuse` (the one place fusion happens) turns it into hits. `products` holds
+    every SKU any leg ranked, as a hit with score 0 (the fused score replaces it).
+    """
+
+    legs: dict[str, list[str]] = field(default_factory=dict)
+    products: dict[str, SearchHit] = field(default_factory=dict)
+
+    def ranking(self, leg: str) -> list[str]:
+        """One leg's SKUs best first (empty when the leg did not run)."""
+        return self.legs.get(leg, [])
+
+
+def fuse(request: SearchRequest, found: LegRankings) -> list[SearchHit]:
+    """The request's hits, best first: weighted RRF of every leg, sharpened where the words decide.
+
+    The full-text leg is *decisive* for a query when its best hit's name (or brand) holds every
+    query word, an exact name or brand query, and the query does not name a category ("овочі":
+    there the category decides). Then plain RRF would let the leg's long tail (names that share
+    one common word, "Lemon Thins" for "lemon pound cake") lift whatever the vector leg also
+    likes above a full match. So, for such a query only:
+    - each full-text hit counts by the share of query words its name, brand or category holds,
+      to the power `name_power` (1.5);
+    - the hits whose names hold every word form a leg of their own (`name`, weight 1), the
+      tightest names first ("Earl Grey Tea" before "Earl Grey Decaffeinated Black Tea").
+    Both read only the hits' names, so every engine gets them. Measured in docs/search.md ("Fusion").
+    """
+    weights = {leg: request.weight(leg) for leg in LEGS}
+    match = NameMatch(request)
+    legs = dict(found.legs)
+    scale: dict[str, float] = {}
+    fulltext = legs.get("fulltext", [])
+    decisive = (
+        bool(match) and bool(fulltext) and weights["fulltext"] > 0
+        and match.covers(found.products[fulltext[0]]) and not match.names_category(request.categories)
+    )  # fmt: skip
+    if decisive:
+        power = request.weights.get("name_power", DEFAULT_WEIGHTS["name_power"])
+        scale = {sku: match.share(found.products[sku]) ** power for sku in fulltext}
+        whole = [sku for sku in fulltext if match.covers(found.products[sku])]
+        legs["name"] = sorted(whole, key=lambda sku: match.unasked(found.products[sku]))  # stable
+        weights["name"] = request.weight("name")
+    fused = rrf_fuse(legs, weights, request.rrf_k, scale)[: request.limit]
+    return [found.products[sku].model_copy(update={"score": round(score, 6)}) for sku, score in fused]
+
+
+@lru_cache(maxsize=65_536)
+def _name_terms(text: str) -> frozenset[str]:
+    return frozenset(index_terms(text))
+
+
+class NameMatch:
+    """How much of a query a product's own name and brand hold (any reading of each query word)."""
+
+    def __init__(self, request: SearchRequest) -> None:
+        self.groups = [group for group in request.understood().groups if group]
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    @staticmethod
+    def terms(hit: SearchHit) -> frozenset[str]:
+        """The index terms of a product's name and brand."""
+        return _name_terms(f"{hit.name} {hit.brand or ''}")
+
+    def _holds(self, group: tuple[str, ...], terms: frozenset[str]) -> bool:
+        return any(_term_matches(t, terms) for t in group)
+
+    def share(self, hit: SearchHit) -> float:
+        """The share of query words the product's name, brand or category holds, 0 to 1.
+
+        Words count alike: weighting them by IDF, as full text does, let a rare brand outweigh the
+        product word ("Сметана Галичина" over "Молоко Яготинське" for "молоко галичина").
+        """
+        terms = self.terms(hit) | _name_terms(hit.category_path or "")
+        return sum(1 for group in self.groups if self._holds(group, terms)) / len(self.groups)
+
+    def covers(self, hit: SearchHit) -> bool:
+        """Whether the name or brand holds every query word."""
+        terms = self.terms(hit)
+        return all(self._holds(group, terms) for group in self.groups)
+
+    def names_category(self, paths: list[str]) -> bool:
+        """Whether one level of one of these category paths holds every query word ("овочі", "dairy products")."""
+        levels = (_name_terms(level) for path in paths for level in path.split(">"))
+        return any(all(self._holds(group, terms) for group in self.groups) for terms in levels)
+
+    def unasked(self, hit: SearchHit) -> int:
+        """Name and brand words the query does not ask for (0: the name is the query)."""
+        wanted = [t for group in self.groups for t in group]
+        return sum(
+            1 for term in self.terms(hit) if not any(_term_matches(t, frozenset((term,))) for t in wanted)
+        )
+
+
+def _term_matches(want: str, terms: frozenset[str]) -> bool:
+    """A query term matches a product term exactly, or as a prefix when four letters or longer (as full text does)."""
+    return want in terms or (len(want) >= _PREFIX_FROM and any(t.startswith(want) for t in terms))
+
+
+_PREFIX_FROM = 4
 
 
 def rrf_fuse(
-    ranked: dict[str, list[str]], weights: dict[str, float] | None = None, k: int = 60
+    ranked: dict[str, list[str]],
+    weights: dict[str, float] | None = None,
+    k: int = 60,
+    scale: dict[str, float] | None = None,
 ) -> list[tuple[str, float]]:
-    """Reciprocal-rank fusion: each leg adds `weight / (k + rank)` for every SKU it ranked (rank from 1)."""
+    """Reciprocal-rank fusion: each leg adds `weight / (k + rank)` for every SKU it ranked (rank from 1).
+
+    `scale` multiplies the full-text leg's contribution per SKU (how much of the query its name holds).
+    """
     weights = weights or {}
     scores: dict[str, float] = {}
     for leg, skus in ranked.items():
         weight = weights.get(leg, DEFAULT_WEIGHTS.get(leg, 1.0))
         if weight <= 0:
             continue
+        factors = scale if leg == "fulltext" and scale else None
         for rank, sku in enumerate(skus, start=1):
-            scores[sku] = scores.get(sku, 0.0) + weight / (k + rank)
+            share = factors.get(sku, 1.0) if factors else 1.0
+            scores[sku] = scores.get(sku, 0.0) + weight * share / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))

