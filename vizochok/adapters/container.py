@@ -38,6 +38,7 @@ from vizochok.core.agent.tools import AgentServices
 from vizochok.core.ports import SearchMirror
 from vizochok.core.services.admin import AdminService
 from vizochok.core.services.catalog import CatalogService
+from vizochok.core.services.enrichment import LlmEnricher
 from vizochok.core.services.chat import ChatService
 from vizochok.core.services.llm_keys import LLMKeyService
 from vizochok.core.services.search import SearchService
@@ -168,6 +169,15 @@ def _llm_resolver(
     return resolve
 
 
+def _enricher(registry: Registry, settings: Settings) -> LlmEnricher | None:
+    """The offline product enrichment, when configured with a real model (never the keyless provider)."""
+    if not settings.llm.enrichment or settings.llm.provider == "offline":
+        return None
+    llm = registry.resolve("llm_provider", settings.llm.provider)(settings.llm)
+    model = settings.llm.enrichment_model or settings.llm.fast_model
+    return LlmEnricher(resilient(llm, settings.llm.fallback_model, settings.llm.retry_attempts), model)
+
+
 def _models_resolver(settings: Settings) -> Callable[[Tenant], ModelChoice]:
     def resolve(tenant: Tenant) -> ModelChoice:
         return ModelChoice(
@@ -280,12 +290,13 @@ class Container(containers.DeclarativeContainer):
     search_service = providers.Singleton(
         SearchService, search_engine, embedder, settings.provided.search.rrf_k,
         providers.Callable(lambda registry: partial(registry.resolve, "reranker"), registry),
-        settings.provided.search.reranker,
+        settings.provided.search.reranker, needs=catalog_repository,
     )  # fmt: skip
     catalog_service = providers.Singleton(
         CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size,
         providers.Callable(lambda engine: engine if isinstance(engine, SearchMirror) else None, search_engine),
         settings.provided.catalog_retry_seconds, search_service.provided.forget,
+        enricher=providers.Singleton(_enricher, registry, settings),
     )  # fmt: skip
     agent = providers.Singleton(
         Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry)
