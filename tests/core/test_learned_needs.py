@@ -5,6 +5,7 @@ from __future__ import annotations
 from vizochok.core.query import Dictionary, analyze, index_terms
 from vizochok.core.query.analyze import term
 from vizochok.core.query.learned import LEARNED_VERSION, LearnedNeeds, ProductText, learn_needs
+from vizochok.testing import build_world
 
 CATALOG = [
     ProductText("Пластівці кукурудзяні Своя Лінія", "Бакалія > Сухі сніданки", "Своя Лінія", "Пластівці для сніданку."),
@@ -55,3 +56,22 @@ def test_the_dish_table_is_a_seed_a_tenant_extends_empties_or_replaces() -> None
     assert Dictionary(seed=False).needs("плов") == ()
     own = Dictionary(needs={"сирна тарілка": "сир, виноград"}, seed=False)
     assert own.needs("сирна тарілка") == ("сир", "виноград")
+
+
+async def test_a_catalog_job_teaches_search_its_needs() -> None:
+    """Wired as shipped: the job learns and stores the needs, the search profile reads them."""
+    world = await build_world()
+    before = world.search.request(
+        world.tenant, "для гарбузового супу", profile=await world.search.profile(world.tenant.id)
+    )
+    assert before.understood().needs == ()
+    await world.add_products(
+        [{"sku": "p1", "name": "Вершки Галичина 10%", "brand": "Галичина", "category_path": "Молочні > Вершки",
+          "description": "Вершки для гарбузового супу і соусів."}]
+    )  # fmt: skip
+    stored = await world.products.learned_needs(world.tenant.id)
+    assert stored["purposes"][term("гарбузового")][0] == "вершки"
+    after = world.search.request(
+        world.tenant, "для гарбузового супу", profile=await world.search.profile(world.tenant.id)
+    )
+    assert tuple(index_terms("вершки")) in after.understood().needs
