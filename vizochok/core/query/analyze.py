@@ -172,6 +172,8 @@ def analyze(
     language: str = "uk",
     vocabulary: Vocabulary | None = None,
     learned: LearnedNeeds | None = None,
+    *,
+    merge: bool = False,
 ) -> QueryAnalysis:
     """Read a shopper's query every plausible way, for a catalog written mostly in `language`.
 
@@ -182,7 +184,8 @@ def analyze(
     typo of ("oganic" → organic), and the vector leg embeds the correction. With the needs
     `learned` from the tenant's catalog, a word after a word of purpose or of substitution
     («для сніданку», «замінник молока») that the table does not know asks for the products
-    whose texts say they are for it, or are without it (`core/query/learned.py`).
+    whose texts say they are for it, or are without it (`core/query/learned.py`); with `merge`
+    they are also added after the table's needs for a word the table knows.
     """
     dictionary = dictionary or Dictionary()
     folded = " ".join(_fix_layout_token(t) for t in fold(text).split())
@@ -219,8 +222,10 @@ def analyze(
             else _needs(word, dictionary, purpose)
             or (_needs(best, dictionary, purpose) if best != word else ())
         )
-        if not extra and learned:
-            extra = learned_needs(raw_words, index, readings, learned)
+        named = any(w not in SUBSTITUTE_WORDS for w, _ in vector_words)
+        if learned and not named and (not extra or merge):
+            # Only before any product word: «молоко без лактози», «сир для піци» name a product.
+            extra = tuple(dict.fromkeys((*extra, *learned_needs(raw_words, index, readings, learned))))
             if extra and vector_words and index > 0 and vector_words[-1][0] == raw_words[index - 1]:
                 _drop_substitute_word(groups, readings_per_word, vector_words)
         if extra:

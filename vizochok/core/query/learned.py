@@ -41,10 +41,12 @@ SUBSTITUTE_WORDS = frozenset(
     {
         "замінник", "замінники", "заміна", "заміну", "замість", "альтернатива", "альтернативу",
         "заменитель", "замена", "вместо", "substitute", "substitutes",
-        "alternative", "alternatives", "instead", "replacement", "free", "без", "without",
+        "alternative", "alternatives", "instead", "replacement", "free",
     }
 )  # fmt: skip
-"""Query words that ask for what something is *not* («замінник молока», "dairy-free")."""
+"""Query words that ask for what something is *not* («замінник молока», "dairy-free"). Not "без":
+«без лактози» is answered by the products that say so in their own words (full text); the
+learned needs would widen it to whole categories (measured: 0.95 → 0.43 nDCG@10)."""
 INTENT_WORDS = frozenset(
     {
         "для", "до", "під", "щось", "щоб", "чим", "що", "чого", "something", "for", "to", "help",

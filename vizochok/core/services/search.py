@@ -149,6 +149,7 @@ class SearchService:
             text, dictionary, language=language,
             vocabulary=profile.vocabulary if options.get("typo_vocabulary", True) else None,
             learned=profile.learned if options.get("learned_needs", True) else None,
+            merge=options.get("learned_needs") == "merge",
         )  # fmt: skip
         weights: list[float] = []
         if profile.vocabulary.documents and options.get("idf", True):
