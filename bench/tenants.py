@@ -43,7 +43,7 @@ from vizochok.adapters.search.postgres import OWN_INDEX_ABOVE, PostgresProductSe
 from vizochok.adapters.security.secrets import SecretBox  # noqa: E402
 from vizochok.bootstrap import prepare  # noqa: E402
 from vizochok.core.models import ProductInput  # noqa: E402
-from vizochok.core.search import SearchRequest  # noqa: E402
+from vizochok.core.search.request import SearchRequest  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_search", Path(__file__).with_name("search.py"))

@@ -9,14 +9,14 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
 from vizochok.core.models import Tenant
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.enrichment import LlmEnricher
-from vizochok.core.services.search import SearchService
+from vizochok.core.catalog.service import CatalogService
+from vizochok.core.catalog.enrichment import LlmEnricher
+from vizochok.core.search.service import SearchService
 from vizochok.testing import Reply, ScriptedLLM
 
 if TYPE_CHECKING:
     from vizochok.adapters.db import Database
-    from vizochok.core.llm import LLMRequest
+    from vizochok.core.llm.messages import LLMRequest
     from vizochok.testing import CallInfo
 
 NOTES = {"Галети": "смакують з бринзою і медом", "Сіль": "для засолювання огірків"}

@@ -16,14 +16,14 @@ from vizochok.core.query.categories import CategoryIndex
 from vizochok.core.query.language import catalog_language
 from vizochok.core.query.learned import LearnedNeeds, is_intent
 from vizochok.core.query.vocabulary import Vocabulary
-from vizochok.core.search import SearchFilters, SearchRequest
+from vizochok.core.search.request import SearchFilters, SearchRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from vizochok.core.models import SearchHit, Tenant
     from vizochok.core.ports import Embedder, ProductSearch, Reranker
-    from vizochok.core.services.needs import LearnedNeedsStore
+    from vizochok.core.catalog.needs import LearnedNeedsStore
 
 RERANK_DEPTH = 30
 """Fused hits a reranker sees; it can promote a hit from this deep to the top."""

@@ -15,8 +15,8 @@ import logging
 import re
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from vizochok.core.chat import ChatMessage
-from vizochok.core.llm import LLMRequest, TextChunk
+from vizochok.core.chat.state import ChatMessage
+from vizochok.core.llm.messages import LLMRequest, TextChunk
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

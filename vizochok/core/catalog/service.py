@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from vizochok.core.catalog import embedding_text
+from vizochok.core.catalog.indexing import embedding_text
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ids import new_id
 from vizochok.core.models import CatalogJob, ProductInput
-from vizochok.core.services.enrichment import EnrichmentStore, enrich_batch
-from vizochok.core.services.needs import LearnedNeedsStore, learn_tenant_needs
+from vizochok.core.catalog.enrichment import EnrichmentStore, enrich_batch
+from vizochok.core.catalog.needs import LearnedNeedsStore, learn_tenant_needs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from vizochok.core.ports import CatalogRepository, Embedder, SearchMirror
-    from vizochok.core.services.enrichment import Enricher
+    from vizochok.core.catalog.enrichment import Enricher
 
 _log = logging.getLogger(__name__)
 

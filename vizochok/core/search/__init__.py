@@ -1,0 +1,3 @@
+"""Search: requests (`request`), the search use case (`service`) and ranking metrics (`evaluation`)."""
+
+__all__ = ()
