@@ -47,13 +47,6 @@ SUBSTITUTE_WORDS = frozenset(
 """Query words that ask for what something is *not* («замінник молока», "dairy-free"). Not "без":
 «без лактози» is answered by the products that say so in their own words (full text); the
 learned needs would widen it to whole categories (measured: 0.95 → 0.43 nDCG@10)."""
-INTENT_WORDS = frozenset(
-    {
-        "для", "до", "під", "щось", "щоб", "чим", "що", "чого", "something", "for", "to", "help",
-        "что", "чтобы", "чем",
-    }
-) | SUBSTITUTE_WORDS  # fmt: skip
-"""Words that make a query a need rather than a product name («щоб прокинутись зранку»)."""
 MAX_NEEDS = 8
 """Needs one learned phrase brings, most telling first: more dilute the needs leg's turns."""
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
@@ -107,11 +100,6 @@ class LearnedNeeds:
             purposes={str(k): tuple(map(str, v)) for k, v in dict(data.get("purposes", {})).items()},
             without={str(k): tuple(map(str, v)) for k, v in dict(data.get("without", {})).items()},
         )
-
-
-def is_intent(words: Iterable[str]) -> bool:
-    """Whether a folded query's words ask for a need (a purpose, a substitute) rather than name a product."""
-    return any(w in INTENT_WORDS for w in words)
 
 
 def learn_needs(products: Iterable[ProductText], term: Callable[[str], str]) -> LearnedNeeds:

