@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
-from vizochok.core.models import Tenant
-from vizochok.core.catalog.service import CatalogService
 from vizochok.core.catalog.enrichment import LlmEnricher
+from vizochok.core.catalog.service import CatalogService
+from vizochok.core.models import Tenant
 from vizochok.core.search.service import SearchService
 from vizochok.testing import Reply, ScriptedLLM
 

@@ -314,7 +314,7 @@ class PostgresCatalogRepository:
                 [(tenant_id, c_hash, text) for _, c_hash, text in items],
             )
             await cur.executemany(
-                f"UPDATE products SET fts = {_FTS} WHERE sku = %s AND content_hash = %s",
+                f"UPDATE products SET fts = {_FTS} WHERE sku = %s AND content_hash = %s",  # noqa: S608 - a constant
                 [(tsvector_literal(fulltext_fields(p, text)), p.sku, c_hash) for p, c_hash, text in items],
             )
         await self._wrote(tenant_id)

@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from vizochok.core.catalog.enrichment import EnrichmentStore, enrich_batch
 from vizochok.core.catalog.indexing import embedding_text
+from vizochok.core.catalog.needs import LearnedNeedsStore, learn_tenant_needs
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ids import new_id
 from vizochok.core.models import CatalogJob, ProductInput
-from vizochok.core.catalog.enrichment import EnrichmentStore, enrich_batch
-from vizochok.core.catalog.needs import LearnedNeedsStore, learn_tenant_needs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from vizochok.core.ports import CatalogRepository, Embedder, SearchMirror
     from vizochok.core.catalog.enrichment import Enricher
+    from vizochok.core.ports import CatalogRepository, Embedder, SearchMirror
 
 _log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class CatalogService:
             return
         try:
             learned = await learn_tenant_needs(self._repo, self._repo, tenant_id)
-        except Exception:  # the job's products are in; needs are learned again after the next one
+        except Exception:  # noqa: BLE001 - the products are in; needs are learned after the next job
             _log.exception("needs of %s not learned", tenant_id)
             return
         _log.info("learned %d purpose and without phrases for %s", len(learned), tenant_id)

@@ -222,12 +222,12 @@ def analyze(
             else _needs(word, dictionary, purpose)
             or (_needs(best, dictionary, purpose) if best != word else ())
         )
-        named = any(w not in SUBSTITUTE_WORDS for w, _ in vector_words)
-        if learned and not named and (not extra or merge):
-            # Only before any product word: «молоко без лактози», «сир для піци» name a product.
-            extra = tuple(dict.fromkeys((*extra, *learned_needs(raw_words, index, readings, learned))))
-            if extra and vector_words and index > 0 and vector_words[-1][0] == raw_words[index - 1]:
-                _drop_substitute_word(groups, readings_per_word, vector_words)
+        searched = (groups, readings_per_word, vector_words)
+        extra = (
+            _add_learned(extra, raw_words, index, readings, learned=learned, searched=searched)
+            if learned and (not extra or merge)
+            else extra
+        )
         if extra:
             # "для вареників" asks for flour and eggs, not for dumplings: the word itself is not searched.
             needs += [tuple(t for t in index_terms(r) if t not in STOPWORDS) for r in extra]
@@ -277,14 +277,29 @@ def _fix_layout_token(token: str) -> str:
     return token
 
 
-def _drop_substitute_word(
-    groups: list[tuple[str, ...]], readings: list[list[str]], vector_words: list[tuple[str, str]]
-) -> None:
-    """«замінник молока»: the word of substitution before a learned need is not a product word."""
-    if vector_words[-1][0] in SUBSTITUTE_WORDS:
+def _add_learned(
+    extra: tuple[str, ...],
+    words: list[str],
+    index: int,
+    readings: list[str],
+    *,
+    learned: LearnedNeeds,
+    searched: tuple[list[tuple[str, ...]], list[list[str]], list[tuple[str, str]]],
+) -> tuple[str, ...]:
+    """`extra` with the catalog's learned needs of `words[index]` after it.
+
+    Only before any product word («молоко без лактози», «сир для піци» name a product); a word of
+    substitution right before («замінник молока») is then not searched itself.
+    """
+    groups, readings_per_word, vector_words = searched
+    if any(w not in SUBSTITUTE_WORDS for w, _ in vector_words):
+        return extra
+    found = learned_needs(words, index, readings, learned)
+    if found and vector_words and index > 0 and vector_words[-1][0] == words[index - 1]:
         groups.pop()
-        readings.pop()
+        readings_per_word.pop()
         vector_words.pop()
+    return tuple(dict.fromkeys((*extra, *found)))
 
 
 def learned_needs(
