@@ -56,6 +56,7 @@ from vizochok.adapters.webhook.valkey_stats import ValkeyStats
 from vizochok.core.admin.service import AdminService
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
+from vizochok.core.catalog.enrichment import LlmEnricher
 from vizochok.core.catalog.service import CatalogService
 from vizochok.core.chat.service import ChatService
 from vizochok.core.llm.keys import LLMKeyService
@@ -208,6 +209,15 @@ def _llm_resolver(
         return wrapped[key]
 
     return resolve
+
+
+def _enricher(registry: Registry, settings: Settings) -> LlmEnricher | None:
+    """The offline product enrichment, when configured with a real model (never the keyless provider)."""
+    if not settings.llm.enrichment or settings.llm.provider == "offline":
+        return None
+    llm = registry.resolve("llm_provider", settings.llm.provider)(settings.llm)
+    model = settings.llm.enrichment_model or settings.llm.fast_model
+    return LlmEnricher(resilient(llm, settings.llm.fallback_model, settings.llm.retry_attempts), model)
 
 
 def _models_resolver(settings: Settings) -> Callable[[Tenant], ModelChoice]:
@@ -418,12 +428,13 @@ class Container(containers.DeclarativeContainer):
     search_service = providers.Singleton(
         SearchService, search_engine, embedder, settings.provided.search.rrf_k,
         providers.Callable(lambda registry: partial(registry.resolve, "reranker"), registry),
-        settings.provided.search.reranker,
+        settings.provided.search.reranker, needs=catalog_repository,
     )  # fmt: skip
     catalog_service = providers.Singleton(
         CatalogService, catalog_repository, embedder, settings.provided.embeddings.batch_size,
         providers.Callable(lambda engine: engine if isinstance(engine, SearchMirror) else None, search_engine),
         settings.provided.catalog_retry_seconds, search_service.provided.forget,
+        enricher=providers.Singleton(_enricher, registry, settings),
     )  # fmt: skip
     agent = providers.Singleton(
         Agent, llm_for, models_for, providers.Callable(lambda registry: registry.all("tool"), registry)

@@ -13,6 +13,7 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tables import TENANT_TABLES
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
+from vizochok.core.catalog.indexing import content_hash
 from vizochok.core.chat.state import ConversationState, LogEntry
 from vizochok.core.models import ProductInput
 from vizochok.core.profile import UserProfile
@@ -20,9 +21,10 @@ from vizochok.core.usage.pricing import UsageRecord
 
 
 async def _seed(database: Database, tenant: dict[str, str], sku: str) -> None:
-    await PostgresCatalogRepository(database).upsert(
-        tenant["tenant_id"], f"job_{sku}", [ProductInput(sku=sku, name=sku)]
-    )
+    product = ProductInput(sku=sku, name=sku)
+    catalog = PostgresCatalogRepository(database)
+    await catalog.upsert(tenant["tenant_id"], f"job_{sku}", [product])
+    await catalog.store_enrichments(tenant["tenant_id"], [(product, content_hash(product), "до чаю")])
     log = PostgresConversationLog(database)
     state = ConversationState(
         conversation_id=f"conv_{sku}", tenant_id=tenant["tenant_id"], user_id="u", store_id="s"

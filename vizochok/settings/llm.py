@@ -34,5 +34,10 @@ class LLMSettings(BaseModel):
     """With a real model: turns the keyless layer understands surely are answered without a model call."""
     hybrid_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
     """The keyless layer's confidence from which it answers a turn itself."""
+    enrichment: bool = False
+    """After each catalog import, write a "used for / goes with" text per product with this provider
+    (cached by content, indexed for search; docs/search.md). Ignored with the keyless `offline` provider."""
+    enrichment_model: str | None = None
+    """The model that writes enrichment texts; `fast_model` when unset."""
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
     """Per-model prices per million tokens, e.g. `{"gpt-4o": {"prompt": 2.5, "completion": 10}}`."""

@@ -92,6 +92,8 @@ class PostgresCatalogRepository:
         created = updated = unchanged = to_embed = 0
         async with self._db.tenant(tenant_id) as conn:
             existing = await self._existing(conn, tenant_id, [p.sku for p in products])
+            # Content enriched before (any SKU, any earlier upload) keeps its text in full text.
+            enriched = await self._enrichments(conn, [content_hash(p) for p in products])
             params = []
             for product in products:
                 c_hash, r_hash = content_hash(product), row_hash(product)
@@ -103,8 +105,10 @@ class PostgresCatalogRepository:
                 updated += old is not None
                 needs_embedding = product.is_active and (old is None or old["embedded_hash"] != c_hash)
                 to_embed += needs_embedding
+                embed_job = job_id if needs_embedding else None
+                enrichment = enriched.get(c_hash, "")
                 params.append(
-                    self._params(tenant_id, product, c_hash, r_hash, job_id if needs_embedding else None)
+                    self._params(tenant_id, product, c_hash, r_hash, embed_job, enrichment=enrichment)
                 )
             status = "pending" if to_embed else "complete"
             await conn.execute(
@@ -124,7 +128,7 @@ class PostgresCatalogRepository:
 
     @staticmethod
     def _params(
-        tenant_id: str, p: ProductInput, c_hash: str, r_hash: str, job_id: str | None
+        tenant_id: str, p: ProductInput, c_hash: str, r_hash: str, job_id: str | None, *, enrichment: str = ""
     ) -> tuple[Any, ...]:
         values = [getattr(p, c) for c in _PRODUCT_COLUMNS]
         values[_PRODUCT_COLUMNS.index("attributes")] = (
@@ -137,7 +141,7 @@ class PostgresCatalogRepository:
             r_hash,
             job_id,
             search_name(p),
-            tsvector_literal(fulltext_fields(p)),
+            tsvector_literal(fulltext_fields(p, enrichment)),
         )
 
     @staticmethod
@@ -272,14 +276,63 @@ class PostgresCatalogRepository:
                 if not rows:
                     break
                 products = [ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows]
+                enriched = await self._enrichments(conn, [content_hash(p) for p in products])
                 async with conn.cursor() as cur2:
                     await cur2.executemany(
                         _REINDEX,
-                        [(search_name(p), tsvector_literal(fulltext_fields(p)), p.sku) for p in products],
+                        [
+                            (
+                                search_name(p),
+                                tsvector_literal(fulltext_fields(p, enriched.get(content_hash(p), ""))),
+                                p.sku,
+                            )
+                            for p in products
+                        ],
                     )
             done += len(rows)
         await self._wrote(tenant_id)
         return done
+
+    @staticmethod
+    async def _enrichments(conn: AsyncConnection, hashes: Sequence[str]) -> dict[str, str]:
+        cur = await conn.execute(
+            "SELECT content_hash, text FROM product_enrichments WHERE content_hash = ANY(%s)", (list(hashes),)
+        )
+        return {r["content_hash"]: r["text"] for r in await cur.fetchall()}
+
+    async def enrichments(self, tenant_id: str, hashes: Sequence[str]) -> dict[str, str]:
+        """Cached enrichment texts of these product contents (content hash → text)."""
+        async with self._db.tenant(tenant_id) as conn:
+            return await self._enrichments(conn, hashes)
+
+    async def store_enrichments(self, tenant_id: str, items: Sequence[tuple[ProductInput, str, str]]) -> None:
+        """Cache `(product, content_hash, text)` and index each text with its product's full text."""
+        async with self._db.tenant(tenant_id) as conn, conn.cursor() as cur:
+            await cur.executemany(
+                """INSERT INTO product_enrichments (tenant_id, content_hash, text) VALUES (%s, %s, %s)
+                   ON CONFLICT (tenant_id, content_hash) DO UPDATE SET text = EXCLUDED.text""",
+                [(tenant_id, c_hash, text) for _, c_hash, text in items],
+            )
+            await cur.executemany(
+                f"UPDATE products SET fts = {_FTS} WHERE sku = %s AND content_hash = %s",  # noqa: S608 - a constant
+                [(tsvector_literal(fulltext_fields(p, text)), p.sku, c_hash) for p, c_hash, text in items],
+            )
+        await self._wrote(tenant_id)
+
+    async def learned_needs(self, tenant_id: str) -> dict[str, Any]:
+        """What search learned from the tenant's catalog after its last job (`LearnedNeeds.to_json`)."""
+        async with self._reads.tenant(tenant_id) as conn:
+            cur = await conn.execute("SELECT learned_needs FROM tenants WHERE id = %s", (tenant_id,))
+            row = await cur.fetchone()
+        return dict(row["learned_needs"]) if row else {}
+
+    async def store_learned_needs(self, tenant_id: str, data: dict[str, Any]) -> None:
+        """Replace the tenant's learned needs."""
+        async with self._db.tenant(tenant_id) as conn:
+            await conn.execute(
+                "UPDATE tenants SET learned_needs = %s WHERE id = %s", (Jsonb(data), tenant_id)
+            )
+        await self._wrote(tenant_id)
 
     async def count_active(self, tenant_id: str) -> int:
         """Active, searchable products of a tenant."""

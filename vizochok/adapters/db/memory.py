@@ -28,6 +28,9 @@ class InMemoryCatalogRepository:
         """(tenant, sku) → (content_hash, row_hash, embedded_hash, embed_job_id)."""
         self.vectors: dict[tuple[str, str], list[float]] = {}
         self.jobs: dict[str, CatalogJob] = {}
+        self.enriched: dict[tuple[str, str], str] = {}
+        """(tenant, content_hash) → offline enrichment text."""
+        self.learned: dict[str, dict[str, Any]] = {}
 
     async def upsert(
         self, tenant_id: str, job_id: str, products: Sequence[ProductInput], errors: Sequence[str] = ()
@@ -153,6 +156,23 @@ class InMemoryCatalogRepository:
         products = self.products.get(tenant_id, {})
         skus = sorted(s for s in products if s > after_sku)[:limit]
         return [(products[s], self.vectors.get((tenant_id, s))) for s in skus]
+
+    async def enrichments(self, tenant_id: str, hashes: Sequence[str]) -> dict[str, str]:
+        """Cached enrichment texts of these product contents."""
+        return {h: self.enriched[tenant_id, h] for h in hashes if (tenant_id, h) in self.enriched}
+
+    async def store_enrichments(self, tenant_id: str, items: Sequence[tuple[ProductInput, str, str]]) -> None:
+        """Cache `(product, content_hash, text)` (the in-memory engine does not index them)."""
+        for _, c_hash, text in items:
+            self.enriched[tenant_id, c_hash] = text
+
+    async def learned_needs(self, tenant_id: str) -> dict[str, Any]:
+        """What search learned from the tenant's catalog."""
+        return dict(self.learned.get(tenant_id, {}))
+
+    async def store_learned_needs(self, tenant_id: str, data: dict[str, Any]) -> None:
+        """Replace the tenant's learned needs."""
+        self.learned[tenant_id] = dict(data)
 
 
 class InMemoryConversationLog:

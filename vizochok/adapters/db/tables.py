@@ -28,7 +28,7 @@ EMBEDDING_DIM = 384
 
 TENANT_TABLES = (
     "tenants", "api_keys", "products", "catalog_jobs", "conversations", "conversation_log", "llm_usage",
-    "user_profiles", "audit_log",
+    "user_profiles", "audit_log", "product_enrichments",
 )  # fmt: skip
 """Every table holding one tenant's data; each has row-level security forced on it."""
 
@@ -71,6 +71,10 @@ class TenantRow(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
     )
     """The tenant's own dishes for the offline assistant, as `RecipeInput` dumps (migration 0008_recipes)."""
+    learned_needs: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    )
+    """Needs search learned from the tenant's catalog after its last job (`LearnedNeeds.to_json`, 0009_needs)."""
     created_at: datetime | None = Field(default=None, sa_column=_now())
 
 
@@ -174,6 +178,17 @@ class CatalogJobRow(SQLModel, table=True):
     """Until when the process running the job holds it (0006_portable_jobs)."""
     attempts: int = 0
     """Times the job was started; more than one means it was retried."""
+
+
+class ProductEnrichmentRow(SQLModel, table=True):
+    """Offline "used for / goes with" text per product content (0009_needs): a re-import reuses it."""
+
+    __tablename__ = "product_enrichments"
+
+    tenant_id: str = Field(primary_key=True, foreign_key="tenants.id", ondelete="CASCADE")
+    content_hash: str = Field(primary_key=True)
+    text: str
+    created_at: datetime | None = Field(default=None, sa_column=_now())
 
 
 class ConversationRow(SQLModel, table=True):

@@ -25,11 +25,15 @@ def row_hash(product: ProductInput) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def embedding_text(product: ProductInput) -> str:
-    """The passage that represents a product in vector space, most telling fields first."""
+def embedding_text(product: ProductInput, enrichment: str = "") -> str:
+    """The passage that represents a product in vector space, most telling fields first.
+
+    `enrichment` is the product's offline "used for / goes with" text, when one was generated.
+    """
     parts = [product.name, product.brand, product.category_path, product.description, product.ingredients]
     if product.country:
         parts.append(f"Країна: {product.country}")
+    parts.append(enrichment)
     return ". ".join(p.strip() for p in parts if p and p.strip())
 
 
@@ -38,8 +42,12 @@ def search_name(product: ProductInput) -> str:
     return fold(" ".join(p for p in (product.name, product.brand) if p))
 
 
-def fulltext_fields(product: ProductInput) -> tuple[list[str], list[str], list[str], list[str]]:
+def fulltext_fields(
+    product: ProductInput, enrichment: str = ""
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """Index terms weighted A (name), B (brand), C (category), D (description, ingredients, country).
+
+    The offline enrichment text, when there is one, joins weight D.
 
     A brand is also indexed in the other script, so "мілка" finds Milka and "roshen" finds Рошен;
     Latin words of a name get their Cyrillic reading for the same reason.
@@ -52,5 +60,7 @@ def fulltext_fields(product: ProductInput) -> tuple[list[str], list[str], list[s
         index_terms(name) + index_terms(to_cyrillic(latin_words)) if latin_words else index_terms(name),
         list(dict.fromkeys(brand_terms)),
         index_terms((product.category_path or "").replace(">", " ")),
-        index_terms(" ".join(p for p in (product.description, product.ingredients, product.country) if p)),
+        index_terms(
+            " ".join(p for p in (product.description, product.ingredients, product.country, enrichment) if p)
+        ),
     )

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from vizochok.core.admin.model import require, tenant_of
+from vizochok.core.catalog.enrichment import EnrichmentStore, enrich_batch
 from vizochok.core.catalog.indexing import embedding_text
+from vizochok.core.catalog.needs import LearnedNeedsStore, learn_tenant_needs
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ids import new_id
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from vizochok.core.admin.model import AdminIdentity
+    from vizochok.core.catalog.enrichment import Enricher
     from vizochok.core.ports import CatalogRepository, Embedder, SearchMirror
 
 _log = logging.getLogger(__name__)
@@ -79,8 +82,12 @@ class CatalogService:
         mirror: SearchMirror | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         on_change: Callable[[str], object] | None = None,
+        *,
+        enricher: Enricher | None = None,
     ) -> None:
         self._repo = repo
+        # Offline "used for / goes with" texts, written before each batch is embedded (off: None).
+        self._enricher = enricher
         # Told the tenant whose catalog just changed (the search service drops its cached profile:
         # vocabulary, categories, language), so a search right after an upload sees the new words.
         self._on_change = on_change
@@ -244,15 +251,38 @@ class CatalogService:
             else:
                 job.status = "complete"
                 break
+        if job.status == "complete":
+            await self._learn_needs(tenant_id)
         job.completed_at = datetime.now(UTC)
         await self._write_final(job)
+
+    async def _learn_needs(self, tenant_id: str) -> None:
+        """Learn the tenant's needs from its whole catalog as it now is (search reads them)."""
+        if not isinstance(self._repo, LearnedNeedsStore):
+            return
+        try:
+            learned = await learn_tenant_needs(self._repo, self._repo, tenant_id)
+        except Exception:  # noqa: BLE001 - the products are in; needs are learned after the next job
+            _log.exception("needs of %s not learned", tenant_id)
+            return
+        _log.info("learned %d purpose and without phrases for %s", len(learned), tenant_id)
+        if self._on_change is not None:
+            self._on_change(tenant_id)
 
     async def _embed_pending(self, job: CatalogJob) -> None:
         """Embed and store every product still waiting for this job, writing progress after each batch."""
         job.status = "embedding"
         await self._repo.update_job(job)
+        enriched = 0
         while batch := await self._repo.pending_embeddings(job.tenant_id, job.job_id, self._batch_size):
-            vectors = await self._embedder.embed_passages([embedding_text(p) for p, _ in batch])
+            texts: dict[str, str] = {}
+            if isinstance(self._repo, EnrichmentStore):
+                texts = await enrich_batch(self._repo, self._enricher, job.tenant_id, batch)
+                enriched += len(texts)
+                _log.info("catalog job %s: %d products enriched so far", job.job_id, enriched)
+            vectors = await self._embedder.embed_passages(
+                [embedding_text(p, texts.get(h, "")) for p, h in batch]
+            )
             stored = await self._repo.store_embeddings(
                 job.tenant_id, [(p.sku, c_hash, v) for (p, c_hash), v in zip(batch, vectors, strict=True)]
             )

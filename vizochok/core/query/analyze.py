@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_cyrillic, is_latin
 from vizochok.core.query.language import ENGLISH_STOPWORDS, english_stem
+from vizochok.core.query.learned import PURPOSE_WORDS, SUBSTITUTE_WORDS
 from vizochok.core.query.script import (
     cyrillic_plausibility,
     layout_to_english,
@@ -28,6 +29,7 @@ from vizochok.core.query.stem import stem
 from vizochok.core.query.units import Quantity, bare_numbers, quantities, strip_quantities
 
 if TYPE_CHECKING:
+    from vizochok.core.query.learned import LearnedNeeds
     from vizochok.core.query.vocabulary import Vocabulary
 
 STOPWORDS = (
@@ -169,6 +171,9 @@ def analyze(
     dictionary: Dictionary | None = None,
     language: str = "uk",
     vocabulary: Vocabulary | None = None,
+    learned: LearnedNeeds | None = None,
+    *,
+    merge: bool = False,
 ) -> QueryAnalysis:
     """Read a shopper's query every plausible way, for a catalog written mostly in `language`.
 
@@ -176,7 +181,11 @@ def analyze(
     translations would only move the query away from English product texts), and the dish
     table, whose needs are Ukrainian phrases, is not used. With the tenant's `vocabulary`, a word
     none of whose readings the catalog knows is also read as the catalog words it is probably a
-    typo of ("oganic" → organic), and the vector leg embeds the correction.
+    typo of ("oganic" → organic), and the vector leg embeds the correction. With the needs
+    `learned` from the tenant's catalog, a word after a word of purpose or of substitution
+    («для сніданку», «замінник молока») that the table does not know asks for the products
+    whose texts say they are for it, or are without it (`core/query/learned.py`); with `merge`
+    they are also added after the table's needs for a word the table knows.
     """
     dictionary = dictionary or Dictionary()
     folded = " ".join(_fix_layout_token(t) for t in fold(text).split())
@@ -212,6 +221,12 @@ def analyze(
             if language == "en"
             else _needs(word, dictionary, purpose)
             or (_needs(best, dictionary, purpose) if best != word else ())
+        )
+        searched = (groups, readings_per_word, vector_words)
+        extra = (
+            _add_learned(extra, raw_words, index, readings, learned=learned, searched=searched)
+            if learned and (not extra or merge)
+            else extra
         )
         if extra:
             # "для вареників" asks for flour and eggs, not for dumplings: the word itself is not searched.
@@ -260,6 +275,51 @@ def _fix_layout_token(token: str) -> str:
         if cyrillic_plausibility(layout) >= _LAYOUT_MIN:
             return layout
     return token
+
+
+def _add_learned(
+    extra: tuple[str, ...],
+    words: list[str],
+    index: int,
+    readings: list[str],
+    *,
+    learned: LearnedNeeds,
+    searched: tuple[list[tuple[str, ...]], list[list[str]], list[tuple[str, str]]],
+) -> tuple[str, ...]:
+    """`extra` with the catalog's learned needs of `words[index]` after it.
+
+    Only before any product word («молоко без лактози», «сир для піци» name a product); a word of
+    substitution right before («замінник молока») is then not searched itself.
+    """
+    groups, readings_per_word, vector_words = searched
+    if any(w not in SUBSTITUTE_WORDS for w, _ in vector_words):
+        return extra
+    found = learned_needs(words, index, readings, learned)
+    if found and vector_words and index > 0 and vector_words[-1][0] == words[index - 1]:
+        groups.pop()
+        readings_per_word.pop()
+        vector_words.pop()
+    return tuple(dict.fromkeys((*extra, *found)))
+
+
+def learned_needs(
+    words: list[str], index: int, readings: list[str], learned: LearnedNeeds
+) -> tuple[str, ...]:
+    """The catalog's own needs for `words[index]`.
+
+    After a word of substitution, what lacks it; after a word of purpose, what is for it.
+    "dairy-free", "milk alternative" mark the word before.
+    """
+    before = words[index - 1] if index > 0 else ""
+    after = words[index + 1] if index + 1 < len(words) else ""
+    terms = list(dict.fromkeys(term(r) for r in readings if r and " " not in r))
+    if before in SUBSTITUTE_WORDS or (after in SUBSTITUTE_WORDS and is_latin(after)):
+        found = next((n for t in terms if (n := learned.without_(t))), ())
+        if found:
+            return found
+    if before in _PURPOSE_BEFORE or before in PURPOSE_WORDS:
+        return next((n for t in terms if (n := learned.for_purpose(t))), ())
+    return ()
 
 
 def _needs(word: str, dictionary: Dictionary, purpose: bool) -> tuple[str, ...]:

@@ -230,11 +230,15 @@ class Dictionary:
         self,
         extra: Mapping[str, Sequence[str] | str] | None = None,
         needs: Mapping[str, Sequence[str] | str] | None = None,
+        *,
+        seed: bool = True,
     ) -> None:
         self._entries = dict(base_dictionary())
         if extra:
             self._entries.update(_with_stems({fold(k): _words(v) for k, v in extra.items()}))
-        base, products = base_needs()
+        # The built-in dish table is a seed: a tenant adds keys, empties one ("кава": "") to drop
+        # it, or (`seed` false, `tenant.search["needs_seed"]`) starts from its own entries alone.
+        base, products = base_needs() if seed else ({}, frozenset())
         self._needs = dict(base)
         self._products = set(products)
         for key, value in (needs or {}).items():

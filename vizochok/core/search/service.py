@@ -14,6 +14,7 @@ from vizochok.core.query import Dictionary, analyze
 from vizochok.core.query.analyze import term
 from vizochok.core.query.categories import CategoryIndex
 from vizochok.core.query.language import catalog_language
+from vizochok.core.query.learned import LearnedNeeds
 from vizochok.core.query.vocabulary import Vocabulary
 from vizochok.core.search.request import LegRankings, SearchFilters, SearchRequest, fuse
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from vizochok.core.models import SearchHit, Tenant
     from vizochok.core.ports import Embedder, ProductSearch, Reranker
+    from vizochok.core.catalog.needs import LearnedNeedsStore
 
 RERANK_DEPTH = 30
 """Fused hits a reranker sees; it can promote a hit from this deep to the top."""
@@ -41,6 +43,8 @@ class TenantProfile:
     categories: CategoryIndex = field(default_factory=CategoryIndex)
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary({}))
     language: str = "uk"
+    learned: LearnedNeeds = field(default_factory=LearnedNeeds)
+    """Purpose and "without" phrases of the tenant's product texts, learned after its last catalog job."""
 
 
 _EMPTY = TenantProfile()
@@ -52,8 +56,9 @@ class SearchService:
     Per-tenant options live in `tenant.search`: `weights` (per leg), `rrf_k`, `candidates`, `trigram_below`,
     `head_bonus`,
     `reranker` (a registered name, `"none"` to switch off), `reranker_options`, `dictionary`
-    (word → Ukrainian words), `needs` (dish or occasion → groceries), `language`, `category_floor`,
-    `category_margin`, `typo_vocabulary` and `idf` (docs/search.md).
+    (word → Ukrainian words), `needs` (dish or occasion → groceries), `needs_seed` (false: no
+    built-in dish table), `learned_needs` (false: ignore what was learned from the catalog),
+    `language`, `category_floor`, `category_margin`, `typo_vocabulary` and `idf` (docs/search.md).
     """
 
     def __init__(
@@ -63,8 +68,11 @@ class SearchService:
         rrf_k: int = 60,
         rerankers: Callable[[str], Reranker] | None = None,
         default_reranker: str | None = None,
+        *,
+        needs: LearnedNeedsStore | None = None,
     ) -> None:
         self._engine = engine
+        self._needs = needs
         self._embedder = embedder
         self._rrf_k = rrf_k
         self._rerankers = rerankers
@@ -103,8 +111,9 @@ class SearchService:
             self._refreshing.pop(tenant_id, None)
 
     async def _read_profile(self, tenant_id: str) -> TenantProfile:
+        learned = LearnedNeeds.from_json(await self._needs.learned_needs(tenant_id)) if self._needs else None
         if not isinstance(self._engine, CatalogFacts):
-            return _EMPTY
+            return TenantProfile(learned=learned) if learned else _EMPTY
         categories, names = await self._engine.catalog_facts(tenant_id)
         missing = [e for e in CategoryIndex.entries(categories) if e not in self._category_vectors]
         if missing:
@@ -114,7 +123,10 @@ class SearchService:
         vocabulary = await asyncio.to_thread(Vocabulary.from_texts, names, term)
         language = catalog_language(names[:: max(1, len(names) // 500)])
         return TenantProfile(
-            CategoryIndex.build(categories, self._category_vectors, language), vocabulary, language
+            CategoryIndex.build(categories, self._category_vectors, language),
+            vocabulary,
+            language,
+            learned or LearnedNeeds(),
         )
 
     def request(
@@ -128,11 +140,15 @@ class SearchService:
         """The engine request for a query under the tenant's options (without its vector yet)."""
         text = _searchable(text)
         options = tenant.search
-        dictionary = Dictionary(options.get("dictionary"), options.get("needs"))
+        dictionary = Dictionary(
+            options.get("dictionary"), options.get("needs"), seed=bool(options.get("needs_seed", True))
+        )
         language = str(options.get("language", profile.language))
         analysis = analyze(
             text, dictionary, language=language,
             vocabulary=profile.vocabulary if options.get("typo_vocabulary", True) else None,
+            learned=profile.learned if options.get("learned_needs", True) else None,
+            merge=options.get("learned_needs") == "merge",
         )  # fmt: skip
         weights: list[float] = []
         if profile.vocabulary.documents and options.get("idf", True):
