@@ -107,9 +107,10 @@ RANK = {"viewer": 0, "editor": 1, "owner": 2, "operator": 3}
 @pytest.mark.parametrize("role", ["viewer", "editor", "owner"])
 async def test_roles_on_every_endpoint(demo_server: ThreadedServer, team: dict[str, Any], role: str) -> None:
     client = await signed_in(demo_server, team["people"][role])
-    for method, path, body, needed in ENDPOINTS:
+    for method, path, sample, needed in ENDPOINTS:
+        body: dict[str, Any] | None = sample
         if path.endswith("/users") and method == "POST":
-            body = {**body, "email": f"{role}-new-{secrets.token_hex(2)}@shop.ua"}  # type: ignore[dict-item]
+            body = {**(sample or {}), "email": f"{role}-new-{secrets.token_hex(2)}@shop.ua"}
         answer = await client.request(method, path, json=body)
         allowed = RANK[role] >= RANK[needed]
         # Allowed calls may still be refused for their content (422), never for the caller's role.
@@ -225,10 +226,11 @@ async def test_ledger_totals_match_the_recorded_usage(
                 completion_tokens=completion,
             )
         )
-    expected = sum(
-        (Decimal(p) * Decimal(str(prices[m].prompt)) + Decimal(c) * Decimal(str(prices[m].completion))) / Decimal(1_000_000)
+    expected = sum((
+        (Decimal(p) * Decimal(str(prices[m].prompt)) + Decimal(c) * Decimal(str(prices[m].completion)))
+        / Decimal(1_000_000)
         for m, p, c in calls if m in prices
-    )  # fmt: skip
+    ), Decimal(0))  # fmt: skip
     month = (await recorder.calls(team["tenant_id"]))[0].created_at.strftime("%Y-%m")
     viewer = await signed_in(demo_server, team["people"]["viewer"])
     statement = (await viewer.get("/api/v1/admin/billing/statement", params={"month": month})).json()
@@ -267,6 +269,7 @@ async def test_every_change_is_audited(demo_server: ThreadedServer, team: dict[s
     assert settings["llm"]["complex_model"] == "gpt-x"  # kept: LLM settings merge
     assert settings["llm"]["system_prompt"] == "Ви — помічник Сільпо."
     assert "secret" not in settings["webhooks"]
+    assert settings["webhooks"]["has_secret"] is True  # the tenant has one (it used to read false, always)
     await owner.aclose()
 
 
@@ -300,7 +303,12 @@ async def test_operator_sees_all_tenants_and_acts_on_one(
         assert (settings["store_id"], settings["plan"]) == (store, "free")
     again = await operator.post("/api/v1/admin/tenants", json={"name": "Двійник", "store_id": store})
     assert (again.status_code, again.json()["code"]) == (422, "validation_error")
+    assert again.json()["detail"] == f"store_id {store!r} is already in use"  # the repository's domain error
     await operator.aclose()
+    owner = await signed_in(demo_server, team["people"]["owner"])  # only operators choose a tenant
+    mine = await owner.get("/api/v1/admin/settings", headers={"X-Vizochok-Tenant": created["tenant_id"]})
+    assert mine.json()["id"] == team["tenant_id"]
+    await owner.aclose()
 
 
 async def test_usage_series_and_the_panel_page(demo_server: ThreadedServer, team: dict[str, Any]) -> None:

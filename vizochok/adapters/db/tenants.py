@@ -34,7 +34,7 @@ class PostgresTenantRepository:
         """The tenant, with its webhook secret decrypted in memory."""
         async with self._db.tenant(tenant_id) as conn:
             cur = await conn.execute("SELECT * FROM tenants WHERE id = %s", (tenant_id,))
-            row = await cur.fetchone()
+            row: Any = await cur.fetchone()  # a dict: the pool's connections use `dict_row`
         return None if row is None else self._to_model(row)
 
     async def create(self, name: str, store_id: str, **settings: Any) -> Tenant:
@@ -169,7 +169,7 @@ class PostgresKeyRepository:
             return None
         async with self._db.unscoped(pipelined=True) as conn:  # every socket's handshake: one round trip
             cur = await conn.execute("SELECT * FROM vizochok_authenticate(%s)", (hash_key(raw_key),))
-            row = await cur.fetchone()
+            row: Any = await cur.fetchone()  # a dict, as above
         if row is None:
             return None
         return Principal(
