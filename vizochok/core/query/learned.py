@@ -125,7 +125,6 @@ def learn_needs(products: Iterable[ProductText], term: Callable[[str], str]) -> 
 
 def _product_needs(product: ProductText) -> tuple[str, ...]:
     """The head of the product's name (up to two words before its brand), then its category's last level."""
-    out: list[str] = []
     words: list[str] = []
     brand = set(fold(product.brand or "").split())
     for word in _WORD.findall(fold(product.name).replace("'", "")):
