@@ -279,7 +279,8 @@ class CatalogService:
             if isinstance(self._repo, EnrichmentStore):
                 texts = await enrich_batch(self._repo, self._enricher, job.tenant_id, batch)
                 enriched += len(texts)
-                _log.info("catalog job %s: %d products enriched so far", job.job_id, enriched)
+                if self._enricher is not None:
+                    _log.info("catalog job %s: %d products enriched so far", job.job_id, enriched)
             vectors = await self._embedder.embed_passages(
                 [embedding_text(p, texts.get(h, "")) for p, h in batch]
             )

@@ -8,7 +8,7 @@ once per catalog (at import, never per query), these phrases become a per-tenant
   say so. «на сніданок», «для кави», "for dishes" then ask for those products, in any catalog,
   with no table entry for the occasion.
 - **without**: the word after "без"/"without"/"-free" (or the rest of a "без…" word) → the
-  products that lack it. «замінник молока», «щось без цукру», "dairy-free milk alternative" ask
+  products that lack it. «замінник молока», «альтернатива цукру», "milk alternative" ask
   for them.
 
 A need is the head of a product's name (its first words before a brand or an amount) or its
@@ -41,10 +41,11 @@ SUBSTITUTE_WORDS = frozenset(
     {
         "замінник", "замінники", "заміна", "заміну", "замість", "альтернатива", "альтернативу",
         "заменитель", "замена", "вместо", "substitute", "substitutes",
-        "alternative", "alternatives", "instead", "replacement", "free",
+        "alternative", "alternatives", "instead", "replacement",
     }
 )  # fmt: skip
-"""Query words that ask for what something is *not* («замінник молока», "dairy-free"). Not "без":
+"""Query words that ask for what something is *not* («замінник молока», "milk alternative"). Not "без"
+or "free" ("gluten free bread" names a product):
 «без лактози» is answered by the products that say so in their own words (full text); the
 learned needs would widen it to whole categories (measured: 0.95 → 0.43 nDCG@10)."""
 MAX_NEEDS = 8
@@ -124,7 +125,6 @@ def learn_needs(products: Iterable[ProductText], term: Callable[[str], str]) -> 
 
 def _product_needs(product: ProductText) -> tuple[str, ...]:
     """The head of the product's name (up to two words before its brand), then its category's last level."""
-    out: list[str] = []
     words: list[str] = []
     brand = set(fold(product.brand or "").split())
     for word in _WORD.findall(fold(product.name).replace("'", "")):
@@ -132,12 +132,10 @@ def _product_needs(product: ProductText) -> tuple[str, ...]:
             break
         if word not in PURPOSE_WORDS and word not in WITHOUT_WORDS:  # «корм для котів»: корм котів
             words.append(word)
-    if words:
-        out.append(" ".join(words))
-    leaf = (product.category_path or "").split(">")[-1].strip()
-    if leaf:
-        out.append(fold(leaf))
-    return tuple(out)
+    leaf = fold((product.category_path or "").split(">")[-1].strip())
+    if product.name.isascii():  # an English name ends with what the product is: the aisle says it better
+        return tuple(n for n in (leaf, " ".join(_WORD.findall(fold(product.name))[-_HEAD_WORDS:])) if n)
+    return tuple(n for n in (" ".join(words), leaf) if n)
 
 
 def _after(words: list[str], markers: frozenset[str], term: Callable[[str], str]) -> list[str]:
