@@ -60,6 +60,10 @@ class SearchService:
         """Start building these tenants' profiles (at start-up), off the query path."""
         self._profiles.warm(tenant_ids)
 
+    async def close(self) -> None:
+        """Stop profile builds in flight (at shutdown)."""
+        await self._profiles.close()
+
     async def profile(self, tenant_id: str) -> TenantProfile:
         """The tenant's catalog language, category index and vocabulary, waiting for its build if needed.
 
