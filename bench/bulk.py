@@ -88,7 +88,7 @@ def derived_vector(text: str, category_path: str | None = None, noise: str = "")
         department, _, aisle = category_path.partition(" > ")
         total += 0.8 * _direction("a:" + aisle) + 0.5 * _direction("d:" + department)
     total += 0.3 * _direction("n:" + (noise or text))
-    return list(total / (float(np.linalg.norm(total)) or 1.0))
+    return [float(x) for x in total / (float(np.linalg.norm(total)) or 1.0)]
 
 
 def _vector_text(vector: Sequence[float]) -> str:

