@@ -32,7 +32,7 @@ import numpy as np
 
 from vizochok.adapters.db.catalog import tsvector_literal
 from vizochok.adapters.db.tables import EMBEDDING_DIM
-from vizochok.core.catalog import content_hash, fulltext_fields, row_hash, search_name
+from vizochok.core.catalog.indexing import content_hash, fulltext_fields, row_hash, search_name
 from vizochok.core.models import ProductInput
 from vizochok.core.query import ANALYZER_VERSION
 

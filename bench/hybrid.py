@@ -38,13 +38,13 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vizochok.adapters.llm.hybrid import DEFAULT_THRESHOLD, HINT_START, HybridLLM, Understanding
-from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
+from vizochok.core.llm.messages import TextChunk, ToolCallChunk, Usage
 from vizochok.core.models import CartItem
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from vizochok.core.llm import LLMEvent, LLMRequest
+    from vizochok.core.llm.messages import LLMEvent, LLMRequest
     from vizochok.core.ports import LLM
 
 DEFAULT_DATASET = (

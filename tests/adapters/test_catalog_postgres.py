@@ -9,9 +9,9 @@ import pytest
 
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
+from vizochok.core.catalog.service import MAX_BATCH, CatalogService
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.query import ANALYZER_VERSION
-from vizochok.core.services.catalog import MAX_BATCH, CatalogService
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

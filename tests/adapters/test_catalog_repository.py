@@ -7,7 +7,7 @@ from typing import Any
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
-from vizochok.core.services.catalog import CatalogService
+from vizochok.core.catalog.service import CatalogService
 
 MILK = {"sku": "m1", "name": "Молоко 2,5%", "brand": "Галичина", "volume": 900}
 BREAD = {"sku": "b1", "name": "Хліб", "unit": "pcs"}

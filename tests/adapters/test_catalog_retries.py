@@ -10,7 +10,7 @@ import psycopg
 from tests.helpers import ChatClient
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
-from vizochok.core.services.catalog import CatalogService
+from vizochok.core.catalog.service import CatalogService
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

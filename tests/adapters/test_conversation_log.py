@@ -11,8 +11,8 @@ import pytest
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.usage import PostgresUsageRecorder
-from vizochok.core.chat import ConversationState, LogEntry
-from vizochok.core.usage import ModelPrice, UsageRecord
+from vizochok.core.chat.state import ConversationState, LogEntry
+from vizochok.core.usage.pricing import ModelPrice, UsageRecord
 
 pytestmark = pytest.mark.asyncio
 

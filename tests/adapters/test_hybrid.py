@@ -13,8 +13,8 @@ from vizochok.adapters.llm.hybrid import KEYLESS_ID, HybridLLM, Understanding
 from vizochok.adapters.llm.offline import OfflineLLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
 from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
-from vizochok.core.chat import ToolCall
-from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, Usage
+from vizochok.core.chat.state import ToolCall
+from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, Usage
 from vizochok.core.models import Tenant, TenantLLMConfig
 from vizochok.plugins import build_plugin_manager, build_registry
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from vizochok.adapters.llm.fake import CallInfo
-    from vizochok.core.llm import LLMEvent
+    from vizochok.core.llm.messages import LLMEvent
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from vizochok.adapters.llm.offline import OfflineLLM
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from vizochok.core.llm import LLMEvent, LLMRequest
+    from vizochok.core.llm.messages import LLMEvent, LLMRequest
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ async def test_the_bench_counts_turns_and_tokens_in_both_runs() -> None:
 
 
 async def test_the_meter_bills_what_a_model_would_be_sent() -> None:
-    from vizochok.core.chat import ChatMessage
-    from vizochok.core.llm import LLMRequest, Usage
+    from vizochok.core.chat.state import ChatMessage
+    from vizochok.core.llm.messages import LLMRequest, Usage
 
     meter = MeteredModel(OfflineLLM())
     request = LLMRequest(model="m", system="s" * 400, messages=[ChatMessage(role="user", content="привіт")])

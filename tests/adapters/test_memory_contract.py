@@ -25,10 +25,10 @@ from vizochok.adapters.db.memory import (
 )
 from vizochok.adapters.db.tenants import PostgresKeyRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
-from vizochok.core.chat import ConversationState, LogEntry
+from vizochok.core.chat.state import ConversationState, LogEntry
 from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
 from vizochok.core.profile import UserProfile
-from vizochok.core.usage import ModelPrice, UsageRecord
+from vizochok.core.usage.pricing import ModelPrice, UsageRecord
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

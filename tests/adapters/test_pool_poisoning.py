@@ -17,7 +17,7 @@ import pytest
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.database import BrokenPoolError
-from vizochok.core.chat import ConversationState, LogEntry
+from vizochok.core.chat.state import ConversationState, LogEntry
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -12,9 +12,9 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.replicas import ReadDatabase, read_urls
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import Tenant
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.search import SearchService
+from vizochok.core.search.service import SearchService
 
 if TYPE_CHECKING:
     from vizochok.adapters.db import Database

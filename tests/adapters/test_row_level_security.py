@@ -13,10 +13,10 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.conversations import PostgresConversationLog
 from vizochok.adapters.db.tables import TENANT_TABLES
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
-from vizochok.core.chat import ConversationState, LogEntry
+from vizochok.core.chat.state import ConversationState, LogEntry
 from vizochok.core.models import ProductInput
 from vizochok.core.profile import UserProfile
-from vizochok.core.usage import UsageRecord
+from vizochok.core.usage.pricing import UsageRecord
 
 
 async def _seed(database: Database, tenant: dict[str, str], sku: str) -> None:

@@ -13,10 +13,10 @@ from vizochok.adapters.db.memory import InMemoryCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.memory import InMemoryProductSearch
 from vizochok.adapters.search.postgres import PostgresProductSearch
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import ProductInput, Tenant
-from vizochok.core.search import LEGS, SearchFilters
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.search import SearchService
+from vizochok.core.search.request import LEGS, SearchFilters
+from vizochok.core.search.service import SearchService
 
 if TYPE_CHECKING:
     from vizochok.adapters.db import Database

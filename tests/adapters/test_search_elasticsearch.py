@@ -6,7 +6,7 @@ import json
 
 from vizochok.adapters.search.elasticsearch import alias, document, index_body, leg_bodies
 from vizochok.core.models import ProductInput
-from vizochok.core.search import SearchFilters, SearchRequest
+from vizochok.core.search.request import SearchFilters, SearchRequest
 
 T = "tnt_a"
 

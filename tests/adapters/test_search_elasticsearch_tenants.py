@@ -25,8 +25,8 @@ from vizochok.adapters.search.elasticsearch import (
     leg_bodies,
     shared_index,
 )
-from vizochok.core.search import SearchFilters, SearchRequest
-from vizochok.core.services.catalog import CatalogService
+from vizochok.core.catalog.service import CatalogService
+from vizochok.core.search.request import SearchFilters, SearchRequest
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "elasticsearch"
 A, B = "tnt_small_a", "tnt_small_b"

@@ -8,8 +8,8 @@ from vizochok.adapters.db import Database
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
-from vizochok.core.search import SearchFilters, SearchRequest
-from vizochok.core.services.catalog import CatalogService
+from vizochok.core.catalog.service import CatalogService
+from vizochok.core.search.request import SearchFilters, SearchRequest
 
 
 async def _catalog(database: Database, tenant: str, skus: list[tuple[str, str, str]]) -> None:

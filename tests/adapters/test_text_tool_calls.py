@@ -10,9 +10,9 @@ import pytest
 from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply, ScriptedLLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM, read_text_calls
-from vizochok.core.chat import ChatMessage
-from vizochok.core.limits import Limits
-from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.core.chat.state import ChatMessage
+from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.core.usage.limits import Limits
 
 if TYPE_CHECKING:
     from vizochok.adapters.llm.fake import CallInfo

@@ -15,9 +15,9 @@ from vizochok.adapters.turns.memory import InMemoryTurnStore
 from vizochok.adapters.turns.valkey import ValkeyTurnStore
 from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.usage.valkey import ValkeyUsageLimiter
-from vizochok.core.chat import ConversationState
-from vizochok.core.turns import DailyQuota, TurnEnd, TurnStart, WindowHit
-from vizochok.core.usage import UsageSnapshot
+from vizochok.core.chat.state import ConversationState
+from vizochok.core.chat.turns import DailyQuota, TurnEnd, TurnStart, WindowHit
+from vizochok.core.usage.pricing import UsageSnapshot
 
 
 @pytest.fixture

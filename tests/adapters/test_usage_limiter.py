@@ -12,7 +12,7 @@ from valkey.asyncio import Valkey
 
 from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.usage.valkey import USER_TTL_SECONDS, ValkeyUsageLimiter
-from vizochok.core.usage import UsageSnapshot
+from vizochok.core.usage.pricing import UsageSnapshot
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from vizochok.adapters.webhook.limits import ConcurrencyLimitedWebhooks
 from vizochok.adapters.webhook.metrics import InMemoryStats, MeteredWebhooks
 from vizochok.adapters.webhook.stack import build_webhook_stack, webhook_client
 from vizochok.core.models import CartItem, CartOperation, CartResult, LivePrice, Tenant
-from vizochok.core.webhooks import WebhookFailure
+from vizochok.core.webhooks.signing import WebhookFailure
 from vizochok.settings import WebhookSettings
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
 from vizochok.adapters.db.usage import PostgresUsageRecorder
-from vizochok.core.usage import ModelPrice, UsageRecord
+from vizochok.core.usage.pricing import ModelPrice, UsageRecord
 
 PASSWORD = "correct horse battery"
 

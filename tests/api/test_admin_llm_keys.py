@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from vizochok.core.admin import AdminIdentity
+from vizochok.core.admin.model import AdminIdentity
 from vizochok.core.errors import VizochokError
-from vizochok.core.services.llm_keys import LLMKeyService
+from vizochok.core.llm.keys import LLMKeyService
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.adapters.http.retailer_server import ScriptedRetailer, Server, reply
-from vizochok.webhooks import verify_request
+from vizochok.webhook_signature import verify_request
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator

@@ -18,7 +18,7 @@ from tests.helpers import ThreadedServer
 from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
-from vizochok.webhooks import sign, verify_request
+from vizochok.webhook_signature import sign, verify_request
 
 PASSWORD = "correct horse battery"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vizochok.cli import build_parser
+from vizochok.cli.main import build_parser
 
 
 def run(

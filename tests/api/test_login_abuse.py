@@ -17,8 +17,8 @@ from vizochok.adapters.admin.passwords import Argon2Passwords
 from vizochok.adapters.admin.sessions import ValkeyAdminSessions, ValkeyLoginThrottle
 from vizochok.adapters.db import Database
 from vizochok.adapters.db.admin import PostgresAdminStore
+from vizochok.core.admin.service import AdminService
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.services.admin import AdminService
 
 PASSWORD = "correct horse battery"
 

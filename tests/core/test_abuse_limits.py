@@ -8,7 +8,7 @@ import pytest
 
 from tests.core.world import World, demo_world
 from vizochok.core.errors import VizochokError
-from vizochok.core.limits import LIMIT_RANGES, Limits, check_overrides
+from vizochok.core.usage.limits import LIMIT_RANGES, Limits, check_overrides
 
 
 def _cart_calls(world: World) -> int:

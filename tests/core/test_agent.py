@@ -7,7 +7,7 @@ import pytest
 from tests.core.world import build_world
 from tests.helpers import types
 from vizochok.adapters.llm.fake import Reply
-from vizochok.core.limits import Limits
+from vizochok.core.usage.limits import Limits
 
 
 def search(query: str) -> Reply:

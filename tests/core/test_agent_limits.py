@@ -11,8 +11,8 @@ from tests.core.world import build_world
 from tests.helpers import text_of, types
 from vizochok.adapters.llm.fake import EveryToolLLM, Reply, example_value
 from vizochok.core.agent.builtin import BUILTIN_TOOLS
-from vizochok.core.limits import Limits
-from vizochok.core.llm import LLMRequest, TextChunk
+from vizochok.core.llm.messages import LLMRequest, TextChunk
+from vizochok.core.usage.limits import Limits
 
 
 async def test_every_tool_with_valid_arguments_never_breaks_a_turn() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from vizochok.core.chat import PendingTool
+from vizochok.core.chat.state import PendingTool
 from vizochok.core.frames import (
     ActionFrame,
     AddToCartAction,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vizochok.core.search import normalize, rrf_fuse
+from vizochok.core.search.request import normalize, rrf_fuse
 
 
 def test_rrf_sums_weighted_reciprocal_ranks() -> None:

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.core.world import demo_world
-from vizochok.core.admin import SettingsPatch
+from vizochok.core.admin.model import SettingsPatch
 from vizochok.core.models import RecipeInput
 
 VESNA = {

@@ -12,9 +12,9 @@ from vizochok.adapters.llm.offline.quantities import Amount, parse_phrase, to_pr
 from vizochok.adapters.llm.offline.texts import number, reason
 from vizochok.adapters.llm.offline.understand import understand
 from vizochok.adapters.llm.offline.words import words
-from vizochok.agent_eval import Verdict, judge
-from vizochok.core.chat import ChatMessage
-from vizochok.core.llm import LLMRequest
+from vizochok.cli.agent_eval import Verdict, judge
+from vizochok.core.chat.state import ChatMessage
+from vizochok.core.llm.messages import LLMRequest
 
 
 def offer(
@@ -232,7 +232,7 @@ def test_an_operator_extends_the_recipe_book_and_the_vocabulary(
 
 
 async def test_a_round_after_another_models_searches_is_not_vouched_for() -> None:
-    from vizochok.core.chat import ToolCall
+    from vizochok.core.chat.state import ToolCall
 
     call = ToolCall(id="m1", name="search_products", arguments={"query": "whole milk"})
     messages = [

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.core.models import Tenant
 from vizochok.core.query.analyze import term
-from vizochok.core.services.search import SearchService
+from vizochok.core.search.service import SearchService
 
 if TYPE_CHECKING:
     from vizochok.core.models import SearchHit

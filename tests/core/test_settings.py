@@ -8,7 +8,7 @@ import pytest
 
 import vizochok.app
 import vizochok.settings
-from vizochok.core.limits import Limits
+from vizochok.core.usage.limits import Limits
 from vizochok.settings import get_settings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vizochok.core.ssrf import UnsafeDestination, address_problem, check_addresses, check_url
+from vizochok.core.webhooks.ssrf import UnsafeDestination, address_problem, check_addresses, check_url
 
 REFUSED = {
     "127.0.0.1": "loopback",

@@ -10,8 +10,8 @@ from tests.core.world import build_world
 from vizochok.adapters.llm.fake import Reply
 from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.limits import Limits
-from vizochok.core.services.usage import UsageGate
+from vizochok.core.usage.limits import Limits
+from vizochok.core.usage.service import UsageGate
 
 pytestmark = pytest.mark.asyncio
 

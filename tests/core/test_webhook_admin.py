@@ -9,8 +9,8 @@ import pytest
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import Tenant, WebhookConfig
-from vizochok.core.services.webhooks import SAMPLE_SKUS, WebhookAdminService, WebhookPatch
-from vizochok.core.webhooks import WebhookTestReport
+from vizochok.core.webhooks.service import SAMPLE_SKUS, WebhookAdminService, WebhookPatch
+from vizochok.core.webhooks.signing import WebhookTestReport
 
 pytestmark = pytest.mark.asyncio
 

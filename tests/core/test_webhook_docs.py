@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vizochok.webhooks import sign
+from vizochok.webhook_signature import sign
 
 DOC = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text("utf-8")
 SECRET = "docs-secret-0123456789"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from vizochok.core.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
-from vizochok.webhooks import verify_request
+from vizochok.core.webhooks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
+from vizochok.webhook_signature import verify_request
 
 BODY = b'{"skus":["milk-001"],"store_id":"store-1"}'
 

@@ -22,12 +22,12 @@ from vizochok.adapters.usage.memory import InMemoryUsageLimiter
 from vizochok.adapters.webhook.memory import InMemoryRetailerWebhooks
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
-from vizochok.core.limits import Limits
+from vizochok.core.catalog.service import CatalogService
+from vizochok.core.chat.service import ChatService, Connection
 from vizochok.core.models import Principal, ProductInput, Tenant, TenantLLMConfig
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.chat import ChatService, Connection
-from vizochok.core.services.search import SearchService
-from vizochok.core.usage import ModelPrice
+from vizochok.core.search.service import SearchService
+from vizochok.core.usage.limits import Limits
+from vizochok.core.usage.pricing import ModelPrice
 from vizochok.demo.retailer import DemoRetailer
 from vizochok.plugins import build_plugin_manager, build_registry
 from vizochok.testing.world import Frames

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from vizochok.agent_eval import evaluate
+from vizochok.cli.agent_eval import evaluate
 
 if TYPE_CHECKING:
     from vizochok.bootstrap import Prepared

@@ -19,7 +19,7 @@ from vizochok.adapters.container import get
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.app import build_container, create_app
-from vizochok.core.services.catalog import CatalogService
+from vizochok.core.catalog.service import CatalogService
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -95,7 +95,7 @@ async def test_a_write_in_one_process_is_seen_by_the_cache_of_another(
         after = await cached.get(tenant_id)
         assert after is not None and after.webhooks.timeout_seconds == 2.0
         # Settings through the admin store too (disabled tools, limits, LLM, …).
-        from vizochok.core.admin import SettingsPatch
+        from vizochok.core.admin.model import SettingsPatch
 
         await (await get(writer.admin_store)).update_settings(
             tenant_id, SettingsPatch(disabled_tools=["plan_meals"])

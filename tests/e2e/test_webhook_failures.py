@@ -15,7 +15,7 @@ import pytest
 
 from tests.adapters.http.retailer_server import ScriptedRetailer, Server, drip, reply, stream
 from tests.helpers import ChatClient, ThreadedServer, free_port, text_of
-from vizochok.webhooks import sign
+from vizochok.webhook_signature import sign
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator

@@ -18,13 +18,13 @@ from tests.fuzz import corpus
 from tests.fuzz.strategies import auth_frames, catalog_products, encode, raw_frames, search_queries
 from vizochok.adapters.http.ws import decode_frame
 from vizochok.adapters.search.postgres import tsqueries
+from vizochok.core.catalog.service import validate_products
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, decode_json
 from vizochok.core.errors import ErrorCode
 from vizochok.core.frames import Error
 from vizochok.core.models import ProductInput
 from vizochok.core.query import Dictionary, analyze
-from vizochok.core.services.catalog import validate_products
-from vizochok.core.services.search import _searchable
+from vizochok.core.search.service import _searchable
 
 CI = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 REFUSALS = {ErrorCode.INVALID_JSON, ErrorCode.MESSAGE_TOO_LARGE}

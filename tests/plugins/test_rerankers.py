@@ -9,10 +9,10 @@ import pytest
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.adapters.search.postgres import PostgresProductSearch
+from vizochok.core.catalog.service import CatalogService
 from vizochok.core.models import SearchHit, Tenant
 from vizochok.core.query import analyze
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.search import SearchService
+from vizochok.core.search.service import SearchService
 from vizochok.plugins.builtin.rerankers import AttributeBoostReranker
 from vizochok.plugins.hookspecs import hookimpl
 from vizochok.plugins.manager import build_plugin_manager, build_registry

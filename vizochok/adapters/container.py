@@ -33,15 +33,15 @@ from vizochok.adapters.valkey_client import open_valkey
 from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.stack import build_webhook_stack, open_webhook_client
 from vizochok.adapters.webhook.valkey_stats import ValkeyStats
+from vizochok.core.admin.service import AdminService
 from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
+from vizochok.core.catalog.service import CatalogService
+from vizochok.core.chat.service import ChatService
+from vizochok.core.llm.keys import LLMKeyService
 from vizochok.core.ports import SearchMirror
-from vizochok.core.services.admin import AdminService
-from vizochok.core.services.catalog import CatalogService
-from vizochok.core.services.chat import ChatService
-from vizochok.core.services.llm_keys import LLMKeyService
-from vizochok.core.services.search import SearchService
-from vizochok.core.services.webhooks import WebhookAdminService
+from vizochok.core.search.service import SearchService
+from vizochok.core.webhooks.service import WebhookAdminService
 from vizochok.plugins.manager import build_plugin_manager, build_registry
 from vizochok.plugins.observer import PluginObserver
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
-from vizochok.core.chat import PendingTool
+from vizochok.core.chat.state import PendingTool
 from vizochok.core.cleaning import check_identifier, clean_text
 from vizochok.core.models import CartItem, ProductCard
 

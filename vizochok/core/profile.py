@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from vizochok.core.search import normalize
+from vizochok.core.search.request import normalize
 
 Diet = Literal["vegetarian", "vegan", "pescatarian", "gluten_free", "lactose_free", "halal", "kosher"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, post
 
-from vizochok.webhooks import IDEMPOTENCY_HEADER, verify_request
+from vizochok.webhook_signature import IDEMPOTENCY_HEADER, verify_request
 
 CART_ACTIONS = ("add", "remove", "update_quantity", "clear")
 

@@ -4,7 +4,7 @@ from vizochok.settings._impl import PluginSettings, Settings, get_settings
 from vizochok.settings.limits import LimitSettings
 from vizochok.settings.llm import LLMSettings
 from vizochok.settings.search import EmbeddingSettings, SearchSettings
-from vizochok.settings.webhooks import WebhookSettings
+from vizochok.settings.webhook_client import WebhookSettings
 
 __all__ = (
     "EmbeddingSettings",

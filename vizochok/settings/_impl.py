@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from vizochok.settings.limits import LimitSettings
 from vizochok.settings.llm import LLMSettings
 from vizochok.settings.search import EmbeddingSettings, SearchSettings
-from vizochok.settings.webhooks import WebhookSettings
+from vizochok.settings.webhook_client import WebhookSettings
 
 DEFAULT_PLANS: dict[str, dict[str, Any]] = {
     "free": {

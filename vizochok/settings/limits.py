@@ -1,5 +1,5 @@
 """Usage limits: the core's `Limits`, read from `VIZOCHOK_LIMITS__*`."""
 
-from vizochok.core.limits import Limits as LimitSettings
+from vizochok.core.usage.limits import Limits as LimitSettings
 
 __all__ = ("LimitSettings",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, SecretStr
 
-from vizochok.core.usage import ModelPrice
+from vizochok.core.usage.pricing import ModelPrice
 
 
 class LLMSettings(BaseModel):

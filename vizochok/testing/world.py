@@ -39,12 +39,12 @@ if TYPE_CHECKING:
     import pluggy
 
     from vizochok.adapters.llm.fake import Reply
-    from vizochok.core.chat import ConversationState
+    from vizochok.core.catalog.service import CatalogService
+    from vizochok.core.chat.service import ChatService, Connection
+    from vizochok.core.chat.state import ConversationState
     from vizochok.core.frames import ServerFrame
     from vizochok.core.ports import LLM
-    from vizochok.core.services.catalog import CatalogService
-    from vizochok.core.services.chat import ChatService, Connection
-    from vizochok.core.services.search import SearchService
+    from vizochok.core.search.service import SearchService
 
 PRODUCTS: list[dict[str, Any]] = [
     {"sku": "milk-1", "name": "Молоко Галичина 2,5% 900 мл", "brand": "Галичина", "category_path": "Молочні > Молоко"},

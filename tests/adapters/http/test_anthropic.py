@@ -9,8 +9,8 @@ import pytest
 
 from tests.adapters.http.wire import API_KEY, FILTERED, Answer, anthropic_frames
 from vizochok.adapters.llm.anthropic import API_VERSION, AnthropicLLM
-from vizochok.core.chat import ChatMessage, ToolCall
-from vizochok.core.llm import (
+from vizochok.core.chat.state import ChatMessage, ToolCall
+from vizochok.core.llm.messages import (
     LLMError,
     LLMRateLimited,
     LLMRequest,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
     from tests.adapters.http.wire import WireServer
-    from vizochok.core.llm import LLMEvent
+    from vizochok.core.llm.messages import LLMEvent
 
 SEARCH = ToolSpec(
     name="search_products",

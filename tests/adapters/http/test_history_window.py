@@ -9,8 +9,8 @@ from tests.adapters.http.test_openai import collect, text_answer
 from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
-from vizochok.core.chat import ChatMessage, ToolCall
-from vizochok.core.llm import LLMRequest
+from vizochok.core.chat.state import ChatMessage, ToolCall
+from vizochok.core.llm.messages import LLMRequest
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import WireServer

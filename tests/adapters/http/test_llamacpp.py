@@ -22,8 +22,8 @@ from tests.helpers import free_port
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
-from vizochok.core.chat import ChatMessage, ToolCall
-from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.core.chat.state import ChatMessage, ToolCall
+from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -18,7 +18,7 @@ from tests.core.world import build_world
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM, max_tokens_field
 from vizochok.adapters.llm.text_tools import TextToolCallsLLM
-from vizochok.core.llm import TextChunk, ToolCallChunk, Usage
+from vizochok.core.llm.messages import TextChunk, ToolCallChunk, Usage
 
 if TYPE_CHECKING:
     from tests.adapters.http.wire import Recorded, WireServer

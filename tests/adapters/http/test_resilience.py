@@ -13,7 +13,7 @@ from tests.adapters.http.wire import API_KEY, Answer, anthropic_frames
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
 from vizochok.adapters.llm.wrappers import FallbackLLM, RetryingLLM
-from vizochok.core.llm import LLMError, LLMRateLimited, TextChunk
+from vizochok.core.llm.messages import LLMError, LLMRateLimited, TextChunk
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -17,10 +17,10 @@ from vizochok.adapters.webhook.guard import ResolvingURLGuard
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.adapters.webhook.stack import webhook_client
 from vizochok.core.models import CartOperation, Tenant, WebhookConfig
-from vizochok.core.ssrf import UnsafeDestination
-from vizochok.core.webhooks import WebhookFailure
+from vizochok.core.webhooks.signing import WebhookFailure
+from vizochok.core.webhooks.ssrf import UnsafeDestination
 from vizochok.settings import WebhookSettings
-from vizochok.webhooks import verify_request
+from vizochok.webhook_signature import verify_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

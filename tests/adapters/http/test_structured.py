@@ -10,7 +10,7 @@ import pytest
 
 from tests.adapters.http.wire import API_KEY, Answer
 from vizochok.adapters.llm.structured import InstructorOpenAIExtractor
-from vizochok.core.llm import LLMError, LLMRateLimited
+from vizochok.core.llm.messages import LLMError, LLMRateLimited
 from vizochok.core.profile import ProfileUpdate
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from tests.helpers import free_port
 from vizochok.adapters.webhook.httpx import HttpxRetailerWebhooks
 from vizochok.adapters.webhook.stack import webhook_client
 from vizochok.core.models import CartOperation, Tenant, WebhookConfig
-from vizochok.core.webhooks import IDEMPOTENCY_HEADER, WebhookFailure
+from vizochok.core.webhooks.signing import IDEMPOTENCY_HEADER, WebhookFailure
 from vizochok.settings import WebhookSettings
-from vizochok.webhooks import verify_request
+from vizochok.webhook_signature import verify_request
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator

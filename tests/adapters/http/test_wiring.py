@@ -13,7 +13,7 @@ from tests.conftest import make_settings
 from vizochok.adapters.container import _llm_resolver
 from vizochok.adapters.llm.anthropic import AnthropicLLM
 from vizochok.adapters.llm.openai import OpenAILLM
-from vizochok.core.llm import LLMError, LLMRateLimited, TextChunk
+from vizochok.core.llm.messages import LLMError, LLMRateLimited, TextChunk
 from vizochok.core.models import Tenant, TenantLLMConfig
 from vizochok.plugins import build_plugin_manager, build_registry
 

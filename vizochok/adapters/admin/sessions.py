@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from typing import TYPE_CHECKING
 
-from vizochok.core.admin import AdminIdentity
+from vizochok.core.admin.model import AdminIdentity
 
 if TYPE_CHECKING:
     from valkey.asyncio import Valkey

@@ -10,7 +10,14 @@ from psycopg.types.json import Jsonb
 
 from vizochok.adapters.db.tenants import new_id
 from vizochok.adapters.security.keys import display_prefix, generate_key, hash_key
-from vizochok.core.admin import AdminUser, ApiKeyInfo, AuditEntry, DailyActivity, LedgerRow, SettingsPatch
+from vizochok.core.admin.model import (
+    AdminUser,
+    ApiKeyInfo,
+    AuditEntry,
+    DailyActivity,
+    LedgerRow,
+    SettingsPatch,
+)
 from vizochok.core.errors import ErrorCode, VizochokError
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from psycopg.types.json import Jsonb
 
-from vizochok.core.catalog import content_hash, fulltext_fields, row_hash, search_name
+from vizochok.core.catalog.indexing import content_hash, fulltext_fields, row_hash, search_name
 from vizochok.core.models import CatalogJob, ProductInput
 from vizochok.core.query import ANALYZER_VERSION
 

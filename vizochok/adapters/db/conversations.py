@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from psycopg.types.json import Jsonb
 
 from vizochok.adapters.db.usage import INSERT_USAGE as _INSERT_USAGE
-from vizochok.core.chat import ConversationState, LogEntry
-from vizochok.core.usage import price_of
+from vizochok.core.chat.state import ConversationState, LogEntry
+from vizochok.core.usage.pricing import price_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from vizochok.adapters.db.database import Database
-    from vizochok.core.usage import ModelPrice, UsageRecord
+    from vizochok.core.usage.pricing import ModelPrice, UsageRecord
 
 
 class PostgresConversationLog:

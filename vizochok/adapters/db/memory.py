@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from vizochok.adapters.security.keys import hash_key
-from vizochok.core.catalog import content_hash, row_hash
+from vizochok.core.catalog.indexing import content_hash, row_hash
 from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
 from vizochok.core.profile import UserProfile
-from vizochok.core.usage import ModelPrice, UsageRecord, price_of
+from vizochok.core.usage.pricing import ModelPrice, UsageRecord, price_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from vizochok.core.chat import ConversationState, LogEntry
+    from vizochok.core.chat.state import ConversationState, LogEntry
 
 
 class InMemoryCatalogRepository:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from psycopg.types.json import Jsonb
 
 from vizochok.core.profile import UserProfile
-from vizochok.core.usage import ModelPrice, UsageRecord, price_of
+from vizochok.core.usage.pricing import ModelPrice, UsageRecord, price_of
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.database import Database

@@ -6,7 +6,7 @@ import hashlib
 import math
 from typing import TYPE_CHECKING
 
-from vizochok.core.search import normalize
+from vizochok.core.search.request import normalize
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -31,7 +31,7 @@ from vizochok.adapters.http.schemas import (
     UsageReport,
     errors,
 )
-from vizochok.core.admin import (
+from vizochok.core.admin.model import (
     AdminIdentity,
     AdminUser,
     ApiKeyInfo,
@@ -40,15 +40,15 @@ from vizochok.core.admin import (
     NewApiKey,
     require,
 )
-from vizochok.core.billing import Statement, statement_csv
+from vizochok.core.admin.service import tenant_of
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_string
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import CatalogJob
-from vizochok.core.services.admin import tenant_of
+from vizochok.core.usage.billing import Statement, statement_csv
 
 if TYPE_CHECKING:
+    from vizochok.core.admin.service import AdminService
     from vizochok.core.ports import CatalogRepository, KeyRepository
-    from vizochok.core.services.admin import AdminService
 
 COOKIE = "vz_admin"
 CSRF_HEADER = "x-csrf-token"

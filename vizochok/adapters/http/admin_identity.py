@@ -15,8 +15,8 @@ from vizochok.adapters.http.schemas import (
     IdentityStatus,
     errors,
 )
+from vizochok.core.admin.service import AdminService
 from vizochok.core.ports import KeyRepository
-from vizochok.core.services.admin import AdminService
 
 
 class AdminIdentityController(Controller):

@@ -12,9 +12,9 @@ from litestar import Controller, Request, delete, get, put
 
 from vizochok.adapters.http.admin import admin_identity
 from vizochok.adapters.http.schemas import ADMIN_AUTH, ADMIN_ERRORS, LLMKeyInput, LLMKeyState, errors
+from vizochok.core.admin.service import AdminService
+from vizochok.core.llm.keys import LLMKeyService
 from vizochok.core.ports import KeyRepository
-from vizochok.core.services.admin import AdminService
-from vizochok.core.services.llm_keys import LLMKeyService
 
 
 class AdminLLMKeysController(Controller):

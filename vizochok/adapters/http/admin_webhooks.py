@@ -16,11 +16,11 @@ from vizochok.adapters.http.schemas import (
     WebhookView,
     errors,
 )
-from vizochok.core.admin import AdminIdentity, Role, require
+from vizochok.core.admin.model import AdminIdentity, Role, require
+from vizochok.core.admin.service import AdminService, tenant_of
 from vizochok.core.ports import KeyRepository
-from vizochok.core.services.admin import AdminService, tenant_of
-from vizochok.core.services.webhooks import WebhookAdminService, WebhookPatch
-from vizochok.core.webhooks import WebhookTestReport
+from vizochok.core.webhooks.service import WebhookAdminService, WebhookPatch
+from vizochok.core.webhooks.signing import WebhookTestReport
 
 
 async def _tenant_of(

@@ -14,8 +14,8 @@ from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.models import CatalogJob
 
 if TYPE_CHECKING:
+    from vizochok.core.catalog.service import CatalogService
     from vizochok.core.ports import CatalogRepository, KeyRepository
-    from vizochok.core.services.catalog import CatalogService
 
 
 class CatalogController(Controller):

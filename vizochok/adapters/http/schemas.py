@@ -22,11 +22,11 @@ from pydantic import (
     model_serializer,
 )
 
-from vizochok.core.admin import AdminIdentity, ApiKeyInfo, SettingsPatch
+from vizochok.core.admin.model import AdminIdentity, ApiKeyInfo, SettingsPatch
+from vizochok.core.admin.service import MAX_ROTATION_OVERLAP
 from vizochok.core.errors import ErrorCode
-from vizochok.core.limits import Limits
 from vizochok.core.models import ProductInput, RecipeInput, TenantLLMConfig  # noqa: TC001
-from vizochok.core.services.admin import MAX_ROTATION_OVERLAP
+from vizochok.core.usage.limits import Limits
 
 BEARER = "bearer"
 """Security scheme: `Authorization: Bearer <sk_ key>`."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from litestar import Request
 
     from vizochok.core.ports import KeyRepository, TenantRepository
-    from vizochok.core.services.search import SearchService
+    from vizochok.core.search.service import SearchService
 
 
 @get("/api/v1/search", tags=["search"], security=KEY_AUTH, responses=errors(*KEY_ERRORS))

@@ -31,7 +31,7 @@ from vizochok.core.frames import (
 )
 
 if TYPE_CHECKING:
-    from vizochok.core.services.chat import ChatService, Connection
+    from vizochok.core.chat.service import ChatService, Connection
 
 _log = logging.getLogger(__name__)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vizochok.core.chat import ChatMessage
+    from vizochok.core.chat.state import ChatMessage
 
 
 def paired(messages: list[ChatMessage], start_with_user: bool = False) -> list[ChatMessage]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 import vizochok.adapters.llm as llm_package
-from vizochok.core.llm import LLMError, LLMRateLimited, LLMTimeout
+from vizochok.core.llm.messages import LLMError, LLMRateLimited, LLMTimeout
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

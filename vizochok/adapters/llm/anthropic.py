@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from vizochok.adapters.llm._history import paired
 from vizochok.adapters.llm._http import decode, new_client, post_stream, secret, sse
-from vizochok.core.chat import ToolCall
-from vizochok.core.llm import LLMError, LLMRateLimited, TextChunk, ToolCallChunk, Usage
+from vizochok.core.chat.state import ToolCall
+from vizochok.core.llm.messages import LLMError, LLMRateLimited, TextChunk, ToolCallChunk, Usage
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     import httpx
     from pydantic import SecretStr
 
-    from vizochok.core.chat import ChatMessage
-    from vizochok.core.llm import LLMEvent, LLMRequest
+    from vizochok.core.chat.state import ChatMessage
+    from vizochok.core.llm.messages import LLMEvent, LLMRequest
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"

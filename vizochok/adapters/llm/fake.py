@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vizochok.core.chat import ToolCall
-from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
+from vizochok.core.chat.state import ToolCall
+from vizochok.core.llm.messages import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable

@@ -20,12 +20,12 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from vizochok.core.llm import ToolCallChunk
+from vizochok.core.llm.messages import ToolCallChunk
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from vizochok.core.llm import LLMEvent, LLMRequest
+    from vizochok.core.llm.messages import LLMEvent, LLMRequest
     from vizochok.core.ports import LLM
 
 _log = logging.getLogger(__name__)

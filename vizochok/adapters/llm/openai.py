@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from vizochok.adapters.llm._history import paired
 from vizochok.adapters.llm._http import decode, new_client, post_stream, secret, sse
-from vizochok.core.chat import ToolCall
-from vizochok.core.llm import LLMError, TextChunk, ToolCallChunk, Usage
+from vizochok.core.chat.state import ToolCall
+from vizochok.core.llm.messages import LLMError, TextChunk, ToolCallChunk, Usage
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import httpx
     from pydantic import SecretStr
 
-    from vizochok.core.chat import ChatMessage
-    from vizochok.core.llm import LLMEvent, LLMRequest
+    from vizochok.core.chat.state import ChatMessage
+    from vizochok.core.llm.messages import LLMEvent, LLMRequest
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _NAME = "openai"

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from vizochok.adapters.llm._http import ensure_allowed, secret
 from vizochok.adapters.llm.openai import DEFAULT_BASE_URL, max_tokens_field
-from vizochok.core.llm import LLMError, LLMRateLimited, LLMTimeout
+from vizochok.core.llm.messages import LLMError, LLMRateLimited, LLMTimeout
 
 if TYPE_CHECKING:
     from pydantic import SecretStr

@@ -25,13 +25,13 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from vizochok.core.chat import ToolCall
-from vizochok.core.llm import TextChunk, ToolCallChunk
+from vizochok.core.chat.state import ToolCall
+from vizochok.core.llm.messages import TextChunk, ToolCallChunk
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
-    from vizochok.core.llm import LLMEvent, LLMRequest
+    from vizochok.core.llm.messages import LLMEvent, LLMRequest
     from vizochok.core.ports import LLM
 
 _log = logging.getLogger(__name__)

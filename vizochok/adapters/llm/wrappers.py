@@ -10,12 +10,12 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from vizochok.core.llm import LLMRateLimited
+from vizochok.core.llm.messages import LLMRateLimited
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
-    from vizochok.core.llm import LLMEvent, LLMRequest
+    from vizochok.core.llm.messages import LLMEvent, LLMRequest
     from vizochok.core.ports import LLM
 
 _log = logging.getLogger(__name__)

@@ -24,9 +24,9 @@ import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from vizochok.core.catalog import fulltext_fields, search_name
+from vizochok.core.catalog.indexing import fulltext_fields, search_name
 from vizochok.core.models import SearchHit
-from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
+from vizochok.core.search.request import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

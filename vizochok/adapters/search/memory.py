@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vizochok.core.catalog import fulltext_fields, search_name
+from vizochok.core.catalog.indexing import fulltext_fields, search_name
 from vizochok.core.models import SearchHit
-from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
+from vizochok.core.search.request import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.memory import InMemoryCatalogRepository

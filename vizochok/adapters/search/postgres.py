@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 from vizochok.adapters.db.tables import EMBEDDING_DIM
 from vizochok.core.models import SearchHit
 from vizochok.core.query import QueryAnalysis
-from vizochok.core.search import LEGS, SearchRequest, rrf_fuse
+from vizochok.core.search.request import LEGS, SearchRequest, rrf_fuse
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection

@@ -7,7 +7,7 @@ import time
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from vizochok.core.chat import ConversationState
+from vizochok.core.chat.state import ConversationState
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from vizochok.adapters.valkey_client import replicate, tenant_tag
-from vizochok.core.chat import ConversationState
+from vizochok.core.chat.state import ConversationState
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

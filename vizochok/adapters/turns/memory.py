@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vizochok.core.turns import TurnBegun, TurnLease
+from vizochok.core.chat.turns import TurnBegun, TurnLease
 
 if TYPE_CHECKING:
     from vizochok.adapters.session.memory import InMemorySessionStore
     from vizochok.adapters.usage.memory import InMemoryUsageLimiter
-    from vizochok.core.turns import TurnEnd, TurnStart
+    from vizochok.core.chat.turns import TurnEnd, TurnStart
 
 
 class InMemoryTurnStore:

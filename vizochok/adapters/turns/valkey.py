@@ -23,12 +23,12 @@ from vizochok.adapters.usage.valkey import (
     window_key,
 )
 from vizochok.adapters.valkey_client import replicate
-from vizochok.core.turns import TurnBegun, TurnLease
+from vizochok.core.chat.turns import TurnBegun, TurnLease
 
 if TYPE_CHECKING:
     from valkey.asyncio import Valkey
 
-    from vizochok.core.turns import TurnEnd, TurnStart
+    from vizochok.core.chat.turns import TurnEnd, TurnStart
 
 # KEYS window, msgs, convs, tokens of the day, tokens of the month, lock, session.
 # ARGV window limit ('' skips tier 1), window ms, window member, metered ('1' or ''), new conversation

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from vizochok.core.usage import UsageSnapshot
+from vizochok.core.usage.pricing import UsageSnapshot
 
 
 class InMemoryUsageLimiter:

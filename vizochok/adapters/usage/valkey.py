@@ -17,7 +17,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from vizochok.adapters.valkey_client import tenant_tag
-from vizochok.core.usage import UsageSnapshot
+from vizochok.core.usage.pricing import UsageSnapshot
 
 if TYPE_CHECKING:
     from valkey.asyncio import Valkey

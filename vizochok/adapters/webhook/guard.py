@@ -17,7 +17,7 @@ import httpcore
 import httpx
 
 from vizochok.adapters.webhook.pool import LinearPoolTransport
-from vizochok.core.ssrf import UnsafeDestination, check_addresses, check_url, is_ip_literal
+from vizochok.core.webhooks.ssrf import UnsafeDestination, check_addresses, check_url, is_ip_literal
 
 if TYPE_CHECKING:
     import ssl

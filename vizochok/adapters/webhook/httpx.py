@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from vizochok.adapters.webhook.schemas import CartGetResponse, CartResponse, ProductsResponse
 from vizochok.core.models import CartItem, CartOperation, CartResult, LivePrice, Tenant
-from vizochok.core.ssrf import UnsafeDestination
-from vizochok.core.webhooks import IDEMPOTENCY_HEADER, WebhookFailure, WebhookTestReport, sign
+from vizochok.core.webhooks.signing import IDEMPOTENCY_HEADER, WebhookFailure, WebhookTestReport, sign
+from vizochok.core.webhooks.ssrf import UnsafeDestination
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -6,7 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, TypeVar
 
 from vizochok.adapters.webhook._base import Webhook, WebhooksWrapper
-from vizochok.core.webhooks import WebhookFailure
+from vizochok.core.webhooks.signing import WebhookFailure
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vizochok.core.models import CartItem, CartOperation, CartResult, LivePrice, Tenant
-from vizochok.core.webhooks import WebhookFailure
+from vizochok.core.webhooks.signing import WebhookFailure
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
     from vizochok.core.models import Tenant
-    from vizochok.core.webhooks import WebhookTestReport
+    from vizochok.core.webhooks.signing import WebhookTestReport
     from vizochok.settings import WebhookSettings
 
 # Both transports run on `LinearConnectionPool` (pool.py): httpcore's own pool costs time quadratic in

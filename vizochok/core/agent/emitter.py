@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from vizochok.core.frames import Error, ResponseComplete, ServerFrame, Status, StatusCode, TextDelta, TextEnd
 
 if TYPE_CHECKING:
-    from vizochok.core.chat import LogEntry
+    from vizochok.core.chat.state import LogEntry
 
 
 class FrameSink(Protocol):
@@ -34,7 +34,7 @@ class TurnEmitter:
 
     def _record(self, frame: ServerFrame) -> None:
         if self._log is not None:
-            from vizochok.core.chat import LogEntry  # noqa: PLC0415 - avoid a cycle at import time
+            from vizochok.core.chat.state import LogEntry  # noqa: PLC0415 - avoid a cycle at import time
 
             self._log.append(LogEntry(kind="frame", payload=frame.dump(), turn=self._turn))
 

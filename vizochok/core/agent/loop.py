@@ -13,10 +13,10 @@ from vizochok.core.agent.pending import answer_pending
 from vizochok.core.agent.phrases import phrase
 from vizochok.core.agent.prompt import system_prompt
 from vizochok.core.agent.tools import ToolError, ToolResult
-from vizochok.core.chat import ChatMessage, LogEntry, ToolCall
+from vizochok.core.chat.state import ChatMessage, LogEntry, ToolCall
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.llm import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
-from vizochok.core.usage import UsageRecord
+from vizochok.core.llm.messages import LLMRequest, TextChunk, ToolCallChunk, ToolSpec, Usage
+from vizochok.core.usage.pricing import UsageRecord
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

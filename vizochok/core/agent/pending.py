@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from vizochok.core.chat import LogEntry
+from vizochok.core.chat.state import LogEntry
 
 if TYPE_CHECKING:
     from vizochok.core.agent.tools import Turn

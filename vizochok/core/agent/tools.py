@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
-from vizochok.core.chat import PendingTool
-from vizochok.core.webhooks import WebhookFailure
+from vizochok.core.chat.state import PendingTool
+from vizochok.core.webhooks.signing import WebhookFailure
 
 if TYPE_CHECKING:
     from vizochok.core.agent.emitter import TurnEmitter
-    from vizochok.core.chat import ConversationState, LogEntry
+    from vizochok.core.chat.state import ConversationState, LogEntry
     from vizochok.core.models import LivePrice, ProductInput, SearchHit, Tenant
     from vizochok.core.ports import CatalogRepository, Observer, RetailerWebhooks
     from vizochok.core.profile import UserProfile
-    from vizochok.core.services.search import SearchService
-    from vizochok.core.usage import UsageRecord
+    from vizochok.core.search.service import SearchService
+    from vizochok.core.usage.pricing import UsageRecord
 
 
 class ToolError(Exception):

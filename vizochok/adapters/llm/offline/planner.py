@@ -22,14 +22,14 @@ from vizochok.adapters.llm.offline.recipes import Recipe, plan_dishes, tenant_re
 from vizochok.adapters.llm.offline.texts import number, reason, text
 from vizochok.adapters.llm.offline.understand import Utterance, understand
 from vizochok.adapters.llm.offline.words import product_text, word_in
-from vizochok.core.chat import ToolCall
+from vizochok.core.chat.state import ToolCall
 from vizochok.core.language import detect_language
-from vizochok.core.llm import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
+from vizochok.core.llm.messages import LLMEvent, LLMRequest, TextChunk, ToolCallChunk, Usage
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from vizochok.core.chat import ChatMessage
+    from vizochok.core.chat.state import ChatMessage
 
 _log = logging.getLogger(__name__)
 

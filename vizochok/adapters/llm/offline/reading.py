@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vizochok.core.chat import ToolCall
+from vizochok.core.chat.state import ToolCall
 
 
 @dataclass(frozen=True)

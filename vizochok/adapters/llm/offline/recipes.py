@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vizochok.core.search import normalize
+from vizochok.core.search.request import normalize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

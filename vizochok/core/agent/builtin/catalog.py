@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from vizochok.core.agent.tools import ToolError, ToolResult
 from vizochok.core.frames import ProductCards
 from vizochok.core.models import ProductCard
-from vizochok.core.search import SearchFilters
+from vizochok.core.search.request import SearchFilters
 
 if TYPE_CHECKING:
     from vizochok.core.agent.tools import Turn

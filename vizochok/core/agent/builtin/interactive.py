@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import BaseModel, Field, field_validator
 
 from vizochok.core.agent.tools import ToolError, ToolResult
-from vizochok.core.chat import PendingTool
+from vizochok.core.chat.state import PendingTool
 from vizochok.core.frames import (
     ChecklistItem,
     IngredientChecklist,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from vizochok.core.cleaning import InputRefused, clean_text
 from vizochok.core.ports import CatalogFacts
 from vizochok.core.query import Dictionary, analyze
-from vizochok.core.query.profile import EMPTY_PROFILE, TenantProfile, TenantProfiles
-from vizochok.core.search import SearchFilters, SearchRequest
+from vizochok.core.search.profile import EMPTY_PROFILE, TenantProfile, TenantProfiles
+from vizochok.core.search.request import SearchFilters, SearchRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -67,7 +67,7 @@ class SearchService:
     async def profile(self, tenant_id: str) -> TenantProfile:
         """The tenant's catalog language, category index and vocabulary, waiting for its build if needed.
 
-        Searches never wait for it (`core/query/profile.py`); evaluation and benches do.
+        Searches never wait for it (`core/search/profile.py`); evaluation and benches do.
         """
         return await self._profiles.ready(tenant_id)
 

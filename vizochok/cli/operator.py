@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from vizochok.adapters.container import Container
+    from vizochok.core.catalog.service import CatalogService
     from vizochok.core.ports import CatalogRepository
-    from vizochok.core.services.catalog import CatalogService
     from vizochok.settings import Settings
 
 IMPORT_BATCH = 1000

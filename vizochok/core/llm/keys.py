@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from vizochok.core.admin import require
+from vizochok.core.admin.model import require
+from vizochok.core.admin.service import tenant_of
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.services.admin import tenant_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
 
-    from vizochok.core.admin import AdminIdentity
-    from vizochok.core.services.admin import AdminService
+    from vizochok.core.admin.model import AdminIdentity
+    from vizochok.core.admin.service import AdminService
 
 MAX_KEY_LENGTH = 1000
 _KEY_SHAPE = re.compile(r"^[\x21-\x7e]+$")

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from vizochok.adapters.container import get
 from vizochok.app import build_container
-from vizochok.core.evaluation import METRICS, LabelledQuery, summarize
-from vizochok.core.search import LEGS
+from vizochok.core.search.evaluation import METRICS, LabelledQuery, summarize
+from vizochok.core.search.request import LEGS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from vizochok.core.models import Tenant
-    from vizochok.core.services.search import SearchService
+    from vizochok.core.search.service import SearchService
     from vizochok.settings import Settings
 
 SYSTEMS = ("fused", "fused-no-rerank", *LEGS)

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from vizochok.core.agent.emitter import TurnEmitter
 from vizochok.core.agent.phrases import phrase
 from vizochok.core.agent.tools import AgentServices, ToolError, Turn
-from vizochok.core.chat import ConversationState, LogEntry
+from vizochok.core.chat.actions import run_action
+from vizochok.core.chat.state import ConversationState, LogEntry
+from vizochok.core.chat.turns import TurnEnd, TurnStart
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.frames import (
     AuthOk,
@@ -24,16 +26,13 @@ from vizochok.core.identity import Identity, resolve_identity
 from vizochok.core.ids import new_id
 from vizochok.core.language import detect_language
 from vizochok.core.profile import UserProfile, apply_statements
-from vizochok.core.services.actions import run_action
-from vizochok.core.services.usage import UsageGate, refusal
-from vizochok.core.turns import TurnEnd, TurnStart
-from vizochok.core.webhooks import WebhookFailure
+from vizochok.core.usage.service import UsageGate, refusal
+from vizochok.core.webhooks.signing import WebhookFailure
 
 if TYPE_CHECKING:
     from vizochok.core.agent.emitter import FrameSink
     from vizochok.core.agent.loop import Agent
     from vizochok.core.frames import Action, AuthFrame
-    from vizochok.core.limits import Limits
     from vizochok.core.models import Principal, Tenant
     from vizochok.core.ports import (
         CatalogRepository,
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
         TurnStore,
         UsageLimiter,
     )
+    from vizochok.core.usage.limits import Limits
 
 _log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from vizochok.core.chat import ConversationState
+    from vizochok.core.chat.state import ConversationState
 
 Refusal = Literal["window", "user_messages", "user_conversations", "tokens_day", "tokens_month", "busy"]
 """Why a turn may not start, in the order the checks run (tier 1, tier 2, tier 3, `agent_busy`)."""

@@ -6,7 +6,7 @@ import secrets
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from vizochok.core.admin import (
+from vizochok.core.admin.model import (
     AdminIdentity,
     AdminUser,
     ApiKeyInfo,
@@ -17,14 +17,13 @@ from vizochok.core.admin import (
     check_key_scopes,
     require,
 )
-from vizochok.core.billing import Statement, build_statement
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.limits import Limits, check_overrides, plan_ceiling
+from vizochok.core.usage.billing import Statement, build_statement
+from vizochok.core.usage.limits import Limits, check_overrides, plan_ceiling
 
 if TYPE_CHECKING:
-    from vizochok.core.admin_ports import AdminSessions, AdminStore, LoginThrottle, PasswordHasher
     from vizochok.core.models import Principal, Tenant
-    from vizochok.core.ports import TenantRepository
+    from vizochok.core.ports import AdminSessions, AdminStore, LoginThrottle, PasswordHasher, TenantRepository
 
 MAX_ROTATION_OVERLAP = 30 * 24 * 3600
 

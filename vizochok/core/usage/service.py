@@ -13,15 +13,15 @@ import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from vizochok.core.chat.turns import DailyQuota, WindowHit
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.turns import DailyQuota, WindowHit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from vizochok.core.limits import Limits
+    from vizochok.core.chat.turns import TurnBegun
     from vizochok.core.ports import UsageLimiter
-    from vizochok.core.turns import TurnBegun
+    from vizochok.core.usage.limits import Limits
 
 
 def utc_now() -> datetime:

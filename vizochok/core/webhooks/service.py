@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.ssrf import UnsafeDestination
+from vizochok.core.webhooks.ssrf import UnsafeDestination
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from vizochok.core.models import Tenant
     from vizochok.core.ports import URLGuard, WebhookConfigStore, WebhookHealth, WebhookProbe
-    from vizochok.core.webhooks import WebhookTestReport
+    from vizochok.core.webhooks.signing import WebhookTestReport
 
 SAMPLE_SKUS = ("vizochok-test-1", "vizochok-test-2", "vizochok-test-3")
 """What the test asks for when the caller names no SKUs; the retailer answers with the ones it knows."""

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
 
-from vizochok.core.admin import DailyActivity, LedgerRow
+from vizochok.core.admin.model import DailyActivity, LedgerRow
 
 
 class Statement(BaseModel):

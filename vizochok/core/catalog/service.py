@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from vizochok.core.catalog import embedding_text
+from vizochok.core.catalog.indexing import embedding_text
 from vizochok.core.cleaning import BODY_LIMITS, InputRefused, clean_value
 from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.ids import new_id

@@ -143,7 +143,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_tenant_create(args: argparse.Namespace) -> int:
     """Create a tenant with a public chat key and a secret catalog+admin key."""
-    from vizochok.operator import create_tenant  # noqa: PLC0415
+    from vizochok.cli.operator import create_tenant  # noqa: PLC0415
 
     prepared = _prepare(get_settings())
     try:
@@ -161,7 +161,7 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
     """Upload a JSON, NDJSON or CSV file of products to a tenant, with progress."""
-    from vizochok.operator import import_catalog  # noqa: PLC0415
+    from vizochok.cli.operator import import_catalog  # noqa: PLC0415
 
     path = Path(args.file)
     if not path.exists():
@@ -178,7 +178,7 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
 
 def cmd_search_rebuild(args: argparse.Namespace) -> int:
     """Copy a tenant's catalog into a fresh Elasticsearch index and swap the alias onto it."""
-    from vizochok.operator import rebuild_search  # noqa: PLC0415
+    from vizochok.cli.operator import rebuild_search  # noqa: PLC0415
 
     prepared = _prepare(get_settings())
     try:
@@ -189,7 +189,7 @@ def cmd_search_rebuild(args: argparse.Namespace) -> int:
 
 def cmd_admin_create_user(args: argparse.Namespace) -> int:
     """Create an admin user; the password comes from stdin or a prompt, never from the command line."""
-    from vizochok.operator import create_admin_user  # noqa: PLC0415
+    from vizochok.cli.operator import create_admin_user  # noqa: PLC0415
 
     password = (
         sys.stdin.readline().rstrip("\n")
@@ -213,7 +213,7 @@ def cmd_admin_create_user(args: argparse.Namespace) -> int:
 
 def cmd_eval_search(args: argparse.Namespace) -> int:
     """Score search on a labelled dataset (catalog.json + queries.jsonl), per leg and per query kind."""
-    from vizochok.search_eval import evaluate, render  # noqa: PLC0415
+    from vizochok.cli.search_eval import evaluate, render  # noqa: PLC0415
 
     folder = Path(args.dataset)
     if not (folder / "catalog.json").exists() or not (folder / "queries.jsonl").exists():
@@ -230,7 +230,7 @@ def cmd_eval_search(args: argparse.Namespace) -> int:
 
 def cmd_eval_agent(args: argparse.Namespace) -> int:
     """Play labelled shopper messages over the real socket; pass rate and wrong cart changes."""
-    from vizochok.agent_eval import evaluate, render  # noqa: PLC0415
+    from vizochok.cli.agent_eval import evaluate, render  # noqa: PLC0415
 
     path = Path(args.dataset)
     catalog = (

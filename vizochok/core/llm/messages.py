@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from vizochok.core.chat import ChatMessage, ToolCall
+from vizochok.core.chat.state import ChatMessage, ToolCall
 
 
 class ToolSpec(BaseModel):

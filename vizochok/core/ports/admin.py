@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from vizochok.core.admin import (
+    from vizochok.core.admin.model import (
         AdminIdentity,
         AdminUser,
         ApiKeyInfo,

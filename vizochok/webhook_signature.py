@@ -1,6 +1,6 @@
 """For retailers: verify that a webhook request really comes from vizochok.
 
-    from vizochok.webhooks import verify_request
+    from vizochok.webhook_signature import verify_request
     if not verify_request(secret, raw_body, headers):   # raw bytes, before any JSON parsing
         return 401
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vizochok.core.webhooks import (
+from vizochok.core.webhooks.signing import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

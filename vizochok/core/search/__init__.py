@@ -1,0 +1,3 @@
+"""Search: requests (`request`), the use case (`service`), its tenant profiles (`profile`), metrics (`evaluation`)."""
+
+__all__ = ()

@@ -1,3 +1,0 @@
-"""Use cases: what the HTTP and WebSocket adapters call."""
-
-__all__ = ()

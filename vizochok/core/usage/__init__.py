@@ -1,0 +1,3 @@
+"""Usage: prices of LLM calls, limits and their tiers (`service`), monthly statements (`billing`)."""
+
+__all__ = ()
