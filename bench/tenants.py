@@ -49,7 +49,7 @@ from vizochok.adapters.db.tenants import PostgresTenantRepository  # noqa: E402
 from vizochok.adapters.search.postgres import OWN_INDEX_ABOVE, PostgresProductSearch  # noqa: E402
 from vizochok.adapters.security.secrets import SecretBox  # noqa: E402
 from vizochok.bootstrap import prepare  # noqa: E402
-from vizochok.core.search.request import SearchRequest  # noqa: E402
+from vizochok.core.search.request import LEGS, SearchRequest  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
 
 MEASURED = 10_000
@@ -115,13 +115,20 @@ async def own_index(db: Database, tenant_id: str) -> None:
 
 
 async def compare(
-    sides: list[tuple[PostgresProductSearch, str]], queries: list[str], rounds: int
+    sides: list[tuple[PostgresProductSearch, str]],
+    queries: list[str],
+    rounds: int,
+    weights: dict[str, float] | None = None,
 ) -> list[list[float]]:
     """Milliseconds per query on each side, the sides alternating query by query (warmed first)."""
     vectors = {q: derived_vector(q, None, "query " + q) for q in queries}
+
+    def request(q: str) -> SearchRequest:
+        return SearchRequest(text=q, vector=vectors[q], weights=dict(weights or {}))
+
     for engine, tenant_id in sides:
         for q in queries[:30]:
-            await engine.search(tenant_id, SearchRequest(text=q, vector=vectors[q]))
+            await engine.search(tenant_id, request(q))
     times: list[list[float]] = [[] for _ in sides]
     for r in range(rounds):
         for i, q in enumerate(queries):
@@ -130,7 +137,7 @@ async def compare(
                 order.reverse()  # neither side always goes first
             for k, (engine, tenant_id) in order:
                 start = time.perf_counter()
-                await engine.search(tenant_id, SearchRequest(text=q, vector=vectors[q]))
+                await engine.search(tenant_id, request(q))
                 times[k].append((time.perf_counter() - start) * 1000)
     return times
 
@@ -212,6 +219,10 @@ async def run(args: argparse.Namespace, url: str, secret: str, admin_url: str) -
     isolated = [(PostgresProductSearch(alone_db), measured), (PostgresProductSearch(db), measured)]
     alone, among = await compare(isolated, queries, args.rounds)
     report("3. own partial HNSW per 5k+ tenant", alone, among)
+    # Which leg still depends on the other tenants: each alone, among 200 against alone.
+    for leg in LEGS:
+        alone, among = await compare(isolated, queries, 1, {other: float(other == leg) for other in LEGS})
+        report(f"3, {leg} leg alone", alone, among)
 
     engine = PostgresProductSearch(db)
     for label, index in (("largest", plan.index(max(plan))), ("smallest", plan.index(min(plan)))):
