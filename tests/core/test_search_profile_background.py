@@ -12,7 +12,7 @@ from vizochok.core.search.service import SearchService
 
 if TYPE_CHECKING:
     from vizochok.core.models import SearchHit
-    from vizochok.core.search import SearchRequest
+    from vizochok.core.search.request import SearchRequest
 
 ENGLISH = ["organic whole milk", "organic bananas", "greek yogurt plain", "organic baby spinach"]
 
