@@ -1,20 +1,23 @@
-"""Many tenants: does a tenant's search latency depend on the other tenants in the same table.
+"""Many tenants: whether a tenant's search latency depends on the other tenants in the same table.
 
-    python bench/tenants.py [--total 250000] [--tenants 200] [--queries 200]
+    python bench/tenants.py [--total 250000] [--tenants 200] [--queries 200] [--rounds 2]
 
-200 tenants of mixed sizes (one of 50k, two of 20k, the measured one of 10k, six of 8k, twenty of
+200 tenants of mixed sizes (the measured one of 10k, one of 50k, two of 20k, six of 8k, twenty of
 2.5k, the rest a few hundred each; 250k products in all), products drawn from the Instacart table
-(`../shared/data/instacart/products.csv`, read in place), random unit vectors (the engine's work
-per query does not depend on what the vectors mean). The engine alone is timed (query vector
-given), for the 10k tenant:
+(`../shared/data/instacart/products.csv`, read in place), bulk-loaded by COPY with derived
+bag-of-words vectors (`bench/bulk.py` says why they keep HNSW's behaviour realistic). The engine
+alone is timed (query vector given, derived from the query's words the same way).
 
-1. alone in the table;
-2. next to the other 199, everyone in the one shared HNSW graph (no tenant index of its own);
-3. next to the other 199, each tenant of 5k+ products with its own partial HNSW index (what the
-   engine builds by itself), small tenants scanned exactly.
+The anchor is measured in the same run, query by query: after the 10k tenant is loaded the
+database is copied (`CREATE DATABASE … TEMPLATE`), so "alone" is a second database holding only
+that tenant, served by the same PostgreSQL. Each query runs against both, alternately, so load
+from other processes hits both sides alike. Phases, the 10k tenant next to the other 199:
 
-The shared HNSW index is dropped while the other tenants load and built again afterwards (one
-build is far cheaper than 240k inserts into a graph); the search is the same either way.
+2. everyone in the one shared HNSW graph (no tenant index of its own);
+3. each tenant of 5k+ products with its own partial HNSW index (migration 0007, built through
+   `vizochok_tenant_vector_index` as the engine does), small tenants scanned exactly.
+
+Goal (issue 15): the 10k tenant's p50 in phase 3 within 1.5x of alone.
 Results belong in bench/RESULTS.md ("Many tenants").
 """
 
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import platform
 import random
@@ -35,24 +37,32 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import psycopg  # noqa: E402
+from bulk import (  # noqa: E402
+    DATA,
+    Rows,
+    build_indexes,
+    copy_products,
+    derived_vector,
+    drop_search_indexes,
+    engine_search,
+    load_products,
+)
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from vizochok.adapters.db import Database  # noqa: E402
-from vizochok.adapters.db.catalog import PostgresCatalogRepository  # noqa: E402
+from vizochok.adapters.db.database import libpq_url  # noqa: E402
 from vizochok.adapters.db.tenants import PostgresTenantRepository  # noqa: E402
 from vizochok.adapters.search.postgres import OWN_INDEX_ABOVE, PostgresProductSearch  # noqa: E402
 from vizochok.adapters.security.secrets import SecretBox  # noqa: E402
 from vizochok.bootstrap import prepare  # noqa: E402
-from vizochok.core.models import ProductInput  # noqa: E402
-from vizochok.core.search.request import SearchRequest  # noqa: E402
+from vizochok.core.search.request import LEGS, SearchRequest  # noqa: E402
 from vizochok.settings import get_settings  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("bench_search", Path(__file__).with_name("search.py"))
-assert _spec is not None
-assert _spec.loader is not None
-bench_search = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_search)
-
 MEASURED = 10_000
+ALONE_DB = "vizochok_alone"
 
 
 def sizes(total: int, tenants: int) -> list[int]:
@@ -64,112 +74,171 @@ def sizes(total: int, tenants: int) -> list[int]:
     return big + [rest // small + (1 if i < rest % small else 0) for i in range(small)]
 
 
-def _unit(rng: random.Random) -> list[float]:
-    vector = [rng.gauss(0, 1) for _ in range(384)]
-    norm = sum(v * v for v in vector) ** 0.5
-    return [v / norm for v in vector]
+def make_queries(products: list[dict[str, Any]], count: int, rng: random.Random) -> list[str]:
+    """Shopper-like queries over these products: name prefixes, single words, typos, SKUs."""
+    queries: list[str] = []
+    while len(queries) < count:
+        words = rng.choice(products)["name"].split()
+        kind = rng.random()
+        if kind < 0.4:
+            queries.append(" ".join(words[:2]))
+        elif kind < 0.7:
+            queries.append(rng.choice(words))
+        elif kind < 0.9:
+            word = max(words, key=len)
+            cut = rng.randrange(len(word))
+            queries.append(word[:cut] + word[cut + 1 :])
+        else:
+            queries.append(rng.choice(products)["sku"])
+    return queries
 
 
-async def load(
-    db: Database, tenants: PostgresTenantRepository, products: list[dict[str, Any]], size: int, seed: int
-) -> str:
-    """A tenant of `size` products drawn from the table, all with vectors."""
-    rng = random.Random(seed)
-    tenant = await tenants.create(f"bench {seed}", f"tenants-{seed}-{rng.randrange(10**6)}")
-    chosen = rng.sample(products, min(size, len(products)))
-    repo = PostgresCatalogRepository(db)
-    for start in range(0, len(chosen), 5000):
-        batch = [ProductInput.model_validate(p) for p in chosen[start : start + 5000]]
-        job, _ = await repo.upsert(tenant.id, f"job-{seed}-{start}", batch)
-        while pending := await repo.pending_embeddings(tenant.id, job.job_id, 2000):
-            await repo.store_embeddings(tenant.id, [(p.sku, h, _unit(rng)) for p, h in pending])
-    return tenant.id
-
-
-async def admin(url: str, *statements: str) -> None:
-    """Run maintenance statements as the administrator (index builds, VACUUM)."""
-    import psycopg  # noqa: PLC0415
-
-    from vizochok.adapters.db.database import libpq_url  # noqa: PLC0415
-
-    async with await psycopg.AsyncConnection.connect(libpq_url(url), autocommit=True) as conn:
-        for statement in statements:
-            await conn.execute(statement)
-
-
-async def measure(
-    engine: PostgresProductSearch, tenant_id: str, queries: list[str], seed: int
-) -> tuple[float, float]:
-    """p50 and p99 in ms of the engine alone, the same queries and vectors every time."""
-    rng = random.Random(seed)
-    vectors = [_unit(rng) for _ in queries]
-    for q, v in list(zip(queries, vectors, strict=True))[:30]:
-        await engine.legs(tenant_id, SearchRequest(text=q, vector=v))
-    times: list[float] = []
-    for q, v in zip(queries, vectors, strict=True):
-        start = time.perf_counter()
-        await engine.legs(tenant_id, SearchRequest(text=q, vector=v))
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), bench_search.percentile(times, 99)
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-async def run(args: argparse.Namespace, url: str, secret: str, admin_url: str) -> None:
-    products = bench_search.load_products()
+def other_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def admin(url: str) -> psycopg.AsyncConnection[Any]:
+    return await psycopg.AsyncConnection.connect(libpq_url(url), autocommit=True)
+
+
+async def create_tenants(db: Database, secret: str, count: int) -> list[str]:
+    repo = PostgresTenantRepository(db, SecretBox(secret))
+    return [(await repo.create(f"bench {i}", f"tenants-{i}")).id for i in range(count)]
+
+
+async def own_index(db: Database, tenant_id: str) -> None:
+    """The tenant's partial HNSW index, through the same definer function the engine calls."""
+    async with db.tenant(tenant_id) as conn:
+        await conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        await conn.execute("SELECT vizochok_tenant_vector_index(%s, true)", (tenant_id,))
+
+
+async def compare(
+    sides: list[tuple[PostgresProductSearch, str]],
+    queries: list[str],
+    rounds: int,
+    weights: dict[str, float] | None = None,
+) -> list[list[float]]:
+    """Milliseconds per query on each side, the sides alternating query by query (warmed first)."""
+    vectors = {q: derived_vector(q, None, "query " + q) for q in queries}
+
+    def request(q: str) -> SearchRequest:
+        return SearchRequest(text=q, vector=vectors[q], weights=dict(weights or {}))
+
+    for engine, tenant_id in sides:
+        for q in queries[:30]:
+            await engine_search(engine, tenant_id, request(q))
+    times: list[list[float]] = [[] for _ in sides]
+    for r in range(rounds):
+        for i, q in enumerate(queries):
+            order = list(enumerate(sides))
+            if (i + r) % 2:
+                order.reverse()  # neither side always goes first
+            for k, (engine, tenant_id) in order:
+                start = time.perf_counter()
+                await engine_search(engine, tenant_id, request(q))
+                times[k].append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def report(label: str, alone: list[float], other: list[float]) -> None:
+    a50, o50 = statistics.median(alone), statistics.median(other)
+    a99, o99 = percentile(alone, 99), percentile(other, 99)
+    print(f"| {label} | {a50:.2f} / {a99:.2f} | {o50:.2f} / {o99:.2f} | **{o50 / a50:.2f}** | {o99 / a99:.2f} |"
+          f" load {load_average()} |", flush=True)  # fmt: skip
+
+
+Loaded = tuple[list[str], list[int], list[dict[str, Any]]]
+"""Tenant ids, their sizes (the measured tenant first) and the measured tenant's products."""
+
+
+async def load_all(args: argparse.Namespace, url: str, admin_url: str, secret: str) -> Loaded:
+    """The measured tenant, copied to its own database; then the other 199 in the main one."""
+    products = load_products()
     plan = sizes(args.total, args.tenants)
-    db = Database(url, pool_size=4)
+    rows = Rows()
+    rng = random.Random(1)
+    chosen = [rng.sample(products, min(size, len(products))) for size in plan]
+    db = Database(url, pool_size=2)
     await db.open()
-    tenants = PostgresTenantRepository(db, SecretBox(secret))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    ids = await create_tenants(db, secret, len(plan))
+    await db.close()
+    start = time.perf_counter()
+    async with await admin(admin_url) as conn:
+        definitions = await drop_search_indexes(conn)
+        await copy_products(conn, ids[0], chosen[0], rows)
+        await build_indexes(conn, definitions)
+    main_db = make_url(admin_url).database
+    async with await admin(other_database(admin_url, "postgres")) as conn:
+        await conn.execute(f'CREATE DATABASE "{ALONE_DB}" TEMPLATE "{main_db}"')
     print(
-        f"{len(plan)} tenants, {sum(plan)} products; measured tenant: {plan[0]} products; load average {load_average()}"
+        f"<!-- the 10k tenant loaded, indexed and copied in {time.perf_counter() - start:.0f} s -->",
+        flush=True,
     )
-    measured = await load(db, tenants, products, plan[0], 0)
-    own = [p for p in products if True]
-    queries = bench_search.make_queries(own, args.queries, random.Random(7))
-    queries = [q for q in queries if not q.isdigit()]
-    await admin(admin_url, "VACUUM ANALYZE products")
-    shared = PostgresProductSearch(db, own_index_above=None)
-    alone = await measure(shared, measured, queries, 1)
-    print(f"| 1. alone | {alone[0]:.1f} | {alone[1]:.1f} | 1.00 |  load {load_average()}", flush=True)
+    start = time.perf_counter()
+    async with await admin(admin_url) as conn:
+        definitions = await drop_search_indexes(conn)
+        loaded = 0
+        for tenant_id, chunk in zip(ids[1:], chosen[1:], strict=True):
+            loaded += await copy_products(conn, tenant_id, chunk, rows)
+        copied = time.perf_counter() - start
+        await build_indexes(conn, definitions)
+    built = time.perf_counter() - start - copied
+    print(f"<!-- {loaded} more products: COPY {copied:.0f} s ({loaded / copied:.0f}/s), shared indexes and"
+          f" VACUUM ANALYZE {built:.0f} s; load {load_average()} -->", flush=True)  # fmt: skip
+    return ids, plan, chosen[0]
+
+
+async def run(args: argparse.Namespace, url: str, secret: str, admin_url: str) -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores,"
+          f" Python {platform.python_version()}; load {load_average()}", flush=True)  # fmt: skip
+    ids, plan, own_products = await load_all(args, url, admin_url, secret)
+    print(f"{len(plan)} tenants, {sum(plan)} products; measured tenant {plan[0]} products", flush=True)
+    queries = make_queries(own_products, args.queries, random.Random(7))
+    db, alone_db = Database(url, pool_size=2), Database(other_database(url, ALONE_DB), pool_size=2)
+    await db.open()
+    await alone_db.open()
+    measured = ids[0]
+    print("| phase | alone p50 / p99 ms | among 200 p50 / p99 ms | p50 ratio | p99 ratio | |")
+    print("|---|---:|---:|---:|---:|---|")
+    shared = [(PostgresProductSearch(alone_db, own_index_above=None), measured),
+              (PostgresProductSearch(db, own_index_above=None), measured)]  # fmt: skip
+    alone, among = await compare(shared, queries, args.rounds)
+    report("2. one shared HNSW graph", alone, among)
 
     start = time.perf_counter()
-    await admin(admin_url, "DROP INDEX IF EXISTS products_embedding_hnsw")
-    others: list[tuple[str, int]] = []
-    for seed, size in enumerate(plan[1:], start=1):
-        others.append((await load(db, tenants, products, size, seed), size))
-    await admin(
-        admin_url, "SET maintenance_work_mem = '1GB'",
-        "CREATE INDEX products_embedding_hnsw ON products USING hnsw (embedding vector_cosine_ops)",
-        "VACUUM ANALYZE products",
-    )  # fmt: skip
-    print(
-        f"<!-- loaded {sum(plan) - plan[0]} more products and rebuilt the shared index"
-        f" in {time.perf_counter() - start:.0f} s -->"
-    )
-    together = await measure(shared, measured, queries, 1)
-    print(f"| 2. 200 tenants, shared HNSW only | {together[0]:.1f} | {together[1]:.1f} |"
-          f" {together[0] / alone[0]:.2f} |  load {load_average()}", flush=True)  # fmt: skip
-
-    start = time.perf_counter()
-    engine = PostgresProductSearch(db)
-    for tenant_id, size in [(measured, plan[0]), *others]:
+    for tenant_id, size in zip(ids, plan, strict=True):
         if size >= OWN_INDEX_ABOVE:
-            async with db.tenant(tenant_id) as conn:
-                await conn.execute("SELECT vizochok_tenant_vector_index(%s, true)", (tenant_id,))
-    await admin(admin_url, "VACUUM ANALYZE products")
-    print(f"<!-- built the tenants' own indexes in {time.perf_counter() - start:.0f} s -->")
-    isolated = await measure(engine, measured, queries, 1)
-    print(f"| 3. 200 tenants, own HNSW per 5k+ tenant | {isolated[0]:.1f} | {isolated[1]:.1f} |"
-          f" {isolated[0] / alone[0]:.2f} |  load {load_average()}", flush=True)  # fmt: skip
-    big = max(others, key=lambda o: o[1])[0]
-    small = others[-1]
-    for label, tenant_id, size in (("largest tenant", big, max(plan)), ("small tenant", small[0], small[1])):
-        p50, p99 = await measure(engine, tenant_id, queries, 2)
-        print(f"| {label} ({size} products), own index / exact scan | {p50:.1f} | {p99:.1f} | |")
+            await own_index(db, tenant_id)
+    await own_index(alone_db, measured)
+    async with await admin(admin_url) as conn:
+        await conn.execute("VACUUM ANALYZE products")
+    print(f"<!-- {sum(s >= OWN_INDEX_ABOVE for s in plan)} partial indexes built in"
+          f" {time.perf_counter() - start:.0f} s -->", flush=True)  # fmt: skip
+    isolated = [(PostgresProductSearch(alone_db), measured), (PostgresProductSearch(db), measured)]
+    alone, among = await compare(isolated, queries, args.rounds)
+    report("3. own partial HNSW per 5k+ tenant", alone, among)
+    # Which leg still depends on the other tenants: each alone, among 200 against alone.
+    for leg in LEGS:
+        alone, among = await compare(isolated, queries, 1, {other: float(other == leg) for other in LEGS})
+        report(f"3, {leg} leg alone", alone, among)
+
+    engine = PostgresProductSearch(db)
+    for label, index in (("largest", plan.index(max(plan))), ("smallest", plan.index(min(plan)))):
+        (times,) = await compare([(engine, ids[index])], queries, 1)
+        print(f"<!-- {label} tenant ({plan[index]} products): p50 {statistics.median(times):.2f},"
+              f" p99 {percentile(times, 99):.2f} ms -->", flush=True)  # fmt: skip
+    await alone_db.close()
     await db.close()
 
 
@@ -179,9 +248,10 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=250_000)
     parser.add_argument("--tenants", type=int, default=200)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    if not bench_search.DATA.exists():
-        sys.exit(f"{bench_search.DATA} is missing")
+    if not DATA.exists():
+        sys.exit(f"{DATA} is missing")
     with tempfile.TemporaryDirectory(prefix="vizochok-tenants-bench-") as folder:
         prepared = prepare(get_settings(data_dir=Path(folder)))
         try:

@@ -116,11 +116,15 @@ def create_app(
             _log.info("resumed %d catalog job(s)", resumed)
         # Jobs of a process that died while this one runs are taken over when their lease runs out.
         catalog.start_watching()
+        # Tenants' search profiles are built in the background, so no shopper's first search waits for one.
+        search = await get(container.search_service)
+        search.warm(t["id"] for t in await (await get(container.admin_store)).list_tenants())
         for hook in on_ready:
             await hook(app, container)
         try:
             yield
         finally:
+            await search.close()
             await (await get(container.catalog_service)).close()
             await stop_resources(container)
 

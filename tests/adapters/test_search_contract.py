@@ -72,6 +72,10 @@ class Engines:
             items = [ProductInput.model_validate(p) for p in products]
             vectors = [self.repo.vectors.get((tenant_id, p.sku)) for p in items]
             await self.engine.index_products(tenant_id, list(zip(items, vectors, strict=True)), refresh=True)
+        # Searches never wait for the tenant's profile (vocabulary, IDF, categories); these tests compare
+        # answers in the steady state, after the build an upload starts.
+        self.service.forget(tenant_id)
+        await self.service.profile(tenant_id)
 
     async def skus(self, tenant: Tenant, text: str, **kwargs: Any) -> list[str]:
         before = self.reads.served["replica"] if self.reads is not None else 0

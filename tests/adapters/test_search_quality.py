@@ -84,6 +84,7 @@ async def _load(database: Database, make_tenant: Any, name: str) -> tuple[Loaded
         PostgresProductSearch(database), embedder, rerankers=lambda n: registry.resolve("reranker", n),
         default_reranker="attribute-boost", needs=repo,
     )  # fmt: skip
+    await service.profile(tenant.id)  # searches never wait for it; the gate measures the steady state
     return Loaded(service, tenant, queries), embedder
 
 

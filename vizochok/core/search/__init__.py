@@ -1,3 +1,3 @@
-"""Search: requests (`request`), the search use case (`service`) and ranking metrics (`evaluation`)."""
+"""Search: requests (`request`), the use case (`service`), its tenant profiles (`profile`), metrics (`evaluation`)."""
 
 __all__ = ()

