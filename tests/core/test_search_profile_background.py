@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.core.models import Tenant
 from vizochok.core.query.analyze import term
+from vizochok.core.search.request import LegRankings
 from vizochok.core.search.service import SearchService
 
 if TYPE_CHECKING:
-    from vizochok.core.models import SearchHit
     from vizochok.core.search.request import SearchRequest
 
 ENGLISH = ["organic whole milk", "organic bananas", "greek yogurt plain", "organic baby spinach"]
@@ -31,9 +31,9 @@ class BlockingFacts:
         await self.release.wait()
         return [("dairy > milk", 1), ("produce > fruit", 1)], list(self.names)
 
-    async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
+    async def legs(self, tenant_id: str, request: SearchRequest) -> LegRankings:
         self.requests.append(request)
-        return []
+        return LegRankings()
 
 
 TENANT = Tenant(id="t-profile", name="shop", store_id="shop")
