@@ -58,6 +58,7 @@ from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
 from vizochok.core.catalog.enrichment import LlmEnricher
 from vizochok.core.catalog.service import CatalogService
+from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.chat.service import ChatService
 from vizochok.core.llm.keys import LLMKeyService
 from vizochok.core.ports import SearchMirror
@@ -244,8 +245,11 @@ def _secret_box(settings: Settings) -> SecretBox:
 
 
 def _needs_postgres(what: str) -> NoReturn:
-    msg = f"{what} needs the postgres profile (VIZOCHOK_PROFILE=postgres): the memory profile has no store for it"
-    raise RuntimeError(msg)
+    # A documented 503 the caller can act on, not an `internal_error`: the dev mode simply lacks the store.
+    raise VizochokError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        f"{what} needs the postgres profile (VIZOCHOK_PROFILE=postgres): the memory profile has no store for it",
+    )
 
 
 class Container(containers.DeclarativeContainer):

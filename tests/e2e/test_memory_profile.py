@@ -76,6 +76,14 @@ def test_serve_memory_profile_chats_with_cards_and_starts_no_server(tmp_path: Pa
             pytest.fail("the server exited without announcing its URL:\n" + "".join(lines))
         assert "memory profile" in line
         assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).json() == {"status": "ready"}
+        # The admin panel has no store in this profile: a documented 503 that names the fix.
+        admin = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/admin/login",
+            json={"email": "a@b.c", "password": "x" * 12},
+            timeout=10,
+        )
+        assert (admin.status_code, admin.json()["code"]) == (503, "service_unavailable"), admin.text
+        assert "VIZOCHOK_PROFILE=postgres" in admin.json()["detail"]
         demo = json.loads((tmp_path / "demo-tenant.memory.json").read_text())
         assert not (tmp_path / "demo-tenant.json").exists()  # a stored demo tenant is never touched
 
