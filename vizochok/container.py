@@ -58,8 +58,8 @@ from vizochok.core.agent.loop import Agent, ModelChoice
 from vizochok.core.agent.tools import AgentServices
 from vizochok.core.catalog.enrichment import LlmEnricher
 from vizochok.core.catalog.service import CatalogService
-from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.chat.service import ChatService
+from vizochok.core.errors import ErrorCode, VizochokError
 from vizochok.core.llm.keys import LLMKeyService
 from vizochok.core.ports import SearchMirror
 from vizochok.core.search.service import SearchService
