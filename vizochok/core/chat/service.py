@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from vizochok.core.admin.access import tenant_of_key
+from vizochok.core.agent.builtin.interactive import ask_user, show_meal_plan
 from vizochok.core.agent.emitter import TurnEmitter
 from vizochok.core.agent.phrases import phrase
 from vizochok.core.agent.tools import AgentServices, ToolError, Turn
@@ -413,12 +414,12 @@ class ChatService:
         """A message runs the agent; an answer to the paused tool resumes it; card actions act directly."""
         pending = turn.state.pending_tool.tool if turn.state.pending_tool else None
         if isinstance(action, QuickReplyAction):
-            if pending == "ask_user":
+            if pending == ask_user.name:
                 await self._agent.resume(turn, {"answer": action.value}, limits.max_rounds)
                 return
             text, action = action.value, None
         elif isinstance(action, MealPlanModifyAction):
-            if pending == "show_meal_plan":
+            if pending == show_meal_plan.name:
                 await self._agent.resume(turn, {"modify": action.text}, limits.max_rounds)
                 return
             text, action = action.text, None
