@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from vizochok.adapters.llm.offline.lexicon import TRANSLIT
-from vizochok.adapters.llm.offline.vocabulary import translate
+from vizochok.adapters.llm.offline.vocabulary import PLURAL_OVER, translate
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_latin
 from vizochok.core.query.script import (
@@ -30,8 +30,6 @@ from vizochok.core.query.stem import stem
 
 WORD = re.compile(r"\d+(?:[.,]\d+)?%?|[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _MIN_PREFIX = 4
-# An English word ending in "s" with more letters than this may be a plural ("eggs", not "gas").
-_PLURAL_OVER = 3
 # Words this long get a consonant skeleton: shorter ones would make skeletons that match anything.
 _SKELETON_MIN = 4
 # Words this long may match one typo apart; shorter words one letter apart are different words (сир / сік).
@@ -70,7 +68,7 @@ def forms(word: str) -> frozenset[str]:
         out.add(stem(to_cyrillic(word)))
         for translated in dictionary().lookup(word):
             out.update(stem(w) for w in words(translated))
-        if word.endswith("s") and len(word) > _PLURAL_OVER:
+        if word.endswith("s") and len(word) > PLURAL_OVER:
             for translated in dictionary().lookup(word[:-1]):
                 out.update(stem(w) for w in words(translated))
     else:
