@@ -34,7 +34,8 @@ _LATIN = re.compile(r"[a-z]")
 _CYRILLIC = re.compile(r"[а-яіїєґё]")
 _LAYOUT_CHARS = re.compile(r"[a-z][,.;\[\]'`][a-z]|[a-z][\[\];]|^[,.;\[\]]")
 _SERVINGS = re.compile(
-    r"(?:на|for|буде|будет)\s+(\d{1,2})\b|(\d{1,2})\s*(?:порц|ос[іо]б|персон|людей|people|servings|persons|человек|едок|гост|guests)"
+    r"(?:на|for|буде|будет)\s+(\d{1,2})\b"
+    r"|(\d{1,2})\s*(?:порц|ос[іо]б|персон|людей|people|servings|persons|человек|едок|гост|guests)"
 )
 _SERVING_WORDS = {
     "two": 2,
