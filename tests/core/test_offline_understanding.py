@@ -212,8 +212,9 @@ def test_an_operator_extends_the_recipe_book_and_the_vocabulary(
     from vizochok.adapters.llm.offline.words import forms
 
     recipes = tmp_path / "recipes.json"
-    recipes.write_text('[{"key": "uzvar", "names": {"uk": "Узвар", "en": "Uzvar", "ru": "Узвар"}, "aliases": ["узвар", "uzvar"],'
-                       ' "meal": "breakfast", "vegetarian": true, "ingredients": [["сухофрукти", 0.3, 1], ["мед", 0, 1]]}]')  # fmt: skip
+    recipes.write_text('[{"key": "uzvar", "names": {"uk": "Узвар", "en": "Uzvar", "ru": "Узвар"},'
+                       ' "aliases": ["узвар", "uzvar"], "meal": "breakfast", "vegetarian": true,'
+                       ' "ingredients": [["сухофрукти", 0.3, 1], ["мед", 0, 1]]}]')  # fmt: skip
     words_file = tmp_path / "words.json"
     words_file.write_text('{"aubergine": "баклажан"}')
     monkeypatch.setenv("VIZOCHOK_OFFLINE_RECIPES", str(recipes))

@@ -118,9 +118,9 @@ def read_text_calls(text: str, offered: set[str]) -> tuple[list[ToolCall], str]:
     for start, end, value in _json_values(text):
         if any(s <= start < e for s, e in spans):
             continue
-        found = _calls_in(value, offered, len(calls))
-        if found:
-            calls.extend(found)
+        bare = _calls_in(value, offered, len(calls))
+        if bare:
+            calls.extend(bare)
             marker = text.rfind("[TOOL_CALLS]", 0, start)
             spans.append((marker if marker >= 0 and not text[marker + 12 : start].strip() else start, end))
     rest, last = [], 0

@@ -19,8 +19,12 @@ from vizochok.adapters.llm.offline.vocabulary import translate
 from vizochok.adapters.llm.offline.words import dictionary, forms, product_text, stems_match, word_in
 from vizochok.core.query.fold import is_latin
 
-_STOP = frozenset({"з", "із", "зі", "с", "со", "with", "of", "and", "the", "a", "an", "в", "у", "на", "для", "for", "по",
-                   "без", "without", "both", "обидва", "обидві", "оба", "обе", "all", "всі", "все", "фасовані", "ваговий"})  # fmt: skip
+_STOP = frozenset({"з", "із", "зі", "с", "со", "with", "of", "and", "the", "a", "an", "в", "у", "на", "для", "for",
+                   "по", "без", "without", "both", "обидва", "обидві", "оба", "обе", "all", "всі", "все", "фасовані",
+                   "ваговий"})  # fmt: skip
+# A conversion at least this sure (`to_product_units`) sells the asked amount of a product; below it the
+# product comes in packs that do not fit («1,5 кг» of a 2 kg bag).
+_SELLABLE = 0.7
 
 
 @dataclass
@@ -63,7 +67,7 @@ def content_words(phrase_words: list[str]) -> tuple[list[str], list[str]]:
     return required, optional
 
 
-def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:
+def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:  # noqa: PLR0911 - a return per outcome and reason
     """The offer to add for `phrase`, or the candidates to ask about."""
     required, optional = content_words(phrase.words)
     if not offers:
@@ -93,7 +97,7 @@ def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:
     unknown = [w for w in required if w not in informative]
     # A product that cannot be sold in the asked amount («1,5 кг» of a 2 kg bag) is not what was meant.
     if phrase.amount is not None and len(fits) > 1:
-        sellable = [o for o in fits if to_product_units(phrase, o).confidence >= 0.7]
+        sellable = [o for o in fits if to_product_units(phrase, o).confidence >= _SELLABLE]
         fits = sellable or fits
     if len(fits) == 1:
         confidence = 0.9 if not unknown else 0.75
@@ -116,8 +120,14 @@ def choose(phrase: Phrase, offers: list[dict[str, Any]]) -> Choice:
 
 def _exact(required: list[str], fits: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The fit whose every name word the phrase names, when it is the only one."""
-    full = [o for o in fits if product_text(o).name_stems and all(any(stems_match(f, s) for w in required for f in forms(w))
-                                                                    for s in product_text(o).name_stems)]  # fmt: skip
+    full = [
+        o
+        for o in fits
+        if product_text(o).name_stems
+        and all(
+            any(stems_match(f, s) for w in required for f in forms(w)) for s in product_text(o).name_stems
+        )
+    ]
     return full[0] if len(full) == 1 else None
 
 

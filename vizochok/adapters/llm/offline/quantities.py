@@ -19,7 +19,9 @@ from vizochok.core.query.units import quantities as name_quantities
 
 # Number words in the case forms shoppers use; the value is what they count.
 NUMBERS: dict[str, float] = {
-    **dict.fromkeys(("один", "одна", "одну", "одне", "одно", "одного", "однієї", "одной", "одним", "one", "a", "an"), 1),
+    **dict.fromkeys(
+        ("один", "одна", "одну", "одне", "одно", "одного", "однієї", "одной", "одним", "one", "a", "an"), 1
+    ),
     **dict.fromkeys(("два", "дві", "двох", "две", "двух", "two", "пару", "пара", "пари", "парочку", "couple"), 2),
     **dict.fromkeys(("три", "трьох", "трех", "трёх", "three"), 3),
     **dict.fromkeys(("чотири", "чотирьох", "четыре", "четырех", "four"), 4),
@@ -69,17 +71,33 @@ _SIZE_WORDS = {"size", "розмір", "размер", "розміру", "раз
 _COMPOUND = {"півкіло": (0.5, "kg"), "півкіла": (0.5, "kg"), "полкило": (0.5, "kg"), "полкила": (0.5, "kg"),
              "півлітра": (0.5, "l"), "поллитра": (0.5, "l"), "кіло": (1.0, "kg"), "кило": (1.0, "kg"),
              "кіла": (1.0, "kg"), "кила": (1.0, "kg"), "kilo": (1.0, "kg"), "десяток": (10.0, "pcs"),
-             "десятка": (10.0, "pcs"), "dozen": (12.0, "pcs"), "дюжину": (12.0, "pcs"), "дюжина": (12.0, "pcs")}  # fmt: skip
+             "десятка": (10.0, "pcs"), "dozen": (12.0, "pcs"), "дюжину": (12.0, "pcs"),
+             "дюжина": (12.0, "pcs")}  # fmt: skip
+# Words shorter than this are units only when written exactly («кг», "ml"), never by their start.
+_UNIT_MIN_LEN = 3
+# A unit prefix this long names the unit in any form; a shorter one ("can", "jar") only with at most
+# _SHORT_PREFIX_ENDING more letters ("cans", «банки»), so longer words that start the same are not units.
+_LONG_PREFIX = 4
+_SHORT_PREFIX_ENDING = 3
+# Packs within this of a whole number are that many packs (1 kg of 500 g packs; 20 eggs in packs of 10).
+_WHOLE_PACKS = 0.05
+# A measure asked for before the name counts as packs from (almost) one pack up.
+_ALMOST_ONE_PACK = 0.95
+# A size after the name is an amount of several packs only when clearly more than one pack («молоко 2 л»
+# of 1 l packs); about one pack is just the pack's own size.
+_MORE_THAN_ONE_PACK = 1.05
 
 
 def unit_of(word: str) -> str | None:
     """`kg`, `g`, `l`, `ml`, `pcs`, `pack`, `ten` or `dozen` when a word is a unit in any form."""
     if word in _UNIT_EXACT:
         return _UNIT_EXACT[word]
-    if word in _NOT_UNITS or len(word) < 3:
+    if word in _NOT_UNITS or len(word) < _UNIT_MIN_LEN:
         return None
     for prefix, unit in _UNIT_PREFIXES:
-        if word.startswith(prefix) and (len(prefix) >= 4 or len(word) <= len(prefix) + 3):
+        if word.startswith(prefix) and (
+            len(prefix) >= _LONG_PREFIX or len(word) <= len(prefix) + _SHORT_PREFIX_ENDING
+        ):
             return unit
     return None
 
@@ -124,7 +142,7 @@ class Phrase:
         return (" ".join(self.words) + size).strip()
 
 
-def parse_phrase(tokens: list[str]) -> Phrase:
+def parse_phrase(tokens: list[str]) -> Phrase:  # noqa: C901, PLR0912, PLR0915 - one left-to-right grammar
     """Take the amount out of one phrase's folded tokens."""
     phrase = Phrase(words=[])
     i, seen_name = 0, False
@@ -142,8 +160,7 @@ def parse_phrase(tokens: list[str]) -> Phrase:
             i += 1
             continue
         if word in _COMPOUND and not (i > 0 and number_of(tokens[i - 1]) is not None):
-            value, unit = _COMPOUND[word]
-            phrase.amount = _times(phrase.amount, Amount(value, unit))
+            phrase.amount = _times(phrase.amount, Amount(*_COMPOUND[word]))
             i += 1
             continue
         value = number_of(word)
@@ -217,7 +234,7 @@ def parse_phrase(tokens: list[str]) -> Phrase:
             i += 1
             continue
         unit = unit_of(word)
-        if unit in ("pack", "pcs") and not seen_name and phrase.amount is None and word not in ("a",):
+        if unit in ("pack", "pcs") and not seen_name and phrase.amount is None and word != "a":
             i += 1  # «пачку масла»: one pack
             phrase.amount = Amount(1.0, unit)
             continue
@@ -266,7 +283,9 @@ class Quantity:
     reason: str
 
 
-def to_product_units(phrase: Phrase, offer: dict[str, Any]) -> Quantity:
+def to_product_units(  # noqa: C901, PLR0911 - one return per conversion case, each with its reason
+    phrase: Phrase, offer: dict[str, Any]
+) -> Quantity:
     """The shopper's amount in the product's `unit`, on its `quantity_step` and above its `min_quantity`."""
     unit = offer.get("unit") or "pcs"
     amount, size = phrase.amount, phrase.size
@@ -292,7 +311,7 @@ def to_product_units(phrase: Phrase, offer: dict[str, Any]) -> Quantity:
         wanted = amount.value * factor
         if grams and base == ("g" if amount.unit in MASS else "ml"):
             packs = wanted / grams
-            if packs >= 0.95 and abs(packs - round(packs)) < 0.05:
+            if packs >= _ALMOST_ONE_PACK and abs(packs - round(packs)) < _WHOLE_PACKS:
                 return Quantity(
                     float(round(packs)),
                     0.9,
@@ -309,7 +328,7 @@ def to_product_units(phrase: Phrase, offer: dict[str, Any]) -> Quantity:
     count = amount.value if amount is not None else 1.0
     if amount is not None and amount.unit == "pcs" and pieces and pieces > 1 and count >= pieces:
         packs = count / pieces
-        if abs(packs - round(packs)) < 0.05:
+        if abs(packs - round(packs)) < _WHOLE_PACKS:
             return Quantity(
                 float(round(packs)), 0.9, f"{count:g} pieces are {round(packs)} packs of {pieces}"
             )
@@ -319,7 +338,7 @@ def to_product_units(phrase: Phrase, offer: dict[str, Any]) -> Quantity:
     if amount is None and size is not None and grams:
         factor = MASS.get(size.unit or "") or VOLUME.get(size.unit or "") or 1
         packs = size.value * factor / grams
-        if packs > 1.05 and abs(packs - round(packs)) < 0.05:
+        if packs > _MORE_THAN_ONE_PACK and abs(packs - round(packs)) < _WHOLE_PACKS:
             return Quantity(float(round(packs)), 0.8, f"{size.value:g} {size.unit} is {round(packs)} packs")
     return Quantity(
         float(count),

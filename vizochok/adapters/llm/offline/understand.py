@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from vizochok.adapters.llm.offline import lexicon as lx
 from vizochok.adapters.llm.offline.quantities import (
@@ -34,7 +34,8 @@ _LATIN = re.compile(r"[a-z]")
 _CYRILLIC = re.compile(r"[а-яіїєґё]")
 _LAYOUT_CHARS = re.compile(r"[a-z][,.;\[\]'`][a-z]|[a-z][\[\];]|^[,.;\[\]]")
 _SERVINGS = re.compile(
-    r"(?:на|for|буде|будет)\s+(\d{1,2})\b|(\d{1,2})\s*(?:порц|ос[іо]б|персон|людей|people|servings|persons|человек|едок|гост|guests)"
+    r"(?:на|for|буде|будет)\s+(\d{1,2})\b"
+    r"|(\d{1,2})\s*(?:порц|ос[іо]б|персон|людей|people|servings|persons|человек|едок|гост|guests)"
 )
 _SERVING_WORDS = {
     "two": 2,
@@ -47,7 +48,18 @@ _SERVING_WORDS = {
     "four": 4,
     "six": 6,
 }
+# «очисти все», "clear it": a clear verb with at most one more word clears the cart without naming it.
+_BARE_CLEAR_WORDS = 2
+# A message is worth a search when one of its product words has this many letters (or is a number).
+_PRODUCT_WORD_LEN = 3
 _DAYS = re.compile(r"(\d{1,2})\s*(?:дн|день|days?|дня|дней)")
+
+
+class _Common(TypedDict):
+    """The fields every reading of one message shares."""
+
+    lang: str
+    tokens: list[str]
 
 
 @dataclass
@@ -153,7 +165,7 @@ def _amount_alone(tokens: list[str]) -> Amount | None:
     return None
 
 
-def _new_quantity(tokens: list[str]) -> Amount | None:
+def _new_quantity(tokens: list[str]) -> Amount | None:  # noqa: C901 - one rule per phrasing, read top to bottom
     """The quantity a line should get: after «не … а», "not … but", before «замість», after "to", else the last."""
     numbers = []
     for i, token in enumerate(tokens):
@@ -181,7 +193,7 @@ def _new_quantity(tokens: list[str]) -> Amount | None:
     return numbers[-1][1]
 
 
-def understand(
+def understand(  # noqa: C901, PLR0911, PLR0912, PLR0915 - the checks in confidence order are the decision
     text: str, lang: str | None, has_cards: bool, has_cart: bool, recipes: Sequence[Recipe] = ()
 ) -> Utterance:
     """Read one message. `lang` is the conversation's language; Latin-letter Ukrainian switches it to uk.
@@ -194,7 +206,7 @@ def understand(
     words = [t for t in tokens if t[0].isalnum()]
     joined = " ".join(words)
     wordset = set(words)
-    base = {"lang": lang, "tokens": tokens}
+    base: _Common = {"lang": lang, "tokens": tokens}
 
     if not words:
         return Utterance(kind="act", act="greet", reason="an empty message", **base)
@@ -241,9 +253,11 @@ def understand(
         {"не", "not", "no", "nope", "тебе", "ти"}
     )
 
-    if (clear_verb and (wordset & (lx.ALL_WORDS | lx.CART_WORDS) or len(words) <= 2)) or _has_phrase(joined, lx.START_OVER) or (
-        remove_verb and wordset & lx.ALL_WORDS and not wordset & lx.EXCEPT
-    ):  # fmt: skip
+    if (
+        (clear_verb and (wordset & (lx.ALL_WORDS | lx.CART_WORDS) or len(words) <= _BARE_CLEAR_WORDS))
+        or _has_phrase(joined, lx.START_OVER)
+        or (remove_verb and wordset & lx.ALL_WORDS and not wordset & lx.EXCEPT)
+    ):
         return Utterance(kind="clear", reason="clear the cart", **base)
     if remove_verb and wordset & lx.ALL_WORDS and wordset & lx.EXCEPT:
         after = tokens[next(i for i, t in enumerate(tokens) if t in lx.EXCEPT) + 1 :]
@@ -315,6 +329,8 @@ def understand(
         )
     if act is not None:
         return Utterance(kind="act", act=act, reason=f"a conversation act: {act}", **base)
-    if not phrases or not any(len(w) >= 3 or w[0].isdigit() for p in phrases for w in p.words):
+    if not phrases or not any(
+        len(w) >= _PRODUCT_WORD_LEN or w[0].isdigit() for p in phrases for w in p.words
+    ):
         return Utterance(kind="act", act="unclear", reason="no product words", **base)
     return Utterance(kind="search", phrases=phrases, reason="a product phrase to look up", **base)

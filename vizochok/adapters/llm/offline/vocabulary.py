@@ -17,7 +17,8 @@ from pathlib import Path
 _WORDS = """
 lime: лайм | limes: лайм | mango: манго | mangoes: манго | nectarine: нектарини | nectarines: нектарини
 prawn: креветки | prawns: креветки | king: королівські | sweetcorn: кукурудза солодка | trout: форель
-filet: філе | fillet: філе | pork: свинина свиняча | beef: яловичина яловичий | chicken: курка курячий куряче | parmesan: пармезан | neck: шия шиї | marinated: маринований | shashlik: шашлик
+filet: філе | fillet: філе | pork: свинина свиняча | beef: яловичина яловичий | chicken: курка курячий куряче
+parmesan: пармезан | neck: шия шиї | marinated: маринований | shashlik: шашлик
 plant: рослинний напій | based: рослинний | oat: вівсяний | oats: вівсяні | pouch: корм | pouches: корм
 liquid: засіб | washing: миття прання | powder: порошок | nappies: підгузки | diapers: підгузки
 wipes: серветки | frankfurter: сосиски | frankfurters: сосиски | wieners: сосиски | turkey: індичка індички
@@ -36,12 +37,15 @@ vermicelli: вермішель | tagliatelle: тальятеле | fusilli: fusi
 toast: тостовий | pita: лаваш | lavash: лаваш | flatbread: лаваш | crispbread: хлібці | nectar: нектар
 candies: цукерки | bar: батончик | bars: батончик | glass: скла | gel: гель | treats: ласощі
 detergent: засіб порошок | dish: посуду | dishes: посуду | up: миття | bleach: засіб | cleaner: засіб
-toilet: туалетний | roll: рулонів | rolls: рулонів | lactose: лактози | gluten: глютену | sugar: цукру | caffeine: кофеїну | alcohol: алкоголю | decaf: decaf
+toilet: туалетний | roll: рулонів | rolls: рулонів | lactose: лактози | gluten: глютену | sugar: цукру
+caffeine: кофеїну | alcohol: алкоголю | decaf: decaf
 яєць: яйця | яєчка: яйця | яйце: яйця | яиц: яйця | яйца: яйця | яйцо: яйця | шиї: шия | шеи: шия
 курей: курка | кур: курка | помидор: помідори | помидоры: помідори | помидоров: помідори | свинячої: свинина
 свиной: свинина | свиная: свинина | куриные: курячі | куриное: куряче | куриный: курячий | куриных: курячі
 сосисок: сосиски | сасиски: сосиски | сасисок: сосиски | пакетик: пакетиків | пакетики: пакетиків
 """
+# An English word ending in "s" with more letters than this may be a plural ("eggs", not "gas").
+PLURAL_OVER = 3
 
 
 def _parse(table: str) -> dict[str, tuple[str, ...]]:
@@ -74,7 +78,7 @@ def translate(word: str) -> tuple[str, ...]:
     words = vocabulary()
     if word in words:
         return words[word]
-    if word.isascii() and len(word) > 3 and word.endswith("s"):
+    if word.isascii() and len(word) > PLURAL_OVER and word.endswith("s"):
         for single in (word[:-1], word[:-2], word[:-3] + "y"):
             if single in words:
                 return words[single]

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from vizochok.adapters.llm.offline.lexicon import TRANSLIT
-from vizochok.adapters.llm.offline.vocabulary import translate
+from vizochok.adapters.llm.offline.vocabulary import PLURAL_OVER, translate
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold, is_latin
 from vizochok.core.query.script import (
@@ -30,6 +30,20 @@ from vizochok.core.query.stem import stem
 
 WORD = re.compile(r"\d+(?:[.,]\d+)?%?|[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _MIN_PREFIX = 4
+# Words this long get a consonant skeleton: shorter ones would make skeletons that match anything.
+_SKELETON_MIN = 4
+# Words this long may match one typo apart; shorter words one letter apart are different words (сир / сік).
+_TYPO_MIN = 5
+# Stems this long may match up to the і/о alternation (кріп / кропу).
+_ALTERNATION_MIN = 3
+# Reading a Latin-letter message: a transliteration is likely when its Cyrillic looks this much like real
+# words and fewer than this share of the words are English ...
+_TRANSLIT_PLAUSIBLE = 0.4
+_ENGLISH_FEW = 0.5
+# ... and a wrong keyboard layout when the layout's Cyrillic looks like words while the Latin, read as
+# Cyrillic, does not (consonant runs such as "ghjlerns").
+_LAYOUT_PLAUSIBLE = 0.45
+_LATIN_IMPLAUSIBLE = 0.35
 
 
 @lru_cache(maxsize=1)
@@ -54,13 +68,13 @@ def forms(word: str) -> frozenset[str]:
         out.add(stem(to_cyrillic(word)))
         for translated in dictionary().lookup(word):
             out.update(stem(w) for w in words(translated))
-        if word.endswith("s") and len(word) > 3:
+        if word.endswith("s") and len(word) > PLURAL_OVER:
             for translated in dictionary().lookup(word[:-1]):
                 out.update(stem(w) for w in words(translated))
     else:
         for translated in dictionary().lookup(word):  # Russian words the dictionary knows
             out.update(stem(w) for w in words(translated))
-    if len(word) >= 4:
+    if len(word) >= _SKELETON_MIN:
         out.add(skeleton(word))
     return frozenset(f for f in out if f)
 
@@ -89,7 +103,7 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def stems_match(a: str, b: str) -> bool:
+def stems_match(a: str, b: str) -> bool:  # noqa: PLR0911 - one return per way two stems may match
     """Equal stems, one a prefix of the other, one typo apart, or equal up to the і/о alternation (кріп/кропу)."""
     if a == b:
         return True
@@ -101,13 +115,13 @@ def stems_match(a: str, b: str) -> bool:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= _MIN_PREFIX - (1 if len(short) == len(long_) - 1 else 0) and long_.startswith(short):
         return True
-    if len(short) >= 5 and _one_edit(a, b):
+    if len(short) >= _TYPO_MIN and _one_edit(a, b):
         return True
     # Derived forms keep the root but change its end (гречка / гречана, молочко / молочні).
-    common = len(os.path.commonprefix([a, b]))
+    common = len(os.path.commonprefix([a, b]))  # noqa: RUF071 - words, not paths: a letter prefix is meant
     if common >= _MIN_PREFIX and common >= 0.8 * len(short):
         return True
-    return len(short) >= 3 and a.replace("і", "о") == b.replace("і", "о")
+    return len(short) >= _ALTERNATION_MIN and a.replace("і", "о") == b.replace("і", "о")
 
 
 @dataclass(frozen=True)
@@ -139,7 +153,7 @@ _UNIT_WORDS = {"г", "кг", "мл", "л", "шт", "уп", "пак", "пакет
 
 @lru_cache(maxsize=20_000)
 def _product_text(name: str, brand: str, category: str) -> ProductText:
-    name_words = [w for w in words(name)]
+    name_words = list(words(name))
     cat_levels = [c.strip() for c in category.split(">") if c.strip()]
     type_words = [name_words[0]] if name_words else []
     if cat_levels:
@@ -147,11 +161,11 @@ def _product_text(name: str, brand: str, category: str) -> ProductText:
     plain = [w for w in name_words if not w[0].isdigit() and w not in _UNIT_WORDS]
     all_words = plain + words(brand) + [w for level in cat_levels for w in words(level)]
     stems = {stem(w.replace("'", "")) for w in all_words} | {stem(to_latin(w)) for w in words(brand)}
-    stems |= {w for w in words(to_latin(brand))}
+    stems |= set(words(to_latin(brand)))
     stems |= {
         skeleton(w)
         for w in plain + words(brand)
-        if (len(w) >= 4 and is_latin(w)) or w in words(brand.casefold())
+        if (len(w) >= _SKELETON_MIN and is_latin(w)) or w in words(brand.casefold())
     }
     numbers = {w.rstrip("%").replace(",", ".") for w in name_words if w[0].isdigit()}
     head = []
@@ -161,7 +175,9 @@ def _product_text(name: str, brand: str, category: str) -> ProductText:
         head.append(w)
     identity = {stem(w.replace("'", "")) for w in head + words(brand)}
     identity |= {
-        skeleton(w) for w in head + words(brand) if len(w) >= 4 and (is_latin(w) or w in words(brand))
+        skeleton(w)
+        for w in head + words(brand)
+        if len(w) >= _SKELETON_MIN and (is_latin(w) or w in words(brand))
     }
     return ProductText(
         name_type=frozenset(stem(w.replace("'", "")) for w in name_words[:1] if not w[0].isdigit()),
@@ -212,11 +228,17 @@ def read_latin(text: str, known_cyrillic: frozenset[str], known_english: frozens
     candidates = [
         (english + 0.05, folded, "en"),
         (
-            translit_known * 1.0 + (0.2 if latin_plausibility > 0.4 and english < 0.5 else 0.0),
+            translit_known * 1.0
+            + (0.2 if latin_plausibility > _TRANSLIT_PLAUSIBLE and english < _ENGLISH_FEW else 0.0),
             _translit(folded, known_cyrillic),
             "uk",
         ),
-        (layout_known + (0.5 if layout_score > 0.45 and latin_plausibility < 0.35 else 0.0), layout, "uk"),
+        (
+            layout_known
+            + (0.5 if layout_score > _LAYOUT_PLAUSIBLE and latin_plausibility < _LATIN_IMPLAUSIBLE else 0.0),
+            layout,
+            "uk",
+        ),
     ]
     score, reading, lang = max(candidates, key=lambda c: c[0])
     return (reading, lang) if score > 0 else (folded, "en")
@@ -225,7 +247,10 @@ def read_latin(text: str, known_cyrillic: frozenset[str], known_english: frozens
 def _layout(folded: str) -> str:
     uk = layout_to_ukrainian(folded)
     ru = layout_to_russian(folded)
-    score = lambda t: sum(cyrillic_plausibility(w) for w in re.findall(r"[а-яіїєёыэъ']+", t))
+
+    def score(text: str) -> float:
+        return sum(cyrillic_plausibility(w) for w in re.findall(r"[а-яіїєёыэъ']+", text))
+
     return uk if score(uk) >= score(ru) else ru
 
 
