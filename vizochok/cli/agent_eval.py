@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 import websockets
 
-from vizochok.container import get
 from vizochok.adapters.http.server import uvicorn_options
 from vizochok.app import build_container, create_app
+from vizochok.container import get
 from vizochok.demo.retailer import DemoRetailer
 
 if TYPE_CHECKING:

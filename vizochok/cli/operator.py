@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vizochok.container import get
 from vizochok.app import build_container
+from vizochok.container import get
 from vizochok.core.errors import VizochokError
 
 if TYPE_CHECKING:
