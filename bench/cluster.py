@@ -39,14 +39,24 @@ async def drive(apps: list[Child], keys: list[str], n: int, turns: int, think: f
     out: dict[str, list[float]] = {"rtt": [], "first": [], "errors": []}
     tag = secrets.token_hex(3)
     started = time.perf_counter()
-    await asyncio.gather(*(
-        chat_widget(f"ws://127.0.0.1:{apps[i % len(apps)].port}/bench/chat", keys[i % len(keys)], f"c{tag}-{i}", turns, think, out)
-        for i in range(n)
-    ))  # fmt: skip
+    await asyncio.gather(
+        *(
+            chat_widget(
+                f"ws://127.0.0.1:{apps[i % len(apps)].port}/bench/chat",
+                keys[i % len(keys)],
+                f"c{tag}-{i}",
+                turns,
+                think,
+                out,
+            )
+            for i in range(n)
+        )
+    )
     elapsed = time.perf_counter() - started
     overhead: list[float] = []
     for app in apps:
-        overhead += httpx.get(f"{app.base}/bench/stats", timeout=30).json()["overhead"]
+        # Read once the widgets are done: nothing else waits on the loop.
+        overhead += httpx.get(f"{app.base}/bench/stats", timeout=30).json()["overhead"]  # noqa: ASYNC210
     return {"rtt": out["rtt"], "errors": len(out["errors"]), "elapsed": elapsed, "overhead": overhead}
 
 
@@ -67,17 +77,27 @@ async def measure(apps: list[Child], keys: list[str], args: argparse.Namespace) 
 def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], load: tuple[float, float]) -> str:
     anchor = results["1 app, 1 valkey"]
     lines = [
-        f"Machine: {machine()}; load average {load[0]:.1f} before, {load[1]:.1f} after (other engineers' work shares the 2 cores).",
-        f"Run: `python -m bench.cluster --conversations {args.conversations} --turns {args.turns} --think {args.think} --tenants {args.tenants} --rounds {args.rounds}`"
-        " (means over the rounds, run in alternating order).",
+        (
+            f"Machine: {machine()}; load average {load[0]:.1f} before, {load[1]:.1f} after"
+            " (other engineers' work shares the 2 cores)."
+        ),
+        (
+            f"Run: `python -m bench.cluster --conversations {args.conversations} --turns {args.turns}"
+            f" --think {args.think} --tenants {args.tenants} --rounds {args.rounds}`"
+            " (means over the rounds, run in alternating order)."
+        ),
         "",
-        "| topology | turns/s, no think time | × anchor | paced RTT p50 ms | paced RTT p99 ms | × anchor | server overhead p99 ms | saturated RTT p99 ms | errors |",
+        (
+            "| topology | turns/s, no think time | × anchor | paced RTT p50 ms | paced RTT p99 ms | × anchor"
+            " | server overhead p99 ms | saturated RTT p99 ms | errors |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
         lines.append(
-            f"| {name} | {r['turns_s']:.0f} | {r['turns_s'] / anchor['turns_s']:.2f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{r['p99'] / anchor['p99']:.2f} | {r['overhead_p99']:.1f} | {r['sat_p99']:.0f} | {r['errors']}/{r['turns']} |"
+            f"| {name} | {r['turns_s']:.0f} | {r['turns_s'] / anchor['turns_s']:.2f} | {r['p50']:.1f}"
+            f" | {r['p99']:.1f} | {r['p99'] / anchor['p99']:.2f} | {r['overhead_p99']:.1f} | {r['sat_p99']:.0f}"
+            f" | {r['errors']}/{r['turns']} |"
         )
     return "\n".join(lines)
 
@@ -144,8 +164,14 @@ def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="vizochok-bench-cluster-")
     prepared = prepare(get_settings(data_dir=data_dir, webhooks={"allow_private_hosts": True}))
     cluster = LocalValkeyCluster(Path(data_dir) / "valkey-cluster").start()
-    env = {**os.environ, **environment(prepared.settings), "VIZOCHOK_DATA_DIR": data_dir,
-           "VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS": "true", "PYTHONPATH": str(ROOT), "VIZOCHOK_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        **os.environ,
+        **environment(prepared.settings),
+        "VIZOCHOK_DATA_DIR": data_dir,
+        "VIZOCHOK_WEBHOOKS__ALLOW_PRIVATE_HOSTS": "true",
+        "PYTHONPATH": str(ROOT),
+        "VIZOCHOK_LOG_LEVEL": "WARNING",
+    }
     try:
         text = asyncio.run(run(args, prepared.settings, env, cluster.url))
     finally:

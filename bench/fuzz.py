@@ -3,8 +3,8 @@
     python -m bench.fuzz [--frames 100000] [--sockets 8] [--data-dir DIR] [--write]
 
 The server is `vizochok demo` in its own process (embedded PostgreSQL and Valkey, the offline
-assistant, the demo retailer), with production's limits except the per-key socket cap. Every frame passes the whole boundary
-(decoding and validation come before any limit); the per-socket window (`--window-messages`,
+assistant, the demo retailer), with production's limits except the per-key socket cap. Every frame passes the
+whole boundary (decoding and validation come before any limit); the per-socket window (`--window-messages`,
 10 per 60 s by default) bounds the turns that valid fuzzed frames start.
 Frames come from the Hypothesis strategies of the test suite (`tests/fuzz/strategies.py`), the
 seed corpus of issue 13 (`tests/fuzz/corpus.py`), mutations of both, and ordinary shopper
@@ -123,7 +123,7 @@ async def canary(url: str, key: str, store: str, stop: asyncio.Event, rtts: list
             await asyncio.sleep(0.1)
 
 
-async def fuzzer(
+async def fuzzer(  # noqa: C901, PLR0912, PLR0915 - one client's loop: send, read, reconnect, tally
     n: int, url: str, key: str, store: str, frames: list[str], budget: int, tally: Tally, args: Any
 ) -> None:
     """One fuzzing client: sends its share of frames, reconnecting as a new user now and then."""
@@ -235,7 +235,7 @@ async def run(args: Any, base: str, pid: int, log_path: Path) -> str:
     await sampler
     load_after = os.getloadavg()
 
-    log = log_path.read_text("utf-8", "replace")
+    log = log_path.read_text("utf-8", "replace")  # noqa: ASYNC240 - once, after the run
     tracebacks = log.count("Traceback (most recent call last)")
     warm = next((m for s, m in memory if s >= tally.sent * 0.1), memory[0][1])
     mid = next((m for s, m in memory if s >= tally.sent * 0.5), warm)
@@ -253,9 +253,13 @@ async def run(args: Any, base: str, pid: int, log_path: Path) -> str:
     )
     cpu = platform.processor() or platform.machine()
     lines = [
-        f"`python -m bench.fuzz --frames {args.frames} --sockets {args.sockets} --window {args.window} --good {args.good} --rate {args.rate} --window-messages {args.window_messages}`; machine: {cpu}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
-        "(the machine was shared with other work).",
+        (
+            f"`python -m bench.fuzz --frames {args.frames} --sockets {args.sockets} --window {args.window}"
+            f" --good {args.good} --rate {args.rate} --window-messages {args.window_messages}`;"
+            f" machine: {cpu}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
+            "(the machine was shared with other work)."
+        ),
         "",
         "| measure | value | required |",
         "|---|---:|---|",
@@ -264,11 +268,20 @@ async def run(args: Any, base: str, pid: int, log_path: Path) -> str:
         f"| closes 4500 / 1011 | {bad_closes} | 0 |",
         f"| tracebacks in the server log | {tracebacks} | 0 |",
         f"| pings a fuzzing socket waited over 60 s for | {tally.stalls} | 0 |",
-        f"| canary ping p50 / p99 | {p50:.1f} / {p99:.1f} ms (idle anchor p99 {anchor99:.1f} ms; ratio {p99 / anchor99:.1f}×) | p99 < 50 ms |",
-        f"| server RSS after warm-up / half-way / end | {warm:.0f} / {mid:.0f} / {end:.0f} MB ({(end / warm - 1) * 100:+.1f} %) | flat (< 10 %) |",
+        (
+            f"| canary ping p50 / p99 | {p50:.1f} / {p99:.1f} ms"
+            f" (idle anchor p99 {anchor99:.1f} ms; ratio {p99 / anchor99:.1f}×) | p99 < 50 ms |"
+        ),
+        (
+            f"| server RSS after warm-up / half-way / end | {warm:.0f} / {mid:.0f} / {end:.0f} MB"
+            f" ({(end / warm - 1) * 100:+.1f} %) | flat (< 10 %) |"
+        ),
         "",
-        f"Refusals by code: {dict(tally.codes.most_common())}. Frames received by type: {dict(tally.types.most_common())}. "
-        f"Closes by code: {dict(tally.closes.most_common())}. Verdict: **{'pass' if verdict else 'FAIL'}**.",
+        (
+            f"Refusals by code: {dict(tally.codes.most_common())}."
+            f" Frames received by type: {dict(tally.types.most_common())}. "
+            f"Closes by code: {dict(tally.closes.most_common())}. Verdict: **{'pass' if verdict else 'FAIL'}**."
+        ),
     ]
     return "\n".join(lines)
 

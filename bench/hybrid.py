@@ -182,7 +182,7 @@ async def measure(
     report = Report(threshold=threshold)
     for line in lines:
         groups = ("all", f"intent:{line['expect']['intent']}", f"lang:{line.get('lang', '?')}")
-        model = MeteredModel(keyless)  # type: ignore[arg-type]
+        model = MeteredModel(keyless)
         world = await _world(catalog, model)
         turns = await _play(world, line, by_sku)
         base = Tally(
@@ -192,7 +192,7 @@ async def measure(
             tokens=model.prompt_tokens + model.completion_tokens,
         )
 
-        model = MeteredModel(keyless)  # type: ignore[arg-type]
+        model = MeteredModel(keyless)
         hybrid = HybridLLM(keyless, model, threshold)
         world = await _world(catalog, _Timed(hybrid, report))
         await _play(world, line, by_sku)

@@ -58,7 +58,7 @@ class SoakReport:
         return 1000 * ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-async def _turn(ws: Any, frame: dict[str, Any], timeout: float) -> list[dict[str, Any]]:
+async def _turn(ws: Any, frame: dict[str, Any], timeout: float) -> list[dict[str, Any]]:  # noqa: ASYNC109 - per frame
     await ws.send(json.dumps(frame, ensure_ascii=False))
     frames = []
     while True:
@@ -73,7 +73,7 @@ async def _turn(ws: Any, frame: dict[str, Any], timeout: float) -> list[dict[str
             return frames
 
 
-async def shopper(
+async def shopper(  # noqa: C901 - one shopper's script, read top to bottom
     url: str, key: str, store: str, user: str, deadline: float, think: float, report: SoakReport
 ) -> None:
     """One widget: search, add the first card, ask for the cart; again until `deadline`."""
@@ -86,20 +86,23 @@ async def shopper(
             cards: list[dict[str, Any]] = []
             while time.monotonic() < deadline:
                 search = rng.choice(SEARCHES)
-                for frame in (
+                plan: tuple[dict[str, Any] | None, ...] = (
                     {"type": "message", "text": search},
-                    None,
+                    None,  # add the first card of the search, when it showed any
                     {"type": "message", "text": "що в кошику?"},
-                ):
-                    if frame is None:
+                )
+                for planned in plan:
+                    if planned is None:
                         if not cards:
                             continue
-                        frame = {
+                        frame: dict[str, Any] = {
                             "type": "action",
                             "action": "add_to_cart",
                             "sku": cards[0]["sku"],
                             "quantity": 1,
                         }
+                    else:
+                        frame = planned
                     started = time.monotonic()
                     frames = await _turn(ws, frame, 60)
                     report.turns += 1
@@ -202,8 +205,17 @@ def main() -> int:
         base = {"data_dir": tmp, "webhooks": {"allow_private_hosts": True}}
         prepared = prepare(Settings.model_validate(base))
         settings = prepared.settings
-        settings = settings.model_copy(update={"limits": settings.limits.model_copy(update={
-            "sockets_per_key": 100_000, "socket_messages_per_window": 100_000, "user_messages_per_day": 100_000})})  # fmt: skip
+        settings = settings.model_copy(
+            update={
+                "limits": settings.limits.model_copy(
+                    update={
+                        "sockets_per_key": 100_000,
+                        "socket_messages_per_window": 100_000,
+                        "user_messages_per_day": 100_000,
+                    }
+                )
+            }
+        )
         port = 18000 + os.getpid() % 1000
         app = create_demo_app(settings, f"http://127.0.0.1:{port}")
         server = uvicorn.Server(
@@ -232,10 +244,12 @@ def main() -> int:
             acked = sum(len(v) for v in report.acked.values())
             print(f"machine: {_machine()}")
             print(
-                f"{args.conversations} conversations, {elapsed:.0f} s, {report.turns} turns, {acked} acknowledged messages"
+                f"{args.conversations} conversations, {elapsed:.0f} s, {report.turns} turns,"
+                f" {acked} acknowledged messages"
             )
             print(
-                f"lost acknowledged messages: {lost}; carts differing from the last confirmed change: {carts}; leases left: {leases}"
+                f"lost acknowledged messages: {lost}; carts differing from the last confirmed change: {carts};"
+                f" leases left: {leases}"
             )
             print(f"error frames: {dict(report.errors)}; socket closes: {dict(report.closes)}")
             print(f"round trip ms: p50 {report.percentile(50):.0f}, p99 {report.percentile(99):.0f}")

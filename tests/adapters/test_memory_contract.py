@@ -27,7 +27,7 @@ from vizochok.adapters.db.tenants import PostgresKeyRepository
 from vizochok.adapters.db.usage import PostgresProfileRepository, PostgresUsageRecorder
 from vizochok.core.chat.state import ConversationState, LogEntry
 from vizochok.core.errors import ErrorCode, VizochokError
-from vizochok.core.models import CatalogJob, Principal, ProductInput, Tenant
+from vizochok.core.models import CatalogJob, ProductInput, Tenant
 from vizochok.core.profile import UserProfile
 from vizochok.core.usage.pricing import ModelPrice, UsageRecord
 

@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.asyncio
 
 PRODUCTS: list[dict[str, Any]] = [
-    {"sku": "milk-25", "name": "Молоко Галичина 2,5% 900 мл", "brand": "Галичина", "category_path": "Молочні продукти > Молоко",
-     "barcode": "4820000000011", "attributes": {"fat": "2.5%"}},
-    {"sku": "milk-15", "name": "Молоко Яготинське 1,5% 1 л", "brand": "Яготинське", "category_path": "Молочні продукти > Молоко",
-     "attributes": {"fat": "1.5%"}},
-    {"sku": "kefir-1", "name": "Кефір Галичина 1% 900 г", "brand": "Галичина", "category_path": "Молочні продукти > Кефір"},
+    {"sku": "milk-25", "name": "Молоко Галичина 2,5% 900 мл", "brand": "Галичина",
+     "category_path": "Молочні продукти > Молоко", "barcode": "4820000000011", "attributes": {"fat": "2.5%"}},
+    {"sku": "milk-15", "name": "Молоко Яготинське 1,5% 1 л", "brand": "Яготинське",
+     "category_path": "Молочні продукти > Молоко", "attributes": {"fat": "1.5%"}},
+    {"sku": "kefir-1", "name": "Кефір Галичина 1% 900 г", "brand": "Галичина",
+     "category_path": "Молочні продукти > Кефір"},
     {"sku": "sausage", "name": "Сосиски Бащинський молочні 400 г", "brand": "Бащинський",
      "category_path": "Ковбаси та делікатеси > Сосиски"},
     {"sku": "choc", "name": "Шоколад Milka з фундуком 90 г", "brand": "Milka", "category_path": "Солодощі > Шоколад"},
@@ -45,21 +46,26 @@ class Engines:
     def __init__(self, kind: str, database: Database, reads: ReadDatabase | None = None) -> None:
         self.kind = kind
         self.reads = reads
+        # Any: each kind has its own repository and engine classes; the tests use what they share.
+        self.repo: Any
+        self.engine: Any
         if kind == "replica":  # writes on the primary, every search on a streaming standby
             assert reads is not None
             self.repo = PostgresCatalogRepository(database, reads)
-            self.engine = PostgresProductSearch(reads)
+            # A ReadDatabase offers the `tenant()` the engine reads through, as in providers/search.py.
+            self.engine = PostgresProductSearch(reads)  # type: ignore[arg-type]
         elif kind == "postgres":
-            self.repo: Any = PostgresCatalogRepository(database)
-            self.engine: Any = PostgresProductSearch(database)
+            self.repo = PostgresCatalogRepository(database)
+            self.engine = PostgresProductSearch(database)
         elif kind == "elasticsearch":
             from vizochok.adapters.search.elasticsearch import build
 
             self.repo = InMemoryCatalogRepository()
             self.engine = build(ES_URL or "", replicas=0)
         else:
-            self.repo = InMemoryCatalogRepository()
-            self.engine = InMemoryProductSearch(self.repo)
+            memory = InMemoryCatalogRepository()
+            self.repo = memory
+            self.engine = InMemoryProductSearch(memory)
         self.catalog = CatalogService(self.repo, HashingEmbedder())
         self.service = SearchService(self.engine, HashingEmbedder())
 
@@ -192,8 +198,10 @@ async def test_exact_and_hnsw_vector_scans_agree(database: Database, make_tenant
 
 
 async def test_prepared_generic_plans_answer_like_the_first_run(database: Database, make_tenant: Any) -> None:
-    """After a few runs psycopg prepares the statement and the HNSW path forces a generic plan;
-    the answers, filters included, must not change (PostgreSQL only).
+    """A prepared statement's generic plan answers like the first run, filters included.
+
+    After a few runs psycopg prepares the statement and the HNSW path forces a generic plan;
+    the answers must not change (PostgreSQL only).
     """
     engines = Engines("postgres", database)
     engines.service = SearchService(PostgresProductSearch(database, exact_below=0), HashingEmbedder())

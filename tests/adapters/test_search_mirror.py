@@ -179,7 +179,9 @@ async def test_a_refused_mirror_update_is_reported_on_the_job(
     es.refuse.add("m1")
     job = await upload(service, [milk("m1", brand="Галичина")])
     assert any("vizochok search rebuild" in e for e in job.errors)
-    assert (await service._repo.get_job(TENANT, job.job_id)).errors == job.errors
+    stored = await service._repo.get_job(TENANT, job.job_id)
+    assert stored is not None
+    assert stored.errors == job.errors
 
 
 async def test_rebuild_copies_everything_and_swaps_the_alias_atomically(
@@ -249,7 +251,7 @@ async def test_postgres_exports_every_product_with_its_vector_in_pages(
     assert [len(p) for p in pages] == [2, 2, 2]
     rows = [row for page in pages for row in page]
     assert [p.sku for p, _ in rows] == ["p00", "p01", "p02", "p03", "p04", "p99"]
-    assert all(len(v) == 384 for p, v in rows if p.is_active)
+    assert all(v is not None and len(v) == 384 for p, v in rows if p.is_active)
     assert rows[-1][0].is_active is False and rows[-1][1] is None  # never embedded, still exported
     other = (await make_tenant())["tenant_id"]
     assert await repo.export_page(other, "", 100) == []  # another tenant's rows stay invisible

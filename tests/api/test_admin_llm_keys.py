@@ -154,7 +154,7 @@ class NoAudit:
 async def test_only_owners_set_or_delete_keys(role: str) -> None:
     store = MemoryStore()
     service = LLMKeyService(store, NoAudit(), lambda: ["offline", "openai", "anthropic"])  # type: ignore[arg-type]
-    identity = AdminIdentity(actor="user:u", tenant_id="t", role=role)  # type: ignore[arg-type]
+    identity = AdminIdentity(actor="user:u", tenant_id="t", role=role)
     assert await service.view(identity) == [
         {"provider": "anthropic", "has_key": False},
         {"provider": "openai", "has_key": False},

@@ -77,11 +77,11 @@ async def test_unknown_and_known_emails_cost_one_argon2_check_each(
     await store.create_user(tenant["tenant_id"], known, await passwords.hash(PASSWORD), "viewer")
     admin = AdminService(
         store,
-        None,
+        None,  # type: ignore[arg-type]  # no tenant admin: login never reaches it
         passwords,
         ValkeyAdminSessions(valkey_client),
         ValkeyLoginThrottle(valkey_client, attempts=100),
-    )  # type: ignore[arg-type]
+    )
 
     async def refuse(email: str) -> float:
         before, started = passwords.verified, time.perf_counter()

@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 import httpx
-import psutil  # type: ignore[import-untyped]  # no stubs in the test extras
+import psutil
 import pytest
 
 from tests.helpers import ChatClient, free_port

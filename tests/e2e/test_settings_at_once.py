@@ -15,10 +15,10 @@ import pytest
 
 from tests.adapters.http.retailer_server import ScriptedRetailer, Server, reply
 from tests.helpers import ChatClient, ThreadedServer, free_port
-from vizochok.container import get
 from vizochok.adapters.db.catalog import PostgresCatalogRepository
 from vizochok.adapters.embeddings.memory import HashingEmbedder
 from vizochok.app import build_container, create_app
+from vizochok.container import get
 from vizochok.core.catalog.service import CatalogService
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vizochok.container import get
 from vizochok.app import build_container
+from vizochok.container import get
 from vizochok.core.errors import VizochokError
 
 if TYPE_CHECKING:
@@ -34,11 +34,15 @@ _NUMERIC = {"quantity_step", "min_quantity", "weight", "volume"}
 async def _services(settings: Settings) -> AsyncIterator[Container]:
     """The composition root with its pools open, for one command."""
     container = build_container(settings)
-    await container.init_resources()
+    started = container.init_resources()
+    if started is not None:  # async resources: an awaitable
+        await started
     try:
         yield container
     finally:
-        await container.shutdown_resources()
+        stopped = container.shutdown_resources()
+        if stopped is not None:
+            await stopped
 
 
 async def _tenant_exists(container: Container, tenant_id: str) -> bool:
@@ -91,7 +95,12 @@ def read_products(path: Path) -> list[dict[str, Any]]:
 
 
 async def import_catalog(
-    settings: Settings, path: Path, tenant_id: str, *, wait: bool = True, timeout: float = 3600.0
+    settings: Settings,
+    path: Path,
+    tenant_id: str,
+    *,
+    wait: bool = True,
+    timeout: float = 3600.0,  # noqa: ASYNC109 - bounds the polling and is reported as such, not a cancellation
 ) -> int:
     """Upload in batches, then follow embedding with a progress bar and a deadline; returns an exit code.
 
@@ -166,7 +175,12 @@ async def _upload(
     return jobs
 
 
-async def _follow(repo: CatalogRepository, tenant_id: str, jobs: list[str], timeout: float) -> str:
+async def _follow(
+    repo: CatalogRepository,
+    tenant_id: str,
+    jobs: list[str],
+    timeout: float,  # noqa: ASYNC109 - a polling deadline that ends in a "timeout" answer, not a cancellation
+) -> str:
     """Follow the jobs to the end: "" when all completed, "timeout", or the first failed job's error."""
     if not jobs:
         return ""
@@ -189,7 +203,8 @@ async def _follow(repo: CatalogRepository, tenant_id: str, jobs: list[str], time
             await asyncio.sleep(0.5)
     failed = [s for s in states if s is not None and s.status == "failed"]
     if failed:
-        return f"catalog job {failed[0].job_id} failed: {failed[0].errors[-1] if failed[0].errors else 'no reason recorded'}"
+        reason = failed[0].errors[-1] if failed[0].errors else "no reason recorded"
+        return f"catalog job {failed[0].job_id} failed: {reason}"
     return ""
 
 
@@ -224,4 +239,5 @@ async def create_admin_user(
     async with _services(settings) as container:
         admin = await get(container.admin_service)
         user = await admin.create_user(None if role == "operator" else tenant_id, email, password, role)
-    return user.model_dump(mode="json")
+    view: dict[str, Any] = user.model_dump(mode="json")
+    return view

@@ -10,8 +10,8 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from vizochok.container import get
 from vizochok.app import build_container
+from vizochok.container import get
 from vizochok.core.search.evaluation import METRICS, LabelledQuery, summarize
 from vizochok.core.search.request import LEGS
 

@@ -34,5 +34,5 @@ class PluginObserver:
         for impl in getattr(self._pm.hook, hook).get_hookimpls():
             try:
                 impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception:
+            except Exception:  # noqa: BLE001 - a plugin may raise anything; the turn must go on
                 _log.exception("plugin %s failed in %s; the turn goes on", impl.plugin_name, hook)

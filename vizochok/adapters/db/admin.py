@@ -56,13 +56,14 @@ class PostgresAdminStore:
             else:
                 async with self._db.tenant(tenant_id) as conn:
                     await conn.execute(
-                        "INSERT INTO admin_users (id, tenant_id, email, password_hash, role) VALUES (%s, %s, lower(%s), %s, %s)",
+                        "INSERT INTO admin_users (id, tenant_id, email, password_hash, role)"
+                        " VALUES (%s, %s, lower(%s), %s, %s)",
                         (user_id, tenant_id, email, password_hash, role),
                     )
         except psycopg.errors.UniqueViolation as exc:
             # E-mails are unique across tenants (one sign-in page): the same answer whoever holds it.
             raise VizochokError(ErrorCode.EMAIL_TAKEN, "this e-mail address cannot be used") from exc
-        return AdminUser(id=user_id, tenant_id=tenant_id, email=email.lower(), role=role)  # type: ignore[arg-type]
+        return AdminUser(id=user_id, tenant_id=tenant_id, email=email.lower(), role=role)
 
     async def list_users(self, tenant_id: str) -> list[AdminUser]:
         """The tenant's users."""
@@ -141,7 +142,8 @@ class PostgresAdminStore:
         """A successor with the same kind, scopes and name; the old key works for `overlap_seconds` more."""
         async with self._db.tenant(tenant_id) as conn:
             cur = await conn.execute(
-                "SELECT kind, scopes, name FROM api_keys WHERE id = %s AND NOT revoked AND (expires_at IS NULL OR expires_at > now())",
+                "SELECT kind, scopes, name FROM api_keys"
+                " WHERE id = %s AND NOT revoked AND (expires_at IS NULL OR expires_at > now())",
                 (key_id,),
             )
             old = await cur.fetchone()
@@ -182,7 +184,9 @@ class PostgresAdminStore:
             return
         async with self._db.tenant(tenant_id) as conn:
             await conn.execute(
-                f"UPDATE tenants SET {', '.join(assignments)} WHERE id = %s", (*params, tenant_id)
+                # Column names come from `_SETTINGS_COLUMNS` or the patch's own field names; values are parameters.
+                f"UPDATE tenants SET {', '.join(assignments)} WHERE id = %s",  # noqa: S608
+                (*params, tenant_id),
             )
 
     async def plan_of(self, tenant_id: str) -> str:
@@ -205,14 +209,17 @@ class PostgresAdminStore:
         async with self._db.tenant(tenant_id) as conn:
             cur = await conn.execute(
                 """SELECT c.id AS conversation_id, c.user_id, c.store_id, c.created_at, c.updated_at,
-                          (SELECT count(*) FROM conversation_log l WHERE l.conversation_id = c.id AND l.kind = 'user_message') AS messages,
-                          (SELECT coalesce(sum(u.cost), 0)::float FROM llm_usage u WHERE u.conversation_id = c.id) AS cost,
+                          (SELECT count(*) FROM conversation_log l
+                             WHERE l.conversation_id = c.id AND l.kind = 'user_message') AS messages,
+                          (SELECT coalesce(sum(u.cost), 0)::float FROM llm_usage u
+                             WHERE u.conversation_id = c.id) AS cost,
                           (SELECT l.payload->>'text' FROM conversation_log l WHERE l.conversation_id = c.id
                              AND l.kind = 'user_message' ORDER BY l.id LIMIT 1) AS first_message
                    FROM conversations c
                    WHERE %(q)s::text IS NULL OR EXISTS (
                        SELECT 1 FROM conversation_log l WHERE l.conversation_id = c.id
-                         AND l.kind IN ('user_message', 'assistant_message') AND l.payload->>'text' ILIKE '%%' || %(q)s || '%%')
+                         AND l.kind IN ('user_message', 'assistant_message')
+                         AND l.payload->>'text' ILIKE '%%' || %(q)s || '%%')
                    ORDER BY c.updated_at DESC LIMIT %(limit)s""",
                 {"q": query or None, "limit": limit},
             )
@@ -228,7 +235,8 @@ class PostgresAdminStore:
                 return None
             entries = await (
                 await conn.execute(
-                    "SELECT turn, kind, payload, created_at FROM conversation_log WHERE conversation_id = %s ORDER BY id",
+                    "SELECT turn, kind, payload, created_at FROM conversation_log"
+                    " WHERE conversation_id = %s ORDER BY id",
                     (conversation_id,),
                 )
             ).fetchall()
@@ -247,8 +255,9 @@ class PostgresAdminStore:
         """Tokens and cost per day and model, `start` ≤ day < `end` (UTC)."""
         async with self._db.tenant(tenant_id) as conn:
             cur = await conn.execute(
-                """SELECT (created_at AT TIME ZONE 'UTC')::date AS day, model, sum(prompt_tokens)::int AS prompt_tokens,
-                          sum(completion_tokens)::int AS completion_tokens, sum(cost)::text AS cost, count(*)::int AS llm_calls
+                """SELECT (created_at AT TIME ZONE 'UTC')::date AS day, model,
+                          sum(prompt_tokens)::int AS prompt_tokens, sum(completion_tokens)::int AS completion_tokens,
+                          sum(cost)::text AS cost, count(*)::int AS llm_calls
                    FROM llm_usage WHERE created_at >= %s AND created_at < %s
                    GROUP BY 1, 2 ORDER BY 1, 2""",
                 (start, end),
@@ -260,12 +269,14 @@ class PostgresAdminStore:
         async with self._db.tenant(tenant_id) as conn:
             cur = await conn.execute(
                 """WITH days AS (
-                       SELECT (created_at AT TIME ZONE 'UTC')::date AS day, 1 AS conversations, 0 AS messages, 0 AS cart_additions
+                       SELECT (created_at AT TIME ZONE 'UTC')::date AS day, 1 AS conversations, 0 AS messages,
+                              0 AS cart_additions
                        FROM conversations WHERE created_at >= %(s)s AND created_at < %(e)s
                        UNION ALL
                        SELECT (created_at AT TIME ZONE 'UTC')::date, 0,
                               (kind = 'user_message')::int,
-                              (kind = 'frame' AND payload->>'type' = 'cart_changed' AND payload->>'action' = 'item_selected')::int
+                              (kind = 'frame' AND payload->>'type' = 'cart_changed'
+                               AND payload->>'action' = 'item_selected')::int
                        FROM conversation_log WHERE created_at >= %(s)s AND created_at < %(e)s
                          AND (kind = 'user_message' OR (kind = 'frame' AND payload->>'type' = 'cart_changed')))
                    SELECT day, sum(conversations)::int AS conversations, sum(messages)::int AS messages,

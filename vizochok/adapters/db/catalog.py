@@ -13,9 +13,7 @@ from vizochok.core.query import ANALYZER_VERSION
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from psycopg import AsyncConnection
-
-    from vizochok.adapters.db.database import Database
+    from vizochok.adapters.db.database import Connection, Database
     from vizochok.adapters.db.replicas import ReadDatabase
 
 _PRODUCT_COLUMNS = (
@@ -54,10 +52,10 @@ ON CONFLICT (tenant_id, sku) DO UPDATE SET
     embed_job_id = COALESCE(EXCLUDED.embed_job_id, products.embed_job_id),
     search_name = EXCLUDED.search_name, fts = EXCLUDED.fts, search_version = EXCLUDED.search_version,
     updated_at = now()
-"""
+"""  # noqa: S608 - built from module constants only
 
 _REINDEX = f"""UPDATE products SET search_name = %s, fts = {_FTS}, search_version = {ANALYZER_VERSION}
-               WHERE sku = %s"""
+               WHERE sku = %s"""  # noqa: S608 - built from module constants only
 
 
 JOB_LEASE_SECONDS = 120.0
@@ -145,7 +143,7 @@ class PostgresCatalogRepository:
         )
 
     @staticmethod
-    async def _existing(conn: AsyncConnection, tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
+    async def _existing(conn: Connection, tenant_id: str, skus: list[str]) -> dict[str, dict[str, Any]]:
         cur = await conn.execute(
             "SELECT sku, row_hash, embedded_hash FROM products WHERE tenant_id = %s AND sku = ANY(%s)",
             (tenant_id, skus),
@@ -153,7 +151,7 @@ class PostgresCatalogRepository:
         return {row["sku"]: row for row in await cur.fetchall()}
 
     @staticmethod
-    async def _get_job(conn: AsyncConnection, job_id: str) -> CatalogJob | None:
+    async def _get_job(conn: Connection, job_id: str) -> CatalogJob | None:
         cur = await conn.execute("SELECT * FROM catalog_jobs WHERE id = %s", (job_id,))
         row = await cur.fetchone()
         return None if row is None else _job(row)
@@ -216,7 +214,7 @@ class PostgresCatalogRepository:
             cur = await conn.execute(
                 f"""SELECT {", ".join(_PRODUCT_COLUMNS)}, content_hash FROM products
                     WHERE embed_job_id = %s AND embedded_hash IS DISTINCT FROM content_hash
-                    ORDER BY sku LIMIT %s""",
+                    ORDER BY sku LIMIT %s""",  # noqa: S608 - built from module constants only
                 (job_id, limit),
             )
             rows = await cur.fetchall()
@@ -269,7 +267,7 @@ class PostgresCatalogRepository:
         while True:
             async with self._db.tenant(tenant_id) as conn:
                 cur = await conn.execute(
-                    f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE search_version < %s LIMIT %s",
+                    f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE search_version < %s LIMIT %s",  # noqa: S608 - built from module constants only
                     (ANALYZER_VERSION, batch),
                 )
                 rows = await cur.fetchall()
@@ -294,7 +292,7 @@ class PostgresCatalogRepository:
         return done
 
     @staticmethod
-    async def _enrichments(conn: AsyncConnection, hashes: Sequence[str]) -> dict[str, str]:
+    async def _enrichments(conn: Connection, hashes: Sequence[str]) -> dict[str, str]:
         cur = await conn.execute(
             "SELECT content_hash, text FROM product_enrichments WHERE content_hash = ANY(%s)", (list(hashes),)
         )
@@ -359,7 +357,8 @@ class PostgresCatalogRepository:
         # Pipelined: read on every card action, one round trip instead of four.
         async with self._reads.tenant(tenant_id, pipelined=True) as conn:
             cur = await conn.execute(
-                f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE sku = ANY(%s)", (list(skus),)
+                f"SELECT {', '.join(_PRODUCT_COLUMNS)} FROM products WHERE sku = ANY(%s)",  # noqa: S608 - built from module constants only
+                (list(skus),),
             )
             rows = await cur.fetchall()
         return {r["sku"]: ProductInput(**{c: r[c] for c in _PRODUCT_COLUMNS}) for r in rows}
@@ -371,7 +370,7 @@ class PostgresCatalogRepository:
         async with self._reads.tenant(tenant_id) as conn:
             cur = await conn.execute(
                 f"""SELECT {", ".join(_PRODUCT_COLUMNS)}, embedding::real[] AS vector FROM products
-                    WHERE tenant_id = %s AND sku > %s ORDER BY sku LIMIT %s""",
+                    WHERE tenant_id = %s AND sku > %s ORDER BY sku LIMIT %s""",  # noqa: S608 - built from module constants only
                 (tenant_id, after_sku, limit),
             )
             rows = await cur.fetchall()

@@ -7,7 +7,7 @@ handlers do not follow (or the reverse) fails a test.
 
 from __future__ import annotations
 
-from datetime import date, datetime  # noqa: TC003 - pydantic and Litestar read the annotations at run time
+from datetime import date, datetime
 from typing import Any, Literal, Optional, cast
 
 from litestar.openapi.datastructures import ResponseSpec
@@ -25,7 +25,7 @@ from pydantic import (
 from vizochok.core.admin.model import AdminIdentity, ApiKeyInfo, SettingsPatch
 from vizochok.core.admin.service import MAX_ROTATION_OVERLAP
 from vizochok.core.errors import ErrorCode
-from vizochok.core.models import ProductInput, RecipeInput, TenantLLMConfig  # noqa: TC001
+from vizochok.core.models import ProductInput, RecipeInput, TenantLLMConfig
 from vizochok.core.usage.limits import Limits
 
 BEARER = "bearer"

@@ -14,8 +14,9 @@ WS_IMPLEMENTATION = "websockets-sansio"
 
 
 class OneLineForBadClientFrames(logging.Filter):
-    """uvicorn logs a full traceback for every text frame that is not UTF-8: one client could fill the
-    log with them. The socket is closed with 1007 either way; one line says so.
+    """uvicorn logs a full traceback for every text frame that is not UTF-8: one line instead.
+
+    One client could fill the log with them. The socket is closed with 1007 either way; one line says so.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

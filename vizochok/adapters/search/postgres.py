@@ -16,9 +16,7 @@ from vizochok.core.query import QueryAnalysis
 from vizochok.core.search.request import LEGS, LegRankings, SearchRequest
 
 if TYPE_CHECKING:
-    from psycopg import AsyncConnection
-
-    from vizochok.adapters.db.database import Database
+    from vizochok.adapters.db.database import Connection, Database
 
 _log = logging.getLogger(__name__)
 # A product is searchable once stored: its full-text and fuzzy legs answer while its vector is
@@ -225,7 +223,7 @@ class PostgresProductSearch:
             " set_config('max_parallel_workers_per_gather', '0', true)"
         )
 
-    async def _size(self, conn: AsyncConnection, tenant_id: str) -> tuple[int, bool]:
+    async def _size(self, conn: Connection, tenant_id: str) -> tuple[int, bool]:
         """The tenant's searchable products and whether it has a vector index of its own, read at most once a minute."""
         cached = self._sizes.get(tenant_id)
         now = time.monotonic()

@@ -166,7 +166,7 @@ def _cyrillic_readings(word: str, dictionary: Dictionary) -> list[str]:
     return readings
 
 
-def analyze(
+def analyze(  # noqa: C901, PLR0912 - one pass over the words, each reading rule in order; split, they would scatter
     text: str,
     dictionary: Dictionary | None = None,
     language: str = "uk",

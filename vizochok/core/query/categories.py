@@ -100,10 +100,9 @@ class CategoryIndex:
 
 def _names(analysis: QueryAnalysis, levels: tuple[frozenset[str], ...]) -> bool:
     """Every word of the query (any of its readings) is a word of one level of the path."""
-    for level in levels:
-        if level and all(any(_hit(t, level) for t in group) for group in analysis.groups):
-            return True
-    return False
+    return any(
+        level and all(any(_hit(t, level) for t in group) for group in analysis.groups) for level in levels
+    )
 
 
 def _hit(term: str, level: frozenset[str]) -> bool:

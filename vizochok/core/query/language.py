@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]  # ships no type information
 
 ENGLISH_STOPWORDS = frozenset(
     [
@@ -160,8 +160,8 @@ def detect_language(text: str) -> str:
     """`uk`, `ru` or `en` for a folded text by its letters; `""` when it has no letters at all.
 
     Cyrillic with letters only Ukrainian has (і ї є ґ) is Ukrainian, with letters only Russian has
-    (ы э ъ ё) or its adjective endings (-ое, -ый, -ая) Russian, and neither (short words such as «молоко») counts as Ukrainian, the
-    platform's home language. Latin-dominant text is English: transliterated Ukrainian is read
+    (ы э ъ ё) or its adjective endings (-ое, -ый, -ая) Russian, and neither (short words such as «молоко»)
+    counts as Ukrainian, the platform's home language. Latin-dominant text is English: transliterated Ukrainian is read
     through its Cyrillic readings whatever this says.
     """
     cyrillic = len(_CYRILLIC.findall(text))
@@ -178,7 +178,8 @@ def english_stem(word: str) -> str:
     """The Porter 2 stem of one folded Latin word (`strawberries` → `strawberri`); others unchanged."""
     if len(word) <= 2 or not word.isascii() or not word.isalpha():  # noqa: PLR2004
         return word
-    return _ENGLISH.stemWord(word)
+    stem: str = _ENGLISH.stemWord(word)
+    return stem
 
 
 def catalog_language(texts: list[str]) -> str:
