@@ -360,6 +360,7 @@ async def test_the_service_gives_elasticsearch_every_leg_postgresql_has(
 
     search = SearchService(engine, HashingEmbedder())
     tenant = Tenant(id=A, name="a", store_id="s")
+    await search.profile(A)  # built in the background; searches never wait for it
     request, found = await search.rankings(tenant, "молокко козяче")  # a typo the catalog's words correct
     assert "молок" in json.dumps(request.understood().groups, ensure_ascii=False)
     assert len(request.group_weights) == 2 and request.group_weights[1] > request.group_weights[0]  # IDF
