@@ -35,3 +35,17 @@ def test_search_indexes_keep_short_pending_lists(prepared: Prepared) -> None:
     assert options == {
         name: ["gin_pending_list_limit=256"] for name in ("products_fts", "products_trgm_name")
     }
+
+
+def test_search_indexes_lead_with_the_tenant(prepared: Prepared) -> None:
+    """Among many tenants, the index drops other tenants' rows, not the heap (migration 0010, bench/RESULTS.md)."""
+    engine = create_engine(sync_url(prepared.settings.database_admin_url or ""), poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        definitions: dict[str, str] = dict(
+            conn.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('products_fts', 'products_trgm_name')"
+            ).all()
+        )
+    engine.dispose()
+    assert "USING gin (tenant_id, fts)" in definitions["products_fts"]
+    assert "USING gin (tenant_id, search_name gin_trgm_ops)" in definitions["products_trgm_name"]

@@ -39,8 +39,9 @@ def test_codes_layouts_and_dishes_reach_their_legs() -> None:
     layout = json.dumps(bodies_for(_request("vjkjrj"))["fulltext"], ensure_ascii=False)
     assert "молок" in layout
     needs = bodies_for(_request("для плову"))
-    assert "fulltext" not in needs and "needs" in needs
-    assert "рис" in json.dumps(needs["needs"], ensure_ascii=False)
+    assert "fulltext" not in needs and "need:0" in needs and "need:1" in needs  # one body per need
+    assert "рис" in json.dumps(needs["need:0"], ensure_ascii=False)
+    assert "моркв" in json.dumps(needs["need:1"], ensure_ascii=False)
 
 
 def bodies_of(text: str) -> set[str]:

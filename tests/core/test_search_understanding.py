@@ -99,3 +99,18 @@ def test_categories_by_words_by_vector_and_by_department() -> None:
     ]  # fmt: skip
     # Far from every category: nothing, whatever is nearest.
     assert index.match(analyze("молочка"), _unit(0.0, 0.05, 1.0), floor=1.01) == []
+
+
+def test_department_words_and_compounds_name_a_category() -> None:
+    facts = [
+        ("Хліб та випічка > Хліб", 5), ("Бакалія > Макарони", 2), ("Побутова хімія > Засоби для посуду", 3),
+        ("dairy > butter", 2), ("dairy > buttermilk", 1), ("household > cleaning products", 4),
+    ]  # fmt: skip
+    index = CategoryIndex.build(facts, {e: _unit(1.0, 0.0, 0.0) for e in CategoryIndex.entries(facts)}, "uk")
+    # A compound that starts with a level's word, and a generic word the path does not repeat.
+    assert index.match(analyze("хлібобулочні вироби"), None) == ["Хліб та випічка > Хліб"]
+    assert index.match(analyze("cleaning supplies", language="en"), None) == ["household > cleaning products"]
+    # Not an English compound: buttermilk is not butter.
+    assert index.match(analyze("buttermilk", language="en"), None) == ["dairy > buttermilk"]
+    # A generic word alone is still the whole query.
+    assert index.match(analyze("засоби"), None) == ["Побутова хімія > Засоби для посуду"]

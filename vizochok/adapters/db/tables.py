@@ -103,15 +103,23 @@ class ProductRow(SQLModel, table=True):
 
     __tablename__ = "products"
     __table_args__ = (
-        # Short pending lists: searches scan them in full (migration 0005).
+        # Short pending lists: searches scan them in full (migration 0005). Both lead with the tenant
+        # (btree_gin, migration 0010): among many tenants the index, not the heap, drops the others' rows.
         Index(
             "products_trgm_name",
+            "tenant_id",
             "search_name",
             postgresql_using="gin",
             postgresql_ops={"search_name": "gin_trgm_ops"},
             postgresql_with={"gin_pending_list_limit": 256},
         ),
-        Index("products_fts", "fts", postgresql_using="gin", postgresql_with={"gin_pending_list_limit": 256}),
+        Index(
+            "products_fts",
+            "tenant_id",
+            "fts",
+            postgresql_using="gin",
+            postgresql_with={"gin_pending_list_limit": 256},
+        ),
         Index("products_barcode", "tenant_id", "barcode", postgresql_where=text("barcode IS NOT NULL")),
         Index("products_category", "tenant_id", "category_path"),  # the category leg (migration 0006)
         Index(

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from vizochok.core.catalog.indexing import fulltext_fields, search_name
 from vizochok.core.models import SearchHit
-from vizochok.core.search.request import LegRankings, SearchRequest
+from vizochok.core.search.request import NEED_LEG, LegRankings, SearchRequest
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -268,14 +268,13 @@ def leg_bodies(request: SearchRequest, tenant_id: str) -> dict[str, dict[str, An
             }
         }
         bodies["code"] = {**base, "query": {"bool": {"must": [code_query], "filter": filters}}}
-    if analysis.needs and request.weight("needs") > 0:
-        # One sub-search per need would interleave best-per-need like PostgreSQL; a dis_max
-        # over needs keeps it to one body, with each need's best matches scoring alike.
-        needs = [_terms_query(list(need), operator="and") for need in analysis.needs]
-        bodies["needs"] = {
-            **base,
-            "query": {"bool": {"must": [{"dis_max": {"queries": needs}}], "filter": filters}},
-        }
+    if request.weight("needs") > 0:
+        # One body per need, like PostgreSQL's per-need legs: `fuse` picks and interleaves them.
+        for index, need in enumerate(analysis.needs):
+            bodies[f"{NEED_LEG}{index}"] = {
+                **base,
+                "query": {"bool": {"must": [_terms_query(list(need), operator="and")], "filter": filters}},
+            }
     return bodies
 
 
@@ -418,7 +417,7 @@ class ElasticsearchProductSearch:
             ranked[leg] = [h["sku"] for h in hits]
             for h in hits:
                 products.setdefault(h["sku"], _hit(h))
-        return LegRankings(ranked, products)
+        return LegRankings.of(ranked, products)
 
 
 def _hit(source: dict[str, Any]) -> SearchHit:

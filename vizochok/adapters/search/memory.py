@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from vizochok.core.catalog.indexing import fulltext_fields, search_name
 from vizochok.core.models import SearchHit
-from vizochok.core.search.request import LegRankings, SearchRequest
+from vizochok.core.search.request import NEED_LEG, LegRankings, SearchRequest
 
 if TYPE_CHECKING:
     from vizochok.adapters.db.memory import InMemoryCatalogRepository
@@ -84,14 +84,12 @@ class InMemoryProductSearch:
         ranked["code"] = sorted(
             s for s, p in products.items() if s.lower() in codes or (p.barcode or "") in codes
         )
-        ranked["needs"] = [
-            s
-            for need in analysis.needs
-            for s in sorted(fields)
-            if all(_matches(set().union(*fields[s]), t) for t in need)
-        ][:n]
+        for index, need in enumerate(analysis.needs):
+            ranked[f"{NEED_LEG}{index}"] = [
+                s for s in sorted(fields) if all(_matches(set().union(*fields[s]), t) for t in need)
+            ][:n]
         found = {sku for skus in ranked.values() for sku in skus}
-        return LegRankings(ranked, {sku: _hit(products[sku]) for sku in found})
+        return LegRankings.of(ranked, {sku: _hit(products[sku]) for sku in found})
 
 
 def _hit(p: ProductInput) -> SearchHit:

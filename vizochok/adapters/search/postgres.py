@@ -35,10 +35,14 @@ _FILTERS = {
 # rescues are the ones the full-text leg missed: it runs only when full text found few hits.
 # A Ukrainian product name starts with what the product is ("Молоко Галичина…", not "Шоколад
 # молочний"), so a query word at the start of the name ranks first (`head_bonus`).
-# The needs leg answers "для плову": the best product for each need in turn (rice, carrot,
-# onion, …, then the second best of each), so a shopping list is covered before it is deepened.
-# Each need looks its products up through the full-text index (a lateral join): a join on the
-# unnested needs could not use the index and scanned every row (97 ms at 50k products).
+# The needs leg answers "для плову": each need's candidates (rice, carrot, onion…) come back as a
+# leg of their own (`need:0`, `need:1`…), and `fuse` decides which are the need and interleaves
+# them (`core/search/needs.py`). Each need looks its products up through the full-text index
+# (a lateral join): a join on the unnested needs could not use the index and scanned every row
+# (97 ms at 50k products).
+# The legs' products are then read one primary-key lookup each (`OFFSET 0` keeps the lateral
+# subquery from becoming a join): a generic plan guessed hundreds of rows from the legs and,
+# where one tenant holds the whole table, hashed all of its rows (3.7 ms of 4.8 at 10k products).
 # Each leg keeps its top N before numbering them: a window over every match sorted them all
 # ("organic" matches 5,000 of the 50k Instacart products).
 # The trigram leg scans each reading on its own: with `a %> r0 OR a %> r1` every candidate that
@@ -60,21 +64,17 @@ WITH vector_leg AS (
         WHERE %(use_fulltext)s AND {lexical_tenant} AND p.fts @@ %(tsquery)s::tsquery {filters}
         ORDER BY score DESC, p.sku LIMIT {n}) t
 ), needs_leg AS (
-    SELECT y.sku, row_number() OVER (ORDER BY y.pos, y.idx, y.sku) AS rank FROM (
-        SELECT DISTINCT ON (x.sku) x.sku, x.pos, x.idx FROM (
-            SELECT m.sku, n.idx, m.pos
-            FROM unnest(%(needs)s::text[], %(needs_exact)s::text[], %(need_heads)s::text[])
-                 WITH ORDINALITY AS n(q, e, h, idx)
-            CROSS JOIN LATERAL (
-                SELECT t.sku, row_number() OVER (ORDER BY t.head DESC, t.score DESC, t.sku) AS pos FROM (
-                    SELECT p.sku, (p.search_name LIKE n.h)::int AS head,
-                           ts_rank(p.fts, n.q::tsquery) + ts_rank(p.fts, n.e::tsquery) AS score
-                    FROM products p
-                    WHERE %(use_needs)s AND {lexical_tenant} AND p.fts @@ n.q::tsquery {filters}
-                    ORDER BY head DESC, score DESC, p.sku LIMIT {n}) t
-            ) m
-        ) x ORDER BY x.sku, x.pos, x.idx
-    ) y ORDER BY rank LIMIT {n}
+    SELECT n.idx - 1 AS idx, m.sku, m.pos
+    FROM unnest(%(needs)s::text[], %(needs_exact)s::text[], %(need_heads)s::text[])
+         WITH ORDINALITY AS n(q, e, h, idx)
+    CROSS JOIN LATERAL (
+        SELECT t.sku, row_number() OVER (ORDER BY t.head DESC, t.score DESC, t.sku) AS pos FROM (
+            SELECT p.sku, (p.search_name LIKE n.h)::int AS head,
+                   ts_rank(p.fts, n.q::tsquery) + ts_rank(p.fts, n.e::tsquery) AS score
+            FROM products p
+            WHERE %(use_needs)s AND {lexical_tenant} AND p.fts @@ n.q::tsquery {filters}
+            ORDER BY head DESC, score DESC, p.sku LIMIT {n}) t
+    ) m
 ), trigram_leg AS (
     SELECT t.sku, row_number() OVER (ORDER BY t.score DESC, t.sku) AS rank FROM (
         SELECT p.sku, s.score
@@ -105,11 +105,12 @@ WITH vector_leg AS (
     UNION ALL SELECT 'fulltext', sku, rank FROM fulltext_leg
     UNION ALL SELECT 'trigram', sku, rank FROM trigram_leg
     UNION ALL SELECT 'code', sku, rank FROM code_leg
-    UNION ALL SELECT 'needs', sku, rank FROM needs_leg
+    UNION ALL SELECT 'need:' || idx, sku, pos FROM needs_leg
 )
 SELECT legs.leg, legs.rank, p.sku, p.name, p.brand, p.category_path, p.unit, p.quantity_step,
        p.min_quantity, p.image_url, p.attributes
-FROM legs JOIN products p ON p.tenant_id = %(tenant)s AND p.sku = legs.sku
+FROM legs CROSS JOIN LATERAL (
+    SELECT * FROM products p WHERE p.tenant_id = %(tenant)s AND p.sku = legs.sku OFFSET 0) p
 """
 
 
@@ -125,12 +126,9 @@ def _query(exact: bool, filters: tuple[str, ...], n: int, own_index: str | None 
     tenant walks the graph, filtering other tenants' rows out as it goes.
     """
     order = "(p.embedding <=> %(vector)s::vector) + 0" if exact else "p.embedding <=> %(vector)s::vector"
-    # The HNSW statement runs with a generic plan, which assumes an average tenant: for the
-    # lexical legs it ANDed the GIN index with the tenant's whole primary-key range (3.7 ms for
-    # 50k products, more than the rest of the query). A tenant that large gains nothing from
-    # that range, so there the tenant is compared as an expression no index matches. Small
-    # tenants (exact scan, custom plans) leave the choice to the planner.
-    tenant = "p.tenant_id = %(tenant)s" if exact else "p.tenant_id || '' = %(tenant)s"
+    # The lexical legs' GIN indexes lead with the tenant (migration 0010), so the tenant and the
+    # words meet inside one index scan, whatever the tenant's size and whichever plan runs.
+    tenant = "p.tenant_id = %(tenant)s"
     where = _ALWAYS + "".join(_FILTERS[name] for name in filters)
     sql = _TEMPLATE.replace("{vector_order}", order).replace("{lexical_tenant}", tenant)
     if own_index is not None:
@@ -343,7 +341,9 @@ class PostgresProductSearch:
         ranked: dict[str, list[tuple[int, str]]] = {leg: [] for leg in LEGS}
         products: dict[str, SearchHit] = {}
         for row in rows:
-            ranked[row.pop("leg")].append((row.pop("rank"), row["sku"]))
+            ranked.setdefault(row.pop("leg"), []).append((row.pop("rank"), row["sku"]))
             if row["sku"] not in products:
                 products[row["sku"]] = SearchHit(score=0.0, **row)
-        return LegRankings({leg: [sku for _, sku in sorted(hits)] for leg, hits in ranked.items()}, products)
+        return LegRankings.of(
+            {leg: [sku for _, sku in sorted(hits)] for leg, hits in ranked.items()}, products
+        )

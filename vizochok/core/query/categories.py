@@ -98,15 +98,35 @@ class CategoryIndex:
         )
 
 
-def _names(analysis: QueryAnalysis, levels: tuple[frozenset[str], ...]) -> bool:
-    """Every word of the query (any of its readings) is a word of one level of the path."""
-    return any(
-        level and all(any(_hit(t, level) for t in group) for group in analysis.groups) for level in levels
+GENERIC = frozenset(
+    index_terms(
+        "вироби виріб продукти продукція товари засоби изделия продукты продукция товары средства"
+        " products product items goods supplies stuff"
     )
+)
+"""Words a department query adds to what it names («хлібобулочні вироби», "cleaning supplies"): a
+category path rarely repeats them, so they are not required of it when another word is there."""
+_COMPOUND_FROM = 4
+
+
+def _names(analysis: QueryAnalysis, levels: tuple[frozenset[str], ...]) -> bool:
+    """Every word of the query (any of its readings, generic words aside) is a word of one level of the path."""
+    groups = [g for g in analysis.groups if not GENERIC.intersection(g)] or list(analysis.groups)
+    return any(level and all(any(_hit(t, level) for t in group) for group in groups) for level in levels)
 
 
 def _hit(term: str, level: frozenset[str]) -> bool:
-    return term in level or (len(term) >= 4 and any(w.startswith(term) for w in level))  # noqa: PLR2004
+    """Whether a query term names one of a level's words.
+
+    The same word, its prefix, or a Ukrainian or Russian compound that starts with it («хлібобулочні»
+    → «Хліб»). Not English: "buttermilk" is not butter, "pineapple" not pine.
+    """
+    compound = not term.isascii()
+    return term in level or any(
+        (len(term) >= _COMPOUND_FROM and w.startswith(term))
+        or (compound and len(w) >= _COMPOUND_FROM and term.startswith(w))
+        for w in level
+    )
 
 
 def _dot(a: list[float], b: tuple[float, ...]) -> float:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from vizochok.core.models import SearchHit
 from vizochok.core.query import QueryAnalysis, analyze, fold, index_terms
+from vizochok.core.search.needs import needs_ranking
 
 
 class SearchFilters(BaseModel):
@@ -74,12 +75,15 @@ def normalize(text: str) -> str:
 LEGS = ("vector", "fulltext", "trigram", "code", "needs", "category")
 DEFAULT_WEIGHTS = {
     "vector": 1.0, "fulltext": 1.0, "trigram": 0.5, "code": 3.0, "needs": 6.0, "category": 1.0, "vector_dish": 0.0,
-    "name": 1.0, "name_power": 1.5,
+    "name": 1.0, "name_power": 1.5, "need_step": 1.0,
 }  # fmt: skip
 """Fusion weights tuned on uk-dev and en-dev (docs/search.md); a tenant overrides any of them. `name` is the
 leg of full-text hits whose name holds every query word (0 turns it off); `name_power` how sharply a
 full-text hit counts by the share of the query its name holds (0: not at all). Both apply only where
-the full-text leg is decisive (see `fuse`)."""
+the full-text leg is decisive (see `fuse`). `need_step` is how far each later need of a dish starts
+down the needs leg (`core/search/needs.py`; 0: round-robin)."""
+NEED_LEG = "need:"
+"""An engine's per-need rankings are legs `need:0`, `need:1`… (`LegRankings.of` gathers them)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,19 @@ class LegRankings:
 
     legs: dict[str, list[str]] = field(default_factory=dict)
     products: dict[str, SearchHit] = field(default_factory=dict)
+    needs: list[list[str]] = field(default_factory=list)
+    """Per need of the query (`analysis.needs`, in order), the products whose texts hold it, best
+    first. Which of them *are* the need, and how needs interleave, `fuse` decides (`core/search/needs.py`)."""
+
+    @classmethod
+    def of(cls, ranked: dict[str, list[str]], products: dict[str, SearchHit]) -> LegRankings:
+        """Rankings from an engine's legs, its per-need legs (`need:0`, `need:1`…) gathered into `needs`."""
+        per_need = {
+            int(leg[len(NEED_LEG) :]): skus for leg, skus in ranked.items() if leg.startswith(NEED_LEG)
+        }
+        needs = [per_need.get(i, []) for i in range(max(per_need, default=-1) + 1)]
+        legs = {leg: skus for leg, skus in ranked.items() if not leg.startswith(NEED_LEG)}
+        return cls(legs, products, needs)
 
     def ranking(self, leg: str) -> list[str]:
         """One leg's SKUs best first (empty when the leg did not run)."""
@@ -111,10 +128,16 @@ def fuse(request: SearchRequest, found: LegRankings) -> list[SearchHit]:
     - the hits whose names hold every word form a leg of their own (`name`, weight 1), the
       tightest names first ("Earl Grey Tea" before "Earl Grey Decaffeinated Black Tea").
     Both read only the hits' names, so every engine gets them. Measured in docs/search.md ("Fusion").
+    The needs leg is made here too, from the engine's per-need rankings (`core/search/needs.py`).
     """
     weights = {leg: request.weight(leg) for leg in LEGS}
     match = NameMatch(request)
     legs = dict(found.legs)
+    if found.needs:
+        legs["needs"] = needs_ranking(
+            found.needs, found.products, request.understood().needs, language=request.language,
+            step=request.weight("need_step"), limit=max(request.limit, request.candidates),
+        )  # fmt: skip
     scale: dict[str, float] = {}
     fulltext = legs.get("fulltext", [])
     decisive = (
