@@ -114,3 +114,12 @@ def test_department_words_and_compounds_name_a_category() -> None:
     assert index.match(analyze("buttermilk", language="en"), None) == ["dairy > buttermilk"]
     # A generic word alone is still the whole query.
     assert index.match(analyze("засоби"), None) == ["Побутова хімія > Засоби для посуду"]
+
+
+def test_a_single_latin_letter_is_part_of_an_english_name() -> None:
+    # "Special K", "Vitamin C": on an English catalog the letter is a word of the query…
+    assert analyze("special k", language="en").groups[1][0] == "k"
+    assert len(analyze("vitamin c", language="en").groups) == 2
+    # …but not on a Ukrainian one, where a lone letter is a preposition or a layout slip.
+    assert len(analyze("vitamin c").groups) == 1
+    assert len(analyze("молоко в пакеті").groups) == 2

@@ -199,7 +199,10 @@ def analyze(  # noqa: C901, PLR0912 - one pass over the words, each reading rule
     vector_words: list[tuple[str, str]] = []
     readings_per_word: list[list[str]] = []
     for index, word in enumerate(raw_words):
-        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):  # noqa: PLR2004
+        # One letter is noise in Ukrainian ("в", "з" are stop words anyway) but part of an English
+        # name: "Special K", "Vitamin C", "K-Cups" (en-dev: "special k" fell to sake and cheese).
+        letter = len(word) < 2 and not word.isdigit()  # noqa: PLR2004
+        if word in STOPWORDS or (letter and not (language == "en" and is_latin(word))):
             continue
         if is_latin(word):
             readings, best = _latin_readings(word, dictionary)
