@@ -95,6 +95,26 @@ def test_full_text_hits_count_by_how_much_of_the_query_their_names_hold() -> Non
     assert fuse(other, found) == fuse(other.model_copy(update={"weights": PLAIN}), found)
 
 
+def test_among_full_matches_the_name_whose_head_is_the_query_comes_first() -> None:
+    """The `name` leg: an English name ends with what the product is, a Ukrainian one starts with it."""
+    only_names = {"vector": 0.0, "fulltext": 0.001, "trigram": 0.0, "category": 0.0}  # the name leg decides
+
+    def name_leg(text: str, language: str, names: dict[str, str]) -> list[str]:
+        found = LegRankings(
+            {"fulltext": list(names)},
+            {sku: SearchHit(sku=sku, name=name, score=0.0) for sku, name in names.items()},
+        )
+        request = SearchRequest(text=text, language=language, weights=only_names)
+        return [h.sku for h in fuse(request, found)]
+
+    # Tightest first alone would put "Cashew Milk" (one word unasked) before the cashews (two).
+    en = {"milk": "Cashew Milk", "nuts": "Roasted Salted Cashews", "bar": "Cashew Cookie Bar"}
+    assert name_leg("cashew", "en", en)[0] == "nuts"
+    uk = {"cheese": "Сир кисломолочний Ферма", "dumplings": "Вареники з сиром"}
+    assert name_leg("сир", "uk", uk)[0] == "cheese"
+    assert name_leg("сир", "uk", dict(reversed(uk.items())))[0] == "cheese"
+
+
 async def test_the_service_fuses_the_engines_legs_with_the_tenants_weights() -> None:
     engine = FixedLegs(LEGS_FOUND)
     service = SearchService(engine, HashingEmbedder())
