@@ -116,7 +116,7 @@ async def test_uk_dev_quality(database: Database, make_tenant: Any) -> None:
     extra = [
         LabelledQuery.model_validate_json(line) for line in SEMANTIC_EXTRA.read_text("utf-8").splitlines()
     ]
-    assert summarize(extra, await loaded.rank(extra))["all"]["ndcg@10"] >= 0.85  # 0.889 measured
+    assert summarize(extra, await loaded.rank(extra))["all"]["ndcg@10"] >= 0.85  # 0.895 measured
 
     await _fused_beats_every_leg(loaded, fused)
     embedder.close()

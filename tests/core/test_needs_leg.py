@@ -56,3 +56,13 @@ def test_fuse_builds_the_needs_leg_from_an_engines_per_need_legs() -> None:
     request = SearchRequest(text="для окрошки")
     request.analysis = analyze("для окрошки")
     assert [h.sku for h in fuse(request, found)] == ["kvas"]
+
+
+def test_an_english_name_says_what_it_is_at_its_end_before_the_amount() -> None:
+    products = {
+        "bar": _hit("bar", "Milk Chocolate Bar 3 oz", "snacks > candy chocolate"),
+        "milk": _hit("milk", "Organic Grass Fed Whole Milk 64 oz", "dairy eggs > milk"),
+    }
+    # Both are named for milk: one by its first word, one by its last before the amount (which the
+    # index terms append: the gallon of milk must not fall back to its category and be dropped).
+    assert needs_ranking([["bar", "milk"]], products, [("milk",)], language="en") == ["bar", "milk"]

@@ -1,6 +1,6 @@
 """Query understanding, independent of any search engine (stdlib and pydantic only)."""
 
-from vizochok.core.query.analyze import STOPWORDS, QueryAnalysis, analyze, index_terms
+from vizochok.core.query.analyze import STOPWORDS, QueryAnalysis, analyze, index_terms, word_terms
 from vizochok.core.query.dictionary import Dictionary
 from vizochok.core.query.fold import fold
 from vizochok.core.query.stem import stem
@@ -20,4 +20,5 @@ __all__ = (
     "index_terms",
     "quantities",
     "stem",
+    "word_terms",
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from vizochok.core.query.dictionary import Dictionary
@@ -137,6 +138,16 @@ def index_terms(text: str) -> list[str]:
     terms += [q.token for q in amounts]
     terms += bare_numbers(folded) + [q.token.removesuffix(q.unit) for q in amounts]
     return terms
+
+
+@lru_cache(maxsize=65_536)
+def word_terms(text: str) -> tuple[str, ...]:
+    """The index terms of a text's words, in the text's order.
+
+    `index_terms` without the amounts and numbers it appends, so a name's first and last terms are
+    its first and last words (where the head noun is: first in Ukrainian, last in English).
+    """
+    return tuple(t for t in index_terms(text) if not t[:1].isdigit())
 
 
 def _latin_readings(word: str, dictionary: Dictionary) -> tuple[list[str], str]:

@@ -21,10 +21,9 @@ Measured in docs/search.md ("Needs").
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from vizochok.core.query import index_terms
+from vizochok.core.query import word_terms
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -36,13 +35,8 @@ HEAD_WORDS = 2
 NAMED, CATEGORY, ELSEWHERE = 0, 1, 2
 
 
-@lru_cache(maxsize=65_536)
-def _terms(text: str) -> tuple[str, ...]:
-    return tuple(index_terms(text))
-
-
 def _heads(name: str, language: str) -> tuple[str, ...]:
-    terms = _terms(name)
+    terms = word_terms(name)
     if language == "en":  # "Organic Whole Milk", "Milk Chocolate Bar": either end may say what it is
         return terms[:HEAD_WORDS] + terms[-HEAD_WORDS:]
     return terms[:HEAD_WORDS]
@@ -54,7 +48,7 @@ def kind(hit: SearchHit, need: Sequence[str], language: str = "uk") -> int:
     if any(t in heads for t in need):
         return NAMED
     leaf = (hit.category_path or "").split(">")[-1]
-    return CATEGORY if need and need[0] in _terms(leaf) else ELSEWHERE
+    return CATEGORY if need and need[0] in word_terms(leaf) else ELSEWHERE
 
 
 def is_need(hits: Sequence[SearchHit], need: Sequence[str], language: str = "uk") -> list[SearchHit]:

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from vizochok.core.models import SearchHit
-from vizochok.core.query import QueryAnalysis, analyze, fold, index_terms
+from vizochok.core.query import QueryAnalysis, analyze, fold, index_terms, word_terms
 from vizochok.core.search.needs import needs_ranking
 
 
@@ -161,12 +161,6 @@ def _name_terms(text: str) -> frozenset[str]:
     return frozenset(index_terms(text))
 
 
-@lru_cache(maxsize=65_536)
-def _ordered_terms(text: str) -> tuple[str, ...]:
-    """A name's word terms in order (amounts and numbers, which `index_terms` appends, left out)."""
-    return tuple(t for t in index_terms(text) if not t[:1].isdigit())
-
-
 class NameMatch:
     """How much of a query a product's own name and brand hold (any reading of each query word)."""
 
@@ -214,7 +208,7 @@ class NameMatch:
         en-dev: "cashew" put "Cashew Milk" among the cashews; with the head first, morphology went
         0.884 → 0.907 and typo 0.848 → 0.857, no kind lower (docs/search.md, "Fusion").
         """
-        words = _ordered_terms(hit.name)
+        words = word_terms(hit.name)
         if not words or not self.groups:
             return False
         head, wanted = (words[-1], self.groups[-1]) if self.english else (words[0], self.groups[0])
